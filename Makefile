@@ -1,0 +1,59 @@
+# The two commands a newcomer runs: `make run` and `make test`.
+PY ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+STAMP = $(VENV)/.installed-stamp
+export ESCALADE_DEMO_PASSWORD ?= escalade-demo
+
+.PHONY: install messages run worker test lint format schema bench bench-list clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) messages
+
+messages: $(STAMP)
+	$(BIN)/python scripts/compile_messages.py
+
+# Creates var/, migrates SQLite, loads the demo pack, creates demo users, serves on :8000.
+run: install
+	mkdir -p var
+	$(BIN)/escalade migrate --noinput
+	$(BIN)/escalade load_pack packs/cusm-telehealth
+	$(BIN)/escalade create_demo_users
+	$(BIN)/escalade run_embedded 127.0.0.1:8000
+
+worker: install
+	$(BIN)/escalade run_worker
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+schema: install
+	$(BIN)/escalade export_openapi > openapi/schema.json
+
+# lint, the migration and schema checks, then every test (browser tests where chromium exists).
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	ESCALADE_CHECKS=1 $(BIN)/escalade makemigrations --check --dry-run
+	$(BIN)/escalade export_openapi | diff -u openapi/schema.json - \
+		|| (echo "openapi/schema.json is stale: run 'make schema'"; exit 1)
+	$(BIN)/python -m pytest -q -n 2 $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/intake.py
+
+bench-list: install
+	$(BIN)/python bench/intake.py --list
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,15 @@
+"""Template context shared by every page: the user's roles and institutions."""
+
+from .choices import Role
+from .services import institutions_of, roles_of
+
+
+def escalade_context(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = roles_of(user)
+    return {
+        "my_roles": [Role(r).label for r in roles if r in Role.values],
+        "my_institutions": list(institutions_of(user)),
+    }

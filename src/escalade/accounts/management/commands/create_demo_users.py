@@ -1,0 +1,50 @@
+import os
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from escalade.accounts.choices import Role
+from escalade.accounts.services import create_user
+from escalade.core.models import Institution
+
+DEMO_USERS = [
+    ("agent", Role.LEVEL1_AGENT),
+    ("analyst", Role.LEVEL2_ANALYST),
+    ("coordinator", Role.LEVEL3_COORDINATOR),
+    ("tech", Role.TELEHEALTH_TECHNICIAN),
+    ("chieftech", Role.CHIEF_TELEHEALTH_TECHNICIAN),
+    ("ittech", Role.IT_TECHNICIAN),
+    ("eventcoord", Role.EVENT_COORDINATOR),
+    ("clincoord", Role.CLINICAL_COORDINATOR),
+    ("manager", Role.MANAGER),
+    ("requester", Role.REQUESTER),
+]
+
+
+class Command(BaseCommand):
+    help = "Create one demo user per role in every loaded institution (only those missing) and print the logins."
+
+    def handle(self, **options):
+        password = os.environ.get("ESCALADE_DEMO_PASSWORD", "escalade-demo")
+        institutions = list(Institution.objects.all())
+        User = get_user_model()
+        created = 0
+        for username, role in DEMO_USERS:
+            if not User.objects.filter(username=username).exists():
+                create_user(username, password=password, roles=[role], institutions=institutions)
+                created += 1
+        if not User.objects.filter(username="admin").exists():
+            admin = create_user(
+                "admin",
+                password=password,
+                roles=[Role.MANAGER],
+                institutions=institutions,
+                is_staff=True,
+                is_superuser=True,
+            )
+            admin.save()
+            created += 1
+        self.stdout.write(f"demo users: {created} created; password for each: {password}")
+        for username, role in DEMO_USERS:
+            self.stdout.write(f"  {username:<12} {role.label}")
+        self.stdout.write(f"  {'admin':<12} administrator")

@@ -1,0 +1,116 @@
+"""Writes and lookups for users, roles, institutions and API tokens."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escalade.core.errors import Forbidden, Invalid
+from escalade.core.models import Institution
+
+from .choices import Role
+from .models import ApiToken, Membership, hash_token
+from .rules import ROLE_PERMISSIONS
+
+
+def ensure_roles() -> None:
+    """Create one group per role with exactly the permissions of rules.ROLE_PERMISSIONS."""
+    perms = {
+        p.codename: p
+        for p in Permission.objects.filter(content_type__app_label="incidents").select_related(
+            "content_type"
+        )
+    }
+    if not perms:  # incidents not migrated yet: post_migrate of incidents will call again
+        return
+    for role in Role:
+        group, _created = Group.objects.get_or_create(name=role.value)
+        wanted = {perms[c] for c in ROLE_PERMISSIONS[role] if c in perms}
+        if set(group.permissions.all()) != wanted:
+            group.permissions.set(wanted)
+
+
+def roles_of(user) -> set[str]:
+    if not user or not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_escalade_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._escalade_roles = cached
+    return cached
+
+
+def institutions_of(user):
+    if user.is_superuser:
+        return Institution.objects.all()
+    return Institution.objects.filter(members__user=user)
+
+
+def resolve_institution(user, code: str | None = None) -> Institution:
+    """The institution a request acts on: `code` if given (and the user's), else the only one."""
+    mine = list(institutions_of(user))
+    if code:
+        for inst in mine:
+            if inst.code == code:
+                return inst
+        raise Forbidden(
+            _("You do not belong to institution '%(code)s'.") % {"code": code}, field="institution"
+        )
+    if len(mine) == 1:
+        return mine[0]
+    if not mine:
+        raise Forbidden(_("Your account belongs to no institution."), field="institution")
+    default = next(
+        (m.institution for m in Membership.objects.filter(user=user, is_default=True)), None
+    )
+    if default is not None:
+        return default
+    raise Invalid(
+        _("You belong to several institutions: say which one (%(codes)s).")
+        % {"codes": ", ".join(i.code for i in mine)},
+        field="institution",
+    )
+
+
+@transaction.atomic
+def create_user(username: str, *, password: str | None, roles, institutions, **fields):
+    """Create a user with roles and memberships (the demo command and tests use this)."""
+    User = get_user_model()
+    user = User.objects.create_user(username=username, password=password, **fields)
+    set_roles(user, roles)
+    for i, inst in enumerate(institutions):
+        Membership.objects.create(user=user, institution=inst, is_default=(i == 0))
+    return user
+
+
+def set_roles(user, roles) -> None:
+    ensure_roles()
+    unknown = [r for r in roles if r not in Role.values]
+    if unknown:
+        raise Invalid(_("Unknown role: %(roles)s") % {"roles": ", ".join(unknown)}, field="roles")
+    user.groups.set(Group.objects.filter(name__in=list(roles)))
+    user._escalade_roles = None
+
+
+def create_api_token(user, name: str = "") -> str:
+    """Create a token for `user` and return it; only its hash is kept."""
+    raw = "esc_" + secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, name=name, digest=hash_token(raw), prefix=raw[:8])
+    return raw
+
+
+def user_from_token(raw: str):
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=hash_token(raw), revoked=False, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

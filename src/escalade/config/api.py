@@ -1,0 +1,109 @@
+"""The JSON API: one NinjaAPI, token or session authentication, JSON errors
+{"errors": [{"field", "message"}]} for every failure."""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from escalade.accounts.services import user_from_token
+from escalade.core.errors import DomainError
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>` (tokens from `escalade create_api_token USER`)."""
+
+    def authenticate(self, request, token):
+        user = user_from_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Escalade API",
+    version="1",
+    description="Incident intake and support routing for telehealth and clinical IT.",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+_PYDANTIC_MESSAGES = {
+    "missing": lambda e: _("This field is required."),
+    "string_too_short": lambda e: _("This field is required."),
+    "string_too_long": lambda e: (
+        _("At most %(n)s characters.") % {"n": e.get("ctx", {}).get("max_length")}
+    ),
+    "int_parsing": lambda e: _("A whole number is expected."),
+    "int_type": lambda e: _("A whole number is expected."),
+    "bool_parsing": lambda e: _("true or false is expected."),
+    "bool_type": lambda e: _("true or false is expected."),
+    "string_type": lambda e: _("A text is expected."),
+    "literal_error": lambda e: (
+        _("Use one of %(valid)s.") % {"valid": e.get("ctx", {}).get("expected")}
+    ),
+    "greater_than_equal": lambda e: _("At least %(n)s.") % {"n": e.get("ctx", {}).get("ge")},
+    "less_than_equal": lambda e: _("At most %(n)s.") % {"n": e.get("ctx", {}).get("le")},
+    "json_invalid": lambda e: _("The body is not valid JSON."),
+    "model_attributes_type": lambda e: _("A JSON object is expected."),
+    "dict_type": lambda e: _("A JSON object is expected."),
+    "extra_forbidden": lambda e: _("Unknown field."),
+}
+
+
+def _field(loc) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "form"):
+        parts = parts[1:]
+    if parts and parts[0] == "payload":
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def errors_response(request, errors: list[dict], status: int):
+    return api.create_response(request, {"errors": errors}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def _validation(request, exc: ValidationError):
+    errors = []
+    for e in exc.errors:
+        maker = _PYDANTIC_MESSAGES.get(e.get("type"))
+        errors.append(
+            {"field": _field(e.get("loc", ())), "message": maker(e) if maker else e.get("msg", "")}
+        )
+    return errors_response(request, errors, 422)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return errors_response(
+        request,
+        [
+            {
+                "field": "Authorization",
+                "message": _("Sign in or send 'Authorization: Bearer <token>'."),
+            }
+        ],
+        401,
+    )
+
+
+@api.exception_handler(DomainError)
+def _domain(request, exc: DomainError):
+    return errors_response(request, exc.as_errors(), exc.status)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return errors_response(request, [{"field": "", "message": _("Not found.")}], 404)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return errors_response(request, [{"field": "", "message": str(exc)}], exc.status_code)
+
+
+api.add_router("/incidents", "escalade.incidents.api.router")
+api.add_router("/", "escalade.accounts.api.router")

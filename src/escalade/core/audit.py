@@ -1,0 +1,62 @@
+"""The append-only audit log: every write records who, when, what changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEvent
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def record(
+    *,
+    action: str,
+    obj: models.Model,
+    actor=None,
+    institution=None,
+    changes: dict[str, tuple[Any, Any]] | None = None,
+    data: dict[str, Any] | None = None,
+    at=None,
+) -> AuditEvent:
+    """Write one audit event for `obj` (call inside the same transaction as the change)."""
+    event = AuditEvent(
+        institution=institution,
+        actor=actor if (actor is not None and actor.is_authenticated) else None,
+        action=action,
+        object_type=obj._meta.model_name,
+        object_id=str(obj.pk),
+        changes={k: [_plain(b), _plain(a)] for k, (b, a) in (changes or {}).items()},
+        data=_plain(data or {}),
+    )
+    if at is not None:
+        event.at = at
+    event.save()
+    return event
+
+
+def diff(instance: models.Model, **new_values) -> dict[str, tuple[Any, Any]]:
+    """Set `new_values` on `instance` and return {field: (before, after)} for those that changed."""
+    changed = {}
+    for field, value in new_values.items():
+        before = getattr(instance, field)
+        if before != value:
+            changed[field] = (before, value)
+            setattr(instance, field, value)
+    return changed

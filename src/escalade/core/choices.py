@@ -1,0 +1,24 @@
+"""Choices of the shared kernel."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    """What an audit event records. The incident timeline is read from these."""
+
+    CREATED = "created", _("created")
+    UPDATED = "updated", _("updated")
+    CLASSIFIED = "classified", _("classified")
+    RECLASSIFIED = "reclassified", _("reclassified")
+    ESCALATED = "escalated", _("escalated")
+    ASSIGNED = "assigned", _("assigned")
+    TICKET_OPENED = "ticket_opened", _("formal ticket opened")
+    SHEET_RECORDED = "sheet_recorded", _("recorded on the technical sheet")
+    PRIORITY_CHANGED = "priority_changed", _("priority re-evaluated")
+    NOTE_ADDED = "note_added", _("note added")
+    RESOLVED = "resolved", _("resolved")
+    CLOSED = "closed", _("closed")
+    REOPENED = "reopened", _("reopened")
+    STARTED = "started", _("taken in charge")
+    PACK_LOADED = "pack_loaded", _("pack loaded")

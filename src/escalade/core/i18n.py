@@ -1,0 +1,31 @@
+"""Helpers for text that comes from packs in both languages ({'en': ..., 'fr': ...})."""
+
+from django.utils import translation
+
+
+def current_language() -> str:
+    """'fr' or 'en': the pack-text key for the active language (fr-ca -> fr)."""
+    lang = (translation.get_language() or "fr").lower()
+    return "fr" if lang.startswith("fr") else "en"
+
+
+def pick(labels, lang: str | None = None) -> str:
+    """The text of `labels` in the active language, falling back to the other one."""
+    if not labels:
+        return ""
+    if isinstance(labels, str):
+        return labels
+    lang = lang or current_language()
+    return labels.get(lang) or labels.get("en") or labels.get("fr") or ""
+
+
+def in_both(message, **params) -> dict[str, str]:
+    """A translatable message rendered in both product languages, for stored texts
+    (e.g. a classification reason shown later in the reader's language)."""
+    from django.utils import translation
+
+    out = {}
+    for key, lang in (("en", "en"), ("fr", "fr-ca")):
+        with translation.override(lang):
+            out[key] = str(message) % params if params else str(message)
+    return out

@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from escalade.core.packs import PackError, load_pack
+
+
+class Command(BaseCommand):
+    help = "Validate and load an institution pack (a folder of YAML files). Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--check", action="store_true", help="validate only, write nothing")
+
+    def handle(self, path, check=False, **options):
+        from escalade.core.packs import validate_pack
+
+        try:
+            if check:
+                v = validate_pack(path)
+                self.stdout.write(f"{path}: valid pack for '{v.institution.code}'")
+                return
+            result = load_pack(path)
+        except PackError as exc:
+            raise CommandError("pack not loaded:\n" + "\n".join(exc.format_lines())) from exc
+        state = "loaded" if result.changed else "unchanged"
+        self.stdout.write(f"{path}: {state} (institution '{result.institution.code}')")

@@ -1,0 +1,133 @@
+"""Shared kernel: institutions, request numbers, the audit log, idempotency records."""
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AuditAction
+from .i18n import pick
+
+
+class Institution(models.Model):
+    """An établissement: owns a pack, its catalogue, rules, hours and incidents."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.JSONField(_("name"), default=dict, help_text="{'en': ..., 'fr': ...}")
+    timezone = models.CharField(_("time zone"), max_length=64, default="America/Montreal")
+    request_prefix = models.CharField(_("request number prefix"), max_length=10)
+    ticket_prefix = models.CharField(_("formal ticket prefix"), max_length=10)
+    holiday_country = models.CharField(max_length=2, default="CA")
+    holiday_subdivision = models.CharField(max_length=10, blank=True, default="QC")
+    settings = models.JSONField(_("settings"), default=dict, blank=True)
+    pack_path = models.CharField(max_length=255, blank=True)
+    pack_digest = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return pick(self.name) or self.code
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def setting(self, key: str, default=None):
+        return (self.settings or {}).get(key, default)
+
+
+class NumberSequence(models.Model):
+    """The last number given for a prefix and a year. Incremented in one statement
+    (INSERT ... ON CONFLICT DO UPDATE ... RETURNING) inside the caller's transaction:
+    no duplicates across processes and no gaps from concurrency."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveIntegerField()
+    last = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="core_numberseq_prefix_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def for_object(self, object_type: str, object_id) -> "AuditEventQuerySet":
+        return self.filter(object_type=object_type, object_id=str(object_id))
+
+    def update(self, **kwargs):  # noqa: D401 - the log is append-only
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    """One state change: who, when, what, before -> after. Append-only."""
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    action = models.CharField(_("what"), max_length=32, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40)
+    changes = models.JSONField(default=dict, blank=True, help_text="{field: [before, after]}")
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST carrying an Idempotency-Key, replayed on retries."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    status = models.PositiveSmallIntegerField(default=0)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idem_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.method} {self.path}"

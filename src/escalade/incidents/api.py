@@ -1,0 +1,395 @@
+"""The incidents API: intake, lists, detail with timeline, and every move."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from ninja import Field, Query, Router, Schema, Status
+
+from escalade.accounts.services import resolve_institution
+from escalade.core.i18n import pick
+
+from . import selectors, services
+from .models import Incident
+
+router = Router(tags=["incidents"])
+
+
+class RequesterIn(Schema):
+    name: str = Field(max_length=200)
+    role: str = Field(description="clinician, staff, administrative_agent or patient")
+    site: str = Field(max_length=200)
+    phone: str = Field("", max_length=40, description="e.g. 514-934-1934 ext. 36000")
+    phone_ext: str = Field("", max_length=10)
+
+
+class IncidentIn(Schema):
+    institution: str | None = Field(None, description="code; needed only for users of several")
+    channel: str = Field("api", description="phone, email, web or api")
+    requester: RequesterIn
+    session_ref: str = Field("", max_length=60, description="telehealth session reference")
+    symptom: str = Field(description="a symptom category code of the institution's pack")
+    summary: str = Field(max_length=200)
+    description: str = ""
+    resolved_on_first_call: bool = False
+    impact: str | None = Field(None, description="high, medium or low")
+    urgency: str | None = Field(None, description="high, medium or low")
+
+
+class ClassificationOut(Schema):
+    rule: str
+    reason: str
+
+
+class TicketOut(Schema):
+    number: str
+    opened_at: dt.datetime
+
+
+class AssigneeOut(Schema):
+    role: str
+    user: str | None
+
+
+class RequesterOut(Schema):
+    name: str
+    role: str
+    site: str
+    phone: str
+    phone_ext: str
+
+
+class IncidentOut(Schema):
+    number: str
+    institution: str
+    channel: str
+    requester: RequesterOut
+    session_ref: str
+    symptom: str
+    symptom_label: str
+    summary: str
+    description: str
+    resolved_on_first_call: bool
+    severity: str
+    classification: ClassificationOut
+    level: int
+    status: str
+    ticket: TicketOut | None
+    impact: str
+    urgency: str
+    priority: int
+    resolution: str
+    assignees: list[AssigneeOut]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    resolved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+
+
+class TimelineEventOut(Schema):
+    at: dt.datetime
+    action: str
+    actor: str | None
+    changes: dict
+    data: dict
+
+
+class EscalationOut(Schema):
+    from_level: int
+    to_level: int
+    reason: str
+    partner: str
+    partner_kind: str
+    external_ref: str
+    by: str
+    at: dt.datetime
+
+
+class IncidentDetailOut(IncidentOut):
+    escalations: list[EscalationOut]
+    timeline: list[TimelineEventOut]
+
+
+class IncidentPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[IncidentOut]
+
+
+class EscalateIn(Schema):
+    to_level: int = Field(ge=1, le=3)
+    reason: str
+    partner: str = ""
+    partner_kind: str = ""
+    external_ref: str = ""
+
+
+class ResolveIn(Schema):
+    resolution: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class NoteIn(Schema):
+    text: str
+
+
+class NoteOut(Schema):
+    id: int
+    text: str
+    author: str
+    created_at: dt.datetime
+
+
+class ReclassifyIn(Schema):
+    severity: str
+    reason: str
+
+
+class PriorityIn(Schema):
+    impact: str
+    urgency: str
+    reason: str
+
+
+class ErrorItem(Schema):
+    field: str
+    message: str
+
+
+class Errors(Schema):
+    errors: list[ErrorItem]
+
+
+ERRORS = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 409: Errors, 422: Errors}
+
+
+def serialize(incident: Incident, assignees=None) -> dict:
+    ticket = getattr(incident, "ticket", None)
+    return {
+        "number": incident.number,
+        "institution": incident.institution.code,
+        "channel": incident.channel,
+        "requester": {
+            "name": incident.requester_name,
+            "role": incident.requester_role,
+            "site": incident.requester_site,
+            "phone": incident.requester_phone,
+            "phone_ext": incident.requester_phone_ext,
+        },
+        "session_ref": incident.session_ref,
+        "symptom": incident.symptom.code,
+        "symptom_label": pick(incident.symptom.label),
+        "summary": incident.summary,
+        "description": incident.description,
+        "resolved_on_first_call": incident.resolved_on_first_call,
+        "severity": incident.severity,
+        "classification": {"rule": incident.classification_rule, "reason": incident.reason},
+        "level": incident.level,
+        "status": incident.status,
+        "ticket": {"number": ticket.number, "opened_at": ticket.opened_at} if ticket else None,
+        "impact": incident.impact,
+        "urgency": incident.urgency,
+        "priority": incident.priority,
+        "resolution": incident.resolution,
+        "assignees": assignees if assignees is not None else selectors.active_assignees(incident),
+        "created_at": incident.created_at,
+        "updated_at": incident.updated_at,
+        "resolved_at": incident.resolved_at,
+        "closed_at": incident.closed_at,
+    }
+
+
+def _detail(incident: Incident) -> dict:
+    incident = Incident.objects.select_related("institution", "symptom", "ticket").get(
+        pk=incident.pk
+    )
+    out = serialize(incident)
+    out["escalations"] = [
+        {
+            "from_level": e.from_level,
+            "to_level": e.to_level,
+            "reason": e.reason,
+            "partner": e.partner,
+            "partner_kind": e.partner_kind,
+            "external_ref": e.external_ref,
+            "by": e.by.get_username(),
+            "at": e.at,
+        }
+        for e in incident.escalations.select_related("by")
+    ]
+    out["timeline"] = [
+        {
+            "at": ev.at,
+            "action": ev.action,
+            "actor": ev.actor.get_username() if ev.actor else None,
+            "changes": ev.changes,
+            "data": ev.data,
+        }
+        for ev in selectors.timeline(incident)
+    ]
+    return out
+
+
+@router.post("", response={201: IncidentOut, **ERRORS}, summary="Log a request for assistance")
+def create_incident(request, payload: IncidentIn):
+    institution = resolve_institution(request.auth, payload.institution)
+    incident = services.log_incident(
+        request.auth,
+        institution,
+        services.IncidentInput(
+            channel=payload.channel,
+            requester_name=payload.requester.name,
+            requester_role=payload.requester.role,
+            requester_site=payload.requester.site,
+            requester_phone=payload.requester.phone,
+            requester_phone_ext=payload.requester.phone_ext,
+            session_ref=payload.session_ref,
+            symptom=payload.symptom,
+            summary=payload.summary,
+            description=payload.description,
+            resolved_on_first_call=payload.resolved_on_first_call,
+            impact=payload.impact,
+            urgency=payload.urgency,
+        ),
+    )
+    return Status(201, serialize(incident))
+
+
+class ListFilters(Schema):
+    institution: str | None = None
+    level: int | None = Field(None, ge=1, le=3)
+    severity: str | None = None
+    status: str | None = Field(None, description="new, in_progress, resolved, closed or open")
+    symptom: str | None = None
+    site: str | None = None
+    q: str | None = Field(
+        None, description="words searched in number, summary, description, requester, site"
+    )
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=200)
+
+
+@router.get("", response={200: IncidentPage, **ERRORS}, summary="List and search incidents")
+def list_incidents(request, filters: Query[ListFilters]):
+    institution = resolve_institution(request.auth, filters.institution)
+    qs = selectors.search(
+        selectors.visible_incidents(request.auth, institution).select_related("institution"),
+        level=filters.level,
+        severity=filters.severity,
+        status=filters.status,
+        symptom=filters.symptom,
+        site=filters.site,
+        q=filters.q,
+    )
+    count = qs.count()
+    start = (filters.page - 1) * filters.page_size
+    rows = list(qs[start : start + filters.page_size])
+    assignees = selectors.assignees_by_incident(rows)
+    return {
+        "count": count,
+        "page": filters.page,
+        "pages": max(1, math.ceil(count / filters.page_size)),
+        "items": [serialize(i, assignees.get(i.pk, [])) for i in rows],
+    }
+
+
+@router.get(
+    "/{number}", response={200: IncidentDetailOut, **ERRORS}, summary="An incident and its timeline"
+)
+def get_incident(request, number: str):
+    return _detail(selectors.find(request.auth, number))
+
+
+@router.post(
+    "/{number}/escalate",
+    response={200: IncidentDetailOut, **ERRORS},
+    summary="Escalate to level 2 or 3",
+)
+def escalate(request, number: str, payload: EscalateIn):
+    incident = services.escalate(
+        request.auth,
+        selectors.find(request.auth, number),
+        to_level=payload.to_level,
+        reason=payload.reason,
+        partner=payload.partner,
+        partner_kind=payload.partner_kind,
+        external_ref=payload.external_ref,
+    )
+    return _detail(incident)
+
+
+@router.post(
+    "/{number}/start", response={200: IncidentDetailOut, **ERRORS}, summary="Take in charge"
+)
+def start(request, number: str):
+    return _detail(services.start(request.auth, selectors.find(request.auth, number)))
+
+
+@router.post("/{number}/resolve", response={200: IncidentDetailOut, **ERRORS}, summary="Resolve")
+def resolve(request, number: str, payload: ResolveIn):
+    return _detail(
+        services.resolve(request.auth, selectors.find(request.auth, number), payload.resolution)
+    )
+
+
+@router.post("/{number}/close", response={200: IncidentDetailOut, **ERRORS}, summary="Close")
+def close(request, number: str):
+    return _detail(services.close(request.auth, selectors.find(request.auth, number)))
+
+
+@router.post(
+    "/{number}/reopen", response={200: IncidentDetailOut, **ERRORS}, summary="Reopen, with a reason"
+)
+def reopen(request, number: str, payload: ReasonIn):
+    return _detail(
+        services.reopen(request.auth, selectors.find(request.auth, number), payload.reason)
+    )
+
+
+@router.post("/{number}/notes", response={201: NoteOut, **ERRORS}, summary="Add a note")
+def add_note(request, number: str, payload: NoteIn):
+    note = services.add_note(request.auth, selectors.find(request.auth, number), payload.text)
+    return Status(
+        201,
+        {
+            "id": note.pk,
+            "text": note.text,
+            "author": note.author.get_username(),
+            "created_at": note.created_at,
+        },
+    )
+
+
+@router.post(
+    "/{number}/reclassify",
+    response={200: IncidentDetailOut, **ERRORS},
+    summary="Reclassify by hand",
+)
+def reclassify(request, number: str, payload: ReclassifyIn):
+    return _detail(
+        services.reclassify(
+            request.auth, selectors.find(request.auth, number), payload.severity, payload.reason
+        )
+    )
+
+
+@router.post(
+    "/{number}/priority",
+    response={200: IncidentDetailOut, **ERRORS},
+    summary="Re-evaluate the priority",
+)
+def reprioritize(request, number: str, payload: PriorityIn):
+    return _detail(
+        services.reprioritize(
+            request.auth,
+            selectors.find(request.auth, number),
+            payload.impact,
+            payload.urgency,
+            payload.reason,
+        )
+    )

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_roles(sender, **kwargs):
+    from escalade.accounts.services import ensure_roles
+
+    ensure_roles()
+
+
+class IncidentsConfig(AppConfig):
+    name = "escalade.incidents"
+    label = "incidents"
+    verbose_name = _("Incidents")
+
+    def ready(self):
+        from . import pack
+
+        pack.register()
+        # Roles get the incident permissions once they exist.
+        post_migrate.connect(_ensure_roles, sender=self)

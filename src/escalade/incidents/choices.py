@@ -1,0 +1,69 @@
+"""Choices of incidents: statuses, severities, channels, requester roles, impact, urgency."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+    @classmethod
+    def open_values(cls) -> list[str]:
+        return [cls.NEW, cls.IN_PROGRESS]
+
+    @classmethod
+    def terminal_values(cls) -> list[str]:
+        return [cls.RESOLVED, cls.CLOSED]
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", _("Minor")
+    MAJOR = "major", _("Major")
+
+
+class SymptomGroup(models.TextChoices):
+    MINOR = "minor", _("Minor list")
+    MAJOR = "major", _("Major list")
+    OTHER = "other", _("Other")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    WEB = "web", _("Web")
+    API = "api", _("API")
+
+
+class RequesterRole(models.TextChoices):
+    CLINICIAN = "clinician", _("Clinician")
+    STAFF = "staff", _("Staff")
+    ADMINISTRATIVE_AGENT = "administrative_agent", _("Administrative agent")
+    PATIENT = "patient", _("Patient")
+
+
+class Level(models.IntegerChoices):
+    ONE = 1, _("Level 1")
+    TWO = 2, _("Level 2")
+    THREE = 3, _("Level 3")
+
+
+class Impact(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class Urgency(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class PartnerKind(models.TextChoices):
+    SUPPLIER = "supplier", _("Supplier")
+    NETWORK_OPERATOR = "network_operator", _("Network operator")
+    INSTITUTION = "institution", _("Institution")
+    OTHER = "other", _("Other partner")

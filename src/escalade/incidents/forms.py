@@ -1,0 +1,120 @@
+"""Forms of the incident pages. Validation of the domain lives in services; forms only
+shape the input and show errors in place."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from escalade.core.errors import DomainError
+from escalade.core.i18n import pick
+
+from .choices import (
+    Channel,
+    Impact,
+    Level,
+    PartnerKind,
+    RequesterRole,
+    Severity,
+    SymptomGroup,
+    Urgency,
+)
+from .models import SymptomCategory
+
+# Service error fields -> form fields.
+FIELD_MAP = {
+    "requester.name": "requester_name",
+    "requester.role": "requester_role",
+    "requester.site": "requester_site",
+    "requester.phone": "requester_phone",
+    "requester.phone_ext": "requester_phone_ext",
+}
+
+
+def show_errors(form: forms.Form, exc: DomainError) -> None:
+    """Put a service's errors on the form fields they name (or on the form)."""
+    for item in exc.as_errors():
+        field = FIELD_MAP.get(item["field"], item["field"])
+        form.add_error(field if field in form.fields else None, item["message"])
+
+
+class IntakeForm(forms.Form):
+    """The phone intake form: keyboard-first, in the order of the call."""
+
+    requester_name = forms.CharField(label=_("Requester's name"), max_length=200)
+    requester_role = forms.ChoiceField(label=_("Requester's role"), choices=RequesterRole.choices)
+    requester_site = forms.CharField(label=_("Site"), max_length=200)
+    requester_phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        help_text=_("e.g. 514-934-1934, ext. 36000"),
+    )
+    requester_phone_ext = forms.CharField(label=_("Extension"), max_length=10, required=False)
+    session_ref = forms.CharField(
+        label=_("Telehealth session (if any)"), max_length=60, required=False
+    )
+    symptom = forms.ChoiceField(label=_("Symptom"))
+    summary = forms.CharField(label=_("Summary"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    resolved_on_first_call = forms.BooleanField(label=_("Resolved on this call"), required=False)
+    impact = forms.ChoiceField(label=_("Impact"), choices=Impact.choices)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+
+    def __init__(self, *args, institution=None, policy=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        cats = SymptomCategory.objects.filter(institution=institution, active=True)
+        groups = []
+        for group in SymptomGroup:
+            options = [(c.code, pick(c.label)) for c in cats if c.group == group]
+            if options:
+                groups.append((group.label, options))
+        self.fields["symptom"].choices = [("", _("— choose —")), *groups]
+        if policy is not None:
+            self.fields["impact"].initial = policy.default_impact
+            self.fields["urgency"].initial = policy.default_urgency
+        self.fields["requester_name"].widget.attrs.update(
+            {"autofocus": True, "autocomplete": "off"}
+        )
+
+
+class EscalateForm(forms.Form):
+    to_level = forms.TypedChoiceField(label=_("To level"), coerce=int, choices=Level.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    partner = forms.CharField(label=_("External partner (level 3)"), max_length=120, required=False)
+    partner_kind = forms.ChoiceField(
+        label=_("Kind of partner"), required=False, choices=[("", "—"), *PartnerKind.choices]
+    )
+    external_ref = forms.CharField(
+        label=_("Partner's ticket reference"), max_length=80, required=False
+    )
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("Resolution"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReclassifyForm(forms.Form):
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PriorityForm(forms.Form):
+    impact = forms.ChoiceField(label=_("Impact"), choices=Impact.choices)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EmptyForm(forms.Form):
+    pass

@@ -1,0 +1,260 @@
+"""Requests for assistance, their classification, formal tickets and technical sheet."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from escalade.core.i18n import pick
+from escalade.core.models import Institution
+
+from .choices import (
+    Channel,
+    Impact,
+    Level,
+    PartnerKind,
+    RequesterRole,
+    Severity,
+    Status,
+    SymptomGroup,
+    Urgency,
+)
+
+
+class SymptomCategory(models.Model):
+    """A symptom category of the pack (seed 000's minor and major lists)."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    code = models.SlugField(max_length=40)
+    group = models.CharField(max_length=10, choices=SymptomGroup.choices)
+    label = models.JSONField(default=dict)
+    examples = models.JSONField(default=dict, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("symptom category")
+        verbose_name_plural = _("symptom categories")
+        ordering = ["position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "code"], name="inc_symptom_code"),
+        ]
+
+    def __str__(self) -> str:
+        return pick(self.label) or self.code
+
+
+class IncidentPolicy(models.Model):
+    """The incident rules of an institution's pack: levels, classification, assignment,
+    priority matrix, follow-up threshold. Evaluated by rules.py."""
+
+    institution = models.OneToOneField(
+        Institution, on_delete=models.CASCADE, related_name="incident_policy"
+    )
+    levels = models.JSONField(default=list)
+    classification = models.JSONField(default=list)
+    assignment = models.JSONField(default=dict)
+    priority_matrix = models.JSONField(default=dict)
+    default_impact = models.CharField(max_length=10, default=Impact.MEDIUM)
+    default_urgency = models.CharField(max_length=10, default=Urgency.MEDIUM)
+    follow_up_hours = models.FloatField(default=4)
+
+    class Meta:
+        verbose_name = _("incident policy")
+        verbose_name_plural = _("incident policies")
+
+    def __str__(self) -> str:
+        return f"{self.institution.code}"
+
+    def level(self, number: int) -> dict:
+        return next((lv for lv in self.levels if lv["number"] == number), {})
+
+    def level_holders(self, number: int) -> list[str]:
+        return list(self.level(number).get("holders", []))
+
+
+class Incident(models.Model):
+    """A request for assistance. Its `number` is read back to the requester."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    requester_name = models.CharField(_("requester"), max_length=200)
+    requester_role = models.CharField(
+        _("requester role"), max_length=30, choices=RequesterRole.choices
+    )
+    requester_site = models.CharField(_("site"), max_length=200, db_index=True)
+    requester_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    requester_phone_ext = models.CharField(_("extension"), max_length=10, blank=True)
+    session_ref = models.CharField(_("telehealth session"), max_length=60, blank=True)
+    symptom = models.ForeignKey(
+        SymptomCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("symptom")
+    )
+    summary = models.CharField(_("summary"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    resolved_on_first_call = models.BooleanField(_("resolved on the first call"), default=False)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    classification_rule = models.CharField(max_length=60)
+    classification_reason = models.JSONField(default=dict)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, default=1)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NEW
+    )
+    impact = models.CharField(_("impact"), max_length=10, choices=Impact.choices)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    priority = models.PositiveSmallIntegerField(_("priority"))
+    resolution = models.TextField(_("resolution"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    search_text = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("escalate_incident", "Can escalate an incident"),
+            ("reclassify_incident", "Can reclassify an incident"),
+            ("reprioritize_incident", "Can re-evaluate an incident's priority"),
+            ("resolve_incident", "Can resolve an incident"),
+            ("close_incident", "Can close an incident"),
+            ("reopen_incident", "Can reopen an incident"),
+            ("view_requester_history", "Can see a requester's other requests"),
+        ]
+        indexes = [
+            models.Index(fields=["institution", "-created_at", "-id"], name="inc_inst_created"),
+            models.Index(fields=["institution", "status", "updated_at"], name="inc_inst_status"),
+            models.Index(fields=["institution", "level", "status"], name="inc_inst_level"),
+            models.Index(fields=["requester_name"], name="inc_requester"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="inc_status_valid"),
+            models.CheckConstraint(
+                condition=Q(severity__in=Severity.values), name="inc_severity_valid"
+            ),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=3), name="inc_level_1_3"),
+            models.CheckConstraint(
+                condition=Q(priority__gte=1, priority__lte=5), name="inc_priority_1_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in Status.open_values()
+
+    @property
+    def reason(self) -> str:
+        return pick(self.classification_reason)
+
+    def build_search_text(self) -> str:
+        parts = [
+            self.number,
+            self.summary,
+            self.description,
+            self.requester_name,
+            self.requester_site,
+            self.session_ref,
+        ]
+        return " ".join(p for p in parts if p).lower()
+
+
+class Ticket(models.Model):
+    """The formal ticket (billet C2) that every major incident opens."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="ticket")
+    number = models.CharField(_("ticket number"), max_length=30, unique=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("formal ticket")
+        verbose_name_plural = _("formal tickets")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class TechnicalSheetEntry(models.Model):
+    """A minor incident's line on the session's technical sheet (fiche technique)."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="sheet_entry")
+    session_ref = models.CharField(max_length=60, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("technical sheet entry")
+        verbose_name_plural = _("technical sheet entries")
+
+    def __str__(self) -> str:
+        return f"{self.incident.number} ({self.session_ref or '-'})"
+
+
+class Escalation(models.Model):
+    """A move to a higher level, or to an external partner at level 3."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="escalations")
+    from_level = models.PositiveSmallIntegerField(choices=Level.choices)
+    to_level = models.PositiveSmallIntegerField(choices=Level.choices)
+    reason = models.TextField(_("reason"))
+    partner = models.CharField(_("external partner"), max_length=120, blank=True)
+    partner_kind = models.CharField(max_length=20, choices=PartnerKind.choices, blank=True)
+    external_ref = models.CharField(_("partner's ticket reference"), max_length=80, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident.number}: {self.from_level} -> {self.to_level}"
+
+
+class Assignment(models.Model):
+    """A person assigned to an incident in a role (seed 001, important points 1-2)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(max_length=40)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="incident_assignments",
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        indexes = [models.Index(fields=["user", "active"], name="inc_assign_user")]
+
+    def __str__(self) -> str:
+        return f"{self.incident.number}: {self.role} {self.user or '-'}"
+
+
+class Note(models.Model):
+    """A note on the incident's timeline."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident.number}: {self.text[:40]}"

@@ -1,0 +1,200 @@
+"""The incident files of a pack: categories.yaml and incidents.yaml."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from escalade.accounts.choices import Role
+from escalade.core import packs
+from escalade.core.packs import Labels
+
+from .choices import Impact, Severity, SymptomGroup, Urgency
+from .models import IncidentPolicy, SymptomCategory
+from .rules import CONDITIONS
+
+
+class CategorySpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
+    group: Literal["minor", "major", "other"]
+    label: Labels
+    examples: Labels | None = None
+
+
+class CategoriesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    categories: list[CategorySpec] = Field(min_length=1)
+
+    @field_validator("categories")
+    @classmethod
+    def _unique(cls, value):
+        seen = set()
+        for c in value:
+            if c.code in seen:
+                raise ValueError(f"category code '{c.code}' appears twice")
+            seen.add(c.code)
+        return value
+
+
+class LevelSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    number: int = Field(ge=1, le=3)
+    label: Labels
+    description: Labels
+    holders: list[str] = Field(min_length=1)
+
+    @field_validator("holders")
+    @classmethod
+    def _roles(cls, value):
+        for r in value:
+            if r not in Role.values:
+                raise ValueError(f"unknown role '{r}' (one of {', '.join(Role.values)})")
+        return value
+
+
+class RuleSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,59}$")
+    when: dict = Field(default_factory=dict, alias="if")
+    severity: Literal["minor", "major"]
+    reason: Labels
+
+    @field_validator("when")
+    @classmethod
+    def _conditions(cls, value):
+        for key in value:
+            if key not in CONDITIONS:
+                raise ValueError(
+                    f"unknown condition '{key}' (one of {', '.join(sorted(CONDITIONS))})"
+                )
+        return value
+
+
+Triple = dict[Literal["high", "medium", "low"], int]
+
+
+class PrioritySpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    matrix: dict[Literal["high", "medium", "low"], Triple]
+    default_impact: Literal["high", "medium", "low"] = Impact.MEDIUM
+    default_urgency: Literal["high", "medium", "low"] = Urgency.MEDIUM
+
+    @model_validator(mode="after")
+    def _complete(self):
+        for impact in Impact.values:
+            for urgency in Urgency.values:
+                value = self.matrix.get(impact, {}).get(urgency)
+                if value is None or not 1 <= value <= 5:
+                    raise ValueError(f"matrix.{impact}.{urgency} must be a priority from 1 to 5")
+        return self
+
+
+class IncidentsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    levels: list[LevelSpec] = Field(min_length=3, max_length=3)
+    classification: list[RuleSpec] = Field(min_length=1)
+    assignment: dict[Literal["minor", "major"], list[str]]
+    priority: PrioritySpec
+    follow_up_hours: float = Field(gt=0)
+
+    @field_validator("classification")
+    @classmethod
+    def _catch_all_last(cls, value):
+        if value[-1].when:
+            raise ValueError("the last classification rule must have no condition (the catch-all)")
+        return value
+
+    @field_validator("assignment")
+    @classmethod
+    def _assign_roles(cls, value):
+        for sev in Severity.values:
+            if sev not in value:
+                raise ValueError(f"assignment for '{sev}' incidents is missing")
+            for r in value[sev]:
+                if r not in Role.values:
+                    raise ValueError(f"unknown role '{r}'")
+        return value
+
+
+def _cross_check(parsed: dict) -> list:
+    cats = parsed.get("categories.yaml")
+    inc = parsed.get("incidents.yaml")
+    if not cats or not inc:
+        return []
+    codes = {c.code for c in cats.categories}
+    problems = []
+    for i, rule in enumerate(inc.classification):
+        for code in rule.when.get("symptom_in", []):
+            if code not in codes:
+                problems.append(
+                    (
+                        "incidents.yaml",
+                        None,
+                        f"classification.{i}.if.symptom_in",
+                        f"unknown symptom '{code}'",
+                    )
+                )
+        groups = rule.when.get("symptom_group", [])
+        for g in groups if isinstance(groups, list) else [groups]:
+            if g not in SymptomGroup.values:
+                problems.append(
+                    (
+                        "incidents.yaml",
+                        None,
+                        f"classification.{i}.if.symptom_group",
+                        f"unknown group '{g}'",
+                    )
+                )
+    return problems
+
+
+def apply_categories(institution, spec: CategoriesFile, ctx: dict) -> None:
+    seen = []
+    for position, c in enumerate(spec.categories):
+        SymptomCategory.objects.update_or_create(
+            institution=institution,
+            code=c.code,
+            defaults={
+                "group": c.group,
+                "label": c.label.model_dump(),
+                "examples": c.examples.model_dump() if c.examples else {},
+                "position": position,
+                "active": True,
+            },
+        )
+        seen.append(c.code)
+    # Never delete: incidents refer to retired categories.
+    SymptomCategory.objects.filter(institution=institution).exclude(code__in=seen).update(
+        active=False
+    )
+
+
+def apply_incidents(institution, spec: IncidentsFile, ctx: dict) -> None:
+    IncidentPolicy.objects.update_or_create(
+        institution=institution,
+        defaults={
+            "levels": [lv.model_dump() for lv in sorted(spec.levels, key=lambda lv: lv.number)],
+            "classification": [
+                {
+                    "code": r.code,
+                    "if": r.when,
+                    "severity": r.severity,
+                    "reason": r.reason.model_dump(),
+                }
+                for r in spec.classification
+            ],
+            "assignment": spec.assignment,
+            "priority_matrix": spec.priority.matrix,
+            "default_impact": spec.priority.default_impact,
+            "default_urgency": spec.priority.default_urgency,
+            "follow_up_hours": spec.follow_up_hours,
+        },
+    )
+
+
+def register() -> None:
+    packs.register("categories.yaml", CategoriesFile, apply_categories)
+    packs.register("incidents.yaml", IncidentsFile, apply_incidents)
+    packs.register_cross_check(_cross_check)

@@ -1,0 +1,118 @@
+"""Domain rules of incidents: classification, priority, assignment, transitions.
+
+Pure functions over pack data; no web or database imports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .choices import Severity, Status
+
+MANUAL_RULE = "manual"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What classification looks at."""
+
+    symptom: str
+    symptom_group: str
+    level: int
+    resolved_on_first_call: bool = False
+
+
+@dataclass(frozen=True)
+class Classification:
+    severity: str
+    rule: str
+    reason: dict[str, str]  # {'en': ..., 'fr': ...}
+
+
+def _matches(condition: dict, facts: Facts) -> bool:
+    for key, expected in (condition or {}).items():
+        if key == "symptom_group":
+            wanted = expected if isinstance(expected, list) else [expected]
+            if facts.symptom_group not in wanted:
+                return False
+        elif key == "symptom_in":
+            if facts.symptom not in expected:
+                return False
+        elif key == "level_at_least":
+            if facts.level < int(expected):
+                return False
+        elif key == "level_at_most":
+            if facts.level > int(expected):
+                return False
+        elif key == "resolved_on_first_call":
+            if facts.resolved_on_first_call != bool(expected):
+                return False
+        else:
+            raise ValueError(f"unknown condition '{key}'")
+    return True
+
+
+CONDITIONS = {
+    "symptom_group",
+    "symptom_in",
+    "level_at_least",
+    "level_at_most",
+    "resolved_on_first_call",
+}
+
+
+def classify(facts: Facts, rules: list[dict], symptom_label: dict | None = None) -> Classification:
+    """The first rule whose conditions all hold decides; its reason is filled in."""
+    label = symptom_label or {}
+    for rule in rules:
+        if _matches(rule.get("if") or {}, facts):
+            values = {
+                "symptom": facts.symptom,
+                "level": facts.level,
+            }
+            reason = {
+                lang: text.format(**values, symptom_label=label.get(lang, facts.symptom))
+                for lang, text in (rule.get("reason") or {}).items()
+            }
+            return Classification(rule["severity"], rule["code"], reason)
+    raise ValueError("no classification rule matched: the pack needs a final catch-all rule")
+
+
+def priority(impact: str, urgency: str, matrix: dict[str, dict[str, int]]) -> int:
+    """ITIL priority 1 (critical) to 5 (planning) from impact x urgency."""
+    return int(matrix[impact][urgency])
+
+
+def roles_to_assign(severity: str, assignment: dict[str, list[str]]) -> list[str]:
+    return list(assignment.get(severity, []))
+
+
+# The transition table: which status may follow which, and through which action.
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "start": {Status.NEW: Status.IN_PROGRESS},
+    "resolve": {Status.NEW: Status.RESOLVED, Status.IN_PROGRESS: Status.RESOLVED},
+    "close": {Status.RESOLVED: Status.CLOSED},
+    "reopen": {Status.RESOLVED: Status.IN_PROGRESS, Status.CLOSED: Status.IN_PROGRESS},
+}
+
+
+def next_status(action: str, current: str) -> str | None:
+    """The status `action` leads to from `current`, or None when not allowed."""
+    return TRANSITIONS[action].get(current)
+
+
+def can_escalate(status: str, level: int, to_level: int, partner: str | None) -> bool:
+    if status not in Status.open_values():
+        return False
+    if to_level > level:
+        return to_level <= 3
+    # At level 3 a further escalation records another external partner.
+    return to_level == level == 3 and bool(partner)
+
+
+def needs_resolution_text(severity: str) -> bool:
+    return severity == Severity.MAJOR
+
+
+def is_stale(last_activity: dt.datetime, now: dt.datetime, threshold_hours: float) -> bool:
+    return now - last_activity > dt.timedelta(hours=threshold_hours)

@@ -1,0 +1,169 @@
+"""Read queries on incidents shared by pages, the API and reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escalade.accounts import rules as perms
+from escalade.accounts.choices import Role
+from escalade.accounts.services import roles_of
+from escalade.core.errors import NotFound
+from escalade.core.models import AuditEvent
+
+from .choices import Status
+from .models import Incident, IncidentPolicy
+
+
+def visible_incidents(user, institution) -> QuerySet[Incident]:
+    """What `user` may read in `institution`: everything for staff, their own for requesters."""
+    qs = Incident.objects.filter(institution=institution).select_related("symptom", "ticket")
+    if user.has_perm(f"incidents.{perms.VIEW_ALL}"):
+        return qs
+    return qs.filter(created_by=user)
+
+
+def get_incident(user, institution, number: str) -> Incident:
+    incident = visible_incidents(user, institution).filter(number=number).first()
+    if incident is None:
+        raise NotFound(_("No incident %(number)s.") % {"number": number}, field="number")
+    return incident
+
+
+def search(
+    qs: QuerySet[Incident],
+    *,
+    level: int | None = None,
+    severity: str | None = None,
+    status: str | None = None,
+    symptom: str | None = None,
+    site: str | None = None,
+    q: str | None = None,
+) -> QuerySet[Incident]:
+    if level:
+        qs = qs.filter(level=level)
+    if severity:
+        qs = qs.filter(severity=severity)
+    if status == "open":
+        qs = qs.filter(status__in=Status.open_values())
+    elif status:
+        qs = qs.filter(status=status)
+    if symptom:
+        qs = qs.filter(symptom__code=symptom)
+    if site:
+        qs = qs.filter(requester_site__iexact=site)
+    if q:
+        for word in q.lower().split()[:8]:
+            qs = qs.filter(search_text__contains=word)
+    return qs
+
+
+def follow_up(institution, now: dt.datetime | None = None) -> QuerySet[Incident]:
+    """Open incidents with no activity for longer than the pack's threshold, oldest first."""
+    now = now or timezone.now()
+    policy = IncidentPolicy.objects.filter(institution=institution).first()
+    hours = policy.follow_up_hours if policy else 4
+    return (
+        Incident.objects.filter(
+            institution=institution,
+            status__in=Status.open_values(),
+            updated_at__lt=now - dt.timedelta(hours=hours),
+        )
+        .select_related("symptom", "ticket")
+        .order_by("updated_at", "id")
+    )
+
+
+def assigned_to(user, institution) -> QuerySet[Incident]:
+    return (
+        Incident.objects.filter(
+            institution=institution,
+            status__in=Status.open_values(),
+            assignments__user=user,
+            assignments__active=True,
+        )
+        .select_related("symptom", "ticket")
+        .distinct()
+        .order_by("priority", "created_at")
+    )
+
+
+def team_levels(user, institution) -> list[int]:
+    """The levels held by the user's roles, per the pack (level-1 agents -> [1], ...)."""
+    policy = IncidentPolicy.objects.filter(institution=institution).first()
+    if policy is None:
+        return []
+    mine = roles_of(user)
+    return [lv["number"] for lv in policy.levels if mine & set(lv.get("holders", []))]
+
+
+def team_queue(user, institution) -> QuerySet[Incident]:
+    levels = team_levels(user, institution)
+    if not levels and Role.MANAGER in roles_of(user):
+        levels = [1, 2, 3]
+    return (
+        Incident.objects.filter(
+            institution=institution, status__in=Status.open_values(), level__in=levels
+        )
+        .select_related("symptom", "ticket")
+        .order_by("priority", "created_at")
+    )
+
+
+def requester_history(user, incident: Incident, limit: int = 10) -> QuerySet[Incident] | None:
+    """The requester's other requests, for roles allowed to see them (None otherwise)."""
+    if not user.has_perm(f"incidents.{perms.REQUESTER_HISTORY}"):
+        return None
+    return (
+        Incident.objects.filter(
+            institution=incident.institution_id,
+            requester_name__iexact=incident.requester_name,
+        )
+        .exclude(pk=incident.pk)
+        .select_related("symptom")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def timeline(incident: Incident) -> QuerySet[AuditEvent]:
+    """Every move on the incident, read from the audit log."""
+    return AuditEvent.objects.for_object("incident", incident.pk).select_related("actor")
+
+
+def active_assignees(incident: Incident) -> list[dict]:
+    return [
+        {"role": a.role, "user": a.user.get_username() if a.user else None}
+        for a in incident.assignments.filter(active=True).select_related("user").order_by("id")
+    ]
+
+
+def find(user, number: str) -> Incident:
+    """The incident `number` among the user's institutions, or NotFound (also when it
+    belongs to another institution: its existence is not disclosed)."""
+    from escalade.accounts.services import institutions_of
+
+    for institution in institutions_of(user):
+        incident = visible_incidents(user, institution).filter(number=number).first()
+        if incident is not None:
+            return incident
+    raise NotFound(_("No incident %(number)s.") % {"number": number}, field="number")
+
+
+def assignees_by_incident(incidents) -> dict[int, list[dict]]:
+    """Active assignees of many incidents in one query."""
+    from .models import Assignment
+
+    out: dict[int, list[dict]] = {}
+    rows = (
+        Assignment.objects.filter(incident__in=[i.pk for i in incidents], active=True)
+        .select_related("user")
+        .order_by("id")
+    )
+    for a in rows:
+        out.setdefault(a.incident_id, []).append(
+            {"role": a.role, "user": a.user.get_username() if a.user else None}
+        )
+    return out

@@ -1,0 +1,607 @@
+"""Every write on incidents. Views, the API, commands and tasks call these.
+
+Each function is one transaction that also writes its audit events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from escalade.accounts import rules as perms
+from escalade.accounts.services import institutions_of
+from escalade.core import audit
+from escalade.core.choices import AuditAction
+from escalade.core.errors import Conflict, Forbidden, Invalid
+from escalade.core.i18n import in_both
+from escalade.core.numbering import next_number
+
+from . import rules
+from .choices import Channel, Impact, PartnerKind, RequesterRole, Severity, Status, Urgency
+from .models import (
+    Assignment,
+    Escalation,
+    Incident,
+    IncidentPolicy,
+    Note,
+    SymptomCategory,
+    TechnicalSheetEntry,
+    Ticket,
+)
+
+
+@dataclass
+class IncidentInput:
+    """What intake needs (from the phone form, the API or a command)."""
+
+    channel: str
+    requester_name: str
+    requester_role: str
+    requester_site: str
+    symptom: str
+    summary: str
+    requester_phone: str = ""
+    requester_phone_ext: str = ""
+    session_ref: str = ""
+    description: str = ""
+    resolved_on_first_call: bool = False
+    impact: str | None = None
+    urgency: str | None = None
+
+
+# -- guards ---------------------------------------------------------------------
+
+
+def require(actor, permission: str, incident: Incident | None = None, institution=None) -> None:
+    """Refuse unless `actor` holds `permission` and belongs to the incident's institution."""
+    if not actor.has_perm(f"incidents.{permission}"):
+        raise Forbidden(_("Your role does not allow this action."))
+    inst = incident.institution_id if incident is not None else getattr(institution, "pk", None)
+    if inst is not None and not actor.is_superuser:
+        if not institutions_of(actor).filter(pk=inst).exists():
+            raise Forbidden(_("This incident belongs to another institution."))
+
+
+def parse_phone(raw: str, ext: str = "", region: str = "CA") -> tuple[str, str]:
+    """Return (E.164, extension) or raise Invalid on the `requester.phone` field."""
+    raw = (raw or "").strip()
+    if not raw:
+        return "", (ext or "").strip()
+    normalized = raw.lower().replace("poste", "ext").replace("p.", "ext")
+    try:
+        number = phonenumbers.parse(normalized, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise Invalid(
+            _("'%(phone)s' is not a valid phone number (e.g. 514-934-1934, ext. 36000).")
+            % {"phone": raw},
+            field="requester.phone",
+        )
+    extension = (ext or number.extension or "").strip()
+    if extension and not extension.isdigit():
+        raise Invalid(_("An extension has digits only."), field="requester.phone_ext")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), extension
+
+
+def policy_of(institution) -> IncidentPolicy:
+    try:
+        return institution.incident_policy
+    except IncidentPolicy.DoesNotExist as exc:
+        raise Conflict(
+            _("Institution '%(code)s' has no incident rules: load its pack first.")
+            % {"code": institution.code}
+        ) from exc
+
+
+def _validate(data: IncidentInput, institution) -> tuple[SymptomCategory, list]:
+    errors: list[tuple[str, object]] = []
+
+    def choice(field, value, choices):
+        if value not in choices.values:
+            errors.append(
+                (
+                    field,
+                    _("'%(value)s' is not valid: use one of %(valid)s.")
+                    % {"value": value, "valid": ", ".join(choices.values)},
+                )
+            )
+
+    choice("channel", data.channel, Channel)
+    choice("requester.role", data.requester_role, RequesterRole)
+    if data.impact is not None:
+        choice("impact", data.impact, Impact)
+    if data.urgency is not None:
+        choice("urgency", data.urgency, Urgency)
+    for field, value in (
+        ("requester.name", data.requester_name),
+        ("requester.site", data.requester_site),
+        ("summary", data.summary),
+    ):
+        if not (value or "").strip():
+            errors.append((field, _("This field is required.")))
+    symptoms = {
+        c.code: c for c in SymptomCategory.objects.filter(institution=institution, active=True)
+    }
+    symptom = symptoms.get(data.symptom)
+    if symptom is None:
+        errors.append(
+            (
+                "symptom",
+                _("Unknown symptom '%(code)s': use one of %(valid)s.")
+                % {"code": data.symptom, "valid": ", ".join(symptoms)},
+            )
+        )
+    try:
+        phone = parse_phone(data.requester_phone, data.requester_phone_ext)
+    except Invalid as exc:
+        errors.extend(exc.errors)
+        phone = ("", "")
+    if errors:
+        raise Invalid(errors=errors)
+    return symptom, phone
+
+
+def _classify(incident: Incident, policy: IncidentPolicy) -> rules.Classification:
+    facts = rules.Facts(
+        symptom=incident.symptom.code,
+        symptom_group=incident.symptom.group,
+        level=incident.level,
+        resolved_on_first_call=incident.resolved_on_first_call,
+    )
+    return rules.classify(facts, policy.classification, incident.symptom.label)
+
+
+def _pick_user(institution, role: str):
+    """The member holding `role` with the fewest open assignments (None if nobody holds it)."""
+    User = get_user_model()
+    open_work = Count(
+        "incident_assignments",
+        filter=Q(
+            incident_assignments__active=True,
+            incident_assignments__incident__status__in=Status.open_values(),
+        ),
+    )
+    return (
+        User.objects.filter(is_active=True, groups__name=role, memberships__institution=institution)
+        .annotate(load=open_work)
+        .order_by("load", "id")
+        .first()
+    )
+
+
+def _assign_for_severity(incident: Incident, policy: IncidentPolicy, actor) -> None:
+    existing = set(
+        Assignment.objects.filter(incident=incident, active=True).values_list("role", flat=True)
+    )
+    for role in rules.roles_to_assign(incident.severity, policy.assignment):
+        if role in existing:
+            continue
+        user = _pick_user(incident.institution, role)
+        Assignment.objects.create(incident=incident, role=role, user=user)
+        audit.record(
+            action=AuditAction.ASSIGNED,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            data={"role": role, "user": user.get_username() if user else None},
+        )
+
+
+def _open_ticket(incident: Incident, actor) -> Ticket:
+    inst = incident.institution
+    number = next_number(inst.ticket_prefix, timezone.now().astimezone(inst.zone).year)
+    ticket = Ticket.objects.create(institution=inst, incident=incident, number=number)
+    audit.record(
+        action=AuditAction.TICKET_OPENED,
+        obj=incident,
+        actor=actor,
+        institution=inst,
+        data={"ticket": number},
+    )
+    return ticket
+
+
+def _apply_severity(incident: Incident, policy: IncidentPolicy, actor) -> None:
+    """Side effects of the current severity: a major opens its ticket, a minor is recorded
+    on the technical sheet; the roles of that severity are assigned."""
+    if incident.severity == Severity.MAJOR:
+        if not Ticket.objects.filter(incident=incident).exists():
+            _open_ticket(incident, actor)
+    elif not TechnicalSheetEntry.objects.filter(incident=incident).exists():
+        TechnicalSheetEntry.objects.create(incident=incident, session_ref=incident.session_ref)
+        audit.record(
+            action=AuditAction.SHEET_RECORDED,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            data={"session": incident.session_ref},
+        )
+    _assign_for_severity(incident, policy, actor)
+
+
+def _reclassify_by_rules(incident: Incident, policy: IncidentPolicy, actor) -> dict:
+    result = _classify(incident, policy)
+    if incident.classification_rule == rules.MANUAL_RULE and result.severity == incident.severity:
+        return {}
+    changes = audit.diff(
+        incident,
+        severity=result.severity,
+        classification_rule=result.rule,
+        classification_reason=result.reason,
+    )
+    if changes:
+        audit.record(
+            action=AuditAction.CLASSIFIED,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            changes={"severity": changes["severity"]} if "severity" in changes else {},
+            data={"rule": result.rule, "reason": result.reason},
+        )
+    return changes
+
+
+# -- intake ---------------------------------------------------------------------
+
+
+def log_incident(actor, institution, data: IncidentInput) -> Incident:
+    """Log a request: number, classification, ticket or technical sheet, assignment."""
+    require(actor, perms.LOG, institution=institution)
+    policy = policy_of(institution)
+    symptom, (phone, ext) = _validate(data, institution)
+    impact = data.impact or policy.default_impact
+    urgency = data.urgency or policy.default_urgency
+    now = timezone.now()
+    with transaction.atomic():
+        incident = Incident(
+            institution=institution,
+            channel=data.channel,
+            requester_name=data.requester_name.strip(),
+            requester_role=data.requester_role,
+            requester_site=data.requester_site.strip(),
+            requester_phone=phone,
+            requester_phone_ext=ext,
+            session_ref=(data.session_ref or "").strip(),
+            symptom=symptom,
+            summary=data.summary.strip(),
+            description=(data.description or "").strip(),
+            resolved_on_first_call=data.resolved_on_first_call,
+            level=1,
+            impact=impact,
+            urgency=urgency,
+            priority=rules.priority(impact, urgency, policy.priority_matrix),
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
+        )
+        result = _classify(incident, policy)
+        incident.severity = result.severity
+        incident.classification_rule = result.rule
+        incident.classification_reason = result.reason
+        if data.resolved_on_first_call:
+            incident.status = Status.RESOLVED
+            incident.resolved_at = now
+            incident.resolution = str(_("Resolved on the first call."))
+        incident.number = next_number(
+            institution.request_prefix, now.astimezone(institution.zone).year
+        )
+        incident.search_text = incident.build_search_text()
+        incident.save()
+        audit.record(
+            action=AuditAction.CREATED,
+            obj=incident,
+            actor=actor,
+            institution=institution,
+            at=now,
+            data={
+                "number": incident.number,
+                "channel": incident.channel,
+                "symptom": symptom.code,
+                "severity": incident.severity,
+                "status": incident.status,
+                "priority": incident.priority,
+            },
+        )
+        audit.record(
+            action=AuditAction.CLASSIFIED,
+            obj=incident,
+            actor=actor,
+            institution=institution,
+            at=now,
+            data={"rule": result.rule, "reason": result.reason},
+        )
+        _apply_severity(incident, policy, actor)
+    return incident
+
+
+# -- moves ------------------------------------------------------------------------
+
+
+def _locked(incident: Incident) -> Incident:
+    return (
+        Incident.objects.select_for_update()
+        .select_related("institution", "symptom")
+        .get(pk=incident.pk)
+    )
+
+
+def _save(incident: Incident, fields: list[str]) -> None:
+    incident.updated_at = timezone.now()
+    incident.save(update_fields=sorted(set(fields) | {"updated_at"}))
+
+
+def start(actor, incident: Incident) -> Incident:
+    """Take the incident in charge: new -> in progress."""
+    require(actor, perms.NOTE, incident)
+    with transaction.atomic():
+        incident = _locked(incident)
+        target = rules.next_status("start", incident.status)
+        if target is None:
+            raise Conflict(_("Only a new incident can be taken in charge."), field="status")
+        changes = audit.diff(incident, status=target)
+        _save(incident, list(changes))
+        audit.record(
+            action=AuditAction.STARTED,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            changes=changes,
+        )
+    return incident
+
+
+def escalate(
+    actor,
+    incident: Incident,
+    *,
+    to_level: int,
+    reason: str,
+    partner: str = "",
+    partner_kind: str = "",
+    external_ref: str = "",
+) -> Incident:
+    """Move the incident up a level (or engage another external partner at level 3)."""
+    require(actor, perms.ESCALATE, incident)
+    reason = (reason or "").strip()
+    errors = []
+    if not reason:
+        errors.append(("reason", _("Say why the incident is escalated.")))
+    if to_level not in (1, 2, 3):
+        errors.append(("to_level", _("The level is 1, 2 or 3.")))
+    if partner_kind and partner_kind not in PartnerKind.values:
+        errors.append(
+            (
+                "partner_kind",
+                _("'%(value)s' is not valid: use one of %(valid)s.")
+                % {"value": partner_kind, "valid": ", ".join(PartnerKind.values)},
+            )
+        )
+    if (partner or external_ref) and to_level != 3:
+        errors.append(("partner", _("External partners are engaged at level 3.")))
+    if errors:
+        raise Invalid(errors=errors)
+    policy = policy_of(incident.institution)
+    with transaction.atomic():
+        incident = _locked(incident)
+        if not rules.can_escalate(incident.status, incident.level, to_level, partner):
+            if incident.status not in Status.open_values():
+                message = _("A resolved or closed incident cannot be escalated: reopen it first.")
+            else:
+                message = _(
+                    "Incident %(number)s is at level %(level)s: escalate it to a higher level."
+                ) % {"number": incident.number, "level": incident.level}
+            raise Conflict(message, field="to_level")
+        from_level = incident.level
+        Escalation.objects.create(
+            incident=incident,
+            from_level=from_level,
+            to_level=to_level,
+            reason=reason,
+            partner=partner.strip(),
+            partner_kind=partner_kind,
+            external_ref=external_ref.strip(),
+            by=actor,
+        )
+        changes = audit.diff(incident, level=to_level)
+        if incident.status == Status.NEW:
+            changes.update(audit.diff(incident, status=Status.IN_PROGRESS))
+        audit.record(
+            action=AuditAction.ESCALATED,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            changes=changes,
+            data={
+                "reason": reason,
+                "partner": partner,
+                "partner_kind": partner_kind,
+                "external_ref": external_ref,
+                "from_level": from_level,
+                "to_level": to_level,
+            },
+        )
+        changes.update(_reclassify_by_rules(incident, policy, actor))
+        _save(incident, list(changes))
+        _apply_severity(incident, policy, actor)
+    return incident
+
+
+def add_note(actor, incident: Incident, text: str) -> Note:
+    require(actor, perms.NOTE, incident)
+    text = (text or "").strip()
+    if not text:
+        raise Invalid(_("A note cannot be empty."), field="text")
+    with transaction.atomic():
+        incident = _locked(incident)
+        note = Note.objects.create(incident=incident, author=actor, text=text)
+        _save(incident, [])
+        audit.record(
+            action=AuditAction.NOTE_ADDED,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            data={"note": note.pk, "text": text},
+        )
+    return note
+
+
+def resolve(actor, incident: Incident, resolution: str) -> Incident:
+    require(actor, perms.RESOLVE, incident)
+    resolution = (resolution or "").strip()
+    with transaction.atomic():
+        incident = _locked(incident)
+        target = rules.next_status("resolve", incident.status)
+        if target is None:
+            raise Conflict(_("Only an open incident can be resolved."), field="status")
+        if not resolution and rules.needs_resolution_text(incident.severity):
+            raise Invalid(_("A major incident needs a resolution text."), field="resolution")
+        changes = audit.diff(
+            incident, status=target, resolution=resolution, resolved_at=timezone.now()
+        )
+        _save(incident, list(changes))
+        audit.record(
+            action=AuditAction.RESOLVED,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            changes=changes,
+        )
+    return incident
+
+
+def close(actor, incident: Incident) -> Incident:
+    require(actor, perms.CLOSE, incident)
+    with transaction.atomic():
+        incident = _locked(incident)
+        target = rules.next_status("close", incident.status)
+        if target is None:
+            raise Conflict(_("Only a resolved incident can be closed."), field="status")
+        if rules.needs_resolution_text(incident.severity) and not incident.resolution.strip():
+            raise Invalid(
+                _("A major incident needs a resolution text before it closes."), field="resolution"
+            )
+        changes = audit.diff(incident, status=target, closed_at=timezone.now())
+        _save(incident, list(changes))
+        audit.record(
+            action=AuditAction.CLOSED,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            changes=changes,
+        )
+    return incident
+
+
+def reopen(actor, incident: Incident, reason: str) -> Incident:
+    require(actor, perms.REOPEN, incident)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("Say why the incident is reopened."), field="reason")
+    with transaction.atomic():
+        incident = _locked(incident)
+        target = rules.next_status("reopen", incident.status)
+        if target is None:
+            raise Conflict(_("Only a resolved or closed incident can be reopened."), field="status")
+        changes = audit.diff(incident, status=target, resolved_at=None, closed_at=None)
+        _save(incident, list(changes))
+        audit.record(
+            action=AuditAction.REOPENED,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            changes=changes,
+            data={"reason": reason},
+        )
+    return incident
+
+
+def reclassify(actor, incident: Incident, severity: str, reason: str) -> Incident:
+    """A manual reclassification by a permitted role, with a reason; audited."""
+    require(actor, perms.RECLASSIFY, incident)
+    reason = (reason or "").strip()
+    errors = []
+    if severity not in Severity.values:
+        errors.append(
+            (
+                "severity",
+                _("'%(value)s' is not valid: use one of %(valid)s.")
+                % {"value": severity, "valid": ", ".join(Severity.values)},
+            )
+        )
+    if not reason:
+        errors.append(("reason", _("A reclassification needs a reason.")))
+    if errors:
+        raise Invalid(errors=errors)
+    policy = policy_of(incident.institution)
+    with transaction.atomic():
+        incident = _locked(incident)
+        if incident.severity == severity:
+            raise Conflict(
+                _("The incident is already %(severity)s.") % {"severity": Severity(severity).label},
+                field="severity",
+            )
+        text = in_both(_lazy("Reclassified by hand: %(reason)s"), reason=reason)
+        changes = audit.diff(
+            incident,
+            severity=severity,
+            classification_rule=rules.MANUAL_RULE,
+            classification_reason=text,
+        )
+        _save(incident, list(changes))
+        audit.record(
+            action=AuditAction.RECLASSIFIED,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            changes={"severity": changes["severity"]},
+            data={"reason": reason},
+        )
+        _apply_severity(incident, policy, actor)
+    return incident
+
+
+def reprioritize(actor, incident: Incident, impact: str, urgency: str, reason: str) -> Incident:
+    """Re-evaluate impact and urgency (e.g. after a level-2 investigation), with a reason."""
+    require(actor, perms.REPRIORITIZE, incident)
+    reason = (reason or "").strip()
+    errors = []
+    if impact not in Impact.values:
+        errors.append(
+            ("impact", _("Choose an impact: %(valid)s.") % {"valid": ", ".join(Impact.values)})
+        )
+    if urgency not in Urgency.values:
+        errors.append(
+            ("urgency", _("Choose an urgency: %(valid)s.") % {"valid": ", ".join(Urgency.values)})
+        )
+    if not reason:
+        errors.append(("reason", _("Say why the priority changes.")))
+    if errors:
+        raise Invalid(errors=errors)
+    policy = policy_of(incident.institution)
+    with transaction.atomic():
+        incident = _locked(incident)
+        changes = audit.diff(
+            incident,
+            impact=impact,
+            urgency=urgency,
+            priority=rules.priority(impact, urgency, policy.priority_matrix),
+        )
+        if not changes:
+            raise Conflict(_("Impact and urgency are unchanged."), field="impact")
+        _save(incident, list(changes))
+        audit.record(
+            action=AuditAction.PRIORITY_CHANGED,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            changes=changes,
+            data={"reason": reason},
+        )
+    return incident

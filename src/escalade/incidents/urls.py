@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "incidents"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("incidents/", views.queue, name="queue"),
+    path("incidents/new/", views.intake, name="intake"),
+    path("institution/", views.pick_institution, name="pick_institution"),
+    path("incidents/<str:number>/", views.detail, name="detail"),
+    path("incidents/<str:number>/<slug:action>/", views.act, name="act"),
+]

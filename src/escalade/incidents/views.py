@@ -1,0 +1,371 @@
+"""Pages: phone intake, queues, incident detail with its timeline and actions."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from escalade.accounts import rules as perms
+from escalade.accounts.choices import Role
+from escalade.accounts.services import institutions_of, resolve_institution
+from escalade.core.choices import AuditAction
+from escalade.core.errors import DomainError, NotFound
+from escalade.core.i18n import pick
+
+from . import rules, selectors, services
+from .choices import PartnerKind, Severity, Status
+from .forms import (
+    EmptyForm,
+    EscalateForm,
+    IntakeForm,
+    NoteForm,
+    PriorityForm,
+    ReasonForm,
+    ReclassifyForm,
+    ResolveForm,
+    show_errors,
+)
+from .models import IncidentPolicy
+
+QUEUES = ("mine", "team", "followup", "all")
+
+
+def current_institution(request):
+    """The institution the page acts on: the one picked in the header, else the default."""
+    code = request.session.get("institution")
+    if code and institutions_of(request.user).filter(code=code).exists():
+        return resolve_institution(request.user, code)
+    try:
+        return resolve_institution(request.user)
+    except DomainError:
+        first = institutions_of(request.user).first()
+        if first is None:
+            raise
+        return first
+
+
+@login_required
+def home(request):
+    return redirect("incidents:queue")
+
+
+@login_required
+@require_POST
+def pick_institution(request):
+    code = request.POST.get("institution", "")
+    if institutions_of(request.user).filter(code=code).exists():
+        request.session["institution"] = code
+    return redirect("incidents:queue")
+
+
+@login_required
+def intake(request):
+    institution = current_institution(request)
+    policy = IncidentPolicy.objects.filter(institution=institution).first()
+    form = IntakeForm(request.POST or None, institution=institution, policy=policy)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                incident = services.log_incident(
+                    request.user,
+                    institution,
+                    services.IncidentInput(
+                        channel=d["channel"],
+                        requester_name=d["requester_name"],
+                        requester_role=d["requester_role"],
+                        requester_site=d["requester_site"],
+                        requester_phone=d["requester_phone"],
+                        requester_phone_ext=d["requester_phone_ext"],
+                        session_ref=d["session_ref"],
+                        symptom=d["symptom"],
+                        summary=d["summary"],
+                        description=d["description"],
+                        resolved_on_first_call=d["resolved_on_first_call"],
+                        impact=d["impact"],
+                        urgency=d["urgency"],
+                    ),
+                )
+                return redirect(reverse("incidents:detail", args=[incident.number]) + "?logged=1")
+            except DomainError as exc:
+                show_errors(form, exc)
+        status = 422
+    return render(
+        request, "incidents/intake.html", {"form": form, "institution": institution}, status=status
+    )
+
+
+@login_required
+def queue(request):
+    institution = current_institution(request)
+    tab = request.GET.get("queue", "team")
+    if tab not in QUEUES:
+        tab = "team"
+    user = request.user
+    if not user.has_perm(f"incidents.{perms.VIEW_ALL}"):
+        tab = "all"  # a requester's own requests
+    if tab == "mine":
+        qs = selectors.assigned_to(user, institution)
+    elif tab == "followup":
+        qs = selectors.follow_up(institution)
+    elif tab == "team":
+        qs = selectors.team_queue(user, institution)
+    else:
+        qs = selectors.search(
+            selectors.visible_incidents(user, institution),
+            level=_int(request.GET.get("level")),
+            severity=request.GET.get("severity") or None,
+            status=request.GET.get("status") or None,
+            q=request.GET.get("q") or None,
+        )
+    page = Paginator(qs, 50, allow_empty_first_page=True).get_page(request.GET.get("page"))
+    context = {
+        "institution": institution,
+        "tab": tab,
+        "page": page,
+        "team_levels": selectors.team_levels(user, institution),
+        "filters": request.GET,
+        "severities": Severity.choices,
+        "statuses": [("open", _("Open")), *Status.choices],
+        "can_view_all": user.has_perm(f"incidents.{perms.VIEW_ALL}"),
+    }
+    if request.htmx:
+        return render(request, "incidents/queue.html#rows", context)
+    return render(request, "incidents/queue.html", context)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# -- detail and actions ----------------------------------------------------------
+
+ACTIONS = {
+    # action: (form class, permission, service call)
+    "start": (EmptyForm, perms.NOTE, lambda u, i, d: services.start(u, i)),
+    "escalate": (
+        EscalateForm,
+        perms.ESCALATE,
+        lambda u, i, d: services.escalate(
+            u,
+            i,
+            to_level=d["to_level"],
+            reason=d["reason"],
+            partner=d["partner"],
+            partner_kind=d["partner_kind"],
+            external_ref=d["external_ref"],
+        ),
+    ),
+    "resolve": (
+        ResolveForm,
+        perms.RESOLVE,
+        lambda u, i, d: services.resolve(u, i, d["resolution"]),
+    ),
+    "close": (EmptyForm, perms.CLOSE, lambda u, i, d: services.close(u, i)),
+    "reopen": (ReasonForm, perms.REOPEN, lambda u, i, d: services.reopen(u, i, d["reason"])),
+    "note": (NoteForm, perms.NOTE, lambda u, i, d: services.add_note(u, i, d["text"])),
+    "reclassify": (
+        ReclassifyForm,
+        perms.RECLASSIFY,
+        lambda u, i, d: services.reclassify(u, i, d["severity"], d["reason"]),
+    ),
+    "priority": (
+        PriorityForm,
+        perms.REPRIORITIZE,
+        lambda u, i, d: services.reprioritize(u, i, d["impact"], d["urgency"], d["reason"]),
+    ),
+}
+
+
+def _available(user, incident) -> dict[str, bool]:
+    """Which actions to offer: the permission and the transition table both allow them."""
+    has = lambda p: user.has_perm(f"incidents.{p}")  # noqa: E731
+    return {
+        "start": has(perms.NOTE) and rules.next_status("start", incident.status) is not None,
+        "escalate": has(perms.ESCALATE) and incident.is_open,
+        "resolve": has(perms.RESOLVE) and rules.next_status("resolve", incident.status) is not None,
+        "close": has(perms.CLOSE) and rules.next_status("close", incident.status) is not None,
+        "reopen": has(perms.REOPEN) and rules.next_status("reopen", incident.status) is not None,
+        "note": has(perms.NOTE),
+        "reclassify": has(perms.RECLASSIFY),
+        "priority": has(perms.REPRIORITIZE) and incident.is_open,
+    }
+
+
+def _detail_context(request, incident, forms=None):
+    forms = forms or {}
+    available = _available(request.user, incident)
+    next_level = min(incident.level + 1, 3)
+    defaults = {
+        "start": EmptyForm(),
+        "close": EmptyForm(),
+        "escalate": EscalateForm(initial={"to_level": next_level}),
+        "resolve": ResolveForm(),
+        "reopen": ReasonForm(),
+        "note": NoteForm(),
+        "reclassify": ReclassifyForm(
+            initial={
+                "severity": Severity.MINOR
+                if incident.severity == Severity.MAJOR
+                else Severity.MAJOR
+            }
+        ),
+        "priority": PriorityForm(initial={"impact": incident.impact, "urgency": incident.urgency}),
+    }
+    defaults.update(forms)
+    return {
+        "incident": incident,
+        "policy": IncidentPolicy.objects.filter(institution=incident.institution).first(),
+        "available": available,
+        "forms": defaults,
+        "timeline": [describe(ev) for ev in selectors.timeline(incident)],
+        "assignees": [
+            {"role_label": dict(Role.choices).get(a["role"], a["role"]), "user": a["user"]}
+            for a in selectors.active_assignees(incident)
+        ],
+        "escalations": incident.escalations.select_related("by"),
+        "history": selectors.requester_history(request.user, incident),
+        "logged": request.GET.get("logged") == "1",
+    }
+
+
+def _find(request, number):
+    institution = current_institution(request)
+    try:
+        return selectors.get_incident(request.user, institution, number)
+    except NotFound:
+        return selectors.find(request.user, number)
+
+
+@login_required
+def detail(request, number):
+    try:
+        incident = _find(request, number)
+    except NotFound as exc:
+        return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
+    return render(request, "incidents/detail.html", _detail_context(request, incident))
+
+
+@login_required
+def act(request, number, action):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if action not in ACTIONS:
+        return render(request, "incidents/not_found.html", {"message": action}, status=404)
+    try:
+        incident = _find(request, number)
+    except NotFound as exc:
+        return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
+    form_class, _perm, call = ACTIONS[action]
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            call(request.user, incident, form.cleaned_data)
+            incident = selectors.get_incident(request.user, incident.institution, incident.number)
+            if request.htmx and action == "note":
+                ctx = _detail_context(request, incident)
+                return render(request, "incidents/detail.html#activity", ctx)
+            return redirect("incidents:detail", number=incident.number)
+        except DomainError as exc:
+            show_errors(form, exc)
+    ctx = _detail_context(request, incident, {action: form})
+    ctx["failed_action"] = action
+    if request.htmx and action == "note":
+        return render(request, "incidents/detail.html#activity", ctx, status=422)
+    return render(request, "incidents/detail.html", ctx, status=422)
+
+
+# -- timeline ------------------------------------------------------------------
+
+
+def describe(event) -> dict:
+    """One timeline row: when, who, what, and the details a reader needs."""
+    data, changes = event.data or {}, event.changes or {}
+    details: list[str] = []
+    a = event.action
+    if a == AuditAction.CREATED:
+        details.append(
+            _("Logged by %(channel)s, priority %(priority)s.")
+            % {"channel": data.get("channel"), "priority": data.get("priority")}
+        )
+    elif a == AuditAction.CLASSIFIED:
+        details.append(pick(data.get("reason")))
+        details.append(_("Rule: %(rule)s") % {"rule": data.get("rule")})
+    elif a == AuditAction.RECLASSIFIED:
+        before, after = changes.get("severity", [None, None])
+        details.append(
+            _("%(before)s → %(after)s: %(reason)s")
+            % {
+                "before": _label(Severity, before),
+                "after": _label(Severity, after),
+                "reason": data.get("reason", ""),
+            }
+        )
+    elif a == AuditAction.ESCALATED:
+        details.append(
+            _("Level %(from)s → level %(to)s: %(reason)s")
+            % {
+                "from": data.get("from_level"),
+                "to": data.get("to_level"),
+                "reason": data.get("reason", ""),
+            }
+        )
+        if data.get("partner"):
+            details.append(
+                _("Partner: %(partner)s %(kind)s, reference %(ref)s")
+                % {
+                    "partner": data["partner"],
+                    "kind": _label(PartnerKind, data.get("partner_kind")),
+                    "ref": data.get("external_ref") or "—",
+                }
+            )
+    elif a == AuditAction.ASSIGNED:
+        details.append(
+            _("%(role)s: %(user)s")
+            % {
+                "role": dict(Role.choices).get(data.get("role"), data.get("role")),
+                "user": data.get("user") or _("nobody holds this role yet"),
+            }
+        )
+    elif a == AuditAction.TICKET_OPENED:
+        details.append(_("Ticket %(number)s") % {"number": data.get("ticket")})
+    elif a == AuditAction.SHEET_RECORDED:
+        details.append(_("Session %(session)s") % {"session": data.get("session") or "—"})
+    elif a == AuditAction.PRIORITY_CHANGED:
+        details.append(
+            _("Priority %(before)s → %(after)s: %(reason)s")
+            % {
+                "before": changes.get("priority", ["?", "?"])[0],
+                "after": changes.get("priority", ["?", "?"])[1],
+                "reason": data.get("reason", ""),
+            }
+        )
+    elif a == AuditAction.NOTE_ADDED:
+        details.append(data.get("text", ""))
+    elif a == AuditAction.RESOLVED:
+        details.append(changes.get("resolution", ["", ""])[1] or "")
+    elif a == AuditAction.REOPENED:
+        details.append(data.get("reason", ""))
+    return {
+        "at": event.at,
+        "actor": event.actor.get_username() if event.actor else _("system"),
+        "action": a,
+        "label": AuditAction(a).label if a in AuditAction.values else a,
+        "details": [d for d in details if d],
+    }
+
+
+def _label(choices, value):
+    try:
+        return choices(value).label
+    except ValueError:
+        return value or "—"

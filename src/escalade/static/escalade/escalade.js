@@ -1,0 +1,12 @@
+// Small behaviours without inline scripts (the Content-Security-Policy forbids them).
+document.addEventListener("change", function (event) {
+  var el = event.target;
+  if (el.classList && el.classList.contains("autosubmit") && el.form) {
+    el.form.submit();
+  }
+});
+// After htmx swaps a note form back in, put the cursor where the agent types next.
+document.addEventListener("htmx:afterSwap", function (event) {
+  var focus = event.target.querySelector("[data-focus-after-swap]");
+  if (focus) { focus.focus(); }
+});
