@@ -1,0 +1,87 @@
+"""Fixtures shared by every test: the demo pack loaded, one user per role, API clients."""
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+CUSM_PACK = ROOT / "packs" / "cusm-telehealth"
+
+
+@pytest.fixture
+def cusm(db):
+    from escalade.core.packs import load_pack
+
+    return load_pack(CUSM_PACK).institution
+
+
+@pytest.fixture
+def make_user(db):
+    from escalade.accounts.services import create_user
+
+    counter = {"n": 0}
+
+    def make(role, institutions, username=None, **fields):
+        counter["n"] += 1
+        name = username or f"{role}-{counter['n']}"
+        return create_user(name, password="pw-Escalade-1", roles=[role], institutions=institutions, **fields)
+
+    return make
+
+
+@pytest.fixture
+def staff(cusm, make_user):
+    """One user of each role in the cusm institution, by role code."""
+    from escalade.accounts.choices import Role
+
+    return {role.value: make_user(role.value, [cusm], username=role.value) for role in Role}
+
+
+@pytest.fixture
+def api(staff):
+    """A JSON client authenticated with a bearer token: api('level1_agent').post(...)."""
+    from django.test import Client
+
+    from escalade.accounts.services import create_api_token
+
+    class Api:
+        def __init__(self, user):
+            self.client = Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(user)}",
+                                 HTTP_ACCEPT_LANGUAGE="en")
+
+        def get(self, path, **params):
+            return self.client.get(path, params)
+
+        def post(self, path, body=None, **headers):
+            return self.client.post(path, body or {}, content_type="application/json", headers=headers)
+
+    return lambda role: Api(staff[role])
+
+
+def incident_body(**overrides):
+    body = {
+        "channel": "phone",
+        "requester": {
+            "name": "Dre Gagnon",
+            "role": "clinician",
+            "site": "Hôpital de Montréal pour enfants",
+            "phone": "514-412-4400 poste 23456",
+        },
+        "symptom": "sound_simple",
+        "summary": "No sound at the remote site",
+        "description": "The mute key was on.",
+        "resolved_on_first_call": False,
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def body():
+    return incident_body
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Hashing with PBKDF2 costs ~0.3 s a user: tests use a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
