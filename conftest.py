@@ -24,7 +24,9 @@ def make_user(db):
     def make(role, institutions, username=None, **fields):
         counter["n"] += 1
         name = username or f"{role}-{counter['n']}"
-        return create_user(name, password="pw-Escalade-1", roles=[role], institutions=institutions, **fields)
+        return create_user(
+            name, password="pw-Escalade-1", roles=[role], institutions=institutions, **fields
+        )
 
     return make
 
@@ -46,14 +48,15 @@ def api(staff):
 
     class Api:
         def __init__(self, user):
-            self.client = Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(user)}",
-                                 HTTP_ACCEPT_LANGUAGE="en")
+            self.client = Client(
+                HTTP_AUTHORIZATION=f"Bearer {create_api_token(user)}", HTTP_ACCEPT_LANGUAGE="en"
+            )
 
         def get(self, path, **params):
             return self.client.get(path, params)
 
-        def post(self, path, body=None, **headers):
-            return self.client.post(path, body or {}, content_type="application/json", headers=headers)
+        def post(self, path, body=None, **extra):
+            return self.client.post(path, body or {}, content_type="application/json", **extra)
 
     return lambda role: Api(staff[role])
 

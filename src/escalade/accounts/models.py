@@ -18,6 +18,9 @@ class Membership(models.Model):
     )
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="members")
     is_default = models.BooleanField(default=False)
+    # How many open incidents the member is assigned in this institution (kept by the
+    # incident services in the same transaction; assignment picks the least loaded).
+    open_assignments = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("membership")

@@ -49,9 +49,23 @@ def institutions_of(user):
     return Institution.objects.filter(members__user=user)
 
 
+def belongs_to(user, institution_id: int) -> bool:
+    """Whether `user` is a member of the institution (memoized on the user object, which
+    lives for one request)."""
+    if user.is_superuser:
+        return True
+    ids = getattr(user, "_escalade_institution_ids", None)
+    if ids is None:
+        ids = set(Membership.objects.filter(user=user).values_list("institution_id", flat=True))
+        user._escalade_institution_ids = ids
+    return institution_id in ids
+
+
 def resolve_institution(user, code: str | None = None) -> Institution:
     """The institution a request acts on: `code` if given (and the user's), else the only one."""
     mine = list(institutions_of(user))
+    if not user.is_superuser:
+        user._escalade_institution_ids = {i.pk for i in mine}
     if code:
         for inst in mine:
             if inst.code == code:

@@ -25,6 +25,36 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def event(
+    *,
+    action: str,
+    obj: models.Model,
+    actor=None,
+    institution=None,
+    changes: dict[str, tuple[Any, Any]] | None = None,
+    data: dict[str, Any] | None = None,
+    at=None,
+) -> AuditEvent:
+    """An unsaved audit event, for record_many()."""
+    ev = AuditEvent(
+        institution=institution,
+        actor=actor if (actor is not None and actor.is_authenticated) else None,
+        action=action,
+        object_type=obj._meta.model_name,
+        object_id=str(obj.pk),
+        changes={k: [_plain(b), _plain(a)] for k, (b, a) in (changes or {}).items()},
+        data=_plain(data or {}),
+    )
+    if at is not None:
+        ev.at = at
+    return ev
+
+
+def record_many(events: list[AuditEvent]) -> None:
+    """Write several events in one statement (same transaction as the change)."""
+    AuditEvent.objects.bulk_create(events)
+
+
 def record(
     *,
     action: str,
@@ -36,19 +66,17 @@ def record(
     at=None,
 ) -> AuditEvent:
     """Write one audit event for `obj` (call inside the same transaction as the change)."""
-    event = AuditEvent(
-        institution=institution,
-        actor=actor if (actor is not None and actor.is_authenticated) else None,
+    ev = event(
         action=action,
-        object_type=obj._meta.model_name,
-        object_id=str(obj.pk),
-        changes={k: [_plain(b), _plain(a)] for k, (b, a) in (changes or {}).items()},
-        data=_plain(data or {}),
+        obj=obj,
+        actor=actor,
+        institution=institution,
+        changes=changes,
+        data=data,
+        at=at,
     )
-    if at is not None:
-        event.at = at
-    event.save()
-    return event
+    ev.save()
+    return ev
 
 
 def diff(instance: models.Model, **new_values) -> dict[str, tuple[Any, Any]]:

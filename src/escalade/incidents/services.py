@@ -7,15 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import phonenumbers
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from escalade.accounts import rules as perms
-from escalade.accounts.services import institutions_of
+from escalade.accounts.models import Membership
+from escalade.accounts.services import belongs_to
 from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Conflict, Forbidden, Invalid
@@ -63,9 +64,8 @@ def require(actor, permission: str, incident: Incident | None = None, institutio
     if not actor.has_perm(f"incidents.{permission}"):
         raise Forbidden(_("Your role does not allow this action."))
     inst = incident.institution_id if incident is not None else getattr(institution, "pk", None)
-    if inst is not None and not actor.is_superuser:
-        if not institutions_of(actor).filter(pk=inst).exists():
-            raise Forbidden(_("This incident belongs to another institution."))
+    if inst is not None and not belongs_to(actor, inst):
+        raise Forbidden(_("This incident belongs to another institution."))
 
 
 def parse_phone(raw: str, ext: str = "", region: str = "CA") -> tuple[str, str]:
@@ -90,14 +90,34 @@ def parse_phone(raw: str, ext: str = "", region: str = "CA") -> tuple[str, str]:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), extension
 
 
+# Pack data read on every intake, kept per process and keyed by the pack's digest: a
+# newly loaded pack changes the digest, so no process ever uses stale rules.
+_PACK_CACHE: dict[tuple[int, str], tuple[IncidentPolicy, dict[str, SymptomCategory]]] = {}
+
+
+def _pack_data(institution) -> tuple[IncidentPolicy, dict[str, SymptomCategory]]:
+    key = (institution.pk, institution.pack_digest)
+    cached = _PACK_CACHE.get(key) if institution.pack_digest else None
+    if cached is None:
+        policy = IncidentPolicy.objects.filter(institution=institution).first()
+        if policy is None:
+            raise Conflict(
+                _("Institution '%(code)s' has no incident rules: load its pack first.")
+                % {"code": institution.code}
+            )
+        symptoms = {
+            c.code: c for c in SymptomCategory.objects.filter(institution=institution, active=True)
+        }
+        cached = (policy, symptoms)
+        if institution.pack_digest:
+            if len(_PACK_CACHE) > 64:
+                _PACK_CACHE.clear()
+            _PACK_CACHE[key] = cached
+    return cached
+
+
 def policy_of(institution) -> IncidentPolicy:
-    try:
-        return institution.incident_policy
-    except IncidentPolicy.DoesNotExist as exc:
-        raise Conflict(
-            _("Institution '%(code)s' has no incident rules: load its pack first.")
-            % {"code": institution.code}
-        ) from exc
+    return _pack_data(institution)[0]
 
 
 def _validate(data: IncidentInput, institution) -> tuple[SymptomCategory, list]:
@@ -126,9 +146,7 @@ def _validate(data: IncidentInput, institution) -> tuple[SymptomCategory, list]:
     ):
         if not (value or "").strip():
             errors.append((field, _("This field is required.")))
-    symptoms = {
-        c.code: c for c in SymptomCategory.objects.filter(institution=institution, active=True)
-    }
+    symptoms = _pack_data(institution)[1]
     symptom = symptoms.get(data.symptom)
     if symptom is None:
         errors.append(
@@ -148,82 +166,130 @@ def _validate(data: IncidentInput, institution) -> tuple[SymptomCategory, list]:
     return symptom, phone
 
 
-def _classify(incident: Incident, policy: IncidentPolicy) -> rules.Classification:
+def _classify_facts(symptom, level, first_call, policy) -> rules.Classification:
     facts = rules.Facts(
-        symptom=incident.symptom.code,
-        symptom_group=incident.symptom.group,
-        level=incident.level,
-        resolved_on_first_call=incident.resolved_on_first_call,
+        symptom=symptom.code,
+        symptom_group=symptom.group,
+        level=level,
+        resolved_on_first_call=first_call,
     )
-    return rules.classify(facts, policy.classification, incident.symptom.label)
+    return rules.classify(facts, policy.classification, symptom.label)
 
 
-def _pick_user(institution, role: str):
-    """The member holding `role` with the fewest open assignments (None if nobody holds it)."""
-    User = get_user_model()
-    open_work = Count(
-        "incident_assignments",
-        filter=Q(
-            incident_assignments__active=True,
-            incident_assignments__incident__status__in=Status.open_values(),
-        ),
-    )
-    return (
-        User.objects.filter(is_active=True, groups__name=role, memberships__institution=institution)
-        .annotate(load=open_work)
-        .order_by("load", "id")
-        .first()
+def _classify(incident: Incident, policy: IncidentPolicy) -> rules.Classification:
+    return _classify_facts(
+        incident.symptom, incident.level, incident.resolved_on_first_call, policy
     )
 
 
-def _assign_for_severity(incident: Incident, policy: IncidentPolicy, actor) -> None:
-    existing = set(
-        Assignment.objects.filter(incident=incident, active=True).values_list("role", flat=True)
+def _candidates(institution, roles: list[str]) -> dict[str, dict | None]:
+    """For each role, the member holding it with the fewest open assignments (or None)."""
+    if not roles:
+        return {}
+    rows = (
+        Membership.objects.filter(
+            institution=institution, user__is_active=True, user__groups__name__in=roles
+        )
+        .order_by("open_assignments", "id")
+        .values("id", "user_id", "user__username", "user__groups__name")
     )
-    for role in rules.roles_to_assign(incident.severity, policy.assignment):
-        if role in existing:
-            continue
-        user = _pick_user(incident.institution, role)
-        Assignment.objects.create(incident=incident, role=role, user=user)
-        audit.record(
-            action=AuditAction.ASSIGNED,
-            obj=incident,
-            actor=actor,
-            institution=incident.institution,
-            data={"role": role, "user": user.get_username() if user else None},
+    picks: dict[str, dict | None] = dict.fromkeys(roles)
+    for row in rows:
+        role = row["user__groups__name"]
+        if picks.get(role) is None:
+            picks[role] = row
+    return picks
+
+
+def _shift_load(incident: Incident, delta: int, user_ids=None) -> None:
+    """Move the open-work counters of the incident's assignees by `delta`."""
+    if user_ids is None:
+        user_ids = list(
+            Assignment.objects.filter(
+                incident=incident, active=True, user__isnull=False
+            ).values_list("user_id", flat=True)
+        )
+    by_count: dict[int, list[int]] = {}
+    for user_id in set(user_ids):
+        by_count.setdefault(user_ids.count(user_id) * delta, []).append(user_id)
+    for n, ids in by_count.items():
+        Membership.objects.filter(user_id__in=ids, institution_id=incident.institution_id).update(
+            open_assignments=Greatest(F("open_assignments") + n, 0)
         )
 
 
-def _open_ticket(incident: Incident, actor) -> Ticket:
+def _assign(incident: Incident, policy: IncidentPolicy, actor, events: list, picks=None) -> None:
+    """Assign the roles of the incident's severity that are not assigned yet."""
+    roles = rules.roles_to_assign(incident.severity, policy.assignment)
+    if incident.pk and picks is None:
+        existing = set(
+            Assignment.objects.filter(incident=incident, active=True).values_list("role", flat=True)
+        )
+        roles = [r for r in roles if r not in existing]
+    if picks is None:
+        picks = _candidates(incident.institution, roles)
+    rows = []
+    for role in roles:
+        pick = picks.get(role)
+        rows.append(
+            Assignment(incident=incident, role=role, user_id=pick["user_id"] if pick else None)
+        )
+        events.append(
+            audit.event(
+                action=AuditAction.ASSIGNED,
+                obj=incident,
+                actor=actor,
+                institution=incident.institution,
+                data={"role": role, "user": pick["user__username"] if pick else None},
+            )
+        )
+    Assignment.objects.bulk_create(rows)
+    if incident.is_open:
+        _shift_load(incident, +1, [a.user_id for a in rows if a.user_id])
+
+
+def _open_ticket(incident: Incident, actor, events: list) -> Ticket:
     inst = incident.institution
     number = next_number(inst.ticket_prefix, timezone.now().astimezone(inst.zone).year)
     ticket = Ticket.objects.create(institution=inst, incident=incident, number=number)
-    audit.record(
-        action=AuditAction.TICKET_OPENED,
-        obj=incident,
-        actor=actor,
-        institution=inst,
-        data={"ticket": number},
+    events.append(
+        audit.event(
+            action=AuditAction.TICKET_OPENED,
+            obj=incident,
+            actor=actor,
+            institution=inst,
+            data={"ticket": number},
+        )
     )
     return ticket
 
 
-def _apply_severity(incident: Incident, policy: IncidentPolicy, actor) -> None:
+def _apply_severity(
+    incident: Incident, policy: IncidentPolicy, actor, picks=None, events: list | None = None
+) -> None:
     """Side effects of the current severity: a major opens its ticket, a minor is recorded
-    on the technical sheet; the roles of that severity are assigned."""
+    on the technical sheet; the roles of that severity are assigned. Audit events go to
+    `events` when given (the caller writes them), else are written here."""
+    own = events is None
+    events = [] if events is None else events
+    new = picks is not None
     if incident.severity == Severity.MAJOR:
-        if not Ticket.objects.filter(incident=incident).exists():
-            _open_ticket(incident, actor)
-    elif not TechnicalSheetEntry.objects.filter(incident=incident).exists():
+        if new or not Ticket.objects.filter(incident=incident).exists():
+            _open_ticket(incident, actor, events)
+    elif new or not TechnicalSheetEntry.objects.filter(incident=incident).exists():
         TechnicalSheetEntry.objects.create(incident=incident, session_ref=incident.session_ref)
-        audit.record(
-            action=AuditAction.SHEET_RECORDED,
-            obj=incident,
-            actor=actor,
-            institution=incident.institution,
-            data={"session": incident.session_ref},
+        events.append(
+            audit.event(
+                action=AuditAction.SHEET_RECORDED,
+                obj=incident,
+                actor=actor,
+                institution=incident.institution,
+                data={"session": incident.session_ref},
+            )
         )
-    _assign_for_severity(incident, policy, actor)
+    _assign(incident, policy, actor, events, picks)
+    if own:
+        audit.record_many(events)
 
 
 def _reclassify_by_rules(incident: Incident, policy: IncidentPolicy, actor) -> dict:
@@ -259,6 +325,11 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
     impact = data.impact or policy.default_impact
     urgency = data.urgency or policy.default_urgency
     now = timezone.now()
+    # Read before the transaction: the number's lock is held from its allocation to the commit.
+    severity_hint = _classify_facts(symptom, 1, data.resolved_on_first_call, policy)
+    picks = _candidates(
+        institution, rules.roles_to_assign(severity_hint.severity, policy.assignment)
+    )
     with transaction.atomic():
         incident = Incident(
             institution=institution,
@@ -281,7 +352,7 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
             created_at=now,
             updated_at=now,
         )
-        result = _classify(incident, policy)
+        result = severity_hint
         incident.severity = result.severity
         incident.classification_rule = result.rule
         incident.classification_reason = result.reason
@@ -293,31 +364,34 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
             institution.request_prefix, now.astimezone(institution.zone).year
         )
         incident.search_text = incident.build_search_text()
-        incident.save()
-        audit.record(
-            action=AuditAction.CREATED,
-            obj=incident,
-            actor=actor,
-            institution=institution,
-            at=now,
-            data={
-                "number": incident.number,
-                "channel": incident.channel,
-                "symptom": symptom.code,
-                "severity": incident.severity,
-                "status": incident.status,
-                "priority": incident.priority,
-            },
-        )
-        audit.record(
-            action=AuditAction.CLASSIFIED,
-            obj=incident,
-            actor=actor,
-            institution=institution,
-            at=now,
-            data={"rule": result.rule, "reason": result.reason},
-        )
-        _apply_severity(incident, policy, actor)
+        incident.save(force_insert=True)
+        events = [
+            audit.event(
+                action=AuditAction.CREATED,
+                obj=incident,
+                actor=actor,
+                institution=institution,
+                at=now,
+                data={
+                    "number": incident.number,
+                    "channel": incident.channel,
+                    "symptom": symptom.code,
+                    "severity": incident.severity,
+                    "status": incident.status,
+                    "priority": incident.priority,
+                },
+            ),
+            audit.event(
+                action=AuditAction.CLASSIFIED,
+                obj=incident,
+                actor=actor,
+                institution=institution,
+                at=now,
+                data={"rule": result.rule, "reason": result.reason},
+            ),
+        ]
+        _apply_severity(incident, policy, actor, picks, events)
+        audit.record_many(events)
     return incident
 
 
@@ -465,6 +539,7 @@ def resolve(actor, incident: Incident, resolution: str) -> Incident:
         changes = audit.diff(
             incident, status=target, resolution=resolution, resolved_at=timezone.now()
         )
+        _shift_load(incident, -1)
         _save(incident, list(changes))
         audit.record(
             action=AuditAction.RESOLVED,
@@ -510,6 +585,7 @@ def reopen(actor, incident: Incident, reason: str) -> Incident:
         if target is None:
             raise Conflict(_("Only a resolved or closed incident can be reopened."), field="status")
         changes = audit.diff(incident, status=target, resolved_at=None, closed_at=None)
+        _shift_load(incident, +1)
         _save(incident, list(changes))
         audit.record(
             action=AuditAction.REOPENED,

@@ -12,7 +12,9 @@ class IncidentInputFactory(factory.Factory):
     channel = "phone"
     requester_name = factory.Faker("name", locale="fr_CA")
     requester_role = "clinician"
-    requester_site = factory.Iterator(["Hôpital général de Montréal", "Hôpital Royal Victoria", "Lachine"])
+    requester_site = factory.Iterator(
+        ["Hôpital général de Montréal", "Hôpital Royal Victoria", "Lachine"]
+    )
     symptom = "sound_simple"
     summary = factory.Faker("sentence", nb_words=5, locale="fr_CA")
     requester_phone = "514-934-1934"

@@ -3,16 +3,26 @@
 import pytest
 import yaml
 
+from conftest import CUSM_PACK
 from escalade.incidents import rules
 from escalade.incidents.choices import Status
-
-from conftest import CUSM_PACK
 
 PACK = yaml.safe_load((CUSM_PACK / "incidents.yaml").read_text())
 RULES = PACK["classification"]
 MATRIX = PACK["priority"]["matrix"]
-MAJOR = ["lan", "wan", "ritm", "codec", "audio_video", "bridge", "telehealth_app",
-         "equipment_breakage", "peripheral_malfunction", "packet_loss", "misconfiguration"]
+MAJOR = [
+    "lan",
+    "wan",
+    "ritm",
+    "codec",
+    "audio_video",
+    "bridge",
+    "telehealth_app",
+    "equipment_breakage",
+    "peripheral_malfunction",
+    "packet_loss",
+    "misconfiguration",
+]
 
 
 @pytest.mark.parametrize("code", MAJOR)
@@ -23,7 +33,9 @@ def test_a_category_of_the_major_list_is_major_at_intake(code):
     assert code in result.reason["en"] and code in result.reason["fr"]
 
 
-@pytest.mark.parametrize("code,group", [("sound_simple", "minor"), ("pc_simple", "minor"), ("other", "other")])
+@pytest.mark.parametrize(
+    "code,group", [("sound_simple", "minor"), ("pc_simple", "minor"), ("other", "other")]
+)
 @pytest.mark.parametrize("first_call", [True, False])
 def test_anything_else_is_minor_while_level_1_holds_it(code, group, first_call):
     result = rules.classify(rules.Facts(code, group, 1, first_call), RULES)
@@ -45,8 +57,17 @@ def test_a_pack_without_a_catch_all_refuses_to_guess():
 
 @pytest.mark.parametrize(
     "impact,urgency,expected",
-    [("high", "high", 1), ("high", "medium", 2), ("medium", "high", 2), ("medium", "medium", 3),
-     ("high", "low", 3), ("low", "high", 3), ("medium", "low", 4), ("low", "medium", 4), ("low", "low", 5)],
+    [
+        ("high", "high", 1),
+        ("high", "medium", 2),
+        ("medium", "high", 2),
+        ("medium", "medium", 3),
+        ("high", "low", 3),
+        ("low", "high", 3),
+        ("medium", "low", 4),
+        ("low", "medium", 4),
+        ("low", "low", 5),
+    ],
 )
 def test_priority_follows_the_itil_matrix(impact, urgency, expected):
     assert rules.priority(impact, urgency, MATRIX) == expected

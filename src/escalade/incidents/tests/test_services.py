@@ -24,7 +24,10 @@ def test_a_minor_call_gets_a_number_a_sheet_entry_and_no_ticket(cusm, staff):
     assert not Ticket.objects.filter(incident=given).exists()
     assert TechnicalSheetEntry.objects.get(incident=given).session_ref == "TS-1234"
     roles = {a["role"]: a["user"] for a in selectors.active_assignees(given)}
-    assert roles == {"telehealth_technician": "telehealth_technician", "event_coordinator": "event_coordinator"}
+    assert roles == {
+        "telehealth_technician": "telehealth_technician",
+        "event_coordinator": "event_coordinator",
+    }
 
 
 def test_a_major_call_opens_a_c2_ticket_for_the_chief_and_it_technicians(cusm, staff):
@@ -47,7 +50,10 @@ def test_a_failed_intake_writes_nothing_and_gives_its_number_back(cusm, staff):
     fields = {f for f, _m in err.value.errors}
     assert fields == {"symptom", "requester.phone"}
     assert "sound_simple" in dict(err.value.errors)["symptom"]
-    assert Incident.objects.count() == 0 and AuditEvent.objects.filter(object_type="incident").count() == 0
+    assert (
+        Incident.objects.count() == 0
+        and AuditEvent.objects.filter(object_type="incident").count() == 0
+    )
     assert log(staff["level1_agent"], cusm).number.endswith("-000001")
 
 
@@ -64,7 +70,9 @@ def test_resolved_on_the_first_call_is_minor_and_resolved(cusm, staff):
 
 def test_escalation_to_level_2_makes_it_major_and_opens_the_ticket(cusm, staff):
     incident = log(staff["level1_agent"], cusm, symptom="sound_simple")
-    incident = services.escalate(staff["level1_agent"], incident, to_level=2, reason="still no sound")
+    incident = services.escalate(
+        staff["level1_agent"], incident, to_level=2, reason="still no sound"
+    )
     assert (incident.level, incident.severity, incident.status) == (2, "major", "in_progress")
     assert incident.classification_rule == "not_resolved_at_level_1"
     assert Ticket.objects.filter(incident=incident).count() == 1
@@ -76,10 +84,24 @@ def test_escalation_to_level_2_makes_it_major_and_opens_the_ticket(cusm, staff):
 def test_level_3_records_the_external_partners_with_their_references(cusm, staff):
     incident = log(staff["level1_agent"], cusm, symptom="ritm")
     incident = services.escalate(staff["level1_agent"], incident, to_level=2, reason="RITM checks")
-    incident = services.escalate(staff["level2_analyst"], incident, to_level=3, reason="general failure",
-                                 partner="SOGIQUE", partner_kind="network_operator", external_ref="SQ-889")
-    incident = services.escalate(staff["level3_coordinator"], incident, to_level=3, reason="codec replacement",
-                                 partner="Bell", partner_kind="supplier", external_ref="B-12")
+    incident = services.escalate(
+        staff["level2_analyst"],
+        incident,
+        to_level=3,
+        reason="general failure",
+        partner="SOGIQUE",
+        partner_kind="network_operator",
+        external_ref="SQ-889",
+    )
+    incident = services.escalate(
+        staff["level3_coordinator"],
+        incident,
+        to_level=3,
+        reason="codec replacement",
+        partner="Bell",
+        partner_kind="supplier",
+        external_ref="B-12",
+    )
     partners = list(incident.escalations.filter(to_level=3).values_list("partner", "external_ref"))
     assert partners == [("SOGIQUE", "SQ-889"), ("Bell", "B-12")]
     assert Ticket.objects.filter(incident=incident).count() == 1
@@ -109,7 +131,11 @@ def test_lifecycle_new_in_progress_resolved_closed_and_reopen(cusm, staff):
     with pytest.raises(Invalid):
         services.reopen(agent, incident, "")
     incident = services.reopen(agent, incident, "the sound dropped again")
-    assert (incident.status, incident.closed_at, incident.resolved_at) == ("in_progress", None, None)
+    assert (incident.status, incident.closed_at, incident.resolved_at) == (
+        "in_progress",
+        None,
+        None,
+    )
 
 
 def test_a_major_needs_a_resolution_text(cusm, staff):
@@ -117,7 +143,9 @@ def test_a_major_needs_a_resolution_text(cusm, staff):
     with pytest.raises(Invalid) as err:
         services.resolve(staff["level1_agent"], incident, "  ")
     assert err.value.field == "resolution"
-    incident = services.resolve(staff["level1_agent"], incident, "Bridge port reset by the national bridge.")
+    incident = services.resolve(
+        staff["level1_agent"], incident, "Bridge port reset by the national bridge."
+    )
     assert services.close(staff["chief_telehealth_technician"], incident).status == "closed"
 
 
@@ -139,7 +167,9 @@ def test_reclassification_needs_a_reason_a_permitted_role_and_is_audited(cusm, s
 def test_priority_is_re_evaluated_with_a_reason(cusm, staff):
     incident = log(staff["level1_agent"], cusm, impact="medium", urgency="medium")
     assert incident.priority == 3
-    incident = services.reprioritize(staff["level2_analyst"], incident, "high", "high", "whole clinic down")
+    incident = services.reprioritize(
+        staff["level2_analyst"], incident, "high", "high", "whole clinic down"
+    )
     assert incident.priority == 1
     with pytest.raises(Forbidden):
         services.reprioritize(staff["level1_agent"], incident, "low", "low", "calmer")
@@ -159,10 +189,16 @@ def test_follow_up_lists_stale_open_requests_oldest_first(cusm, staff):
 
 def test_a_note_counts_as_activity_and_is_on_the_timeline(cusm, staff):
     incident = log(staff["level1_agent"], cusm)
-    Incident.objects.filter(pk=incident.pk).update(updated_at=timezone.now() - dt.timedelta(hours=9))
+    Incident.objects.filter(pk=incident.pk).update(
+        updated_at=timezone.now() - dt.timedelta(hours=9)
+    )
     services.add_note(staff["level1_agent"], incident, "Called the site back")
     assert not selectors.follow_up(cusm).filter(pk=incident.pk).exists()
-    assert selectors.timeline(incident).filter(action="note_added", data__text="Called the site back").exists()
+    assert (
+        selectors.timeline(incident)
+        .filter(action="note_added", data__text="Called the site back")
+        .exists()
+    )
 
 
 def test_assignment_goes_to_the_least_loaded_holder(cusm, staff, make_user):
@@ -170,7 +206,9 @@ def test_assignment_goes_to_the_least_loaded_holder(cusm, staff, make_user):
     first = log(staff["level1_agent"], cusm)
     then = log(staff["level1_agent"], cusm)
     users = [
-        next(a["user"] for a in selectors.active_assignees(i) if a["role"] == "telehealth_technician")
+        next(
+            a["user"] for a in selectors.active_assignees(i) if a["role"] == "telehealth_technician"
+        )
         for i in (first, then)
     ]
     assert sorted(users) == sorted(["telehealth_technician", second.username])

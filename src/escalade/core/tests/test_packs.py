@@ -1,0 +1,130 @@
+"""The pack loader: validation errors name file, line and field; loading is idempotent."""
+
+import shutil
+
+import pytest
+
+from conftest import CUSM_PACK
+from escalade.core.models import AuditEvent, Institution
+from escalade.core.packs import PackError, load_pack, validate_pack
+from escalade.incidents.models import IncidentPolicy, SymptomCategory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pack(tmp_path):
+    target = tmp_path / "pack"
+    shutil.copytree(CUSM_PACK, target)
+    return target
+
+
+def _edit(path, old, new):
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_the_cusm_pack_loads_every_category_rule_and_level():
+    inst = load_pack(CUSM_PACK).institution
+    assert (inst.code, inst.timezone, inst.request_prefix, inst.ticket_prefix) == (
+        "cusm",
+        "America/Montreal",
+        "CCT",
+        "C2",
+    )
+    codes = dict(SymptomCategory.objects.filter(institution=inst).values_list("code", "group"))
+    assert [c for c, g in codes.items() if g == "minor"] == [
+        "sound_simple",
+        "pc_simple",
+        "medical_peripheral_use",
+    ]
+    assert len([c for c, g in codes.items() if g == "major"]) == 11
+    assert codes["other"] == "other"
+    policy = IncidentPolicy.objects.get(institution=inst)
+    assert policy.assignment["major"] == ["chief_telehealth_technician", "it_technician"]
+    assert [lv["number"] for lv in policy.levels] == [1, 2, 3]
+
+
+def test_loading_twice_changes_nothing():
+    load_pack(CUSM_PACK)
+    events = AuditEvent.objects.count()
+    result = load_pack(CUSM_PACK)
+    assert result.changed is False
+    assert AuditEvent.objects.count() == events
+    assert Institution.objects.count() == 1
+
+
+def test_a_new_version_updates_in_place_and_keeps_retired_categories(pack, cusm, staff):
+    from escalade.incidents.tests.factories import log
+
+    incident = log(staff["level1_agent"], cusm, symptom="other")
+    _edit(
+        pack / "categories.yaml",
+        '  - code: other\n    group: other\n    label: {en: "Other", fr: "Autre"}\n',
+        "",
+    )
+    _edit(pack / "institution.yaml", "timezone: America/Montreal", "timezone: America/Toronto")
+    assert load_pack(pack).changed
+    cusm.refresh_from_db()
+    assert cusm.timezone == "America/Toronto"
+    other = SymptomCategory.objects.get(institution=cusm, code="other")
+    assert other.active is False
+    incident.refresh_from_db()
+    assert incident.symptom == other
+    event = AuditEvent.objects.filter(action="pack_loaded").last()
+    assert event.changes["timezone"] == ["America/Montreal", "America/Toronto"]
+
+
+def test_errors_name_the_file_the_line_and_the_field(pack):
+    _edit(pack / "institution.yaml", "timezone: America/Montreal", "timezone: Mars/Olympus")
+    _edit(pack / "incidents.yaml", "holders: [level2_analyst]\n", "holders: [wizard]\n")
+    with pytest.raises(PackError) as err:
+        validate_pack(pack)
+    lines = err.value.format_lines()
+    assert any(
+        line.startswith("institution.yaml:7: timezone:") and "Mars/Olympus" in line
+        for line in lines
+    ), lines
+    assert any(
+        line.startswith("incidents.yaml:") and "levels.1.holders" in line and "wizard" in line
+        for line in lines
+    ), lines
+    line_no = int(next(x for x in lines if "wizard" in x).split(":")[1])
+    assert "wizard" in (pack / "incidents.yaml").read_text().splitlines()[line_no - 1]
+
+
+def test_a_yaml_syntax_error_and_a_missing_file_are_reported(pack):
+    (pack / "categories.yaml").write_text("categories:\n  - code: [unclosed\n")
+    (pack / "incidents.yaml").unlink()
+    with pytest.raises(PackError) as err:
+        validate_pack(pack)
+    text = "\n".join(err.value.format_lines())
+    assert "categories.yaml:" in text and "invalid YAML" in text
+    assert "incidents.yaml: file is missing" in text
+
+
+def test_a_rule_naming_an_unknown_symptom_is_refused(pack):
+    _edit(
+        pack / "incidents.yaml", "if: {symptom_group: major}", "if: {symptom_in: [teleportation]}"
+    )
+    with pytest.raises(PackError, match="unknown symptom 'teleportation'"):
+        validate_pack(pack)
+
+
+def test_nothing_is_written_when_a_pack_is_invalid(pack):
+    _edit(pack / "incidents.yaml", "follow_up_hours: 4", "follow_up_hours: -1")
+    with pytest.raises(PackError):
+        load_pack(pack)
+    assert Institution.objects.count() == 0
+
+
+def test_the_command_reports_errors_and_loads(pack, capsys):
+    from django.core.management import CommandError, call_command
+
+    call_command("load_pack", str(CUSM_PACK))
+    call_command("load_pack", str(CUSM_PACK))
+    assert capsys.readouterr().out.count("unchanged") == 1
+    _edit(pack / "institution.yaml", "ticket_prefix: C2", "ticket_prefix: c2!")
+    with pytest.raises(CommandError, match="institution.yaml:9: ticket_prefix"):
+        call_command("load_pack", str(pack))
