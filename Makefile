@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-stamp
 export ESCALADE_DEMO_PASSWORD ?= escalade-demo
 
-.PHONY: install messages run worker test lint format schema bench bench-list clean
+.PHONY: install messages messages-update run worker test lint format schema bench bench-list clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -17,6 +17,10 @@ install: $(STAMP) messages
 
 messages: $(STAMP)
 	$(BIN)/python scripts/compile_messages.py
+
+# After changing interface strings: extract them and apply scripts/fr_ca.py.
+messages-update: $(STAMP)
+	$(BIN)/python scripts/update_messages.py
 
 # Creates var/, migrates SQLite, loads the demo pack, creates demo users, serves on :8000.
 run: install

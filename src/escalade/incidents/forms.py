@@ -77,6 +77,17 @@ class IntakeForm(forms.Form):
         self.fields["requester_name"].widget.attrs.update(
             {"autofocus": True, "autocomplete": "off"}
         )
+        self.fields["requester_phone"].widget.input_type = "tel"
+
+    def clean(self):
+        data = super().clean()
+        from .services import parse_phone
+
+        try:
+            parse_phone(data.get("requester_phone", ""), data.get("requester_phone_ext", ""))
+        except DomainError as exc:
+            show_errors(self, exc)
+        return data
 
 
 class EscalateForm(forms.Form):

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from escalade.accounts import rules as perms
 from escalade.accounts.models import Membership
@@ -623,7 +623,7 @@ def reclassify(actor, incident: Incident, severity: str, reason: str) -> Inciden
                 _("The incident is already %(severity)s.") % {"severity": Severity(severity).label},
                 field="severity",
             )
-        text = in_both(_lazy("Reclassified by hand: %(reason)s"), reason=reason)
+        text = in_both(gettext_lazy("Reclassified by hand: %(reason)s"), reason=reason)
         changes = audit.diff(
             incident,
             severity=severity,

@@ -18,7 +18,7 @@ from escalade.core.errors import DomainError, NotFound
 from escalade.core.i18n import pick
 
 from . import rules, selectors, services
-from .choices import PartnerKind, Severity, Status
+from .choices import Channel, PartnerKind, Severity, Status
 from .forms import (
     EmptyForm,
     EscalateForm,
@@ -295,7 +295,7 @@ def describe(event) -> dict:
     if a == AuditAction.CREATED:
         details.append(
             _("Logged by %(channel)s, priority %(priority)s.")
-            % {"channel": data.get("channel"), "priority": data.get("priority")}
+            % {"channel": _label(Channel, data.get("channel")), "priority": data.get("priority")}
         )
     elif a == AuditAction.CLASSIFIED:
         details.append(pick(data.get("reason")))
