@@ -152,6 +152,21 @@ class Incident(models.Model):
         return self.status in Status.open_values()
 
     @property
+    def phone_display(self) -> str:
+        """The phone as people read it (514 934-1934), E.164 kept in the database."""
+        if not self.requester_phone:
+            return ""
+        import phonenumbers
+
+        number = phonenumbers.parse(self.requester_phone)
+        fmt = (
+            phonenumbers.PhoneNumberFormat.NATIONAL
+            if number.country_code == 1
+            else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+        return phonenumbers.format_number(number, fmt)
+
+    @property
     def reason(self) -> str:
         return pick(self.classification_reason)
 

@@ -10,3 +10,14 @@ document.addEventListener("htmx:afterSwap", function (event) {
   var focus = event.target.querySelector("[data-focus-after-swap]");
   if (focus) { focus.focus(); }
 });
+// Keyboard shortcuts: Alt+<key> follows the link or presses the button marked
+// data-shortcut="<key>" (the same keys as the accesskey attributes, in every browser).
+document.addEventListener("keydown", function (event) {
+  if (!event.altKey || event.ctrlKey || event.metaKey) { return; }
+  var key = (event.key || "").toLowerCase();
+  var target = document.querySelector('[data-shortcut="' + key + '"]');
+  if (target) {
+    event.preventDefault();
+    target.click();
+  }
+});
