@@ -43,6 +43,16 @@ def roles_of(user) -> set[str]:
     return cached
 
 
+def has_permission(user, permission: str) -> bool:
+    """Whether the user's roles grant `permission` (rules.ROLE_PERMISSIONS, which
+    ensure_roles() also gives the groups: the same answer as user.has_perm, in one query)."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(permission in ROLE_PERMISSIONS.get(role, ()) for role in roles_of(user))
+
+
 def institutions_of(user):
     if user.is_superuser:
         return Institution.objects.all()

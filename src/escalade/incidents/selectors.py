@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
 from escalade.accounts.choices import Role
-from escalade.accounts.services import roles_of
+from escalade.accounts.services import has_permission, roles_of
 from escalade.core.errors import NotFound
 from escalade.core.models import AuditEvent
 
@@ -21,7 +21,7 @@ from .models import Incident, IncidentPolicy
 def visible_incidents(user, institution) -> QuerySet[Incident]:
     """What `user` may read in `institution`: everything for staff, their own for requesters."""
     qs = Incident.objects.filter(institution=institution).select_related("symptom", "ticket")
-    if user.has_perm(f"incidents.{perms.VIEW_ALL}"):
+    if has_permission(user, perms.VIEW_ALL):
         return qs
     return qs.filter(created_by=user)
 
@@ -115,7 +115,7 @@ def team_queue(user, institution) -> QuerySet[Incident]:
 
 def requester_history(user, incident: Incident, limit: int = 10) -> QuerySet[Incident] | None:
     """The requester's other requests, for roles allowed to see them (None otherwise)."""
-    if not user.has_perm(f"incidents.{perms.REQUESTER_HISTORY}"):
+    if not has_permission(user, perms.REQUESTER_HISTORY):
         return None
     return (
         Incident.objects.filter(

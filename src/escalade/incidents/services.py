@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from escalade.accounts import rules as perms
 from escalade.accounts.models import Membership
-from escalade.accounts.services import belongs_to
+from escalade.accounts.services import belongs_to, has_permission
 from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Conflict, Forbidden, Invalid
@@ -61,7 +61,7 @@ class IncidentInput:
 
 def require(actor, permission: str, incident: Incident | None = None, institution=None) -> None:
     """Refuse unless `actor` holds `permission` and belongs to the incident's institution."""
-    if not actor.has_perm(f"incidents.{permission}"):
+    if not has_permission(actor, permission):
         raise Forbidden(_("Your role does not allow this action."))
     inst = incident.institution_id if incident is not None else getattr(institution, "pk", None)
     if inst is not None and not belongs_to(actor, inst):
@@ -252,6 +252,7 @@ def _open_ticket(incident: Incident, actor, events: list) -> Ticket:
     inst = incident.institution
     number = next_number(inst.ticket_prefix, timezone.now().astimezone(inst.zone).year)
     ticket = Ticket.objects.create(institution=inst, incident=incident, number=number)
+    incident.ticket = ticket  # cached on the incident: no query to read it back
     events.append(
         audit.event(
             action=AuditAction.TICKET_OPENED,
@@ -278,6 +279,8 @@ def _apply_severity(
             _open_ticket(incident, actor, events)
     elif new or not TechnicalSheetEntry.objects.filter(incident=incident).exists():
         TechnicalSheetEntry.objects.create(incident=incident, session_ref=incident.session_ref)
+        if new:
+            incident._state.fields_cache["ticket"] = None  # a new minor has no ticket
         events.append(
             audit.event(
                 action=AuditAction.SHEET_RECORDED,

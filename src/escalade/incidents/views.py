@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from escalade.accounts import rules as perms
 from escalade.accounts.choices import Role
-from escalade.accounts.services import institutions_of, resolve_institution
+from escalade.accounts.services import has_permission, institutions_of, resolve_institution
 from escalade.core.choices import AuditAction
 from escalade.core.errors import DomainError, NotFound
 from escalade.core.i18n import pick
@@ -108,7 +108,7 @@ def queue(request):
     if tab not in QUEUES:
         tab = "team"
     user = request.user
-    if not user.has_perm(f"incidents.{perms.VIEW_ALL}"):
+    if not has_permission(user, perms.VIEW_ALL):
         tab = "all"  # a requester's own requests
     if tab == "mine":
         qs = selectors.assigned_to(user, institution)
@@ -133,7 +133,7 @@ def queue(request):
         "filters": request.GET,
         "severities": Severity.choices,
         "statuses": [("open", _("Open")), *Status.choices],
-        "can_view_all": user.has_perm(f"incidents.{perms.VIEW_ALL}"),
+        "can_view_all": has_permission(user, perms.VIEW_ALL),
     }
     if request.htmx:
         return render(request, "incidents/queue.html#rows", context)
@@ -188,7 +188,7 @@ ACTIONS = {
 
 def _available(user, incident) -> dict[str, bool]:
     """Which actions to offer: the permission and the transition table both allow them."""
-    has = lambda p: user.has_perm(f"incidents.{p}")  # noqa: E731
+    has = lambda p: has_permission(user, p)  # noqa: E731
     return {
         "start": has(perms.NOTE) and rules.next_status("start", incident.status) is not None,
         "escalate": has(perms.ESCALATE) and incident.is_open,

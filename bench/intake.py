@@ -1,0 +1,231 @@
+"""Intake benchmark: creates N incidents through the HTTP API against a real server
+(gunicorn, 2 workers, 4 concurrent clients) and prints incidents/s and p50/p99 latency,
+for SQLite and PostgreSQL. With --list, measures the incident list at 100,000 incidents
+(first page, and a full-text search).
+
+    .venv/bin/python bench/intake.py                 # both databases, 2,000 incidents
+    .venv/bin/python bench/intake.py --db sqlite -n 5000
+    .venv/bin/python bench/intake.py --list          # list and search at 100,000
+
+PostgreSQL: --pg-url (default postgres://postgres@127.0.0.1:5432/escalade_bench) names a
+database that is dropped and created again; it needs a server that lets the user do so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+ESCALADE = [PY, "-m", "escalade.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def prepare(db: str, pg_url: str, workdir: Path) -> dict:
+    env = {**os.environ, "ESCALADE_VAR": str(workdir), "ESCALADE_LOG_LEVEL": "ERROR",
+           "PYTHONWARNINGS": "ignore::UserWarning"}
+    if db == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    else:
+        import psycopg
+
+        url = urlparse(pg_url)
+        name = url.path.lstrip("/")
+        admin = pg_url.replace(f"/{name}", "/postgres")
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = pg_url
+    run = lambda *args: subprocess.run([*ESCALADE, *args], env=env, check=True, capture_output=True, text=True)  # noqa: E731
+    run("migrate", "--noinput")
+    run("load_pack", str(ROOT / "packs" / "cusm-telehealth"))
+    run("create_demo_users")
+    env["BENCH_TOKEN"] = run("create_api_token", "agent").stdout.strip().splitlines()[-1]
+    return env
+
+
+def start_server(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [PY, "-m", "gunicorn", "escalade.config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", "--access-logfile", "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null"],
+        env=env, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(base + "/login/", timeout=1)
+            return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=20)
+
+
+def body(i: int) -> dict:
+    symptoms = ["sound_simple", "pc_simple", "lan", "codec", "audio_video", "other"]
+    return {
+        "channel": "phone",
+        "requester": {"name": f"Dr Requester {i % 500}", "role": "clinician",
+                      "site": ["HGM", "HRV", "Lachine", "HME"][i % 4], "phone": "514-934-1934"},
+        "symptom": symptoms[i % len(symptoms)],
+        "summary": f"Bench call {i}: no sound in room {i % 40}",
+        "description": "Raised by the intake benchmark.",
+    }
+
+
+def _client(args) -> tuple[list[float], list[str]]:
+    """One client process: keep-alive HTTP/1.1 with the standard library (a light load
+    generator, so that the two cores go to the server)."""
+    base, token, indexes = args
+    url = urlparse(base)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    latencies, errors = [], []
+    for i in indexes:
+        t = time.perf_counter()
+        conn.request("POST", "/api/incidents", body=json.dumps(body(i)), headers=headers)
+        r = conn.getresponse()
+        text = r.read()
+        latencies.append(time.perf_counter() - t)
+        if r.status != 201:
+            errors.append(f"{r.status} {text[:200]!r}")
+    return latencies, errors
+
+
+def intake(base: str, token: str, n: int, clients: int) -> dict:
+    _client((base, token, range(n, n + 20)))  # warm-up
+    with multiprocessing.Pool(clients) as pool:
+        t0 = time.perf_counter()
+        results = pool.map(_client, [(base, token, range(k, n, clients)) for k in range(clients)])
+        elapsed = time.perf_counter() - t0
+    latencies = [x for lat, _ in results for x in lat]
+    errors = [e for _, errs in results for e in errs]
+    return {
+        "n": n,
+        "per_s": n / elapsed,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "errors": errors,
+        "locked": sum("database is locked" in e for e in errors),
+    }
+
+
+BULK = """
+import django, os, sys
+django.setup()
+from django.db import transaction
+from django.utils import timezone
+from escalade.core.models import Institution, NumberSequence
+from escalade.incidents.models import Incident, SymptomCategory
+inst = Institution.objects.get(code="cusm")
+cats = list(SymptomCategory.objects.filter(institution=inst))
+year = timezone.now().astimezone(inst.zone).year
+start = NumberSequence.objects.filter(prefix=inst.request_prefix, year=year).values_list("last", flat=True).first() or 0
+total = int(sys.argv[1])
+words = ["écran", "son", "codec", "pont", "réseau", "caméra", "micro", "RITM", "Reacts", "Teams"]
+now = timezone.now()
+for chunk in range(0, total, 5000):
+    rows = []
+    for i in range(chunk, min(total, chunk + 5000)):
+        c = cats[i % len(cats)]
+        inc = Incident(institution=inst, number=f"{inst.request_prefix}-{year}-{start + i + 1:06d}", channel="phone",
+                       requester_name=f"Requester {i % 3000}", requester_role="clinician", requester_site=f"Site {i % 60}",
+                       symptom=c, summary=f"{words[i % 10]} {words[(i * 7) % 10]} problem {i}", description="bulk",
+                       severity="major" if c.group == "major" else "minor", classification_rule="bulk",
+                       classification_reason={}, level=1 + i % 3, status=["new", "in_progress", "resolved", "closed"][i % 4],
+                       impact="medium", urgency="medium", priority=3, created_at=now, updated_at=now)
+        inc.search_text = inc.build_search_text()
+        rows.append(inc)
+    with transaction.atomic():
+        Incident.objects.bulk_create(rows)
+NumberSequence.objects.update_or_create(prefix=inst.request_prefix, year=year, defaults={"last": start + total})
+"""
+
+
+def list_bench(base: str, token: str, env: dict, total: int) -> dict:
+    subprocess.run([PY, "-c", BULK, str(total)], env={**env, "DJANGO_SETTINGS_MODULE": "escalade.config.settings"},
+                   check=True)
+    out = {}
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as c:
+        for name, params in (("first page", {}), ("search 'codec'", {"q": "codec"}),
+                             ("search 'problem 4242'", {"q": "problem 4242"}),
+                             ("filter level=2&status=open", {"level": 2, "status": "open"})):
+            c.get("/api/incidents", params=params)
+            times = []
+            for _ in range(30):
+                t = time.perf_counter()
+                r = c.get("/api/incidents", params=params)
+                times.append(time.perf_counter() - t)
+                assert r.status_code == 200, r.text
+            out[name] = (statistics.median(times) * 1000, r.json()["count"])
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("-n", type=int, default=2000, help="incidents to create")
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--list", action="store_true", help="measure the list at --rows incidents")
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/escalade_bench")
+    args = parser.parse_args()
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    print(f"machine: {os.cpu_count()} cores; server: gunicorn, {args.workers} workers; {args.clients} clients")
+    for db in dbs:
+        workdir = Path(tempfile.mkdtemp(prefix=f"escalade-bench-{db}-"))
+        try:
+            env = prepare(db, args.pg_url, workdir)
+            proc, base = start_server(env, args.workers)
+            try:
+                if args.list:
+                    for name, (ms, count) in list_bench(base, env["BENCH_TOKEN"], env, args.rows).items():
+                        print(f"{db:9} list at {args.rows:,}: {name:28} p50 {ms:6.1f} ms  ({count:,} found)")
+                else:
+                    r = intake(base, env["BENCH_TOKEN"], args.n, args.clients)
+                    print(f"{db:9} intake: {r['n']:,} incidents  {r['per_s']:7.1f} incidents/s  "
+                          f"p50 {r['p50_ms']:5.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
+                          f"errors {len(r['errors'])} (database is locked: {r['locked']})")
+                    for e in r["errors"][:3]:
+                        print("   ", e)
+            finally:
+                stop(proc)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
