@@ -49,8 +49,12 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def prepare(db: str, pg_url: str, workdir: Path) -> dict:
-    env = {**os.environ, "ESCALADE_VAR": str(workdir), "ESCALADE_LOG_LEVEL": "ERROR",
-           "PYTHONWARNINGS": "ignore::UserWarning"}
+    env = {
+        **os.environ,
+        "ESCALADE_VAR": str(workdir),
+        "ESCALADE_LOG_LEVEL": "ERROR",
+        "PYTHONWARNINGS": "ignore::UserWarning",
+    }
     if db == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     else:
@@ -63,7 +67,12 @@ def prepare(db: str, pg_url: str, workdir: Path) -> dict:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
         env["DATABASE_URL"] = pg_url
-    run = lambda *args: subprocess.run([*ESCALADE, *args], env=env, check=True, capture_output=True, text=True)  # noqa: E731
+
+    def run(*args):
+        return subprocess.run(
+            [*ESCALADE, *args], env=env, check=True, capture_output=True, text=True
+        )
+
     run("migrate", "--noinput")
     run("load_pack", str(ROOT / "packs" / "cusm-telehealth"))
     run("create_demo_users")
@@ -74,9 +83,22 @@ def prepare(db: str, pg_url: str, workdir: Path) -> dict:
 def start_server(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen(
-        [PY, "-m", "gunicorn", "escalade.config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--access-logfile", "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null"],
-        env=env, start_new_session=True,
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "escalade.config.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--access-logfile",
+            "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
+        ],
+        env=env,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -97,8 +119,12 @@ def body(i: int) -> dict:
     symptoms = ["sound_simple", "pc_simple", "lan", "codec", "audio_video", "other"]
     return {
         "channel": "phone",
-        "requester": {"name": f"Dr Requester {i % 500}", "role": "clinician",
-                      "site": ["HGM", "HRV", "Lachine", "HME"][i % 4], "phone": "514-934-1934"},
+        "requester": {
+            "name": f"Dr Requester {i % 500}",
+            "role": "clinician",
+            "site": ["HGM", "HRV", "Lachine", "HME"][i % 4],
+            "phone": "514-934-1934",
+        },
         "symptom": symptoms[i % len(symptoms)],
         "summary": f"Bench call {i}: no sound in room {i % 40}",
         "description": "Raised by the intake benchmark.",
@@ -171,17 +197,27 @@ for chunk in range(0, total, 5000):
     with transaction.atomic():
         Incident.objects.bulk_create(rows)
 NumberSequence.objects.update_or_create(prefix=inst.request_prefix, year=year, defaults={"last": start + total})
+# What the database's own maintenance (autovacuum, sqlite's optimize) does after a bulk load.
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 """
 
 
 def list_bench(base: str, token: str, env: dict, total: int) -> dict:
-    subprocess.run([PY, "-c", BULK, str(total)], env={**env, "DJANGO_SETTINGS_MODULE": "escalade.config.settings"},
-                   check=True)
+    subprocess.run(
+        [PY, "-c", BULK, str(total)],
+        env={**env, "DJANGO_SETTINGS_MODULE": "escalade.config.settings"},
+        check=True,
+    )
     out = {}
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as c:
-        for name, params in (("first page", {}), ("search 'codec'", {"q": "codec"}),
-                             ("search 'problem 4242'", {"q": "problem 4242"}),
-                             ("filter level=2&status=open", {"level": 2, "status": "open"})):
+        for name, params in (
+            ("first page", {}),
+            ("search 'codec'", {"q": "codec"}),
+            ("search 'problem 4242'", {"q": "problem 4242"}),
+            ("filter level=2&status=open", {"level": 2, "status": "open"}),
+        ):
             c.get("/api/incidents", params=params)
             times = []
             for _ in range(30):
@@ -194,7 +230,9 @@ def list_bench(base: str, token: str, env: dict, total: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("-n", type=int, default=2000, help="incidents to create")
     parser.add_argument("--clients", type=int, default=4)
@@ -204,7 +242,9 @@ def main() -> None:
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/escalade_bench")
     args = parser.parse_args()
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    print(f"machine: {os.cpu_count()} cores; server: gunicorn, {args.workers} workers; {args.clients} clients")
+    print(
+        f"machine: {os.cpu_count()} cores; server: gunicorn, {args.workers} workers; {args.clients} clients"
+    )
     for db in dbs:
         workdir = Path(tempfile.mkdtemp(prefix=f"escalade-bench-{db}-"))
         try:
@@ -212,13 +252,19 @@ def main() -> None:
             proc, base = start_server(env, args.workers)
             try:
                 if args.list:
-                    for name, (ms, count) in list_bench(base, env["BENCH_TOKEN"], env, args.rows).items():
-                        print(f"{db:9} list at {args.rows:,}: {name:28} p50 {ms:6.1f} ms  ({count:,} found)")
+                    for name, (ms, count) in list_bench(
+                        base, env["BENCH_TOKEN"], env, args.rows
+                    ).items():
+                        print(
+                            f"{db:9} list at {args.rows:,}: {name:28} p50 {ms:6.1f} ms  ({count:,} found)"
+                        )
                 else:
                     r = intake(base, env["BENCH_TOKEN"], args.n, args.clients)
-                    print(f"{db:9} intake: {r['n']:,} incidents  {r['per_s']:7.1f} incidents/s  "
-                          f"p50 {r['p50_ms']:5.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
-                          f"errors {len(r['errors'])} (database is locked: {r['locked']})")
+                    print(
+                        f"{db:9} intake: {r['n']:,} incidents  {r['per_s']:7.1f} incidents/s  "
+                        f"p50 {r['p50_ms']:5.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
+                        f"errors {len(r['errors'])} (database is locked: {r['locked']})"
+                    )
                     for e in r["errors"][:3]:
                         print("   ", e)
             finally:

@@ -70,7 +70,9 @@ def test_level_1_agent_logs_a_call_by_keyboard_and_escalates_it(live_server, pag
 
 
 def test_the_intake_page_reads_in_french(live_server, page, staff):
-    page.context.add_cookies([{"name": "django_language", "value": "fr-ca", "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": "django_language", "value": "fr-ca", "url": live_server.url}]
+    )
     _sign_in(page, live_server, "level1_agent")
     page.goto(f"{live_server.url}/incidents/new/")
     expect(page.locator("h1")).to_contain_text("Consigner un appel")

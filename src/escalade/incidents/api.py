@@ -278,7 +278,7 @@ class ListFilters(Schema):
 def list_incidents(request, filters: Query[ListFilters]):
     institution = resolve_institution(request.auth, filters.institution)
     qs = selectors.search(
-        selectors.visible_incidents(request.auth, institution).select_related("institution"),
+        selectors.visible_incidents(request.auth, institution),
         level=filters.level,
         severity=filters.severity,
         status=filters.status,
@@ -289,6 +289,8 @@ def list_incidents(request, filters: Query[ListFilters]):
     count = qs.count()
     start = (filters.page - 1) * filters.page_size
     rows = list(qs[start : start + filters.page_size])
+    for row in rows:
+        row.institution = institution  # one institution per list: no join needed
     assignees = selectors.assignees_by_incident(rows)
     return {
         "count": count,

@@ -117,7 +117,7 @@ class Incident(models.Model):
     class Meta:
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
-        ordering = ["-created_at", "-id"]
+        ordering = ["-id"]  # newest first (ids follow intake order)
         permissions = [
             ("escalate_incident", "Can escalate an incident"),
             ("reclassify_incident", "Can reclassify an incident"),
@@ -128,7 +128,7 @@ class Incident(models.Model):
             ("view_requester_history", "Can see a requester's other requests"),
         ]
         indexes = [
-            models.Index(fields=["institution", "-created_at", "-id"], name="inc_inst_created"),
+            models.Index(fields=["institution", "-id"], name="inc_inst_newest"),
             models.Index(fields=["institution", "status", "updated_at"], name="inc_inst_status"),
             models.Index(fields=["institution", "level", "status"], name="inc_inst_level"),
             models.Index(fields=["requester_name"], name="inc_requester"),
@@ -179,7 +179,9 @@ class Incident(models.Model):
             self.requester_site,
             self.session_ref,
         ]
-        return " ".join(p for p in parts if p).lower()
+        from .search import index_text
+
+        return index_text(" ".join(p for p in parts if p))
 
 
 class Ticket(models.Model):

@@ -14,6 +14,7 @@ from escalade.accounts.services import has_permission, roles_of
 from escalade.core.errors import NotFound
 from escalade.core.models import AuditEvent
 
+from . import search as search_index
 from .choices import Status
 from .models import Incident, IncidentPolicy
 
@@ -56,8 +57,12 @@ def search(
     if site:
         qs = qs.filter(requester_site__iexact=site)
     if q:
-        for word in q.lower().split()[:8]:
-            qs = qs.filter(search_text__contains=word)
+        expression = search_index.matches(q)
+        if expression is not None:
+            qs = qs.filter(expression)
+        else:
+            for word in search_index.words(q):
+                qs = qs.filter(search_text__contains=word)
     return qs
 
 
