@@ -21,3 +21,8 @@ document.addEventListener("keydown", function (event) {
     target.click();
   }
 });
+// A form sent back with errors: the cursor goes to the first field to correct.
+document.addEventListener("DOMContentLoaded", function () {
+  var invalid = document.querySelector('main [aria-invalid="true"]');
+  if (invalid) { invalid.focus(); }
+});
