@@ -55,26 +55,10 @@ def record_many(events: list[AuditEvent]) -> None:
     AuditEvent.objects.bulk_create(events)
 
 
-def record(
-    *,
-    action: str,
-    obj: models.Model,
-    actor=None,
-    institution=None,
-    changes: dict[str, tuple[Any, Any]] | None = None,
-    data: dict[str, Any] | None = None,
-    at=None,
-) -> AuditEvent:
-    """Write one audit event for `obj` (call inside the same transaction as the change)."""
-    ev = event(
-        action=action,
-        obj=obj,
-        actor=actor,
-        institution=institution,
-        changes=changes,
-        data=data,
-        at=at,
-    )
+def record(**kwargs) -> AuditEvent:
+    """Write one audit event (same arguments as event()), inside the transaction of the
+    change it records."""
+    ev = event(**kwargs)
     ev.save()
     return ev
 

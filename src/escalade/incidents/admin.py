@@ -78,25 +78,10 @@ class IncidentAdmin(admin.ModelAdmin):
         """New incidents logged in the admin take the same path as the phone form."""
         if change:
             return
-        d = form.cleaned_data
         created = services.log_incident(
             request.user,
-            d["institution"],
-            services.IncidentInput(
-                channel=d["channel"],
-                requester_name=d["requester_name"],
-                requester_role=d["requester_role"],
-                requester_site=d["requester_site"],
-                requester_phone=d["requester_phone"],
-                requester_phone_ext=d["requester_phone_ext"],
-                session_ref=d["session_ref"],
-                symptom=d["symptom"].code,
-                summary=d["summary"],
-                description=d["description"],
-                resolved_on_first_call=d["resolved_on_first_call"],
-                impact=d["impact"],
-                urgency=d["urgency"],
-            ),
+            form.cleaned_data["institution"],
+            services.IncidentInput.from_fields(form.cleaned_data),
         )
         obj.pk = created.pk
         obj.number = created.number

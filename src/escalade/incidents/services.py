@@ -4,6 +4,7 @@ Each function is one transaction that also writes its audit events."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import phonenumbers
@@ -54,6 +55,14 @@ class IncidentInput:
     resolved_on_first_call: bool = False
     impact: str | None = None
     urgency: str | None = None
+
+    @classmethod
+    def from_fields(cls, data: dict) -> IncidentInput:
+        """From a form's cleaned data (the phone form, the admin): the fields of the same names."""
+        values = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
+        if isinstance(values.get("symptom"), SymptomCategory):
+            values["symptom"] = values["symptom"].code
+        return cls(**values)
 
 
 # -- guards ---------------------------------------------------------------------
@@ -414,24 +423,52 @@ def _save(incident: Incident, fields: list[str]) -> None:
     incident.save(update_fields=sorted(set(fields) | {"updated_at"}))
 
 
-def start(actor, incident: Incident) -> Incident:
-    """Take the incident in charge: new -> in progress."""
-    require(actor, perms.NOTE, incident)
+def _move(
+    actor,
+    incident: Incident,
+    action: str,
+    *,
+    refused: str,
+    audit_action: str,
+    values: dict | None = None,
+    data: dict | None = None,
+    guard=None,
+    load: int = 0,
+) -> Incident:
+    """One lifecycle move: lock the row, check the transition table, apply `values`,
+    move the assignees' open-work counters by `load`, save, and audit."""
     with transaction.atomic():
         incident = _locked(incident)
-        target = rules.next_status("start", incident.status)
+        target = rules.next_status(action, incident.status)
         if target is None:
-            raise Conflict(_("Only a new incident can be taken in charge."), field="status")
-        changes = audit.diff(incident, status=target)
+            raise Conflict(refused, field="status")
+        if guard is not None:
+            guard(incident)
+        changes = audit.diff(incident, status=target, **(values or {}))
+        if load:
+            _shift_load(incident, load)
         _save(incident, list(changes))
         audit.record(
-            action=AuditAction.STARTED,
+            action=audit_action,
             obj=incident,
             actor=actor,
             institution=incident.institution,
             changes=changes,
+            data=data,
         )
     return incident
+
+
+def start(actor, incident: Incident) -> Incident:
+    """Take the incident in charge: new -> in progress."""
+    require(actor, perms.NOTE, incident)
+    return _move(
+        actor,
+        incident,
+        "start",
+        refused=_("Only a new incident can be taken in charge."),
+        audit_action=AuditAction.STARTED,
+    )
 
 
 def escalate(
@@ -532,49 +569,41 @@ def add_note(actor, incident: Incident, text: str) -> Note:
 def resolve(actor, incident: Incident, resolution: str) -> Incident:
     require(actor, perms.RESOLVE, incident)
     resolution = (resolution or "").strip()
-    with transaction.atomic():
-        incident = _locked(incident)
-        target = rules.next_status("resolve", incident.status)
-        if target is None:
-            raise Conflict(_("Only an open incident can be resolved."), field="status")
-        if not resolution and rules.needs_resolution_text(incident.severity):
+
+    def guard(locked: Incident) -> None:
+        if not resolution and rules.needs_resolution_text(locked.severity):
             raise Invalid(_("A major incident needs a resolution text."), field="resolution")
-        changes = audit.diff(
-            incident, status=target, resolution=resolution, resolved_at=timezone.now()
-        )
-        _shift_load(incident, -1)
-        _save(incident, list(changes))
-        audit.record(
-            action=AuditAction.RESOLVED,
-            obj=incident,
-            actor=actor,
-            institution=incident.institution,
-            changes=changes,
-        )
-    return incident
+
+    return _move(
+        actor,
+        incident,
+        "resolve",
+        refused=_("Only an open incident can be resolved."),
+        audit_action=AuditAction.RESOLVED,
+        values={"resolution": resolution, "resolved_at": timezone.now()},
+        guard=guard,
+        load=-1,
+    )
 
 
 def close(actor, incident: Incident) -> Incident:
     require(actor, perms.CLOSE, incident)
-    with transaction.atomic():
-        incident = _locked(incident)
-        target = rules.next_status("close", incident.status)
-        if target is None:
-            raise Conflict(_("Only a resolved incident can be closed."), field="status")
-        if rules.needs_resolution_text(incident.severity) and not incident.resolution.strip():
+
+    def guard(locked: Incident) -> None:
+        if rules.needs_resolution_text(locked.severity) and not locked.resolution.strip():
             raise Invalid(
                 _("A major incident needs a resolution text before it closes."), field="resolution"
             )
-        changes = audit.diff(incident, status=target, closed_at=timezone.now())
-        _save(incident, list(changes))
-        audit.record(
-            action=AuditAction.CLOSED,
-            obj=incident,
-            actor=actor,
-            institution=incident.institution,
-            changes=changes,
-        )
-    return incident
+
+    return _move(
+        actor,
+        incident,
+        "close",
+        refused=_("Only a resolved incident can be closed."),
+        audit_action=AuditAction.CLOSED,
+        values={"closed_at": timezone.now()},
+        guard=guard,
+    )
 
 
 def reopen(actor, incident: Incident, reason: str) -> Incident:
@@ -582,23 +611,16 @@ def reopen(actor, incident: Incident, reason: str) -> Incident:
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(_("Say why the incident is reopened."), field="reason")
-    with transaction.atomic():
-        incident = _locked(incident)
-        target = rules.next_status("reopen", incident.status)
-        if target is None:
-            raise Conflict(_("Only a resolved or closed incident can be reopened."), field="status")
-        changes = audit.diff(incident, status=target, resolved_at=None, closed_at=None)
-        _shift_load(incident, +1)
-        _save(incident, list(changes))
-        audit.record(
-            action=AuditAction.REOPENED,
-            obj=incident,
-            actor=actor,
-            institution=incident.institution,
-            changes=changes,
-            data={"reason": reason},
-        )
-    return incident
+    return _move(
+        actor,
+        incident,
+        "reopen",
+        refused=_("Only a resolved or closed incident can be reopened."),
+        audit_action=AuditAction.REOPENED,
+        values={"resolved_at": None, "closed_at": None},
+        data={"reason": reason},
+        load=+1,
+    )
 
 
 def reclassify(actor, incident: Incident, severity: str, reason: str) -> Incident:

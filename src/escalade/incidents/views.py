@@ -71,26 +71,9 @@ def intake(request):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            d = form.cleaned_data
             try:
                 incident = services.log_incident(
-                    request.user,
-                    institution,
-                    services.IncidentInput(
-                        channel=d["channel"],
-                        requester_name=d["requester_name"],
-                        requester_role=d["requester_role"],
-                        requester_site=d["requester_site"],
-                        requester_phone=d["requester_phone"],
-                        requester_phone_ext=d["requester_phone_ext"],
-                        session_ref=d["session_ref"],
-                        symptom=d["symptom"],
-                        summary=d["summary"],
-                        description=d["description"],
-                        resolved_on_first_call=d["resolved_on_first_call"],
-                        impact=d["impact"],
-                        urgency=d["urgency"],
-                    ),
+                    request.user, institution, services.IncidentInput.from_fields(form.cleaned_data)
                 )
                 return redirect(reverse("incidents:detail", args=[incident.number]) + "?logged=1")
             except DomainError as exc:
