@@ -1,18 +1,12 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _ensure_roles(sender, **kwargs):
-    from .services import ensure_roles
-
-    ensure_roles()
-
-
 class AccountsConfig(AppConfig):
+    """Users, roles (groups), memberships, tokens. The groups are made by ensure_roles(),
+    which the incidents app runs after its permissions exist (post_migrate) and the pack
+    loader runs before loading."""
+
     name = "escalade.accounts"
     label = "accounts"
     verbose_name = _("Accounts and roles")
-
-    def ready(self):
-        post_migrate.connect(_ensure_roles, sender=self)

@@ -50,16 +50,15 @@ class Level(models.IntegerChoices):
     THREE = 3, _("Level 3")
 
 
-class Impact(models.TextChoices):
+class Rating(models.TextChoices):
+    """High / medium / low: the scale of both impact and urgency (ITIL)."""
+
     HIGH = "high", _("High")
     MEDIUM = "medium", _("Medium")
     LOW = "low", _("Low")
 
 
-class Urgency(models.TextChoices):
-    HIGH = "high", _("High")
-    MEDIUM = "medium", _("Medium")
-    LOW = "low", _("Low")
+Impact = Urgency = Rating
 
 
 class PartnerKind(models.TextChoices):
