@@ -41,6 +41,17 @@ class Institution(models.Model):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def calendar(self):
+        """Public holidays of the pack's country and subdivision plus the institution's
+        own closure days (settings['closures'], ISO dates)."""
+        import datetime as dt
+
+        from .hours import Calendar
+
+        closures = frozenset(dt.date.fromisoformat(d) for d in self.setting("closures", []))
+        return Calendar(self.holiday_country, self.holiday_subdivision, closures)
+
     def setting(self, key: str, default=None):
         return (self.settings or {}).get(key, default)
 
