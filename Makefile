@@ -27,6 +27,7 @@ run: install
 	mkdir -p var
 	$(BIN)/escalade migrate --noinput
 	$(BIN)/escalade load_pack packs/cusm-telehealth
+	$(BIN)/escalade load_pack packs/ciusss-emtl
 	$(BIN)/escalade create_demo_users
 	$(BIN)/escalade run_embedded 127.0.0.1:8000
 

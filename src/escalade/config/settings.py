@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "escalade.core",
     "escalade.accounts",
     "escalade.incidents",
+    "escalade.catalog",
+    "escalade.routing",
 ]
 
 MIDDLEWARE = [

@@ -121,7 +121,12 @@ class IncidentsFile(BaseModel):
 def _cross_check(parsed: dict) -> list:
     cats = parsed.get("categories.yaml")
     inc = parsed.get("incidents.yaml")
-    if not cats or not inc:
+    if bool(cats) != bool(inc):
+        have, need = (
+            ("incidents.yaml", "categories.yaml") if inc else ("categories.yaml", "incidents.yaml")
+        )
+        return [(have, None, "", f"{have} needs {need} in the same pack")]
+    if not cats:
         return []
     codes = {c.code for c in cats.categories}
     problems = []
@@ -195,6 +200,8 @@ def apply_incidents(institution, spec: IncidentsFile, ctx: dict) -> None:
 
 
 def register() -> None:
-    packs.register("categories.yaml", CategoriesFile, apply_categories)
-    packs.register("incidents.yaml", IncidentsFile, apply_incidents)
+    # Optional: a pack may carry only a catalogue and a chart (intake then says the
+    # institution has no incident rules yet).
+    packs.register("categories.yaml", CategoriesFile, apply_categories, required=False)
+    packs.register("incidents.yaml", IncidentsFile, apply_incidents, required=False)
     packs.register_cross_check(_cross_check)

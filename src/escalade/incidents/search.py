@@ -6,25 +6,11 @@ itself is created by migration 0002_search."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from django.db import connection
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def normalize(text: str) -> str:
-    """Lower case, accents removed: 'Écran NOIR' -> 'ecran noir'."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
-def words(query: str, limit: int | None = 8) -> list[str]:
-    found = _WORD.findall(normalize(query))
-    return found[:limit] if limit else found
+from escalade.core.text import normalize, words
 
 
 def index_text(text: str) -> str:
@@ -80,3 +66,5 @@ POSTGRES_SETUP = [
     "USING gin (to_tsvector('simple', search_text))",
 ]
 POSTGRES_TEARDOWN = ["DROP INDEX IF EXISTS incidents_incident_search"]
+
+__all__ = ["index_text", "matches", "normalize", "words"]

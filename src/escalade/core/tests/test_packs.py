@@ -96,12 +96,18 @@ def test_errors_name_the_file_the_line_and_the_field(pack):
 
 def test_a_yaml_syntax_error_and_a_missing_file_are_reported(pack):
     (pack / "categories.yaml").write_text("categories:\n  - code: [unclosed\n")
-    (pack / "incidents.yaml").unlink()
+    (pack / "institution.yaml").unlink()
     with pytest.raises(PackError) as err:
         validate_pack(pack)
     text = "\n".join(err.value.format_lines())
     assert "categories.yaml:" in text and "invalid YAML" in text
-    assert "incidents.yaml: file is missing" in text
+    assert "institution.yaml: file is missing" in text
+
+
+def test_incident_rules_need_their_categories(pack):
+    (pack / "categories.yaml").unlink()
+    with pytest.raises(PackError, match="incidents.yaml needs categories.yaml"):
+        validate_pack(pack)
 
 
 def test_a_rule_naming_an_unknown_symptom_is_refused(pack):

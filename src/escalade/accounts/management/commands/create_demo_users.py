@@ -44,6 +44,11 @@ class Command(BaseCommand):
             )
             admin.save()
             created += 1
+        from escalade.accounts.models import Membership
+
+        for user in User.objects.filter(username__in=[u for u, _r in DEMO_USERS] + ["admin"]):
+            for inst in institutions:
+                Membership.objects.get_or_create(user=user, institution=inst)
         self.stdout.write(f"demo users: {created} created; password for each: {password}")
         for username, role in DEMO_USERS:
             self.stdout.write(f"  {username:<12} {role.label}")

@@ -1,0 +1,150 @@
+"""catalog.yaml: providers, their channels and schedules, licences."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from escalade.core import packs
+from escalade.core.hours import Schedule
+from escalade.core.packs import Labels
+
+from .choices import ChannelKind, Phase
+from .models import Channel, Licence, Provider
+
+
+class ChannelSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
+    kind: Literal["phone", "email", "web", "portal", "appointment", "person"]
+    label: Labels | None = None
+    value: str | Labels
+    extension: str = ""
+    path: Labels | None = None
+    urgent_only: bool = False
+    schedule: dict | None = None
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value):
+        if value is not None:
+            Schedule.from_data(value)  # raises ValueError with the reason
+        return value
+
+    @model_validator(mode="after")
+    def _phone(self):
+        if self.kind == "phone":
+            import phonenumbers
+
+            try:
+                ok = phonenumbers.is_valid_number(phonenumbers.parse(str(self.value), "CA"))
+            except phonenumbers.NumberParseException:
+                ok = False
+            if not ok:
+                raise ValueError(f"'{self.value}' is not a valid phone number")
+        return self
+
+
+class ProviderSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
+    name: Labels
+    summary: Labels | None = None
+    phases: list[Literal["project_evaluation", "deployment", "after_deployment"]] = []
+    offers: list[Labels] = []
+    exclusions: list[Labels] = []
+    examples: list[Labels] = []
+    how_to_reach: list[Labels] = []
+    response_delays: list[Labels] = []
+    channels: list[ChannelSpec] = []
+
+
+class LicenceSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    product: str
+    provider: str
+    renewal_owner: Labels
+    lead_days: int | None = Field(None, ge=0)
+    note: Labels | None = None
+
+
+class CatalogFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    providers: list[ProviderSpec] = Field(min_length=1)
+    licences: list[LicenceSpec] = []
+
+    @model_validator(mode="after")
+    def _references(self):
+        codes = [p.code for p in self.providers]
+        if len(codes) != len(set(codes)):
+            raise ValueError("provider codes must be unique")
+        for lic in self.licences:
+            if lic.provider not in codes:
+                raise ValueError(f"licence '{lic.product}': unknown provider '{lic.provider}'")
+        return self
+
+
+def _dump(labels):
+    return labels.model_dump() if labels is not None else {}
+
+
+def apply_catalog(institution, spec: CatalogFile, ctx: dict) -> None:
+    seen = []
+    for position, p in enumerate(spec.providers):
+        provider, _created = Provider.objects.update_or_create(
+            institution=institution,
+            code=p.code,
+            defaults={
+                "name": p.name.model_dump(),
+                "summary": _dump(p.summary),
+                "phases": list(p.phases),
+                "offers": [x.model_dump() for x in p.offers],
+                "exclusions": [x.model_dump() for x in p.exclusions],
+                "examples": [x.model_dump() for x in p.examples],
+                "how_to_reach": [x.model_dump() for x in p.how_to_reach],
+                "response_delays": [x.model_dump() for x in p.response_delays],
+                "position": position,
+                "active": True,
+            },
+        )
+        seen.append(p.code)
+        kept = []
+        for cpos, c in enumerate(p.channels):
+            Channel.objects.update_or_create(
+                provider=provider,
+                code=c.code,
+                defaults={
+                    "kind": c.kind,
+                    "label": _dump(c.label),
+                    "value": c.value if isinstance(c.value, str) else c.value.model_dump(),
+                    "extension": c.extension,
+                    "path": _dump(c.path),
+                    "urgent_only": c.urgent_only,
+                    "schedule": c.schedule,
+                    "position": cpos,
+                    "active": True,
+                },
+            )
+            kept.append(c.code)
+        Channel.objects.filter(provider=provider).exclude(code__in=kept).update(active=False)
+    Provider.objects.filter(institution=institution).exclude(code__in=seen).update(active=False)
+    providers = {p.code: p for p in Provider.objects.filter(institution=institution)}
+    for lic in spec.licences:
+        Licence.objects.update_or_create(
+            institution=institution,
+            product=lic.product,
+            defaults={
+                "provider": providers[lic.provider],
+                "renewal_owner": lic.renewal_owner.model_dump(),
+                "lead_days": lic.lead_days,
+                "note": _dump(lic.note),
+            },
+        )
+
+
+def register() -> None:
+    packs.register("catalog.yaml", CatalogFile, apply_catalog, required=False)
+
+
+__all__ = ["ChannelKind", "Phase", "register"]

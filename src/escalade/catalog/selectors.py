@@ -1,0 +1,129 @@
+"""Read queries and views of the catalogue: providers, channels open now, search."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from escalade.core import hours
+from escalade.core.errors import NotFound
+from escalade.core.i18n import pick
+from escalade.core.text import normalize, words
+
+from .choices import ChannelKind, Phase
+from .models import Channel, Licence, Provider
+
+_DAY_LABELS = {
+    "mon-fri": lambda: _("Monday to Friday"),
+    "sat-sun": lambda: _("Saturday and Sunday"),
+    "mon-sun": lambda: _("every day"),
+}
+
+
+def describe_schedule(data: dict | None) -> str:
+    """'Monday to Friday 07:00-17:00; closed on holidays' in the active language."""
+    if not data:
+        return ""
+    parts = []
+    for days, intervals in (data.get("weekly") or {}).items():
+        label = _DAY_LABELS.get(days, lambda d=days: d)()
+        parts.append(f"{label} {', '.join(i.replace('-', '–') for i in intervals)}")
+    holidays = data.get("holidays", "closed")
+    if holidays in (None, "closed"):
+        parts.append(_("closed on public holidays"))
+    else:
+        parts.append(_("holidays %(hours)s") % {"hours": ", ".join(holidays).replace("-", "–")})
+    return "; ".join(parts)
+
+
+def channel_view(channel: Channel, at: dt.datetime, institution) -> dict:
+    """A channel as pages and the API show it, with its state at `at`."""
+    schedule = hours.Schedule.from_data(channel.schedule)
+    zone, calendar = institution.zone, institution.calendar
+    nxt = hours.next_open(schedule, at, zone, calendar)
+    return {
+        "ref": channel.ref,
+        "kind": channel.kind,
+        "kind_label": ChannelKind(channel.kind).label,
+        "label": pick(channel.label),
+        "value": pick(channel.value) if isinstance(channel.value, dict) else channel.value,
+        "extension": channel.extension,
+        "path": pick(channel.path),
+        "urgent_only": channel.urgent_only,
+        "hours": describe_schedule(channel.schedule),
+        "open_now": hours.is_open(schedule, at, zone, calendar),
+        "next_open": nxt,
+    }
+
+
+def providers(institution):
+    return list(
+        Provider.objects.filter(institution=institution, active=True).prefetch_related("channels")
+    )
+
+
+def get_provider(institution, code: str) -> Provider:
+    provider = Provider.objects.filter(institution=institution, code=code, active=True).first()
+    if provider is None:
+        valid = ", ".join(
+            Provider.objects.filter(institution=institution, active=True).values_list(
+                "code", flat=True
+            )
+        )
+        raise NotFound(
+            _("Unknown provider '%(code)s': use one of %(valid)s.")
+            % {"code": code, "valid": valid},
+            field="code",
+        )
+    return provider
+
+
+def provider_view(provider: Provider, at: dt.datetime, institution) -> dict:
+    return {
+        "code": provider.code,
+        "name": pick(provider.name),
+        "summary": pick(provider.summary),
+        "phases": [{"code": p, "label": str(Phase(p).label)} for p in provider.phases],
+        "offers": [pick(x) for x in provider.offers],
+        "exclusions": [pick(x) for x in provider.exclusions],
+        "examples": [pick(x) for x in provider.examples],
+        "how_to_reach": [pick(x) for x in provider.how_to_reach],
+        "response_delays": [pick(x) for x in provider.response_delays],
+        "channels": [channel_view(c, at, institution) for c in provider.channels.all() if c.active],
+        "licences": [
+            {
+                "product": lic.product,
+                "renewal_owner": pick(lic.renewal_owner),
+                "lead_days": lic.lead_days,
+                "note": pick(lic.note),
+            }
+            for lic in Licence.objects.filter(provider=provider)
+        ],
+    }
+
+
+def search(institution, q: str, at: dt.datetime) -> list[dict]:
+    """Providers whose name, offer, exclusions, examples, channels or licences mention
+    every word of `q` (accents and case ignored), in either language."""
+    terms = words(q or "", limit=None)
+    views = []
+    for provider in providers(institution):
+        texts = [
+            provider.name,
+            provider.summary,
+            *provider.offers,
+            *provider.exclusions,
+            *provider.examples,
+            *provider.how_to_reach,
+        ]
+        texts += [lic.product for lic in provider.licences.all()]
+        texts += [c.value for c in provider.channels.all()] + [
+            c.path for c in provider.channels.all()
+        ]
+        blob = normalize(
+            " ".join(" ".join(t.values()) if isinstance(t, dict) else str(t) for t in texts if t)
+        )
+        if all(t in blob for t in terms):
+            views.append(provider_view(provider, at, institution))
+    return views
