@@ -104,16 +104,17 @@ def provider_view(provider: Provider, at: dt.datetime, institution) -> dict:
 
 
 def search(institution, q: str, at: dt.datetime) -> list[dict]:
-    """Providers whose name, offer, exclusions, examples, channels or licences mention
+    """Providers whose name, offers, examples, channels or licences mention
     every word of `q` (accents and case ignored), in either language."""
     terms = words(q or "", limit=None)
     views = []
     for provider in providers(institution):
+        # What a provider does, not what it excludes: "Zoom" in the CSI's exclusions
+        # ("Zoom Santé: see Audiovisual") must not make the CSI an answer.
         texts = [
             provider.name,
             provider.summary,
             *provider.offers,
-            *provider.exclusions,
             *provider.examples,
             *provider.how_to_reach,
         ]

@@ -110,19 +110,16 @@ def plan(institution, question: rules.Question, at: dt.datetime | None = None) -
         )
         for field, value, valid in rules.invalid_fields(question)
     ]
-    if not errors and rules.needs_location(question):
-        errors.append(
-            (
-                "location",
-                _("Say where the connection is: %(valid)s.")
-                % {"valid": ", ".join(Location.values)},
-            )
-        )
     if errors:
         raise Invalid(errors=errors)
     at = at or timezone.now()
     data = _loaded(institution)
     row = rules.find_row(data["rows"], question)
+    if row is None and rules.needs_location(question):
+        raise Invalid(
+            _("Say where the connection is: %(valid)s.") % {"valid": ", ".join(Location.values)},
+            field="location",
+        )
     answer = {
         "question": {
             "requester": {
