@@ -26,3 +26,15 @@ document.addEventListener("DOMContentLoaded", function () {
   var invalid = document.querySelector('main [aria-invalid="true"]');
   if (invalid) { invalid.focus(); }
 });
+// Guided flow: a digit key picks the answer with that number.
+document.addEventListener("keydown", function (event) {
+  if (event.altKey || event.ctrlKey || event.metaKey) { return; }
+  var tag = (event.target.tagName || "").toLowerCase();
+  if (tag === "input" || tag === "textarea" || tag === "select") { return; }
+  var target = document.querySelector('[data-shortcut-digit="' + event.key + '"]');
+  if (target) { event.preventDefault(); target.click(); }
+});
+// Print buttons (no inline handlers under the Content-Security-Policy).
+document.addEventListener("click", function (event) {
+  if (event.target.classList && event.target.classList.contains("print")) { window.print(); }
+});

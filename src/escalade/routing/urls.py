@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+app_name = "routing"
+
+urlpatterns = [path("help/", views.guide, name="guide")]
