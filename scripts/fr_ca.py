@@ -338,4 +338,8 @@ FR = {
     "With what?": "Avec quoi?",
     "Where is the connection?": "Où est la connexion?",
     "Catalogue": "Catalogue",
+    "Need": "Besoin",
+    "Whom to contact: subject": "Qui contacter : sujet",
+    "Whom to contact (plan given at intake)": "Qui contacter (marche à suivre donnée à l'appel)",
+    "Whom to contact, now": "Qui contacter, maintenant",
 }

@@ -24,6 +24,12 @@ class RequesterIn(Schema):
     phone_ext: str = Field("", max_length=10)
 
 
+class RouteQuestionIn(Schema):
+    need: str = Field(description="technical_problem or app_question")
+    subject: str
+    location: str = ""
+
+
 class IncidentIn(Schema):
     institution: str | None = Field(None, description="code; needed only for users of several")
     channel: str = Field("api", description="phone, email, web or api")
@@ -35,6 +41,9 @@ class IncidentIn(Schema):
     resolved_on_first_call: bool = False
     impact: str | None = Field(None, description="high, medium or low")
     urgency: str | None = Field(None, description="high, medium or low")
+    route: RouteQuestionIn | None = Field(
+        None, description="the routing question (institutions with a chart): the plan is kept"
+    )
 
 
 class ClassificationOut(Schema):
@@ -85,6 +94,7 @@ class IncidentOut(Schema):
     updated_at: dt.datetime
     resolved_at: dt.datetime | None
     closed_at: dt.datetime | None
+    route_plan: dict | None = Field(None, description="the routing chart's plan at intake")
 
 
 class TimelineEventOut(Schema):
@@ -201,6 +211,7 @@ def serialize(incident: Incident, assignees=None) -> dict:
         "updated_at": incident.updated_at,
         "resolved_at": incident.resolved_at,
         "closed_at": incident.closed_at,
+        "route_plan": incident.route_plan,
     }
 
 
@@ -255,6 +266,9 @@ def create_incident(request, payload: IncidentIn):
             resolved_on_first_call=payload.resolved_on_first_call,
             impact=payload.impact,
             urgency=payload.urgency,
+            need=payload.route.need if payload.route else "",
+            subject=payload.route.subject if payload.route else "",
+            location=payload.route.location if payload.route else "",
         ),
     )
     return Status(201, serialize(incident))

@@ -61,6 +61,10 @@ class IntakeForm(forms.Form):
     impact = forms.ChoiceField(label=_("Impact"), choices=Impact.choices)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    # The routing question (seed 003), offered where the institution has a chart.
+    need = forms.ChoiceField(label=_("Need"), required=False)
+    subject = forms.ChoiceField(label=_("Whom to contact: subject"), required=False)
+    location = forms.ChoiceField(label=_("Where is the connection?"), required=False)
 
     def __init__(self, *args, institution=None, policy=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,6 +82,18 @@ class IntakeForm(forms.Form):
             {"autofocus": True, "autocomplete": "off"}
         )
         self.fields["requester_phone"].widget.input_type = "tel"
+        from escalade.routing.choices import Location, Need, Subject
+        from escalade.routing.models import Chart
+
+        self.has_chart = Chart.objects.filter(institution=institution).exists()
+        if self.has_chart:
+            blank = [("", _("— choose —"))]
+            self.fields["need"].choices = blank + list(Need.choices)
+            self.fields["subject"].choices = blank + list(Subject.choices)
+            self.fields["location"].choices = blank + list(Location.choices)
+        else:
+            for name in ("need", "subject", "location"):
+                del self.fields[name]
 
     def clean(self):
         data = super().clean()

@@ -113,6 +113,8 @@ class Incident(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     search_text = models.TextField(blank=True, editable=False)
+    # The routing chart's answer given at intake (seed 003), as it stood then.
+    route_plan = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("incident")

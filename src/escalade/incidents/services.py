@@ -5,9 +5,11 @@ Each function is one transaction that also writes its audit events."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
 
 import phonenumbers
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
@@ -20,7 +22,7 @@ from escalade.accounts.models import Membership
 from escalade.accounts.services import belongs_to, has_permission
 from escalade.core import audit
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Conflict, Forbidden, Invalid
+from escalade.core.errors import Conflict, Forbidden, Invalid, NotFound
 from escalade.core.i18n import in_both
 from escalade.core.numbering import next_number
 
@@ -55,6 +57,11 @@ class IncidentInput:
     resolved_on_first_call: bool = False
     impact: str | None = None
     urgency: str | None = None
+    # The routing question (seed 003), when the institution has a chart: the requester
+    # kind comes from the requester's role.
+    need: str = ""
+    subject: str = ""
+    location: str = ""
 
     @classmethod
     def from_fields(cls, data: dict) -> IncidentInput:
@@ -173,6 +180,28 @@ def _validate(data: IncidentInput, institution) -> tuple[SymptomCategory, list]:
     if errors:
         raise Invalid(errors=errors)
     return symptom, phone
+
+
+def route_snapshot(institution, data: IncidentInput, at=None) -> dict | None:
+    """The chart's plan for the call, as JSON to keep on the incident (None without a
+    subject). Raises Invalid on bad routing codes, with fields under 'route.'."""
+    if not data.subject:
+        return None
+    from escalade.routing import rules as routing_rules
+    from escalade.routing import selectors as routing
+
+    requester = "patient" if data.requester_role == RequesterRole.PATIENT else "staff"
+    question = routing_rules.Question(requester, data.need, data.subject, data.location)
+    try:
+        plan = routing.plan(institution, question, at)
+    except (Invalid, NotFound) as exc:
+        raise Invalid(
+            errors=[
+                (f"route.{f}" if f else "route", m)
+                for f, m in (exc.errors if isinstance(exc, Invalid) else [(exc.field, exc.message)])
+            ]
+        ) from exc
+    return json.loads(json.dumps(plan, cls=DjangoJSONEncoder))
 
 
 def _classify_facts(symptom, level, first_call, policy) -> rules.Classification:
@@ -333,7 +362,17 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
     """Log a request: number, classification, ticket or technical sheet, assignment."""
     require(actor, perms.LOG, institution=institution)
     policy = policy_of(institution)
-    symptom, (phone, ext) = _validate(data, institution)
+    errors: list = []
+    try:
+        symptom, (phone, ext) = _validate(data, institution)
+    except Invalid as exc:
+        errors.extend(exc.errors)
+    try:
+        route_plan = route_snapshot(institution, data)
+    except Invalid as exc:
+        errors.extend(exc.errors)
+    if errors:
+        raise Invalid(errors=errors)
     impact = data.impact or policy.default_impact
     urgency = data.urgency or policy.default_urgency
     now = timezone.now()
@@ -356,6 +395,7 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
             summary=data.summary.strip(),
             description=(data.description or "").strip(),
             resolved_on_first_call=data.resolved_on_first_call,
+            route_plan=route_plan,
             level=1,
             impact=impact,
             urgency=urgency,

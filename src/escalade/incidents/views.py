@@ -218,6 +218,7 @@ def _detail_context(request, incident, forms=None):
         "escalations": incident.escalations.select_related("by"),
         "history": selectors.requester_history(request.user, incident),
         "logged": request.GET.get("logged") == "1",
+        "plan": _stored_plan(incident.route_plan),
     }
 
 
@@ -265,6 +266,20 @@ def act(request, number, action):
     if request.htmx and action == "note":
         return render(request, "incidents/detail.html#activity", ctx, status=422)
     return render(request, "incidents/detail.html", ctx, status=422)
+
+
+def _stored_plan(plan: dict | None) -> dict | None:
+    """The plan kept on the incident, with its instants as datetimes again for display."""
+    if not plan:
+        return None
+    from django.utils.dateparse import parse_datetime
+
+    plan = {**plan, "at": parse_datetime(plan["at"])}
+    for level in plan["levels"]:
+        for step in level["steps"]:
+            for c in step["channels"]:
+                c["next_open"] = parse_datetime(c["next_open"]) if c.get("next_open") else None
+    return plan
 
 
 # -- timeline ------------------------------------------------------------------

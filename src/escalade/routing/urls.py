@@ -4,4 +4,7 @@ from . import views
 
 app_name = "routing"
 
-urlpatterns = [path("help/", views.guide, name="guide")]
+urlpatterns = [
+    path("help/", views.guide, name="guide"),
+    path("help/preview/", views.preview, name="preview"),
+]

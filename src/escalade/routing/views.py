@@ -87,3 +87,21 @@ def guide(request):
                 ctx.update(step="error", error=exc)
     ctx["keys"] = "123456789"
     return render(request, "routing/guide.html", ctx)
+
+
+@login_required
+def preview(request):
+    """The plan for the intake form's routing fields (htmx), in the reader's language."""
+    institution = current_institution(request)
+    g = request.GET
+    requester = "patient" if g.get("requester_role") == "patient" else "staff"
+    question = rules.Question(
+        requester, g.get("need", ""), g.get("subject", ""), g.get("location", "")
+    )
+    if not (question.need and question.subject):
+        return render(request, "routing/preview.html", {})
+    try:
+        plan = selectors.plan(institution, question)
+    except DomainError as exc:
+        return render(request, "routing/preview.html", {"error": exc})
+    return render(request, "routing/preview.html", {"plan": plan})
