@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-stamp
 export ESCALADE_DEMO_PASSWORD ?= escalade-demo
 
-.PHONY: install messages messages-update run worker test lint format schema bench bench-list clean
+.PHONY: install messages messages-update run worker test lint format schema bench bench-list bench-route clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -59,6 +59,9 @@ bench: install
 
 bench-list: install
 	$(BIN)/python bench/intake.py --list
+
+bench-route: install
+	$(BIN)/python bench/route.py
 
 clean:
 	rm -rf $(VENV) var

@@ -20,7 +20,7 @@ class ChannelSpec(BaseModel):
     kind: Literal["phone", "email", "web", "portal", "appointment", "person"]
     label: Labels | None = None
     value: str | Labels
-    extension: str = ""
+    extension: str = Field("", max_length=10, pattern=r"^[0-9]*$")
     path: Labels | None = None
     urgent_only: bool = False
     schedule: dict | None = None
@@ -62,7 +62,7 @@ class ProviderSpec(BaseModel):
 
 class LicenceSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    product: str
+    product: str = Field(max_length=100)
     provider: str
     renewal_owner: Labels
     lead_days: int | None = Field(None, ge=0)

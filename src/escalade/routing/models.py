@@ -32,7 +32,7 @@ class ChartRow(models.Model):
     supported = models.BooleanField(default=True)
     levels = models.JSONField(default=list)
     notes = models.JSONField(default=list, blank=True)
-    source = models.CharField(max_length=40, blank=True, help_text="where in the source document")
+    source = models.CharField(max_length=100, blank=True, help_text="where in the source document")
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

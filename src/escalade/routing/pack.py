@@ -40,7 +40,7 @@ class RowSpec(BaseModel):
     subject: Literal[tuple(Subject.values)]  # type: ignore[valid-type]
     location: Literal[tuple(["", *Location.values])] = ""  # type: ignore[valid-type]
     supported: bool = True
-    source: str = ""
+    source: str = Field("", max_length=100)
     levels: list[LevelSpec] = []
     notes: list[Labels] = []
 
