@@ -9,6 +9,14 @@ def _ensure_roles(sender, **kwargs):
     ensure_roles()
 
 
+def _ensure_search_index(sender, using="default", **kwargs):
+    from django.db import connections
+
+    from .search import ensure_index
+
+    ensure_index(connections[using])
+
+
 class IncidentsConfig(AppConfig):
     name = "escalade.incidents"
     label = "incidents"
@@ -20,3 +28,4 @@ class IncidentsConfig(AppConfig):
         pack.register()
         # Roles get the incident permissions once they exist.
         post_migrate.connect(_ensure_roles, sender=self)
+        post_migrate.connect(_ensure_search_index, sender=self)

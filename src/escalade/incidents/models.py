@@ -94,6 +94,7 @@ class Incident(models.Model):
     summary = models.CharField(_("summary"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     resolved_on_first_call = models.BooleanField(_("resolved on the first call"), default=False)
+    during_live_session = models.BooleanField(_("during a live session"), default=False)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     classification_rule = models.CharField(max_length=60)
     classification_reason = models.JSONField(default=dict)

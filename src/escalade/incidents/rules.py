@@ -20,6 +20,7 @@ class Facts:
     symptom_group: str
     level: int
     resolved_on_first_call: bool = False
+    during_live_session: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ def _matches(condition: dict, facts: Facts) -> bool:
         elif key == "resolved_on_first_call":
             if facts.resolved_on_first_call != bool(expected):
                 return False
+        elif key == "during_live_session":
+            if facts.during_live_session != bool(expected):
+                return False
         else:
             raise ValueError(f"unknown condition '{key}'")
     return True
@@ -58,6 +62,7 @@ CONDITIONS = {
     "level_at_least",
     "level_at_most",
     "resolved_on_first_call",
+    "during_live_session",
 }
 
 

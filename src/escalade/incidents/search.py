@@ -67,4 +67,24 @@ POSTGRES_SETUP = [
 ]
 POSTGRES_TEARDOWN = ["DROP INDEX IF EXISTS incidents_incident_search"]
 
-__all__ = ["index_text", "matches", "normalize", "words"]
+__all__ = ["ensure_index", "index_text", "matches", "normalize", "words"]
+
+
+def ensure_index(connection) -> None:
+    """Create the search index where it is missing (after every migrate).
+
+    On SQLite, Django rebuilds a table for some schema changes, which drops the FTS
+    triggers with it: they are put back here and the index rebuilt from the table."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'incidents_incident_fts_%'"
+            )
+            if cursor.fetchone()[0] == 3:
+                return
+            for sql in SQLITE_SETUP:
+                cursor.execute(sql)
+        elif connection.vendor == "postgresql":
+            for sql in POSTGRES_SETUP:
+                cursor.execute(sql)

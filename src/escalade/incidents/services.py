@@ -62,6 +62,8 @@ class IncidentInput:
     need: str = ""
     subject: str = ""
     location: str = ""
+    # Logged while a live telehealth session is in trouble (seed 000): major.
+    during_live_session: bool = False
 
     @classmethod
     def from_fields(cls, data: dict) -> IncidentInput:
@@ -204,19 +206,24 @@ def route_snapshot(institution, data: IncidentInput, at=None) -> dict | None:
     return json.loads(json.dumps(plan, cls=DjangoJSONEncoder))
 
 
-def _classify_facts(symptom, level, first_call, policy) -> rules.Classification:
+def _classify_facts(symptom, level, first_call, policy, live=False) -> rules.Classification:
     facts = rules.Facts(
         symptom=symptom.code,
         symptom_group=symptom.group,
         level=level,
         resolved_on_first_call=first_call,
+        during_live_session=live,
     )
     return rules.classify(facts, policy.classification, symptom.label)
 
 
 def _classify(incident: Incident, policy: IncidentPolicy) -> rules.Classification:
     return _classify_facts(
-        incident.symptom, incident.level, incident.resolved_on_first_call, policy
+        incident.symptom,
+        incident.level,
+        incident.resolved_on_first_call,
+        policy,
+        incident.during_live_session,
     )
 
 
@@ -377,7 +384,9 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
     urgency = data.urgency or policy.default_urgency
     now = timezone.now()
     # Read before the transaction: the number's lock is held from its allocation to the commit.
-    severity_hint = _classify_facts(symptom, 1, data.resolved_on_first_call, policy)
+    severity_hint = _classify_facts(
+        symptom, 1, data.resolved_on_first_call, policy, data.during_live_session
+    )
     picks = _candidates(
         institution, rules.roles_to_assign(severity_hint.severity, policy.assignment)
     )
@@ -396,6 +405,7 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
             description=(data.description or "").strip(),
             resolved_on_first_call=data.resolved_on_first_call,
             route_plan=route_plan,
+            during_live_session=data.during_live_session,
             level=1,
             impact=impact,
             urgency=urgency,
