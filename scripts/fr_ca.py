@@ -342,4 +342,5 @@ FR = {
     "Whom to contact: subject": "Qui contacter : sujet",
     "Whom to contact (plan given at intake)": "Qui contacter (marche à suivre donnée à l'appel)",
     "Whom to contact, now": "Qui contacter, maintenant",
+    "during a live session": "durant une séance en direct",
 }
