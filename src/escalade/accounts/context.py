@@ -9,7 +9,10 @@ def escalade_context(request):
     if user is None or not user.is_authenticated:
         return {}
     roles = roles_of(user)
+    from escalade.notifications.services import unread_count
+
     return {
+        "unread_notifications": unread_count(user),
         "my_roles": [Role(r).label for r in roles if r in Role.values],
         "my_institutions": list(institutions_of(user)),
     }

@@ -1,6 +1,6 @@
 """Who may do what: the permission matrix of the roles (pure data, no web imports).
 
-Permissions are Django permissions of the `incidents` app; `ensure_roles()` gives
+Permissions are Django permissions of the `incidents` and `telesessions` apps; `ensure_roles()` gives
 each role's group exactly these, so `user.has_perm()` answers everywhere."""
 
 from .choices import Role
@@ -15,23 +15,52 @@ RESOLVE = "resolve_incident"
 CLOSE = "close_incident"
 REOPEN = "reopen_incident"
 REQUESTER_HISTORY = "view_requester_history"
+# telehealth sessions
+SESSION_ADD = "add_telesession"
+SESSION_VIEW = "view_telesession"
+TROUBLESHOOT = "troubleshoot_telesession"
+SESSION_CANCEL = "cancel_telesession"
+VIEW_PATIENT = "view_patient"  # personal health information of scheduled patients
+SESSION_STAFF = {SESSION_VIEW, TROUBLESHOOT}
 
 STAFF_BASE = {LOG, VIEW_ALL, NOTE}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.LEVEL1_AGENT: STAFF_BASE | {ESCALATE, RESOLVE, CLOSE, REOPEN, REQUESTER_HISTORY},
+    Role.LEVEL1_AGENT: STAFF_BASE
+    | {ESCALATE, RESOLVE, CLOSE, REOPEN, REQUESTER_HISTORY}
+    | SESSION_STAFF
+    | {SESSION_ADD},
     Role.LEVEL2_ANALYST: STAFF_BASE
-    | {ESCALATE, RESOLVE, CLOSE, REOPEN, RECLASSIFY, REPRIORITIZE, REQUESTER_HISTORY},
+    | {ESCALATE, RESOLVE, CLOSE, REOPEN, RECLASSIFY, REPRIORITIZE, REQUESTER_HISTORY}
+    | SESSION_STAFF,
     Role.LEVEL3_COORDINATOR: STAFF_BASE
-    | {ESCALATE, RESOLVE, CLOSE, REOPEN, REPRIORITIZE, REQUESTER_HISTORY},
-    Role.TELEHEALTH_TECHNICIAN: STAFF_BASE | {ESCALATE, RESOLVE, REQUESTER_HISTORY},
+    | {ESCALATE, RESOLVE, CLOSE, REOPEN, REPRIORITIZE, REQUESTER_HISTORY}
+    | SESSION_STAFF,
+    Role.TELEHEALTH_TECHNICIAN: STAFF_BASE
+    | {ESCALATE, RESOLVE, REQUESTER_HISTORY}
+    | SESSION_STAFF
+    | {SESSION_CANCEL},
     Role.CHIEF_TELEHEALTH_TECHNICIAN: STAFF_BASE
-    | {ESCALATE, RESOLVE, CLOSE, REOPEN, RECLASSIFY, REPRIORITIZE, REQUESTER_HISTORY},
+    | {ESCALATE, RESOLVE, CLOSE, REOPEN, RECLASSIFY, REPRIORITIZE, REQUESTER_HISTORY}
+    | SESSION_STAFF
+    | {SESSION_CANCEL},
     Role.IT_TECHNICIAN: STAFF_BASE
-    | {ESCALATE, RESOLVE, CLOSE, RECLASSIFY, REPRIORITIZE, REQUESTER_HISTORY},
-    Role.EVENT_COORDINATOR: STAFF_BASE | {REQUESTER_HISTORY},
-    Role.CLINICAL_COORDINATOR: {LOG, VIEW_ALL, NOTE},
-    Role.MANAGER: {VIEW_ALL, NOTE, RECLASSIFY, REPRIORITIZE, CLOSE, REOPEN, REQUESTER_HISTORY},
+    | {ESCALATE, RESOLVE, CLOSE, RECLASSIFY, REPRIORITIZE, REQUESTER_HISTORY}
+    | SESSION_STAFF,
+    Role.EVENT_COORDINATOR: STAFF_BASE
+    | {REQUESTER_HISTORY, SESSION_ADD, VIEW_PATIENT}
+    | SESSION_STAFF,
+    Role.CLINICAL_COORDINATOR: {
+        LOG,
+        VIEW_ALL,
+        NOTE,
+        SESSION_ADD,
+        SESSION_VIEW,
+        SESSION_CANCEL,
+        VIEW_PATIENT,
+    },
+    Role.MANAGER: {VIEW_ALL, NOTE, RECLASSIFY, REPRIORITIZE, CLOSE, REOPEN, REQUESTER_HISTORY}
+    | {SESSION_VIEW, SESSION_CANCEL, VIEW_PATIENT},
     # A requester logs requests and follows their own; nothing else.
     Role.REQUESTER: {LOG},
 }

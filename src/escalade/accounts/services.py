@@ -20,9 +20,9 @@ def ensure_roles() -> None:
     """Create one group per role with exactly the permissions of rules.ROLE_PERMISSIONS."""
     perms = {
         p.codename: p
-        for p in Permission.objects.filter(content_type__app_label="incidents").select_related(
-            "content_type"
-        )
+        for p in Permission.objects.filter(
+            content_type__app_label__in=["incidents", "telesessions"]
+        ).select_related("content_type")
     }
     if not perms:  # incidents not migrated yet: post_migrate of incidents will call again
         return

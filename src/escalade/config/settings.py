@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "escalade.incidents",
     "escalade.catalog",
     "escalade.routing",
+    "escalade.telesessions",
+    "escalade.notifications",
 ]
 
 MIDDLEWARE = [

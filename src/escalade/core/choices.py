@@ -22,3 +22,4 @@ class AuditAction(models.TextChoices):
     REOPENED = "reopened", _("reopened")
     STARTED = "started", _("taken in charge")
     PACK_LOADED = "pack_loaded", _("pack loaded")
+    PHI_VIEWED = "phi_viewed", _("personal health information viewed")

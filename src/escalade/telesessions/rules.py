@@ -1,0 +1,33 @@
+"""Rules of the live protocol (pure): the recommendation at an elapsed time, who does
+step 4 by session kind, and the follow-up work a cancel creates."""
+
+from __future__ import annotations
+
+from .choices import Recommendation, SessionKind, TaskKind
+
+
+def recommendation_at(elapsed_s: int, warn_after_s: int, cancel_after_s: int) -> str | None:
+    """None before the first mark, 'warn' from it, 'cancel' from the second."""
+    if elapsed_s >= cancel_after_s:
+        return Recommendation.CANCEL
+    if elapsed_s >= warn_after_s:
+        return Recommendation.WARN
+    return None
+
+
+def step_role(step: dict, kind: str) -> dict:
+    """The role label of a step; step 4 depends on the session's kind (bridge or technician)."""
+    role = step["role"]
+    if "en" in role and "fr" in role:
+        return role
+    return role.get(kind) or role.get(SessionKind.POINT_TO_POINT)
+
+
+def follow_up_work(patient_ids: list[int]) -> list[tuple[str, int | None, str]]:
+    """(kind, patient, assignee role) for a cancelled session: steps 7, 8 and 9."""
+    work: list[tuple[str, int | None, str]] = [
+        (TaskKind.EXPLAIN_TO_PATIENT, None, "clinical_coordinator"),
+    ]
+    work += [(TaskKind.CALL_BACK_PATIENT, pid, "clinical_coordinator") for pid in patient_ids]
+    work.append((TaskKind.REBOOK, None, "clinical_coordinator"))
+    return work

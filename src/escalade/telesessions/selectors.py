@@ -1,0 +1,125 @@
+"""Read views of sessions, the protocol and the follow-up work."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escalade.accounts.services import belongs_to, has_permission, institutions_of
+from escalade.core.errors import NotFound
+from escalade.core.i18n import pick
+
+from . import rules
+from .choices import ProtocolState, Recommendation, TaskKind, TaskState
+from .models import FollowUpTask, Protocol, TeleSession
+
+
+def get_session(user, session_id: int) -> TeleSession:
+    session = TeleSession.objects.select_related("institution").filter(pk=session_id).first()
+    if (
+        session is None
+        or not belongs_to(user, session.institution_id)
+        or not has_permission(user, "view_telesession")
+    ):
+        raise NotFound(_("No session #%(id)s.") % {"id": session_id}, field="id")
+    return session
+
+
+def sessions(user, institution, upcoming_only: bool = False):
+    qs = TeleSession.objects.filter(institution=institution)
+    if upcoming_only:
+        qs = qs.filter(end__gte=timezone.now())
+    return qs
+
+
+def can_see_patients(user) -> bool:
+    return has_permission(user, "view_patient")
+
+
+def current_protocol(session: TeleSession) -> Protocol | None:
+    return (
+        Protocol.objects.filter(session=session)
+        .select_related("incident")
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def protocol_view(protocol: Protocol, now=None) -> dict:
+    spec = protocol.session.institution.settings["protocol"]
+    kind = protocol.session.kind
+    by_n = {s["n"]: s for s in spec["steps"]}
+    steps = []
+    for step in protocol.steps.select_related("by").order_by("n"):
+        data = by_n[step.n]
+        steps.append(
+            {
+                "n": step.n,
+                "title": pick(data["title"]),
+                "role": pick(rules.step_role(data, kind)),
+                "text": pick(data["text"]),
+                "state": step.state,
+                "note": step.note,
+                "by": step.by.get_username() if step.by else None,
+                "at": step.at,
+            }
+        )
+    elapsed = protocol.elapsed_s(now)
+    return {
+        "id": protocol.pk,
+        "session": protocol.session_id,
+        "incident": protocol.incident.number,
+        "ticket": getattr(getattr(protocol.incident, "ticket", None), "number", None),
+        "state": protocol.state,
+        "open": protocol.state == ProtocolState.OPEN,
+        "started_at": protocol.started_at,
+        "elapsed_s": elapsed,
+        "elapsed": f"{elapsed // 60:02d}:{elapsed % 60:02d}",
+        "recommendation": protocol.recommendation or None,
+        "recommendation_label": str(Recommendation(protocol.recommendation).label)
+        if protocol.recommendation
+        else "",
+        "warn_after_min": protocol.warn_after_s // 60,
+        "cancel_after_min": protocol.cancel_after_s // 60,
+        "steps": steps,
+        "version": protocol.version,
+    }
+
+
+def tasks_view(session: TeleSession, show_patients: bool) -> list[dict]:
+    rows = FollowUpTask.objects.filter(session=session).select_related("patient")
+    return [_task(t, show_patients) for t in rows]
+
+
+def _task(t: FollowUpTask, show_patients: bool) -> dict:
+    patient = None
+    if t.patient is not None:
+        patient = (
+            {
+                "id": t.patient.pk,
+                "name": t.patient.name,
+                "phone": t.patient.phone,
+                "appointment": t.patient.appointment,
+            }
+            if show_patients
+            else {"id": t.patient.pk}
+        )
+    return {
+        "id": t.pk,
+        "session": t.session_id,
+        "kind": t.kind,
+        "kind_label": str(TaskKind(t.kind).label),
+        "patient": patient,
+        "assignee_role": t.assignee_role,
+        "state": t.state,
+        "done_at": t.done_at,
+    }
+
+
+def open_tasks(user) -> list[dict]:
+    """Follow-up work of cancelled sessions in the user's institutions, oldest first."""
+    rows = FollowUpTask.objects.filter(
+        session__institution__in=institutions_of(user), state=TaskState.OPEN
+    ).select_related("patient", "session")
+    show = can_see_patients(user)
+    return [_task(t, show) | {"session_obj": t.session} for t in rows]

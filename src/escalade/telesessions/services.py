@@ -1,0 +1,510 @@
+"""Every write on telehealth sessions and the live troubleshooting protocol."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escalade.accounts.services import has_permission
+from escalade.core import audit
+from escalade.core.choices import AuditAction
+from escalade.core.errors import Conflict, Forbidden, Invalid
+from escalade.incidents import services as incidents
+from escalade.incidents.models import Incident
+
+from . import rules
+from .choices import ProtocolState, Recommendation, SessionKind, SessionStatus, StepState, TaskState
+from .models import FollowUpTask, Protocol, ProtocolStep, SessionPatient, TeleSession
+
+TROUBLESHOOT = "troubleshoot_telesession"
+CANCEL = "cancel_telesession"
+VIEW_PATIENT = "view_patient"
+ADD = "add_telesession"
+
+
+def require(actor, permission: str, institution) -> None:
+    from escalade.accounts.services import belongs_to
+
+    if not has_permission(actor, permission):
+        raise Forbidden(_("Your role does not allow this action."))
+    if not belongs_to(actor, institution.pk):
+        raise Forbidden(_("This session belongs to another institution."))
+
+
+@dataclass
+class PatientInput:
+    name: str
+    phone: str = ""
+    appointment: dt.datetime | None = None
+
+
+@dataclass
+class SessionInput:
+    kind: str
+    start: dt.datetime
+    end: dt.datetime
+    requesting_site: str
+    provider_sites: list[str]
+    patients: list[PatientInput] = field(default_factory=list)
+    technical_contact: str = ""
+    clinical_contact: str = ""
+    health_professional: str = ""
+    coordinator: str = ""
+    external_ref: str = ""
+
+
+def _validate(data: SessionInput, prefix: str = "") -> list[tuple[str, str]]:
+    errors = []
+    if data.kind not in SessionKind.values:
+        errors.append(
+            (
+                f"{prefix}kind",
+                _("'%(value)s' is not valid: use one of %(valid)s.")
+                % {"value": data.kind, "valid": ", ".join(SessionKind.values)},
+            )
+        )
+    for name in ("start", "end"):
+        value = getattr(data, name)
+        if value is None:
+            errors.append((f"{prefix}{name}", _("This field is required.")))
+        elif value.tzinfo is None:
+            errors.append(
+                (f"{prefix}{name}", _("Give the time zone (e.g. 2026-11-23T09:00:00-05:00)."))
+            )
+    if not errors and data.end <= data.start:
+        errors.append((f"{prefix}end", _("The end must come after the start.")))
+    if not (data.requesting_site or "").strip():
+        errors.append((f"{prefix}requesting_site", _("This field is required.")))
+    if not [s for s in data.provider_sites if s.strip()]:
+        errors.append((f"{prefix}provider_sites", _("Name at least one provider site.")))
+    for i, p in enumerate(data.patients):
+        if not p.name.strip():
+            errors.append((f"{prefix}patients.{i}.name", _("This field is required.")))
+        if p.phone:
+            try:
+                incidents.parse_phone(p.phone)
+            except Invalid:
+                errors.append(
+                    (
+                        f"{prefix}patients.{i}.phone",
+                        _("'%(phone)s' is not a valid phone number.") % {"phone": p.phone},
+                    )
+                )
+        if p.appointment is not None and p.appointment.tzinfo is None:
+            errors.append((f"{prefix}patients.{i}.appointment", _("Give the time zone.")))
+    return errors
+
+
+def _create(actor, institution, data: SessionInput) -> TeleSession:
+    session = TeleSession.objects.create(
+        institution=institution,
+        kind=data.kind,
+        start=data.start,
+        end=data.end,
+        requesting_site=data.requesting_site.strip(),
+        provider_sites=[s.strip() for s in data.provider_sites if s.strip()],
+        technical_contact=data.technical_contact,
+        clinical_contact=data.clinical_contact,
+        health_professional=data.health_professional,
+        coordinator=data.coordinator,
+        external_ref=data.external_ref.strip(),
+        created_by=actor,
+    )
+    SessionPatient.objects.bulk_create(
+        [
+            SessionPatient(
+                session=session,
+                name=p.name.strip(),
+                phone=incidents.parse_phone(p.phone)[0] if p.phone else "",
+                appointment=p.appointment,
+            )
+            for p in data.patients
+        ]
+    )
+    audit.record(
+        action=AuditAction.CREATED,
+        obj=session,
+        actor=actor,
+        institution=institution,
+        data={"kind": session.kind, "patients": len(data.patients)},
+    )
+    return session
+
+
+def create_session(actor, institution, data: SessionInput) -> TeleSession:
+    require(actor, ADD, institution)
+    errors = _validate(data)
+    if errors:
+        raise Invalid(errors=errors)
+    with transaction.atomic():
+        try:
+            return _create(actor, institution, data)
+        except IntegrityError as exc:
+            raise Conflict(
+                _("A session with this scheduling reference exists already."), field="external_ref"
+            ) from exc
+
+
+CSV_COLUMNS = [
+    "reference",
+    "kind",
+    "start",
+    "end",
+    "requesting_site",
+    "provider_sites",
+    "patient_name",
+    "patient_phone",
+    "appointment",
+]
+
+
+@dataclass
+class ImportResult:
+    created: int
+    errors: list[dict]  # {"line", "field", "message"}
+
+
+def import_csv(actor, institution, text: str) -> ImportResult:
+    """Import sessions from a scheduling system's CSV export (docs/telesessions-csv.md): one
+    row per patient, rows of the same `reference` form one session. Bad rows are reported
+    by line; the sessions whose rows are all good are imported, each in one transaction."""
+    require(actor, ADD, institution)
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise Invalid(_("Missing columns: %(cols)s.") % {"cols": ", ".join(missing)}, field="file")
+    groups: dict[str, list[tuple[int, dict]]] = {}
+    for line, row in enumerate(reader, start=2):
+        groups.setdefault((row.get("reference") or f"line-{line}").strip(), []).append((line, row))
+    created, errors = 0, []
+    for reference, rows in groups.items():
+        line, first = rows[0]
+        try:
+            data = SessionInput(
+                kind=(first["kind"] or "").strip(),
+                start=_parse_dt(first["start"]),
+                end=_parse_dt(first["end"]),
+                requesting_site=first["requesting_site"] or "",
+                provider_sites=[s for s in (first["provider_sites"] or "").split(";")],
+                external_ref=reference if not reference.startswith("line-") else "",
+                patients=[
+                    PatientInput(
+                        r["patient_name"] or "",
+                        r["patient_phone"] or "",
+                        _parse_dt(r["appointment"]) if r["appointment"] else None,
+                    )
+                    for _line, r in rows
+                    if (r.get("patient_name") or "").strip()
+                ],
+            )
+        except ValueError as exc:
+            errors.append({"line": line, "field": "", "message": str(exc)})
+            continue
+        problems = _validate(data)
+        if problems:
+            errors.extend({"line": line, "field": f, "message": str(m)} for f, m in problems)
+            continue
+        try:
+            with transaction.atomic():
+                _create(actor, institution, data)
+            created += 1
+        except IntegrityError:
+            errors.append(
+                {
+                    "line": line,
+                    "field": "reference",
+                    "message": _("A session with this scheduling reference exists already."),
+                }
+            )
+    return ImportResult(created, errors)
+
+
+def _parse_dt(text: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat((text or "").strip())
+    if value.tzinfo is None:
+        raise ValueError(
+            _("'%(value)s' has no time zone (e.g. 2026-11-23T09:00:00-05:00).") % {"value": text}
+        )
+    return value
+
+
+# -- the live protocol ------------------------------------------------------------
+
+
+def protocol_spec(institution) -> dict:
+    spec = (institution.settings or {}).get("protocol")
+    if not spec:
+        raise Conflict(
+            _("Institution '%(code)s' has no troubleshooting protocol: load its pack.")
+            % {"code": institution.code}
+        )
+    return spec
+
+
+def _bump(protocol: Protocol) -> None:
+    Protocol.objects.filter(pk=protocol.pk).update(version=F("version") + 1)
+
+
+def start_troubleshooting(
+    actor,
+    session: TeleSession,
+    *,
+    symptom: str,
+    description: str = "",
+    incident: Incident | None = None,
+) -> Protocol:
+    """Open the protocol on a session: a major incident (or the one named), the 12 steps,
+    and the two marks of the window queued as background tasks."""
+    require(actor, TROUBLESHOOT, session.institution)
+    spec = protocol_spec(session.institution)
+    if session.status in (SessionStatus.CANCELLED, SessionStatus.COMPLETED):
+        raise Conflict(_("This session is over."), field="session")
+    if incident is None:
+        incident = incidents.log_incident(
+            actor,
+            session.institution,
+            incidents.IncidentInput(
+                channel="phone",
+                requester_name=session.technical_contact or session.requesting_site,
+                requester_role="staff",
+                requester_site=session.requesting_site,
+                session_ref=f"#{session.pk}",
+                symptom=symptom,
+                summary=_("Trouble during the telehealth session #%(id)s") % {"id": session.pk},
+                description=description,
+                during_live_session=True,
+            ),
+        )
+    elif incident.institution_id != session.institution_id:
+        raise Invalid(_("The incident belongs to another institution."), field="incident")
+    from . import tasks
+
+    with transaction.atomic():
+        locked = TeleSession.objects.select_for_update().get(pk=session.pk)
+        if Protocol.objects.filter(session=locked, state=ProtocolState.OPEN).exists():
+            raise Conflict(
+                _("Troubleshooting is already under way on this session."), field="session"
+            )
+        window = spec["window"]
+        protocol = Protocol.objects.create(
+            session=locked,
+            incident=incident,
+            started_by=actor,
+            warn_after_s=window["warn_after_minutes"] * 60,
+            cancel_after_s=window["cancel_after_minutes"] * 60,
+        )
+        ProtocolStep.objects.bulk_create(
+            [ProtocolStep(protocol=protocol, n=n) for n in range(1, 13)]
+        )
+        locked.status = SessionStatus.TROUBLESHOOTING
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["status", "updated_at"])
+        audit.record(
+            action=AuditAction.STARTED,
+            obj=locked,
+            actor=actor,
+            institution=locked.institution,
+            data={"protocol": protocol.pk, "incident": incident.number},
+        )
+        started = protocol.started_at
+        transaction.on_commit(
+            lambda: [
+                tasks.protocol_mark.using(run_after=started + dt.timedelta(seconds=s)).enqueue(
+                    protocol.pk, mark
+                )
+                for mark, s in (
+                    ("warn", protocol.warn_after_s),
+                    ("cancel", protocol.cancel_after_s),
+                )
+            ]
+        )
+    return protocol
+
+
+def apply_mark(protocol_id: int, mark: str, now: dt.datetime | None = None) -> bool:
+    """Record the window's mark if it is due and not recorded yet: True when this call did.
+    Called by the background task; safe to call any number of times, by several workers."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        protocol = (
+            Protocol.objects.select_for_update().select_related("session").get(pk=protocol_id)
+        )
+        if protocol.state != ProtocolState.OPEN:
+            return False
+        due = rules.recommendation_at(
+            protocol.elapsed_s(now), protocol.warn_after_s, protocol.cancel_after_s
+        )
+        if (
+            mark == Recommendation.WARN
+            and protocol.warned_at is None
+            and due in (Recommendation.WARN, Recommendation.CANCEL)
+        ):
+            protocol.warned_at = now
+            if not protocol.recommendation:
+                protocol.recommendation = Recommendation.WARN
+        elif (
+            mark == Recommendation.CANCEL
+            and protocol.cancel_recommended_at is None
+            and due == Recommendation.CANCEL
+        ):
+            protocol.cancel_recommended_at = now
+            protocol.recommendation = Recommendation.CANCEL
+        else:
+            return False
+        protocol.save(update_fields=["warned_at", "cancel_recommended_at", "recommendation"])
+        _bump(protocol)
+        audit.record(
+            action=AuditAction.UPDATED,
+            obj=protocol.session,
+            institution=protocol.session.institution,
+            data={"protocol": protocol.pk, "mark": mark, "elapsed_s": protocol.elapsed_s(now)},
+        )
+        from escalade.notifications import services as notify
+
+        notify.to_role(
+            protocol.session.institution,
+            "telehealth_technician",
+            kind=f"protocol_{mark}",
+            params={"session": protocol.session_id, "minutes": protocol.elapsed_s(now) // 60},
+            link=f"/telesessions/{protocol.session_id}/",
+        )
+    return True
+
+
+def mark_step(actor, session: TeleSession, n: int, state: str, note: str = "") -> ProtocolStep:
+    require(actor, TROUBLESHOOT, session.institution)
+    if state not in (StepState.DONE, StepState.NOT_APPLICABLE):
+        raise Invalid(
+            _("'%(value)s' is not valid: use one of %(valid)s.")
+            % {"value": state, "valid": "done, not_applicable"},
+            field="state",
+        )
+    if not 1 <= n <= 12:
+        raise Invalid(_("Steps are numbered 1 to 12."), field="n")
+    with transaction.atomic():
+        protocol = (
+            Protocol.objects.select_for_update()
+            .filter(session=session, state=ProtocolState.OPEN)
+            .first()
+        )
+        if protocol is None:
+            raise Conflict(_("No troubleshooting is under way on this session."), field="session")
+        step = ProtocolStep.objects.get(protocol=protocol, n=n)
+        changes = audit.diff(
+            step, state=state, note=(note or "").strip(), by=actor, at=timezone.now()
+        )
+        step.save()
+        _bump(protocol)
+        audit.record(
+            action=AuditAction.UPDATED,
+            obj=session,
+            actor=actor,
+            institution=session.institution,
+            changes={"state": changes.get("state", (step.state, step.state))},
+            data={"protocol": protocol.pk, "step": n, "note": step.note},
+        )
+    return step
+
+
+def resolve_protocol(actor, session: TeleSession) -> Protocol:
+    """The problem is solved and the session goes on."""
+    require(actor, TROUBLESHOOT, session.institution)
+    with transaction.atomic():
+        protocol = (
+            Protocol.objects.select_for_update()
+            .filter(session=session, state=ProtocolState.OPEN)
+            .first()
+        )
+        if protocol is None:
+            raise Conflict(_("No troubleshooting is under way on this session."), field="session")
+        protocol.state, protocol.ended_at = ProtocolState.RESOLVED, timezone.now()
+        protocol.save(update_fields=["state", "ended_at"])
+        TeleSession.objects.filter(pk=session.pk).update(
+            status=SessionStatus.SCHEDULED, updated_at=timezone.now()
+        )
+        _bump(protocol)
+        audit.record(
+            action=AuditAction.RESOLVED,
+            obj=session,
+            actor=actor,
+            institution=session.institution,
+            data={"protocol": protocol.pk},
+        )
+    return protocol
+
+
+def cancel_session(actor, session: TeleSession, reason: str) -> TeleSession:
+    """Cancel (step 6 confirmed): the follow-up work of steps 7-9 is created."""
+    require(actor, CANCEL, session.institution)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("Say why the session is cancelled."), field="reason")
+    with transaction.atomic():
+        locked = TeleSession.objects.select_for_update().get(pk=session.pk)
+        if locked.status in (SessionStatus.CANCELLED, SessionStatus.COMPLETED):
+            raise Conflict(_("This session is over."), field="status")
+        changes = audit.diff(
+            locked, status=SessionStatus.CANCELLED, cancel_reason=reason, updated_at=timezone.now()
+        )
+        locked.save(update_fields=list(changes))
+        protocol = (
+            Protocol.objects.select_for_update()
+            .filter(session=locked, state=ProtocolState.OPEN)
+            .first()
+        )
+        if protocol is not None:
+            protocol.state, protocol.ended_at = ProtocolState.CANCELLED, timezone.now()
+            protocol.save(update_fields=["state", "ended_at"])
+            _bump(protocol)
+        patient_ids = list(locked.patients.values_list("id", flat=True))
+        FollowUpTask.objects.bulk_create(
+            [
+                FollowUpTask(session=locked, kind=kind, patient_id=pid, assignee_role=role)
+                for kind, pid, role in rules.follow_up_work(patient_ids)
+            ]
+        )
+        audit.record(
+            action=AuditAction.CLOSED,
+            obj=locked,
+            actor=actor,
+            institution=locked.institution,
+            changes={"status": changes["status"]},
+            data={"reason": reason, "patients": len(patient_ids)},
+        )
+    return locked
+
+
+def complete_task(actor, task: FollowUpTask) -> FollowUpTask:
+    require(actor, VIEW_PATIENT, task.session.institution)
+    with transaction.atomic():
+        task = FollowUpTask.objects.select_for_update().get(pk=task.pk)
+        if task.state == TaskState.DONE:
+            raise Conflict(_("This task is done already."), field="state")
+        task.state, task.done_by, task.done_at = TaskState.DONE, actor, timezone.now()
+        task.save(update_fields=["state", "done_by", "done_at"])
+        audit.record(
+            action=AuditAction.UPDATED,
+            obj=task.session,
+            actor=actor,
+            institution=task.session.institution,
+            data={"task": task.pk, "kind": task.kind, "state": "done"},
+        )
+    return task
+
+
+def record_patient_access(actor, session: TeleSession, purpose: str) -> None:
+    """Every display of patients' personal data is recorded (who, when, which session, why)."""
+    audit.record(
+        action=AuditAction.PHI_VIEWED,
+        obj=session,
+        actor=actor,
+        institution=session.institution,
+        data={"purpose": purpose, "patients": session.patients.count()},
+    )

@@ -1,0 +1,215 @@
+"""Pages: sessions, the live protocol shared by every site, the coordinator's follow-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from escalade.core.errors import DomainError, NotFound
+from escalade.incidents.forms import show_errors
+from escalade.incidents.views import current_institution
+
+from . import selectors, services
+from .forms import ImportForm, ReasonForm, SessionForm, TroubleshootForm
+from .models import FollowUpTask
+
+
+def _patients_from_text(text: str, day: dt.date, zone) -> list[services.PatientInput]:
+    out = []
+    for line in (text or "").splitlines():
+        parts = [p.strip() for p in line.split(";")]
+        if not parts or not parts[0]:
+            continue
+        appointment = None
+        if len(parts) > 2 and parts[2]:
+            try:
+                appointment = dt.datetime.combine(day, dt.time.fromisoformat(parts[2]), tzinfo=zone)
+            except ValueError:
+                appointment = None
+        out.append(services.PatientInput(parts[0], parts[1] if len(parts) > 1 else "", appointment))
+    return out
+
+
+@login_required
+def session_list(request):
+    institution = current_institution(request)
+    form = SessionForm(request.POST or None)
+    import_form = ImportForm()
+    result, status = None, 200
+    if request.method == "POST" and request.POST.get("form") == "import":
+        import_form = ImportForm(request.POST, request.FILES)
+        if import_form.is_valid():
+            try:
+                text = import_form.cleaned_data["file"].read().decode("utf-8-sig")
+                result = services.import_csv(request.user, institution, text)
+            except (DomainError, UnicodeDecodeError) as exc:
+                import_form.add_error("file", getattr(exc, "message", str(exc)))
+                status = 422
+        form = SessionForm()
+    elif request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                session = services.create_session(
+                    request.user,
+                    institution,
+                    services.SessionInput(
+                        kind=d["kind"],
+                        start=d["start"],
+                        end=d["end"],
+                        requesting_site=d["requesting_site"],
+                        provider_sites=d["provider_sites"].splitlines(),
+                        patients=_patients_from_text(
+                            d["patients"], d["start"].date(), institution.zone
+                        ),
+                        technical_contact=d["technical_contact"],
+                        clinical_contact=d["clinical_contact"],
+                        health_professional=d["health_professional"],
+                        coordinator=d["coordinator"],
+                    ),
+                )
+                return redirect("telesessions:detail", session_id=session.pk)
+            except DomainError as exc:
+                show_errors(form, exc)
+        status = 422
+    return render(
+        request,
+        "telesessions/list.html",
+        {
+            "institution": institution,
+            "sessions": selectors.sessions(request.user, institution)[:200],
+            "form": form,
+            "import_form": import_form,
+            "result": result,
+        },
+        status=status,
+    )
+
+
+def _context(request, session, forms=None):
+    protocol = selectors.current_protocol(session)
+    show = selectors.can_see_patients(request.user)
+    patients = list(session.patients.all()) if show else []
+    if patients:
+        services.record_patient_access(request.user, session, "session page")
+    return {
+        "session": session,
+        "institution": session.institution,
+        "protocol": selectors.protocol_view(protocol) if protocol else None,
+        "patients": patients,
+        "patient_count": session.patients.count(),
+        "show_patients": show,
+        "tasks": selectors.tasks_view(session, show),
+        "troubleshoot_form": (forms or {}).get("troubleshoot")
+        or TroubleshootForm(institution=session.institution),
+        "cancel_form": (forms or {}).get("cancel") or ReasonForm(),
+    }
+
+
+@login_required
+def detail(request, session_id: int):
+    try:
+        session = selectors.get_session(request.user, session_id)
+    except NotFound as exc:
+        return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
+    return render(request, "telesessions/detail.html", _context(request, session))
+
+
+@login_required
+def protocol_panel(request, session_id: int):
+    """The live panel, polled every second by every participant's screen (htmx)."""
+    try:
+        session = selectors.get_session(request.user, session_id)
+    except NotFound as exc:
+        return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
+    protocol = selectors.current_protocol(session)
+    return render(
+        request,
+        "telesessions/detail.html#panel",
+        {
+            "session": session,
+            "protocol": selectors.protocol_view(protocol) if protocol else None,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def act(request, session_id: int, action: str):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        session = selectors.get_session(request.user, session_id)
+    except NotFound as exc:
+        return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
+    forms = {}
+    try:
+        if action == "troubleshoot":
+            form = forms["troubleshoot"] = TroubleshootForm(
+                request.POST, institution=session.institution
+            )
+            if form.is_valid():
+                services.start_troubleshooting(
+                    request.user,
+                    session,
+                    symptom=form.cleaned_data["symptom"],
+                    description=form.cleaned_data["description"],
+                )
+                return redirect("telesessions:detail", session_id=session.pk)
+        elif action == "step":
+            services.mark_step(
+                request.user,
+                session,
+                int(request.POST.get("n", 0)),
+                request.POST.get("state", ""),
+                request.POST.get("note", ""),
+            )
+            if request.htmx:
+                return protocol_panel(request, session_id)
+            return redirect("telesessions:detail", session_id=session.pk)
+        elif action == "resolve":
+            services.resolve_protocol(request.user, session)
+            return redirect("telesessions:detail", session_id=session.pk)
+        elif action == "cancel":
+            form = forms["cancel"] = ReasonForm(request.POST)
+            if form.is_valid():
+                services.cancel_session(request.user, session, form.cleaned_data["reason"])
+                return redirect("telesessions:detail", session_id=session.pk)
+        else:
+            return render(request, "incidents/not_found.html", {"message": action}, status=404)
+    except DomainError as exc:
+        target = forms.get("cancel") or forms.get("troubleshoot")
+        if target is not None:
+            show_errors(target, exc)
+        else:
+            ctx = _context(request, session, forms)
+            ctx["error"] = exc.message
+            return render(request, "telesessions/detail.html", ctx, status=exc.status)
+    return render(
+        request, "telesessions/detail.html", _context(request, session, forms), status=422
+    )
+
+
+@login_required
+def follow_up(request):
+    """The coordinator's page: calls back, explanations and rebookings to do."""
+    if request.method == "POST":
+        task = (
+            FollowUpTask.objects.select_related("session__institution")
+            .filter(pk=request.POST.get("task", 0))
+            .first()
+        )
+        if task is not None:
+            try:
+                services.complete_task(request.user, task)
+            except DomainError:
+                pass
+        return redirect("telesessions:follow_up")
+    rows = selectors.open_tasks(request.user)
+    for session in {r["session_obj"] for r in rows if r["patient"] and "name" in r["patient"]}:
+        services.record_patient_access(request.user, session, "follow-up page")
+    return render(request, "telesessions/follow_up.html", {"rows": rows})
