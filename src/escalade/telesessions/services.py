@@ -78,7 +78,8 @@ def _validate(data: SessionInput, prefix: str = "") -> list[tuple[str, str]]:
             errors.append(
                 (f"{prefix}{name}", _("Give the time zone (e.g. 2026-11-23T09:00:00-05:00)."))
             )
-    if not errors and data.end <= data.start:
+    times_ok = all(v is not None and v.tzinfo is not None for v in (data.start, data.end))
+    if times_ok and data.end <= data.start:
         errors.append((f"{prefix}end", _("The end must come after the start.")))
     if not (data.requesting_site or "").strip():
         errors.append((f"{prefix}requesting_site", _("This field is required.")))

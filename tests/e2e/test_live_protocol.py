@@ -1,0 +1,77 @@
+"""Two sites follow the same troubleshooting: one marks a step done, the other sees it
+within 2 seconds without reloading; the session is cancelled, and the coordinator's page
+lists one call-back per scheduled patient."""
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import CHROMIUM
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed"),
+]
+
+
+def _sign_in(context, live_server, username):
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill("pw-Escalade-1")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/incidents/"))
+    return page
+
+
+def test_two_sites_see_the_same_protocol_live(live_server, browser, staff, cusm):
+    from escalade.telesessions import services
+
+    start = dt.datetime.now(tz=dt.UTC)
+    session = services.create_session(
+        staff["level1_agent"],
+        cusm,
+        services.SessionInput(
+            kind="point_to_point",
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            requesting_site="Hôpital de Gatineau",
+            provider_sites=["Hôpital général de Montréal"],
+            patients=[services.PatientInput(f"Patient {i}", "819-966-6000") for i in range(3)],
+        ),
+    )
+    gatineau = _sign_in(
+        browser.new_context(viewport={"width": 1366, "height": 768}),
+        live_server,
+        "telehealth_technician",
+    )
+    montreal = _sign_in(
+        browser.new_context(viewport={"width": 1366, "height": 768}),
+        live_server,
+        "chief_telehealth_technician",
+    )
+    url = f"{live_server.url}/telesessions/{session.pk}/"
+    gatineau.goto(url)
+    gatineau.get_by_role("button", name="Start troubleshooting").click()
+    expect(gatineau.locator("#clock")).to_be_visible()
+    montreal.goto(url)
+    expect(montreal.locator("#step-1")).to_contain_text("Done")  # the button, not yet the state
+    expect(montreal.locator("#step-1 .step-state")).to_have_count(0)
+
+    gatineau.locator("#step-1").get_by_role("button", name="Done").click()
+    expect(montreal.locator("#step-1 .step-state")).to_have_text("Done", timeout=2000)
+
+    montreal.locator("#cancel summary").click()
+    montreal.locator("#cancel textarea").fill("No image after 30 minutes")
+    montreal.locator("#cancel").get_by_role("button", name="Cancel the session").click()
+    expect(montreal.locator("h1 .badge")).to_have_text("Cancelled")
+
+    coordinator = _sign_in(browser.new_context(), live_server, "clinical_coordinator")
+    coordinator.goto(f"{live_server.url}/telesessions/follow-up/")
+    expect(coordinator.locator("tr.task-call_back_patient")).to_have_count(3)
+    expect(coordinator.locator("#follow-up")).to_contain_text("Patient 2")
+    montreal.screenshot(path="test-results/e2e-protocol.png", full_page=True)
