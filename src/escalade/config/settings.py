@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "escalade.routing",
     "escalade.telesessions",
     "escalade.notifications",
+    "escalade.reports",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +129,22 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Mail: SMTP when ESCALADE_EMAIL_HOST is set, else files under var/mail (embedded mode).
+if os.environ.get("ESCALADE_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["ESCALADE_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("ESCALADE_EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("ESCALADE_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("ESCALADE_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("ESCALADE_EMAIL_TLS", "0") == "1"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("ESCALADE_EMAIL_FROM", "escalade@localhost")
+# Outgoing mail is retried with backoff: after 1, 2, 4, 8... minutes, this many times.
+ESCALADE_MAIL_MAX_ATTEMPTS = int(os.environ.get("ESCALADE_MAIL_MAX_ATTEMPTS", "6"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

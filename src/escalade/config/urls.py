@@ -8,6 +8,7 @@ from escalade.accounts.views import ThrottledLoginView
 from .api import api
 
 urlpatterns = [
+    path("", include("escalade.reports.urls")),
     path("", include("escalade.incidents.urls")),
     path("", include("escalade.routing.urls")),
     path("", include("escalade.catalog.urls")),

@@ -322,6 +322,9 @@ def _apply_severity(
     if incident.severity == Severity.MAJOR:
         if new or not Ticket.objects.filter(incident=incident).exists():
             _open_ticket(incident, actor, events)
+        from escalade.reports.services import ensure_draft
+
+        ensure_draft(incident)
     elif new or not TechnicalSheetEntry.objects.filter(incident=incident).exists():
         TechnicalSheetEntry.objects.create(incident=incident, session_ref=incident.session_ref)
         if new:
@@ -644,6 +647,16 @@ def close(actor, incident: Incident) -> Incident:
             raise Invalid(
                 _("A major incident needs a resolution text before it closes."), field="resolution"
             )
+        if locked.severity == Severity.MAJOR:
+            from escalade.reports.services import ensure_draft
+
+            missing = ensure_draft(locked).missing()
+            if missing:
+                raise Conflict(
+                    _("Complete the major-incident report first; missing: %(fields)s.")
+                    % {"fields": ", ".join(missing)},
+                    field="report",
+                )
 
     return _move(
         actor,

@@ -26,3 +26,31 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} -> {self.user_id}"
+
+
+class OutgoingMail(models.Model):
+    """An e-mail to send: kept until it is sent, retried with backoff, never lost."""
+
+    PENDING, SENT, FAILED = "pending", "sent", "failed"
+    STATES = [(PENDING, _("pending")), (SENT, _("sent")), (FAILED, _("failed"))]
+
+    to = models.JSONField(default=list)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    attachment_name = models.CharField(max_length=200, blank=True)
+    attachment = models.BinaryField(blank=True, default=b"")
+    attachment_type = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=8, choices=STATES, default=PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} -> {', '.join(self.to)} ({self.state})"

@@ -59,3 +59,64 @@ def mark_read(user, ids=None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+def send_mail(
+    to: list[str], subject: str, body: str, *, attachment: tuple[str, bytes, str] | None = None
+):
+    """Queue an e-mail: written now (in the caller's transaction), sent by a task worker
+    after commit, retried with backoff if the server refuses or is down."""
+    from django.db import transaction
+
+    from .models import OutgoingMail
+    from .tasks import deliver_mail
+
+    mail = OutgoingMail.objects.create(
+        to=[t for t in to if t],
+        subject=subject[:300],
+        body=body,
+        attachment_name=attachment[0] if attachment else "",
+        attachment=attachment[1] if attachment else b"",
+        attachment_type=attachment[2] if attachment else "",
+    )
+    transaction.on_commit(lambda: deliver_mail.enqueue(mail.pk))
+    return mail
+
+
+def deliver(mail_id: int) -> str:
+    """Try to send one queued e-mail; on failure schedule the next try (1, 2, 4... minutes)."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+    from django.db import transaction
+
+    from .models import OutgoingMail
+    from .tasks import deliver_mail
+
+    with transaction.atomic():
+        mail = OutgoingMail.objects.select_for_update().get(pk=mail_id)
+        if mail.state != OutgoingMail.PENDING:
+            return mail.state
+        message = EmailMessage(mail.subject, mail.body, to=mail.to)
+        if mail.attachment_name:
+            message.attach(mail.attachment_name, bytes(mail.attachment), mail.attachment_type)
+        mail.attempts += 1
+        try:
+            message.send()
+        except Exception as exc:  # noqa: BLE001 - any failure of the mail server is retried
+            mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if mail.attempts >= settings.ESCALADE_MAIL_MAX_ATTEMPTS:
+                mail.state = OutgoingMail.FAILED
+            else:
+                mail.next_attempt_at = timezone.now() + dt.timedelta(
+                    minutes=2 ** (mail.attempts - 1)
+                )
+                run_after = mail.next_attempt_at
+                transaction.on_commit(
+                    lambda: deliver_mail.using(run_after=run_after).enqueue(mail.pk)
+                )
+        else:
+            mail.state, mail.sent_at, mail.last_error = OutgoingMail.SENT, timezone.now(), ""
+        mail.save()
+    return mail.state

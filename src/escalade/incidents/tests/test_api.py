@@ -101,6 +101,20 @@ def test_escalate_resolve_close_reopen_notes_reclassify_through_the_api(api, bod
         ]
         == "resolved"
     )
+    r = analyst.post(f"/api/incidents/{number}/close")
+    assert r.status_code == 409 and r.json()["errors"][0]["field"] == "report"
+    assert "cause" in r.json()["errors"][0]["message"]
+    r = analyst.client.put(
+        f"/api/reports/major/{number}",
+        {
+            "cause": "Codec firmware",
+            "organisational_repercussions": "Clinic late by one hour",
+            "clinical_repercussions": "Two consultations delayed",
+            "distribution": ["cct@example.org"],
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["complete"] is True
     assert analyst.post(f"/api/incidents/{number}/close").json()["status"] == "closed"
     r = analyst.post(f"/api/incidents/{number}/reopen", {"reason": "black again"})
     assert r.json()["status"] == "in_progress"

@@ -146,6 +146,23 @@ def test_a_major_needs_a_resolution_text(cusm, staff):
     incident = services.resolve(
         staff["level1_agent"], incident, "Bridge port reset by the national bridge."
     )
+    with pytest.raises(
+        Conflict
+    ) as err:  # the major-incident report comes first (seed 000, point 4)
+        services.close(staff["chief_telehealth_technician"], incident)
+    assert err.value.field == "report" and "clinical_repercussions" in str(err.value.message)
+    from escalade.reports import services as reports
+
+    reports.update(
+        staff["chief_telehealth_technician"],
+        incident.major_report,
+        {
+            "cause": "Bridge port stuck",
+            "organisational_repercussions": "1 hour of delay",
+            "clinical_repercussions": "None",
+            "distribution": ["cct@example.org"],
+        },
+    )
     assert services.close(staff["chief_telehealth_technician"], incident).status == "closed"
 
 

@@ -1,0 +1,42 @@
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from .models import Notification, OutgoingMail
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    """Failed e-mails are shown here and can be sent again."""
+
+    list_display = ("created_at", "subject", "state", "attempts", "next_attempt_at", "last_error")
+    list_filter = ("state",)
+    readonly_fields = (
+        "to",
+        "subject",
+        "body",
+        "attachment_name",
+        "state",
+        "attempts",
+        "last_error",
+        "sent_at",
+    )
+    exclude = ("attachment",)
+    actions = ["retry"]
+
+    @admin.action(description="Send again")
+    def retry(self, request, queryset):
+        from .tasks import deliver_mail
+
+        n = 0
+        for mail in queryset.exclude(state=OutgoingMail.SENT):
+            OutgoingMail.objects.filter(pk=mail.pk).update(
+                state=OutgoingMail.PENDING, attempts=0, next_attempt_at=timezone.now()
+            )
+            deliver_mail.enqueue(mail.pk)
+            n += 1
+        messages.info(request, f"{n} e-mail(s) queued again.")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "user", "kind", "read_at")

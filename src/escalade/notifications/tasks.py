@@ -1,0 +1,10 @@
+"""Background delivery of notifications."""
+
+from django_tasks import task
+
+
+@task()
+def deliver_mail(mail_id: int) -> str:
+    from .services import deliver
+
+    return deliver(mail_id)

@@ -1,0 +1,102 @@
+"""Major-incident reports: read, complete, PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from escalade.core.errors import Invalid
+from escalade.incidents import selectors as incident_selectors
+from escalade.incidents.api import ERRORS
+
+from . import services
+from .pdf import major_report_pdf
+
+router = Router(tags=["reports"])
+
+
+class TimelineItem(Schema):
+    at: dt.datetime
+    action: str
+    actor: str | None
+
+
+class ReportOut(Schema):
+    incident: str
+    cause: str
+    resolution: str
+    organisational_repercussions: str
+    clinical_repercussions: str
+    sessions_cancelled: int
+    patients_affected: int
+    care_delayed: str
+    distribution: list[str]
+    complete: bool
+    missing: list[str]
+    completed_at: dt.datetime | None
+    sent_at: dt.datetime | None
+    timeline: list[TimelineItem]
+
+
+class ReportIn(Schema):
+    cause: str | None = None
+    resolution: str | None = None
+    organisational_repercussions: str | None = None
+    clinical_repercussions: str | None = None
+    sessions_cancelled: int | None = None
+    patients_affected: int | None = None
+    care_delayed: str | None = None
+    distribution: list[str] | None = None
+
+
+def _report(request, number: str):
+    incident = incident_selectors.find(request.auth, number)
+    if incident.severity != "major":
+        raise Invalid(_("Only a major incident has a major-incident report."), field="number")
+    return services.ensure_draft(incident)
+
+
+def report_out(report) -> dict:
+    return {
+        "incident": report.incident.number,
+        **{f: getattr(report, f) for f in services.EDITABLE},
+        "complete": report.completed_at is not None,
+        "missing": report.missing(),
+        "completed_at": report.completed_at,
+        "sent_at": report.sent_at,
+        "timeline": [
+            {"at": e.at, "action": e.action, "actor": e.actor.get_username() if e.actor else None}
+            for e in incident_selectors.timeline(report.incident)
+        ],
+    }
+
+
+@router.get(
+    "/reports/major/{number}.pdf", summary="The report as PDF", response={200: None, **ERRORS}
+)
+def report_pdf(request, number: str):
+    report = _report(request, number)
+    response = HttpResponse(major_report_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{report.incident.number}.pdf"'
+    return response
+
+
+@router.get(
+    "/reports/major/{number}",
+    response={200: ReportOut, **ERRORS},
+    summary="A major-incident report",
+)
+def get_report(request, number: str):
+    return report_out(_report(request, number))
+
+
+@router.put(
+    "/reports/major/{number}", response={200: ReportOut, **ERRORS}, summary="Complete the report"
+)
+def put_report(request, number: str, payload: ReportIn):
+    report = _report(request, number)
+    values = {k: v for k, v in payload.dict().items() if v is not None}
+    return report_out(services.update(request.auth, report, values))

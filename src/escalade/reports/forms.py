@@ -1,0 +1,35 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class MajorReportForm(forms.Form):
+    cause = forms.CharField(
+        label=_("Cause"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    resolution = forms.CharField(
+        label=_("Resolution"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    organisational_repercussions = forms.CharField(
+        label=_("Organisational repercussions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    clinical_repercussions = forms.CharField(
+        label=_("Clinical repercussions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    sessions_cancelled = forms.IntegerField(label=_("Sessions cancelled"), min_value=0)
+    patients_affected = forms.IntegerField(label=_("Patients affected"), min_value=0)
+    care_delayed = forms.CharField(
+        label=_("Care delayed"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    distribution = forms.CharField(
+        label=_("Distribution (e-mail addresses, one per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Colleagues, event coordinators, the clinical coordinator."),
+    )
+
+    def clean_distribution(self):
+        return [
+            line.strip() for line in self.cleaned_data["distribution"].splitlines() if line.strip()
+        ]

@@ -1,0 +1,59 @@
+"""Major-incident reports (seed 000, important point 4 and step 11)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class MajorReport(models.Model):
+    """The report every major incident needs before it closes: what happened, why, how
+    it was solved, and its organisational and clinical repercussions."""
+
+    incident = models.OneToOneField(
+        "incidents.Incident", on_delete=models.PROTECT, related_name="major_report"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cause = models.TextField(_("cause"), blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    organisational_repercussions = models.TextField(_("organisational repercussions"), blank=True)
+    clinical_repercussions = models.TextField(_("clinical repercussions"), blank=True)
+    sessions_cancelled = models.PositiveIntegerField(_("sessions cancelled"), default=0)
+    patients_affected = models.PositiveIntegerField(_("patients affected"), default=0)
+    care_delayed = models.TextField(_("care delayed"), blank=True)
+    distribution = models.JSONField(
+        _("distribution"),
+        default=list,
+        blank=True,
+        help_text="e-mail addresses: colleagues, event coordinators, clinical coordinator",
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    REQUIRED = ("cause", "resolution", "organisational_repercussions", "clinical_repercussions")
+
+    class Meta:
+        verbose_name = _("major-incident report")
+        verbose_name_plural = _("major-incident reports")
+
+    def __str__(self) -> str:
+        return f"report {self.incident_id}"
+
+    @property
+    def resolution_text(self) -> str:
+        """The report's resolution, else the incident's own (written when it was resolved)."""
+        return self.resolution.strip() or self.incident.resolution.strip()
+
+    def missing(self) -> list[str]:
+        missing = [
+            f
+            for f in self.REQUIRED
+            if not (self.resolution_text if f == "resolution" else getattr(self, f).strip())
+        ]
+        if not self.distribution:
+            missing.append("distribution")
+        return missing

@@ -1,0 +1,114 @@
+"""Writes on major-incident reports: the draft, its completion, the PDF, the sending."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escalade.accounts.services import belongs_to, has_permission
+from escalade.core import audit
+from escalade.core.choices import AuditAction
+from escalade.core.errors import Forbidden, Invalid
+
+from .models import MajorReport
+
+EDITABLE = (
+    "cause",
+    "resolution",
+    "organisational_repercussions",
+    "clinical_repercussions",
+    "sessions_cancelled",
+    "patients_affected",
+    "care_delayed",
+    "distribution",
+)
+
+
+def ensure_draft(incident) -> MajorReport:
+    """The report of a major incident, created as a draft with what the system knows."""
+    report = MajorReport.objects.filter(incident=incident).first()
+    if report is not None:
+        return report
+    from escalade.telesessions.models import FollowUpTask, Protocol
+
+    protocols = Protocol.objects.filter(incident=incident).select_related("session")
+    cancelled = [p.session for p in protocols if p.session.status == "cancelled"]
+    patients = FollowUpTask.objects.filter(session__in=cancelled, kind="call_back_patient").count()
+    report, _created = MajorReport.objects.get_or_create(
+        incident=incident,
+        defaults={
+            "resolution": incident.resolution,
+            "sessions_cancelled": len(cancelled),
+            "patients_affected": patients,
+        },
+    )
+    return report
+
+
+def update(actor, report: MajorReport, values: dict) -> MajorReport:
+    """Complete or correct the report; it is complete when nothing required is missing."""
+    if not has_permission(actor, "resolve_incident") or not belongs_to(
+        actor, report.incident.institution_id
+    ):
+        raise Forbidden(_("Your role does not allow this action."))
+    errors = []
+    unknown = set(values) - set(EDITABLE)
+    errors += [(f, _("Unknown field.")) for f in sorted(unknown)]
+    distribution = values.get("distribution")
+    if distribution is not None:
+        from django.core.exceptions import ValidationError
+        from django.core.validators import validate_email
+
+        for i, address in enumerate(distribution):
+            try:
+                validate_email(address)
+            except ValidationError:
+                errors.append(
+                    (
+                        f"distribution.{i}",
+                        _("'%(value)s' is not an e-mail address.") % {"value": address},
+                    )
+                )
+    if errors:
+        raise Invalid(errors=errors)
+    with transaction.atomic():
+        report = MajorReport.objects.select_for_update().get(pk=report.pk)
+        changes = audit.diff(report, **{k: v for k, v in values.items()})
+        if report.author_id is None:
+            report.author = actor
+        report.updated_at = timezone.now()
+        was_complete = report.completed_at is not None
+        report.completed_at = (
+            (report.completed_at or timezone.now()) if not report.missing() else None
+        )
+        report.save()
+        audit.record(
+            action=AuditAction.UPDATED,
+            obj=report.incident,
+            actor=actor,
+            institution=report.incident.institution,
+            changes={
+                k: c for k, c in changes.items() if k in ("sessions_cancelled", "patients_affected")
+            },
+            data={"report": sorted(changes), "complete": report.completed_at is not None},
+        )
+        if report.completed_at and not was_complete:
+            send(actor, report)
+    return report
+
+
+def send(actor, report: MajorReport) -> None:
+    """E-mail the report (PDF attached) to its distribution list."""
+    from escalade.notifications.services import send_mail
+
+    from .pdf import major_report_pdf
+
+    number = report.incident.number
+    send_mail(
+        report.distribution,
+        _("Major-incident report %(number)s") % {"number": number},
+        _("The report of major incident %(number)s is attached.") % {"number": number},
+        attachment=(f"{number}.pdf", major_report_pdf(report), "application/pdf"),
+    )
+    MajorReport.objects.filter(pk=report.pk).update(sent_at=timezone.now())

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("incidents/<str:number>/report/", views.major_report, name="major"),
+    path("incidents/<str:number>/report.pdf", views.major_report_download, name="major_pdf"),
+]
