@@ -71,3 +71,24 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.address} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Profile(models.Model):
+    """A user's preferences: the language of what Escalade sends them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=[("fr-ca", "Français"), ("en", "English")],
+        default="fr-ca",
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language})"

@@ -138,3 +138,13 @@ def user_from_token(raw: str):
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def language_of(user) -> str:
+    """The language to write to `user` in (their profile, else the product's default)."""
+    from django.conf import settings
+
+    from .models import Profile
+
+    profile = Profile.objects.filter(user=user).first()
+    return profile.language if profile else settings.LANGUAGE_CODE

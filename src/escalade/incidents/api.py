@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from escalade.accounts.services import resolve_institution
@@ -409,3 +410,66 @@ def reprioritize(request, number: str, payload: PriorityIn):
             payload.reason,
         )
     )
+
+
+class PatientSafetyIn(Schema):
+    level: str = Field(description="possible or confirmed")
+    note: str = ""
+
+
+class DeclarationOut(Schema):
+    incident: str
+    form: str
+    keyword: str
+    level: str
+    event_at: dt.datetime
+    site: str
+    description: str
+    filed_at: dt.datetime | None
+    external_number: str
+
+
+@router.post(
+    "/{number}/patient-safety",
+    response={200: IncidentDetailOut, **ERRORS},
+    summary="Flag a (possible) impact on a patient's safety: the manager is told",
+)
+def patient_safety(request, number: str, payload: PatientSafetyIn):
+    return _detail(
+        services.flag_patient_safety(
+            request.auth, selectors.find(request.auth, number), payload.level, payload.note
+        )
+    )
+
+
+@router.get(
+    "/{number}/declaration",
+    response={200: DeclarationOut, **ERRORS},
+    summary="The incident declaration prepared for a patient-safety event",
+)
+def declaration(request, number: str):
+    from escalade.core.errors import NotFound
+    from escalade.reports.models import IncidentDeclaration
+
+    incident = selectors.find(request.auth, number)
+    d = IncidentDeclaration.objects.filter(incident=incident).first()
+    if d is None:
+        raise NotFound(
+            _("No declaration for incident %(number)s.") % {"number": number}, field="number"
+        )
+    return {
+        "incident": incident.number,
+        **{
+            f: getattr(d, f)
+            for f in (
+                "form",
+                "keyword",
+                "level",
+                "event_at",
+                "site",
+                "description",
+                "filed_at",
+                "external_number",
+            )
+        },
+    }

@@ -66,3 +66,11 @@ class PartnerKind(models.TextChoices):
     NETWORK_OPERATOR = "network_operator", _("Network operator")
     INSTITUTION = "institution", _("Institution")
     OTHER = "other", _("Other partner")
+
+
+class PatientSafety(models.TextChoices):
+    """Seed 000 step 12: an event that had, or may have, an impact on a patient's safety."""
+
+    NONE = "", _("No impact known")
+    POSSIBLE = "possible", _("May have an impact on a patient's safety")
+    CONFIRMED = "confirmed", _("Had an impact on a patient's safety")

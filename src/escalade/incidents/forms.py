@@ -145,3 +145,16 @@ class PriorityForm(forms.Form):
 
 class EmptyForm(forms.Form):
     pass
+
+
+class PatientSafetyForm(forms.Form):
+    level = forms.ChoiceField(
+        label=_("Impact on a patient's safety"),
+        choices=[
+            ("possible", _("May have an impact on a patient's safety")),
+            ("confirmed", _("Had an impact on a patient's safety")),
+        ],
+    )
+    note = forms.CharField(
+        label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -14,6 +14,7 @@ from .choices import (
     Impact,
     Level,
     PartnerKind,
+    PatientSafety,
     RequesterRole,
     Severity,
     Status,
@@ -59,6 +60,7 @@ class IncidentPolicy(models.Model):
     default_impact = models.CharField(max_length=10, default=Impact.MEDIUM)
     default_urgency = models.CharField(max_length=10, default=Urgency.MEDIUM)
     follow_up_hours = models.FloatField(default=4)
+    declaration = models.JSONField(default=dict, blank=True, help_text="{form, keyword, where}")
 
     class Meta:
         verbose_name = _("incident policy")
@@ -95,6 +97,9 @@ class Incident(models.Model):
     description = models.TextField(_("description"), blank=True)
     resolved_on_first_call = models.BooleanField(_("resolved on the first call"), default=False)
     during_live_session = models.BooleanField(_("during a live session"), default=False)
+    patient_safety = models.CharField(
+        _("patient safety"), max_length=10, choices=PatientSafety.choices, blank=True, default=""
+    )
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     classification_rule = models.CharField(max_length=60)
     classification_reason = models.JSONField(default=dict)

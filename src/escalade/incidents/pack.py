@@ -91,6 +91,16 @@ class PrioritySpec(BaseModel):
         return self
 
 
+class DeclarationSpec(BaseModel):
+    """The incident declaration a patient-safety event calls for (seed 003: the ministry's
+    form AH-223, which the seed writes AH-233, with the keyword « Télésanté »)."""
+
+    model_config = ConfigDict(extra="forbid")
+    form: str = Field(max_length=20)
+    keyword: str = Field(max_length=60)
+    where: Labels | None = None
+
+
 class IncidentsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     levels: list[LevelSpec] = Field(min_length=3, max_length=3)
@@ -98,6 +108,7 @@ class IncidentsFile(BaseModel):
     assignment: dict[Literal["minor", "major"], list[str]]
     priority: PrioritySpec
     follow_up_hours: float = Field(gt=0)
+    declaration: DeclarationSpec | None = None
 
     @field_validator("classification")
     @classmethod
@@ -195,6 +206,7 @@ def apply_incidents(institution, spec: IncidentsFile, ctx: dict) -> None:
             "default_impact": spec.priority.default_impact,
             "default_urgency": spec.priority.default_urgency,
             "follow_up_hours": spec.follow_up_hours,
+            "declaration": spec.declaration.model_dump() if spec.declaration else {},
         },
     )
 

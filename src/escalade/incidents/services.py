@@ -769,3 +769,48 @@ def reprioritize(actor, incident: Incident, impact: str, urgency: str, reason: s
             data={"reason": reason},
         )
     return incident
+
+
+def flag_patient_safety(actor, incident: Incident, level: str, note: str = "") -> Incident:
+    """Seed 000 step 12: an event that had or may have an impact on a patient's safety.
+    The centre's manager is told at once (in-app now, e-mail by the worker within seconds)
+    and the incident declaration (AH-223, keyword « Télésanté ») is prepared."""
+    from escalade.notifications import services as notify
+    from escalade.notifications.services import MESSAGES
+    from escalade.reports.services import prepare_declaration
+
+    from .choices import PatientSafety
+
+    require(actor, perms.NOTE, incident)
+    if level not in (PatientSafety.POSSIBLE, PatientSafety.CONFIRMED):
+        raise Invalid(
+            _("'%(value)s' is not valid: use one of %(valid)s.")
+            % {"value": level, "valid": "possible, confirmed"},
+            field="level",
+        )
+    with transaction.atomic():
+        incident = _locked(incident)
+        changes = audit.diff(incident, patient_safety=level)
+        _save(incident, list(changes))
+        audit.record(
+            action=AuditAction.UPDATED,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            changes=changes,
+            data={"patient_safety": level, "note": note},
+        )
+        prepare_declaration(incident, level, note)
+        params = {"number": incident.number}
+        link = f"/incidents/{incident.number}/declaration/"
+        notify.to_role(
+            incident.institution, "manager", kind="patient_safety", params=params, link=link
+        )
+        notify.mail_role(
+            incident.institution,
+            "manager",
+            subject=gettext_lazy("Patient safety: incident %(number)s"),
+            body=MESSAGES["patient_safety"],
+            params=params,
+        )
+    return incident

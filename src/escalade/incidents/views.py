@@ -24,6 +24,7 @@ from .forms import (
     EscalateForm,
     IntakeForm,
     NoteForm,
+    PatientSafetyForm,
     PriorityForm,
     ReasonForm,
     ReclassifyForm,
@@ -161,6 +162,11 @@ ACTIONS = {
         perms.RECLASSIFY,
         lambda u, i, d: services.reclassify(u, i, d["severity"], d["reason"]),
     ),
+    "safety": (
+        PatientSafetyForm,
+        perms.NOTE,
+        lambda u, i, d: services.flag_patient_safety(u, i, d["level"], d["note"]),
+    ),
     "priority": (
         PriorityForm,
         perms.REPRIORITIZE,
@@ -181,6 +187,7 @@ def _available(user, incident) -> dict[str, bool]:
         "note": has(perms.NOTE),
         "reclassify": has(perms.RECLASSIFY),
         "priority": has(perms.REPRIORITIZE) and incident.is_open,
+        "patient_safety": has(perms.NOTE),
     }
 
 
@@ -203,6 +210,7 @@ def _detail_context(request, incident, forms=None):
             }
         ),
         "priority": PriorityForm(initial={"impact": incident.impact, "urgency": incident.urgency}),
+        "safety": PatientSafetyForm(initial={"level": incident.patient_safety or "possible"}),
     }
     defaults.update(forms)
     return {

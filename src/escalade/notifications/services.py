@@ -120,3 +120,23 @@ def deliver(mail_id: int) -> str:
             mail.state, mail.sent_at, mail.last_error = OutgoingMail.SENT, timezone.now(), ""
         mail.save()
     return mail.state
+
+
+def mail_role(institution, role: str, *, subject, body, params: dict) -> int:
+    """E-mail every member holding `role`, each in their own language."""
+    from django.utils import translation
+
+    from escalade.accounts.services import language_of
+
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=role, memberships__institution=institution)
+        .exclude(email="")
+        .distinct()
+    )
+    n = 0
+    for user in users:
+        with translation.override(language_of(user)):
+            send_mail([user.email], str(subject) % params, str(body) % params)
+        n += 1
+    return n

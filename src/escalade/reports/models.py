@@ -57,3 +57,33 @@ class MajorReport(models.Model):
         if not self.distribution:
             missing.append("distribution")
         return missing
+
+
+class IncidentDeclaration(models.Model):
+    """The incident declaration (AH-223) prepared for a patient-safety event, prefilled from
+    the incident for the person who files it."""
+
+    incident = models.OneToOneField(
+        "incidents.Incident", on_delete=models.PROTECT, related_name="declaration"
+    )
+    form = models.CharField(_("form"), max_length=20)
+    keyword = models.CharField(_("keyword"), max_length=60)
+    level = models.CharField(max_length=10)
+    event_at = models.DateTimeField(_("when it happened"))
+    site = models.CharField(_("site"), max_length=200)
+    description = models.TextField(_("description"))
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    filed_at = models.DateTimeField(null=True, blank=True)
+    external_number = models.CharField(
+        _("number given by the declaration system"), max_length=60, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("incident declaration")
+        verbose_name_plural = _("incident declarations")
+
+    def __str__(self) -> str:
+        return f"{self.form} {self.incident_id}"

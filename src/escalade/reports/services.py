@@ -112,3 +112,58 @@ def send(actor, report: MajorReport) -> None:
         attachment=(f"{number}.pdf", major_report_pdf(report), "application/pdf"),
     )
     MajorReport.objects.filter(pk=report.pk).update(sent_at=timezone.now())
+
+
+def prepare_declaration(incident, level: str, note: str = ""):
+    """Prepare (or update) the incident declaration of a patient-safety event."""
+    from escalade.incidents.models import IncidentPolicy
+
+    from .models import IncidentDeclaration
+
+    policy = IncidentPolicy.objects.filter(institution=incident.institution).first()
+    spec = (policy.declaration if policy else {}) or {"form": "AH-223", "keyword": "Télésanté"}
+    description = "\n".join(
+        p
+        for p in (
+            f"{spec['keyword']} — {incident.number}",
+            incident.summary,
+            incident.description,
+            note,
+        )
+        if p
+    )
+    declaration, _created = IncidentDeclaration.objects.update_or_create(
+        incident=incident,
+        defaults={
+            "form": spec["form"],
+            "keyword": spec["keyword"],
+            "level": level,
+            "event_at": incident.created_at,
+            "site": incident.requester_site,
+            "description": description,
+        },
+    )
+    return declaration
+
+
+def file_declaration(actor, declaration, external_number: str = ""):
+    if not has_permission(actor, "view_incident") or not belongs_to(
+        actor, declaration.incident.institution_id
+    ):
+        raise Forbidden(_("Your role does not allow this action."))
+    with transaction.atomic():
+        declaration.filed_by, declaration.filed_at = actor, timezone.now()
+        declaration.external_number = (external_number or "").strip()[:60]
+        declaration.save(update_fields=["filed_by", "filed_at", "external_number"])
+        audit.record(
+            action=AuditAction.UPDATED,
+            obj=declaration.incident,
+            actor=actor,
+            institution=declaration.incident.institution,
+            data={
+                "declaration": declaration.form,
+                "filed": True,
+                "number": declaration.external_number,
+            },
+        )
+    return declaration

@@ -53,3 +53,25 @@ def major_report_download(request, number):
     response = HttpResponse(major_report_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{report.incident.number}.pdf"'
     return response
+
+
+@login_required
+def declaration(request, number):
+    from .models import IncidentDeclaration
+
+    try:
+        incident = incident_selectors.find(request.user, number)
+    except NotFound as exc:
+        return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
+    found = IncidentDeclaration.objects.filter(incident=incident).first()
+    if found is None:
+        return render(request, "incidents/not_found.html", {"message": number}, status=404)
+    if request.method == "POST":
+        try:
+            services.file_declaration(request.user, found, request.POST.get("external_number", ""))
+        except DomainError as exc:
+            return render(
+                request, "incidents/not_found.html", {"message": exc.message}, status=exc.status
+            )
+        return redirect("reports:declaration", number=number)
+    return render(request, "reports/declaration.html", {"declaration": found, "incident": incident})
