@@ -515,4 +515,11 @@ FR = {
     "not yet": "pas encore",
     "Number given by the declaration system": "Numéro donné par le système de déclaration",
     "Mark as filed": "Marquer comme déposée",
+    "URL": "URL",
+    "secret": "secret",
+    "events": "événements",
+    "webhook": "webhook",
+    "webhooks": "webhooks",
+    "webhook delivery": "envoi de webhook",
+    "webhook deliveries": "envois de webhook",
 }

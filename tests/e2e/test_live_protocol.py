@@ -75,3 +75,5 @@ def test_two_sites_see_the_same_protocol_live(live_server, browser, staff, cusm)
     expect(coordinator.locator("tr.task-call_back_patient")).to_have_count(3)
     expect(coordinator.locator("#follow-up")).to_contain_text("Patient 2")
     montreal.screenshot(path="test-results/e2e-protocol.png", full_page=True)
+    for page in (gatineau, montreal, coordinator):  # stop the pages' polling before the server goes
+        page.context.close()

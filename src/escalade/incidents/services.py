@@ -457,6 +457,7 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
         ]
         _apply_severity(incident, policy, actor, picks, events)
         audit.record_many(events)
+        notify_hooks(incident, "incident.created")
     return incident
 
 
@@ -597,6 +598,7 @@ def escalate(
         changes.update(_reclassify_by_rules(incident, policy, actor))
         _save(incident, list(changes))
         _apply_severity(incident, policy, actor)
+        notify_hooks(incident, "incident.escalated")
     return incident
 
 
@@ -801,6 +803,7 @@ def flag_patient_safety(actor, incident: Incident, level: str, note: str = "") -
             data={"patient_safety": level, "note": note},
         )
         prepare_declaration(incident, level, note)
+        notify_hooks(incident, "incident.patient_safety")
         params = {"number": incident.number}
         link = f"/incidents/{incident.number}/declaration/"
         notify.to_role(
@@ -814,3 +817,21 @@ def flag_patient_safety(actor, incident: Incident, level: str, note: str = "") -
             params=params,
         )
     return incident
+
+
+def notify_hooks(incident: Incident, event: str) -> None:
+    """Tell the institution's webhooks (signed, retried until accepted)."""
+    from escalade.notifications.services import emit
+
+    emit(
+        incident.institution,
+        event,
+        {
+            "number": incident.number,
+            "severity": incident.severity,
+            "level": incident.level,
+            "status": incident.status,
+            "ticket": getattr(getattr(incident, "ticket", None), "number", None),
+            "patient_safety": incident.patient_safety,
+        },
+    )

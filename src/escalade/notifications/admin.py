@@ -40,3 +40,19 @@ class OutgoingMailAdmin(admin.ModelAdmin):
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ("created_at", "user", "kind", "read_at")
+
+
+from .models import Webhook, WebhookDelivery  # noqa: E402
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    list_display = ("url", "institution", "events", "active")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """Deliveries that did not go through are shown here with their last error."""
+
+    list_display = ("created_at", "event", "webhook", "state", "attempts", "last_error")
+    list_filter = ("state", "event")

@@ -54,3 +54,44 @@ class OutgoingMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} -> {', '.join(self.to)} ({self.state})"
+
+
+class Webhook(models.Model):
+    """An outgoing webhook: events POSTed as JSON, signed with HMAC-SHA256 of the body."""
+
+    institution = models.ForeignKey("core.Institution", on_delete=models.CASCADE, related_name="+")
+    url = models.URLField(_("URL"))
+    secret = models.CharField(_("secret"), max_length=200)
+    events = models.JSONField(_("events"), default=list, help_text="event names; empty means all")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one webhook, retried with backoff until the receiver accepts it."""
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=60)
+    payload = models.JSONField(default=dict)
+    state = models.CharField(
+        max_length=8, choices=OutgoingMail.STATES, default=OutgoingMail.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event} -> {self.webhook_id} ({self.state})"

@@ -140,3 +140,86 @@ def mail_role(institution, role: str, *, subject, body, params: dict) -> int:
             send_mail([user.email], str(subject) % params, str(body) % params)
         n += 1
     return n
+
+
+def sign(secret: str, body: bytes) -> str:
+    import hashlib
+    import hmac
+
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def emit(institution, event: str, payload: dict) -> int:
+    """Queue `event` for every active webhook of the institution that wants it."""
+    from django.db import transaction
+
+    from .models import Webhook, WebhookDelivery
+    from .tasks import deliver_webhook
+
+    hooks = [
+        h
+        for h in Webhook.objects.filter(institution=institution, active=True)
+        if not h.events or event in h.events
+    ]
+    for hook in hooks:
+        delivery = WebhookDelivery.objects.create(webhook=hook, event=event, payload=payload)
+        transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.enqueue(pk))
+    return len(hooks)
+
+
+def deliver_hook(delivery_id: int) -> str:
+    """POST one event; on failure schedule the next try (1, 2, 4... minutes)."""
+    import datetime as dt
+    import json
+    import urllib.error
+    import urllib.request
+
+    from django.conf import settings
+    from django.db import transaction
+
+    from .models import OutgoingMail, WebhookDelivery
+    from .tasks import deliver_webhook
+
+    with transaction.atomic():
+        d = (
+            WebhookDelivery.objects.select_for_update()
+            .select_related("webhook")
+            .get(pk=delivery_id)
+        )
+        if d.state != OutgoingMail.PENDING:
+            return d.state
+        body = json.dumps(
+            {"event": d.event, "delivery": d.pk, "data": d.payload}, ensure_ascii=False
+        ).encode()
+        request = urllib.request.Request(
+            d.webhook.url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "X-Escalade-Event": d.event,
+                "X-Escalade-Delivery": str(d.pk),
+                "X-Escalade-Signature": sign(d.webhook.secret, body),
+            },
+        )
+        d.attempts += 1
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - admin-set URL
+                ok = 200 <= response.status < 300
+                error = "" if ok else f"HTTP {response.status}"
+        except (urllib.error.URLError, OSError) as exc:
+            ok, error = False, f"{type(exc).__name__}: {exc}"
+        if ok:
+            d.state, d.delivered_at, d.last_error = OutgoingMail.SENT, timezone.now(), ""
+        else:
+            d.last_error = error[:2000]
+            if d.attempts >= settings.ESCALADE_MAIL_MAX_ATTEMPTS:
+                d.state = OutgoingMail.FAILED
+            else:
+                d.next_attempt_at = timezone.now() + dt.timedelta(minutes=2 ** (d.attempts - 1))
+                run_after = d.next_attempt_at
+                transaction.on_commit(
+                    lambda: deliver_webhook.using(run_after=run_after).enqueue(d.pk)
+                )
+        d.save()
+    return d.state
