@@ -142,3 +142,27 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.method} {self.path}"
+
+
+class FiscalPeriod(models.Model):
+    """An official period of the network's fiscal year (P1-P13), as published each year.
+    Without rows for a year, core.fiscal generates the periods by its default rule."""
+
+    year = models.PositiveIntegerField(_("fiscal year"), help_text="2026 = 2026-2027")
+    number = models.PositiveSmallIntegerField(_("period"))
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end (inclusive)"))
+
+    class Meta:
+        verbose_name = _("fiscal period")
+        verbose_name_plural = _("fiscal periods")
+        ordering = ["year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="core_fiscal_period_once"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1, number__lte=13), name="core_fiscal_1_13"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-P{self.number:02d}"

@@ -43,6 +43,9 @@ def search(
     symptom: str | None = None,
     site: str | None = None,
     q: str | None = None,
+    channel: str | None = None,
+    created_from=None,
+    created_to=None,
 ) -> QuerySet[Incident]:
     if level:
         qs = qs.filter(level=level)
@@ -56,6 +59,12 @@ def search(
         qs = qs.filter(symptom__code=symptom)
     if site:
         qs = qs.filter(requester_site__iexact=site)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if created_from is not None:
+        qs = qs.filter(created_at__gte=created_from)
+    if created_to is not None:
+        qs = qs.filter(created_at__lt=created_to)
     if q:
         expression = search_index.matches(q)
         if expression is not None:

@@ -107,6 +107,10 @@ def queue(request):
             severity=request.GET.get("severity") or None,
             status=request.GET.get("status") or None,
             q=request.GET.get("q") or None,
+            symptom=request.GET.get("symptom") or None,
+            channel=request.GET.get("channel") or None,
+            site=request.GET.get("site") or None,
+            **_date_range(request, institution),
         )
     page = Paginator(qs, 50, allow_empty_first_page=True).get_page(request.GET.get("page"))
     context = {
@@ -115,6 +119,7 @@ def queue(request):
         "page": page,
         "team_levels": selectors.team_levels(user, institution),
         "filters": request.GET,
+        "querystring": _without_page(request.GET),
         "severities": Severity.choices,
         "statuses": [("open", _("Open")), *Status.choices],
         "can_view_all": has_permission(user, perms.VIEW_ALL),
@@ -122,6 +127,28 @@ def queue(request):
     if request.htmx:
         return render(request, "incidents/queue.html#rows", context)
     return render(request, "incidents/queue.html", context)
+
+
+def _without_page(params) -> str:
+    kept = params.copy()
+    kept.pop("page", None)
+    return kept.urlencode()
+
+
+def _date_range(request, institution) -> dict:
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD (inclusive, the institution's local days)."""
+    import datetime as dt
+
+    out = {}
+    for key, name, extra in (("from", "created_from", 0), ("to", "created_to", 1)):
+        try:
+            day = dt.date.fromisoformat(request.GET.get(key, ""))
+        except ValueError:
+            continue
+        out[name] = dt.datetime.combine(
+            day + dt.timedelta(days=extra), dt.time(0), tzinfo=institution.zone
+        )
+    return out
 
 
 def _int(value):

@@ -5,6 +5,7 @@ from . import views
 app_name = "reports"
 
 urlpatterns = [
+    path("statistics/", views.statistics, name="statistics"),
     path("incidents/<str:number>/report/", views.major_report, name="major"),
     path("incidents/<str:number>/report.pdf", views.major_report_download, name="major_pdf"),
     path("incidents/<str:number>/declaration/", views.declaration, name="declaration"),

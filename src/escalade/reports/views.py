@@ -75,3 +75,75 @@ def declaration(request, number):
             )
         return redirect("reports:declaration", number=number)
     return render(request, "reports/declaration.html", {"declaration": found, "incident": incident})
+
+
+def _bar_chart(rows: list[dict], width: int = 560) -> dict:
+    """Geometry of a horizontal stacked bar chart (minor/major per category) drawn as SVG
+    by the template: server-side, no script, readable in print."""
+    top = max((r["minor"] + r["major"] for r in rows), default=0) or 1
+    bar_h, gap, label_w = 18, 8, 220
+    scale = (width - label_w - 40) / top
+    bars = []
+    for i, r in enumerate(rows):
+        y = i * (bar_h + gap)
+        bars.append(
+            {
+                **r,
+                "y": y,
+                "ty": y + 13,
+                "minor_w": round(r["minor"] * scale, 1),
+                "major_x": label_w + round(r["minor"] * scale, 1),
+                "major_w": round(r["major"] * scale, 1),
+                "total": r["minor"] + r["major"],
+                "total_x": label_w + round((r["minor"] + r["major"]) * scale, 1) + 4,
+            }
+        )
+    return {
+        "bars": bars,
+        "width": width,
+        "height": max(1, len(rows)) * (bar_h + gap),
+        "label_w": label_w,
+        "bar_h": bar_h,
+    }
+
+
+@login_required
+def statistics(request):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from escalade.core.fiscal import fiscal_year_of, period_of, periods
+    from escalade.incidents.views import current_institution
+
+    from . import stats
+
+    institution = current_institution(request)
+    today = timezone.now().astimezone(institution.zone).date()
+    code = request.GET.get("period") or period_of(today).code
+    try:
+        current, period = stats.period_range(code)
+    except (ValueError, IndexError):
+        current, period = stats.period_range(period_of(today).code)
+    site, symptom = request.GET.get("site", ""), request.GET.get("symptom", "")
+    fig = stats.figures(institution, current, site, symptom)
+    previous_range = stats.Range(
+        *(lambda p: (p.start, p.end))(period_of(current.start - dt.timedelta(days=1))),
+        period_of(current.start - dt.timedelta(days=1)).code,
+    )
+    prev = stats.figures(institution, previous_range, site, symptom)
+    year = fiscal_year_of(current.start)
+    return render(
+        request,
+        "reports/statistics.html",
+        {
+            "institution": institution,
+            "fig": fig,
+            "prev": prev,
+            "period": period,
+            "periods": periods(year) + periods(year - 1),
+            "chart": _bar_chart(fig["by_category"]),
+            "site": site,
+            "symptom": symptom,
+        },
+    )

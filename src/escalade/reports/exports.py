@@ -1,0 +1,117 @@
+"""Exports of the period statistics: CSV, XLSX (one sheet per table), PDF summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+
+
+def tables(fig: dict) -> list[tuple[str, list[str], list[list]]]:
+    """(title, header, rows) for each table of the figures."""
+    ttfr, ttr = fig["time_to_first_response"], fig["time_to_resolution"]
+    return [
+        (
+            _("Summary"),
+            [_("Figure"), _("Value")],
+            [
+                [_("Incidents"), fig["total"]],
+                [_("Minor"), fig["minor"]],
+                [_("Major"), fig["major"]],
+                [_("Resolved on the first call"), fig["first_call_resolved"]],
+                [_("First-call resolution rate"), fig["first_call_resolution_rate"]],
+                [_("Time to first response, median (min)"), ttfr["median_min"]],
+                [_("Time to first response, 90th percentile (min)"), ttfr["p90_min"]],
+                [_("Time to resolution, median (min)"), ttr["median_min"]],
+                [_("Time to resolution, 90th percentile (min)"), ttr["p90_min"]],
+                [_("Sessions with trouble"), fig["sessions_with_trouble"]],
+                [_("Sessions cancelled"), fig["sessions_cancelled"]],
+                [_("Patients affected"), fig["patients_affected"]],
+                [_("Patient-safety events"), fig["patient_safety_events"]],
+            ],
+        ),
+        (
+            _("By category"),
+            [_("Category"), _("Minor"), _("Major")],
+            [[row["label"], row["minor"], row["major"]] for row in fig["by_category"]],
+        ),
+        (
+            _("By level"),
+            [_("Level"), _("Incidents")],
+            [[row["label"], row["count"]] for row in fig["by_level"]],
+        ),
+        (
+            _("By channel"),
+            [_("Channel"), _("Incidents")],
+            [[row["label"], row["count"]] for row in fig["by_channel"]],
+        ),
+    ]
+
+
+def heading(fig: dict, institution) -> str:
+    period = fig["period"] or ""
+    return _("%(institution)s — %(period)s %(start)s to %(end)s; filters: %(filters)s") % {
+        "institution": institution.label,
+        "period": period,
+        "start": fig["from"],
+        "end": fig["to"],
+        "filters": ", ".join(
+            f"{k}={v}" for k, v in fig["filters"].items() if k not in ("from", "to")
+        )
+        or "—",
+    }
+
+
+def to_csv(fig: dict, institution) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([heading(fig, institution)])
+    for title, header, rows in tables(fig):
+        writer.writerow([])
+        writer.writerow([title])
+        writer.writerow(header)
+        writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(fig: dict, institution) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, header, rows in tables(fig):
+        sheet = book.create_sheet(title[:31])
+        sheet.append([heading(fig, institution)])
+        sheet.append([])
+        sheet.append(header)
+        for cell in sheet[3]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        sheet.column_dimensions["A"].width = 48
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def to_pdf(fig: dict, institution) -> bytes:
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.pagesizes import LETTER
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+
+    styles = getSampleStyleSheet()
+    story = [
+        Paragraph(escape(_("Incident statistics")), styles["Title"]),
+        Paragraph(escape(heading(fig, institution)), styles["Normal"]),
+        Spacer(1, 12),
+    ]
+    for title, header, rows in tables(fig):
+        story.append(Paragraph(escape(title), styles["Heading2"]))
+        story.append(Table([header, *[[("" if v is None else v) for v in row] for row in rows]]))
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, pagesize=LETTER).build(story)
+    return buffer.getvalue()

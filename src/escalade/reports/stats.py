@@ -1,0 +1,200 @@
+"""Statistics of incidents for a period (seed 000 step 12) and the follow-up report.
+
+Every figure comes with the filters that reproduce the incidents behind it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+
+from django.db.models import Count, Min, OuterRef, Q, Subquery
+
+from escalade.core.fiscal import Period, parse_code, periods
+from escalade.core.i18n import pick
+from escalade.core.models import AuditEvent
+from escalade.incidents.choices import Channel, Level, Severity
+from escalade.incidents.models import Incident, SymptomCategory
+
+
+@dataclass(frozen=True)
+class Range:
+    start: dt.date
+    end: dt.date  # inclusive
+    label: str
+
+    def previous(self) -> Range:
+        length = (self.end - self.start).days + 1
+        end = self.start - dt.timedelta(days=1)
+        return Range(end - dt.timedelta(days=length - 1), end, "")
+
+
+def period_range(code: str) -> tuple[Range, Period]:
+    year, number = parse_code(code)
+    period = periods(year)[number - 1]
+    return Range(period.start, period.end, period.code), period
+
+
+def _bounds(institution, r: Range) -> tuple[dt.datetime, dt.datetime]:
+    zone = institution.zone
+    start = dt.datetime.combine(r.start, dt.time(0), tzinfo=zone)
+    end = dt.datetime.combine(r.end + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    return start, end
+
+
+def incidents_in(institution, r: Range, site: str = "", symptom: str = ""):
+    start, end = _bounds(institution, r)
+    qs = Incident.objects.filter(institution=institution, created_at__gte=start, created_at__lt=end)
+    if site:
+        qs = qs.filter(requester_site__iexact=site)
+    if symptom:
+        qs = qs.filter(symptom__code=symptom)
+    return qs
+
+
+def _percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def _durations(pairs) -> dict:
+    minutes = [(b - a).total_seconds() / 60 for a, b in pairs if a and b and b >= a]
+    return {
+        "count": len(minutes),
+        "median_min": round(statistics.median(minutes), 1) if minutes else None,
+        "p90_min": round(_percentile(minutes, 90), 1) if minutes else None,
+    }
+
+
+RESPONSES = ["started", "escalated", "note_added", "resolved"]
+
+
+def figures(institution, r: Range, site: str = "", symptom: str = "") -> dict:
+    """The statistics of a range: counts by severity, category, level, channel; first-call
+    resolution; time to first response and to resolution; sessions, patients, safety."""
+    qs = incidents_in(institution, r, site, symptom)
+    base = {
+        "from": r.start.isoformat(),
+        "to": r.end.isoformat(),
+        **({"site": site} if site else {}),
+        **({"symptom": symptom} if symptom else {}),
+    }
+    by_sev = dict(qs.values_list("severity").annotate(n=Count("id")).values_list("severity", "n"))
+    total = sum(by_sev.values())
+    labels = {
+        c.code: pick(c.label) for c in SymptomCategory.objects.filter(institution=institution)
+    }
+    by_cat: dict[str, dict] = {}
+    for code, sev, n in (
+        qs.values_list("symptom__code", "severity")
+        .annotate(n=Count("id"))
+        .values_list("symptom__code", "severity", "n")
+    ):
+        row = by_cat.setdefault(
+            code,
+            {
+                "code": code,
+                "label": labels.get(code, code),
+                "minor": 0,
+                "major": 0,
+                "filters": {**base, "symptom": code},
+            },
+        )
+        row[sev] += n
+    by_level = [
+        {"level": lv, "label": str(Level(lv).label), "count": n, "filters": {**base, "level": lv}}
+        for lv, n in sorted(
+            qs.values_list("level").annotate(n=Count("id")).values_list("level", "n")
+        )
+    ]
+    by_channel = [
+        {
+            "channel": ch,
+            "label": str(Channel(ch).label),
+            "count": n,
+            "filters": {**base, "channel": ch},
+        }
+        for ch, n in sorted(
+            qs.values_list("channel").annotate(n=Count("id")).values_list("channel", "n")
+        )
+    ]
+    first_call = qs.filter(resolved_on_first_call=True).count()
+    first_response = (
+        AuditEvent.objects.filter(object_type="incident", object_id=Cast_id(), action__in=RESPONSES)
+        .order_by("at")
+        .values("at")[:1]
+    )
+    response_pairs = qs.annotate(first=Subquery(first_response)).values_list("created_at", "first")
+    resolution_pairs = qs.filter(resolved_at__isnull=False).values_list("created_at", "resolved_at")
+    from escalade.telesessions.models import FollowUpTask, Protocol
+
+    start, end = _bounds(institution, r)
+    protocols = Protocol.objects.filter(
+        session__institution=institution, started_at__gte=start, started_at__lt=end
+    )
+    cancelled = protocols.filter(state="cancelled").values("session")
+    return {
+        "period": r.label or None,
+        "from": r.start,
+        "to": r.end,
+        "total": total,
+        "minor": by_sev.get(Severity.MINOR, 0),
+        "major": by_sev.get(Severity.MAJOR, 0),
+        "filters": base,
+        "by_category": sorted(by_cat.values(), key=lambda row: -(row["minor"] + row["major"])),
+        "by_level": by_level,
+        "by_channel": by_channel,
+        "first_call_resolved": first_call,
+        "first_call_resolution_rate": round(first_call / total, 3) if total else None,
+        "time_to_first_response": _durations(response_pairs),
+        "time_to_resolution": _durations(resolution_pairs),
+        "sessions_with_trouble": protocols.values("session").distinct().count(),
+        "sessions_cancelled": cancelled.distinct().count(),
+        "patients_affected": FollowUpTask.objects.filter(
+            session__in=cancelled, kind="call_back_patient"
+        ).count(),
+        "patient_safety_events": qs.exclude(patient_safety="").count(),
+    }
+
+
+def Cast_id():  # noqa: N802 - an expression factory, read like a column
+    """The incident's id as the audit log stores it (text)."""
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    return Cast(OuterRef("pk"), output_field=CharField())
+
+
+def follow_up_report(institution, now: dt.datetime, stale_hours: float | None = None) -> dict:
+    """Level 1's follow-up report: open requests per assignee, untouched for too long,
+    and those waiting for an external partner (level 3 with a partner engaged)."""
+    from escalade.incidents.choices import Status
+    from escalade.incidents.models import Assignment, Escalation, IncidentPolicy
+
+    policy = IncidentPolicy.objects.filter(institution=institution).first()
+    hours = stale_hours or (policy.follow_up_hours if policy else 4)
+    open_qs = Incident.objects.filter(institution=institution, status__in=Status.open_values())
+    per_agent = list(
+        Assignment.objects.filter(incident__in=open_qs, active=True, user__isnull=False)
+        .values("user__username")
+        .annotate(n=Count("incident", distinct=True))
+        .order_by("-n", "user__username")
+    )
+    stale = open_qs.filter(updated_at__lt=now - dt.timedelta(hours=hours)).order_by("updated_at")
+    waiting = (
+        open_qs.filter(
+            Q(level=3) & Q(pk__in=Escalation.objects.exclude(partner="").values("incident"))
+        )
+        .annotate(since=Min("escalations__at"))
+        .order_by("since")
+    )
+    return {
+        "per_agent": per_agent,
+        "stale": list(stale[:200]),
+        "waiting_partner": list(waiting[:200]),
+        "stale_hours": hours,
+    }

@@ -1,0 +1,102 @@
+"""GET /api/stats, /api/stats/export, /api/fiscal-periods."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from escalade.accounts.services import resolve_institution
+from escalade.core.errors import Invalid
+from escalade.core.fiscal import periods
+from escalade.incidents.api import ERRORS
+
+from . import exports, stats
+
+router = Router(tags=["statistics"])
+
+
+class StatsQuery(Schema):
+    institution: str | None = None
+    period: str | None = Field(None, description="e.g. 2026-P05")
+    from_: dt.date | None = Field(None, alias="from")
+    to: dt.date | None = None
+    site: str = ""
+    symptom: str = ""
+
+
+def range_of(q: StatsQuery) -> stats.Range:
+    if q.period:
+        try:
+            return stats.period_range(q.period)[0]
+        except (ValueError, IndexError) as exc:
+            raise Invalid(
+                _("'%(value)s' is not a period (e.g. 2026-P05).") % {"value": q.period},
+                field="period",
+            ) from exc
+    if q.from_ and q.to:
+        if q.to < q.from_:
+            raise Invalid(_("The end must come after the start."), field="to")
+        return stats.Range(q.from_, q.to, "")
+    raise Invalid(_("Give a period (e.g. 2026-P05) or from and to dates."), field="period")
+
+
+@router.get(
+    "/stats", summary="Statistics of a period or a date range", response={200: dict, **ERRORS}
+)
+def get_stats(request, q: Query[StatsQuery]):
+    institution = resolve_institution(request.auth, q.institution)
+    return stats.figures(institution, range_of(q), q.site, q.symptom)
+
+
+class ExportQuery(StatsQuery):
+    format: str = Field("csv", description="csv, xlsx or pdf")
+
+
+@router.get(
+    "/stats/export", summary="The statistics as CSV, XLSX or PDF", response={200: None, **ERRORS}
+)
+def export_stats(request, q: Query[ExportQuery]):
+    institution = resolve_institution(request.auth, q.institution)
+    makers = {
+        "csv": (exports.to_csv, "text/csv; charset=utf-8"),
+        "xlsx": (
+            exports.to_xlsx,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        "pdf": (exports.to_pdf, "application/pdf"),
+    }
+    if q.format not in makers:
+        raise Invalid(_("Use one of %(valid)s.") % {"valid": "csv, xlsx, pdf"}, field="format")
+    r = range_of(q)
+    maker, content_type = makers[q.format]
+    response = HttpResponse(
+        maker(stats.figures(institution, r, q.site, q.symptom), institution),
+        content_type=content_type,
+    )
+    name = r.label or f"{r.start}_{r.end}"
+    response["Content-Disposition"] = f'attachment; filename="statistics-{name}.{q.format}"'
+    return response
+
+
+class PeriodOut(Schema):
+    code: str
+    start: dt.date
+    end: dt.date
+    generated: bool
+
+
+@router.get(
+    "/fiscal-periods",
+    response={200: list[PeriodOut], **ERRORS},
+    summary="The 13 periods of a fiscal year",
+)
+def fiscal_periods(request, year: int):
+    if not 2000 <= year <= 2100:
+        raise Invalid(_("A year between 2000 and 2100."), field="year")
+    return [
+        {"code": p.code, "start": p.start, "end": p.end, "generated": p.generated}
+        for p in periods(year)
+    ]
