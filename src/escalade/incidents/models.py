@@ -137,6 +137,7 @@ class Incident(models.Model):
         ]
         indexes = [
             models.Index(fields=["institution", "-id"], name="inc_inst_newest"),
+            models.Index(fields=["institution", "created_at"], name="inc_inst_created_at"),
             models.Index(fields=["institution", "status", "updated_at"], name="inc_inst_status"),
             models.Index(fields=["institution", "level", "status"], name="inc_inst_level"),
             models.Index(fields=["requester_name"], name="inc_requester"),

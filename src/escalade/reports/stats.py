@@ -83,33 +83,43 @@ def figures(institution, r: Range, site: str = "", symptom: str = "") -> dict:
         **({"site": site} if site else {}),
         **({"symptom": symptom} if symptom else {}),
     }
-    by_sev = dict(qs.values_list("severity").annotate(n=Count("id")).values_list("severity", "n"))
-    total = sum(by_sev.values())
-    labels = {
-        c.code: pick(c.label) for c in SymptomCategory.objects.filter(institution=institution)
-    }
+    # One pass over the period: counts per (category, severity, level, channel), with the
+    # first-call and patient-safety counts alongside; the breakdowns are summed from it.
+    groups = qs.values("symptom_id", "severity", "level", "channel").annotate(
+        n=Count("id"),
+        first_call=Count("id", filter=Q(resolved_on_first_call=True)),
+        safety=Count("id", filter=~Q(patient_safety="")),
+    )
+    cats = {c.pk: c for c in SymptomCategory.objects.filter(institution=institution)}
+    by_sev: dict[str, int] = {}
     by_cat: dict[str, dict] = {}
-    for code, sev, n in (
-        qs.values_list("symptom__code", "severity")
-        .annotate(n=Count("id"))
-        .values_list("symptom__code", "severity", "n")
-    ):
+    levels: dict[int, int] = {}
+    channels: dict[str, int] = {}
+    first_call = safety = 0
+    for g in groups:
+        n = g["n"]
+        by_sev[g["severity"]] = by_sev.get(g["severity"], 0) + n
+        cat = cats.get(g["symptom_id"])
+        code = cat.code if cat else str(g["symptom_id"])
         row = by_cat.setdefault(
             code,
             {
                 "code": code,
-                "label": labels.get(code, code),
+                "label": pick(cat.label) if cat else code,
                 "minor": 0,
                 "major": 0,
                 "filters": {**base, "symptom": code},
             },
         )
-        row[sev] += n
+        row[g["severity"]] += n
+        levels[g["level"]] = levels.get(g["level"], 0) + n
+        channels[g["channel"]] = channels.get(g["channel"], 0) + n
+        first_call += g["first_call"]
+        safety += g["safety"]
+    total = sum(by_sev.values())
     by_level = [
         {"level": lv, "label": str(Level(lv).label), "count": n, "filters": {**base, "level": lv}}
-        for lv, n in sorted(
-            qs.values_list("level").annotate(n=Count("id")).values_list("level", "n")
-        )
+        for lv, n in sorted(levels.items())
     ]
     by_channel = [
         {
@@ -118,11 +128,8 @@ def figures(institution, r: Range, site: str = "", symptom: str = "") -> dict:
             "count": n,
             "filters": {**base, "channel": ch},
         }
-        for ch, n in sorted(
-            qs.values_list("channel").annotate(n=Count("id")).values_list("channel", "n")
-        )
+        for ch, n in sorted(channels.items())
     ]
-    first_call = qs.filter(resolved_on_first_call=True).count()
     first_response = (
         AuditEvent.objects.filter(object_type="incident", object_id=Cast_id(), action__in=RESPONSES)
         .order_by("at")
@@ -157,7 +164,7 @@ def figures(institution, r: Range, site: str = "", symptom: str = "") -> dict:
         "patients_affected": FollowUpTask.objects.filter(
             session__in=cancelled, kind="call_back_patient"
         ).count(),
-        "patient_safety_events": qs.exclude(patient_safety="").count(),
+        "patient_safety_events": safety,
     }
 
 
