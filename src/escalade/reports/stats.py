@@ -8,7 +8,19 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+)
 
 from escalade.core.fiscal import Period, parse_code, periods
 from escalade.core.i18n import pick
@@ -59,6 +71,37 @@ def _percentile(values: list[float], p: float) -> float | None:
     k = (len(values) - 1) * p / 100
     lo, hi = int(k), min(int(k) + 1, len(values) - 1)
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+class _Percentile(Aggregate):
+    """PostgreSQL's percentile_cont over an interval, in seconds."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(p)s) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
+    output_field = FloatField()
+
+    def __init__(self, expression, p: float, **extra):
+        super().__init__(expression, p=p, **extra)
+
+
+def _durations_in_db(qs, start_expr, end_expr) -> dict:
+    """Count, median and 90th percentile of end - start, in minutes."""
+    if connection.vendor == "postgresql":
+        interval = ExpressionWrapper(end_expr - start_expr, output_field=DurationField())
+        agg = (
+            qs.annotate(_d=interval)
+            .filter(_d__isnull=False, _d__gte=dt.timedelta(0))
+            .aggregate(
+                count=Count("pk"), median=_Percentile(F("_d"), 0.5), p90=_Percentile(F("_d"), 0.9)
+            )
+        )
+        return {
+            "count": agg["count"],
+            "median_min": round(agg["median"] / 60, 1) if agg["median"] is not None else None,
+            "p90_min": round(agg["p90"] / 60, 1) if agg["p90"] is not None else None,
+        }
+    pairs = qs.annotate(_a=start_expr, _b=end_expr).values_list("_a", "_b")
+    return _durations(pairs)
 
 
 def _durations(pairs) -> dict:
@@ -135,8 +178,10 @@ def figures(institution, r: Range, site: str = "", symptom: str = "") -> dict:
         .order_by("at")
         .values("at")[:1]
     )
-    response_pairs = qs.annotate(first=Subquery(first_response)).values_list("created_at", "first")
-    resolution_pairs = qs.filter(resolved_at__isnull=False).values_list("created_at", "resolved_at")
+    response_times = _durations_in_db(qs, F("created_at"), Subquery(first_response))
+    resolution_times = _durations_in_db(
+        qs.filter(resolved_at__isnull=False), F("created_at"), F("resolved_at")
+    )
     from escalade.telesessions.models import FollowUpTask, Protocol
 
     start, end = _bounds(institution, r)
@@ -157,8 +202,8 @@ def figures(institution, r: Range, site: str = "", symptom: str = "") -> dict:
         "by_channel": by_channel,
         "first_call_resolved": first_call,
         "first_call_resolution_rate": round(first_call / total, 3) if total else None,
-        "time_to_first_response": _durations(response_pairs),
-        "time_to_resolution": _durations(resolution_pairs),
+        "time_to_first_response": response_times,
+        "time_to_resolution": resolution_times,
         "sessions_with_trouble": protocols.values("session").distinct().count(),
         "sessions_cancelled": cancelled.distinct().count(),
         "patients_affected": FollowUpTask.objects.filter(
