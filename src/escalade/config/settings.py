@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "escalade.telesessions",
     "escalade.notifications",
     "escalade.reports",
+    "escalade.problems",
 ]
 
 MIDDLEWARE = [

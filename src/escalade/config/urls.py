@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("escalade.catalog.urls")),
     path("", include("escalade.telesessions.urls")),
     path("", include("escalade.notifications.urls")),
+    path("", include("escalade.problems.urls")),
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -254,6 +254,7 @@ def _detail_context(request, incident, forms=None):
         "history": selectors.requester_history(request.user, incident),
         "logged": request.GET.get("logged") == "1",
         "plan": _stored_plan(incident.route_plan),
+        "problems": _suggested_problems(request.user, incident),
     }
 
 
@@ -301,6 +302,19 @@ def act(request, number, action):
     if request.htmx and action == "note":
         return render(request, "incidents/detail.html#activity", ctx, status=422)
     return render(request, "incidents/detail.html", ctx, status=422)
+
+
+def _suggested_problems(user, incident) -> dict:
+    """Problems linked to the incident, and open ones it looks like (one click to link)."""
+    from escalade.problems.models import Problem
+    from escalade.problems.services import suggestions
+
+    if not has_permission(user, "view_problem"):
+        return {}
+    return {
+        "linked": list(Problem.objects.filter(links__incident=incident)),
+        "suggested": suggestions(incident) if incident.is_open else [],
+    }
 
 
 def _stored_plan(plan: dict | None) -> dict | None:

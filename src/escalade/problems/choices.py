@@ -1,0 +1,20 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProblemState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    OPEN = "open", _("Open")
+    KNOWN_ERROR = "known_error", _("Known error (workaround)")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+    MERGED = "merged", _("Merged")
+
+    @classmethod
+    def active(cls) -> list[str]:
+        return [cls.PROPOSED, cls.OPEN, cls.KNOWN_ERROR]
+
+
+class MeasureState(models.TextChoices):
+    OPEN = "open", _("To do")
+    DONE = "done", _("Done")

@@ -1,0 +1,69 @@
+"""Detection of recurring incidents (pure): incidents of the same symptom and site, within
+a window, whose descriptions look alike (RapidFuzz token-set similarity, accents and case
+ignored), form a group; a group of the threshold's size is proposed as a problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from escalade.core.text import normalize
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    symptom: str
+    site: str
+    at: dt.datetime
+    text: str
+
+
+@dataclass
+class Group:
+    symptom: str
+    site: str
+    items: list[Item]
+    similarity: float
+
+
+def similarity(a: str, b: str) -> float:
+    return fuzz.token_set_ratio(normalize(a), normalize(b))
+
+
+def groups(
+    items: list[Item], *, window_days: int, min_size: int, min_similarity: float
+) -> list[Group]:
+    """Groups of alike incidents (same symptom and site, within the window, similar text)."""
+    by_key: dict[tuple[str, str], list[Item]] = {}
+    for item in items:
+        by_key.setdefault((item.symptom, normalize(item.site).strip()), []).append(item)
+    found = []
+    window = dt.timedelta(days=window_days)
+    for (symptom, _site), members in by_key.items():
+        members.sort(key=lambda i: i.at)
+        used: set[int] = set()
+        for seed in members:
+            if seed.id in used:
+                continue
+            cluster, scores = [seed], []
+            for other in members:
+                if other.id == seed.id or other.id in used or abs(other.at - seed.at) > window:
+                    continue
+                score = similarity(seed.text, other.text)
+                if score >= min_similarity:
+                    cluster.append(other)
+                    scores.append(score)
+            if len(cluster) >= min_size:
+                used.update(i.id for i in cluster)
+                found.append(
+                    Group(
+                        symptom,
+                        seed.site,
+                        sorted(cluster, key=lambda i: i.at),
+                        round(sum(scores) / len(scores), 1),
+                    )
+                )
+    return found

@@ -1,0 +1,338 @@
+"""Every write on problems: detection, acceptance, links, merges, measures, closure."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escalade.accounts.services import belongs_to, has_permission
+from escalade.core import audit
+from escalade.core.choices import AuditAction
+from escalade.core.errors import Conflict, Forbidden, Invalid
+from escalade.core.i18n import pick
+from escalade.core.text import normalize
+from escalade.incidents.models import Incident
+
+from . import rules
+from .choices import MeasureState, ProblemState
+from .models import CorrectiveMeasure, DetectionCursor, Problem, ProblemLink
+
+CHANGE = "change_problem"
+LINK = "add_problemlink"
+DEFAULTS = {"threshold": 3, "window_days": 30, "similarity": 60, "quiet_days": 30}
+
+
+def settings_of(institution) -> dict:
+    return {**DEFAULTS, **(institution.setting("problems") or {})}
+
+
+def require(actor, permission: str, institution) -> None:
+    if actor is None:
+        return  # the scheduled detection
+    if not has_permission(actor, permission) or not belongs_to(actor, institution.pk):
+        raise Forbidden(_("Your role does not allow this action."))
+
+
+def _item(i: Incident) -> rules.Item:
+    return rules.Item(
+        i.pk, i.symptom.code, i.requester_site, i.created_at, f"{i.summary} {i.description}"
+    )
+
+
+def _it_technician(institution):
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True, groups__name="it_technician", memberships__institution=institution
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def detect(institution, actor=None, incremental: bool = True) -> list[Problem]:
+    """Propose problems for groups of alike incidents. Incremental runs look only at the
+    incidents logged since the last run (with the window's history behind them)."""
+    require(actor, CHANGE, institution)
+    conf = settings_of(institution)
+    cursor, _ = DetectionCursor.objects.get_or_create(institution=institution)
+    qs = Incident.objects.filter(institution=institution).select_related("symptom")
+    new = qs.filter(pk__gt=cursor.last_incident_id) if incremental else qs
+    newest = new.order_by("-pk").values_list("pk", flat=True).first()
+    if newest is None:
+        return []
+    oldest_new = new.order_by("created_at").values_list("created_at", flat=True).first()
+    window = dt.timedelta(days=conf["window_days"])
+    linked = ProblemLink.objects.filter(problem__state__in=ProblemState.active()).values("incident")
+    pool = qs.filter(created_at__gte=oldest_new - window).exclude(pk__in=linked)
+    new_ids = set(new.values_list("pk", flat=True)) if incremental else None
+    items = [
+        _item(i)
+        for i in pool.only(
+            "pk", "symptom__code", "requester_site", "created_at", "summary", "description"
+        )
+    ]
+    proposals = []
+    with transaction.atomic():
+        for group in rules.groups(
+            items,
+            window_days=conf["window_days"],
+            min_size=conf["threshold"],
+            min_similarity=conf["similarity"],
+        ):
+            if new_ids is not None and not new_ids & {i.id for i in group.items}:
+                continue
+            proposals.append(_propose(institution, group, actor))
+        cursor.last_incident_id, cursor.ran_at = newest, timezone.now()
+        cursor.save()
+    return proposals
+
+
+def _propose(institution, group: rules.Group, actor) -> Problem:
+    from escalade.incidents.models import SymptomCategory
+
+    symptom = SymptomCategory.objects.get(institution=institution, code=group.symptom)
+    numbers = dict(
+        Incident.objects.filter(pk__in=[i.id for i in group.items]).values_list("pk", "number")
+    )
+    problem = Problem.objects.create(
+        institution=institution,
+        title=f"{pick(symptom.label)} — {group.site}",
+        symptom=symptom,
+        site=group.site,
+        assignee=_it_technician(institution),
+        evidence={
+            "incidents": [numbers[i.id] for i in group.items],
+            "shared": {"symptom": group.symptom, "site": group.site},
+            "similarity": group.similarity,
+            "from": group.items[0].at.isoformat(),
+            "to": group.items[-1].at.isoformat(),
+        },
+    )
+    ProblemLink.objects.bulk_create(
+        [ProblemLink(problem=problem, incident_id=i.id, linked_by=actor) for i in group.items]
+    )
+    audit.record(
+        action=AuditAction.CREATED,
+        obj=problem,
+        actor=actor,
+        institution=institution,
+        data=problem.evidence,
+    )
+    return problem
+
+
+def _locked(problem: Problem) -> Problem:
+    return Problem.objects.select_for_update().get(pk=problem.pk)
+
+
+def update(actor, problem: Problem, values: dict) -> Problem:
+    """Accept or reject a proposal, edit causes and workaround (a workaround makes it a
+    known error, offered to level 1 on matching incidents)."""
+    require(actor, CHANGE, problem.institution)
+    allowed = {"title", "suspected_cause", "confirmed_cause", "workaround", "state", "assignee"}
+    unknown = set(values) - allowed
+    if unknown:
+        raise Invalid(errors=[(f, _("Unknown field.")) for f in sorted(unknown)])
+    state = values.get("state")
+    if state is not None and state not in (
+        ProblemState.OPEN,
+        ProblemState.REJECTED,
+        ProblemState.KNOWN_ERROR,
+    ):
+        raise Invalid(
+            _("'%(value)s' is not valid: use one of %(valid)s.")
+            % {"value": state, "valid": "open, known_error, rejected"},
+            field="state",
+        )
+    with transaction.atomic():
+        problem = _locked(problem)
+        if problem.state in (ProblemState.CLOSED, ProblemState.MERGED):
+            raise Conflict(_("This problem is closed."), field="state")
+        if values.get("workaround") and problem.state in (ProblemState.PROPOSED, ProblemState.OPEN):
+            values.setdefault("state", ProblemState.KNOWN_ERROR)
+        changes = audit.diff(problem, **values)
+        problem.updated_at = timezone.now()
+        problem.save()
+        audit.record(
+            action=AuditAction.UPDATED,
+            obj=problem,
+            actor=actor,
+            institution=problem.institution,
+            changes=changes,
+        )
+    return problem
+
+
+def link(actor, problem: Problem, incident: Incident) -> ProblemLink:
+    require(actor, LINK, problem.institution)
+    if incident.institution_id != problem.institution_id:
+        raise Invalid(_("The incident belongs to another institution."), field="incident")
+    if problem.state not in ProblemState.active():
+        raise Conflict(_("This problem is closed."), field="state")
+    with transaction.atomic():
+        row, created = ProblemLink.objects.get_or_create(
+            problem=problem, incident=incident, defaults={"linked_by": actor}
+        )
+        if not created:
+            raise Conflict(_("The incident is linked already."), field="incident")
+        audit.record(
+            action=AuditAction.UPDATED,
+            obj=problem,
+            actor=actor,
+            institution=problem.institution,
+            data={"linked": incident.number},
+        )
+    return row
+
+
+def unlink(actor, problem: Problem, incident: Incident) -> None:
+    require(actor, CHANGE, problem.institution)
+    with transaction.atomic():
+        deleted, _n = ProblemLink.objects.filter(problem=problem, incident=incident).delete()
+        if not deleted:
+            raise Conflict(_("The incident is not linked to this problem."), field="incident")
+        audit.record(
+            action=AuditAction.UPDATED,
+            obj=problem,
+            actor=actor,
+            institution=problem.institution,
+            data={"unlinked": incident.number},
+        )
+
+
+def merge(actor, source: Problem, target: Problem) -> Problem:
+    """Move the source's incidents and measures to the target; the source ends merged."""
+    require(actor, CHANGE, target.institution)
+    if source.pk == target.pk or source.institution_id != target.institution_id:
+        raise Invalid(_("Merge two different problems of one institution."), field="into")
+    with transaction.atomic():
+        source, target = _locked(source), _locked(target)
+        have = set(target.links.values_list("incident_id", flat=True))
+        moved = [lk.incident_id for lk in source.links.all() if lk.incident_id not in have]
+        ProblemLink.objects.bulk_create(
+            [ProblemLink(problem=target, incident_id=i, linked_by=actor) for i in moved]
+        )
+        source.links.all().delete()
+        CorrectiveMeasure.objects.filter(problem=source).update(problem=target)
+        source.state, source.merged_into, source.closed_at = (
+            ProblemState.MERGED,
+            target,
+            timezone.now(),
+        )
+        source.save()
+        audit.record(
+            action=AuditAction.CLOSED,
+            obj=source,
+            actor=actor,
+            institution=source.institution,
+            data={"merged_into": target.pk},
+        )
+        audit.record(
+            action=AuditAction.UPDATED,
+            obj=target,
+            actor=actor,
+            institution=target.institution,
+            data={"merged_from": source.pk, "incidents": len(moved)},
+        )
+    return target
+
+
+def add_measure(
+    actor, problem: Problem, text: str, owner=None, due: dt.date | None = None
+) -> CorrectiveMeasure:
+    require(actor, CHANGE, problem.institution)
+    if not (text or "").strip():
+        raise Invalid(_("Describe the corrective measure."), field="text")
+    with transaction.atomic():
+        measure = CorrectiveMeasure.objects.create(
+            problem=problem, text=text.strip(), owner=owner, due=due
+        )
+        audit.record(
+            action=AuditAction.UPDATED,
+            obj=problem,
+            actor=actor,
+            institution=problem.institution,
+            data={"measure": measure.text, "due": due},
+        )
+    return measure
+
+
+def complete_measure(actor, measure: CorrectiveMeasure) -> CorrectiveMeasure:
+    require(actor, CHANGE, measure.problem.institution)
+    with transaction.atomic():
+        measure.state, measure.done_at = MeasureState.DONE, timezone.now()
+        measure.save(update_fields=["state", "done_at"])
+        audit.record(
+            action=AuditAction.UPDATED,
+            obj=measure.problem,
+            actor=actor,
+            institution=measure.problem.institution,
+            data={"measure_done": measure.text},
+        )
+    return measure
+
+
+def close(actor, problem: Problem, now: dt.datetime | None = None) -> Problem:
+    """Close when every measure is done and no incident was linked for the quiet period."""
+    require(actor, CHANGE, problem.institution)
+    now = now or timezone.now()
+    quiet = dt.timedelta(days=settings_of(problem.institution)["quiet_days"])
+    with transaction.atomic():
+        problem = _locked(problem)
+        open_measures = problem.measures.exclude(state=MeasureState.DONE).count()
+        if not problem.measures.exists() or open_measures:
+            raise Conflict(
+                _("Close a problem once its corrective measures are done."), field="measures"
+            )
+        last = (
+            problem.links.order_by("-incident__created_at")
+            .values_list("incident__created_at", flat=True)
+            .first()
+        )
+        if last is not None and now - last < quiet:
+            raise Conflict(
+                _("An incident was linked less than %(days)s days ago.") % {"days": quiet.days},
+                field="state",
+            )
+        changes = audit.diff(problem, state=ProblemState.CLOSED, closed_at=now)
+        problem.save()
+        audit.record(
+            action=AuditAction.CLOSED,
+            obj=problem,
+            actor=actor,
+            institution=problem.institution,
+            changes=changes,
+        )
+    return problem
+
+
+def suggestions(incident: Incident) -> list[Problem]:
+    """Open problems a new incident looks like (same symptom and site, similar text)."""
+    conf = settings_of(incident.institution)
+    out = []
+    candidates = Problem.objects.filter(
+        institution=incident.institution,
+        state__in=[ProblemState.OPEN, ProblemState.KNOWN_ERROR],
+        symptom=incident.symptom,
+    ).exclude(links__incident=incident)
+    for problem in candidates:
+        if normalize(problem.site).strip() != normalize(incident.requester_site).strip():
+            continue
+        texts = Incident.objects.filter(problem_links__problem=problem).values_list(
+            "summary", "description"
+        )[:20]
+        best = max(
+            (
+                rules.similarity(f"{incident.summary} {incident.description}", f"{s} {d}")
+                for s, d in texts
+            ),
+            default=0,
+        )
+        if best >= conf["similarity"]:
+            out.append(problem)
+    return out
