@@ -5,6 +5,7 @@ ignored), form a group; a group of the threshold's size is proposed as a problem
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -44,15 +45,20 @@ def groups(
     window = dt.timedelta(days=window_days)
     for (symptom, _site), members in by_key.items():
         members.sort(key=lambda i: i.at)
+        times = [m.at for m in members]
+        texts = [normalize(m.text) for m in members]
         used: set[int] = set()
-        for seed in members:
+        for k, seed in enumerate(members):
             if seed.id in used:
                 continue
             cluster, scores = [seed], []
-            for other in members:
-                if other.id == seed.id or other.id in used or abs(other.at - seed.at) > window:
+            # only the members within the window of the seed (sorted by time: bisect)
+            lo, hi = bisect_left(times, seed.at - window), bisect_right(times, seed.at + window)
+            for j in range(lo, hi):
+                other = members[j]
+                if j == k or other.id in used:
                     continue
-                score = similarity(seed.text, other.text)
+                score = fuzz.token_set_ratio(texts[k], texts[j])
                 if score >= min_similarity:
                     cluster.append(other)
                     scores.append(score)

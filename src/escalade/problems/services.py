@@ -37,12 +37,6 @@ def require(actor, permission: str, institution) -> None:
         raise Forbidden(_("Your role does not allow this action."))
 
 
-def _item(i: Incident) -> rules.Item:
-    return rules.Item(
-        i.pk, i.symptom.code, i.requester_site, i.created_at, f"{i.summary} {i.description}"
-    )
-
-
 def _it_technician(institution):
     return (
         get_user_model()
@@ -70,11 +64,12 @@ def detect(institution, actor=None, incremental: bool = True) -> list[Problem]:
     linked = ProblemLink.objects.filter(problem__state__in=ProblemState.active()).values("incident")
     pool = qs.filter(created_at__gte=oldest_new - window).exclude(pk__in=linked)
     new_ids = set(new.values_list("pk", flat=True)) if incremental else None
+    # Plain tuples, not model instances: a full run reads every incident of the window.
     items = [
-        _item(i)
-        for i in pool.only(
+        rules.Item(pk, symptom, site, at, f"{summary} {description}")
+        for pk, symptom, site, at, summary, description in pool.values_list(
             "pk", "symptom__code", "requester_site", "created_at", "summary", "description"
-        )
+        ).iterator(chunk_size=20000)
     ]
     proposals = []
     with transaction.atomic():
