@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent, Institution
+from .models import AuditEvent, FiscalPeriod, Institution, Schedule
 
 
 @admin.register(Institution)
@@ -25,3 +25,17 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(admin.ModelAdmin):
+    """The periodic jobs, with their last and next run."""
+
+    list_display = ("name", "cron", "enabled", "last_run_at", "next_run_at", "task")
+    readonly_fields = ("task", "last_run_at")
+
+
+@admin.register(FiscalPeriod)
+class FiscalPeriodAdmin(admin.ModelAdmin):
+    list_display = ("year", "number", "start", "end")
+    list_filter = ("year",)

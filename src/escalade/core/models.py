@@ -166,3 +166,26 @@ class FiscalPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}-P{self.number:02d}"
+
+
+class Schedule(models.Model):
+    """A periodic job: which task, when (cron, in the product's time zone), last and next run.
+    One scheduler for the whole product (`escalade run_scheduler`); several may run: a due
+    row is claimed under a lock, so a run is queued once."""
+
+    name = models.SlugField(_("name"), max_length=60, unique=True)
+    task = models.CharField(
+        _("task"), max_length=200, help_text="dotted path of a django-tasks task"
+    )
+    cron = models.CharField(_("when (cron)"), max_length=60)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    next_run_at = models.DateTimeField(_("next run"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("schedule")
+        verbose_name_plural = _("schedules")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.cron})"

@@ -87,3 +87,21 @@ class IncidentDeclaration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.form} {self.incident_id}"
+
+
+class PeriodReport(models.Model):
+    """The statistics of one fiscal period sent to the supervisor: once (unique), resendable."""
+
+    institution = models.ForeignKey("core.Institution", on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=10)
+    recipients = models.JSONField(default=list)
+    sent_at = models.DateTimeField(default=timezone.now)
+    resent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "period"], name="period_report_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.period}"

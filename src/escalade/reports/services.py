@@ -167,3 +167,74 @@ def file_declaration(actor, declaration, external_number: str = ""):
             },
         )
     return declaration
+
+
+def send_period_report(institution, code: str, actor=None, resend: bool = False) -> bool:
+    """E-mail the statistics of period `code` (XLSX attached) to the supervisor named in the
+    pack (settings.supervisor_email). Once per period; a manager may resend. True if sent."""
+    from django.db import IntegrityError
+
+    from escalade.notifications.services import send_mail
+
+    from . import exports, stats
+    from .models import PeriodReport
+
+    to = institution.setting("supervisor_email")
+    if not to:
+        return False
+    if actor is not None and not has_permission(actor, "reclassify_incident"):
+        raise Forbidden(_("Your role does not allow this action."))
+    r, _period = stats.period_range(code)
+    with transaction.atomic():
+        if resend:
+            PeriodReport.objects.filter(institution=institution, period=code).update(
+                resent_at=timezone.now()
+            )
+        else:
+            try:
+                with transaction.atomic():
+                    PeriodReport.objects.create(
+                        institution=institution, period=code, recipients=[to]
+                    )
+            except IntegrityError:
+                return False  # sent already
+        fig = stats.figures(institution, r)
+        send_mail(
+            [to],
+            _("Incident statistics %(period)s — %(institution)s")
+            % {"period": code, "institution": institution.label},
+            exports.heading(fig, institution)
+            + "\n\n"
+            + _("Minor: %(minor)s; major: %(major)s.")
+            % {"minor": fig["minor"], "major": fig["major"]},
+            attachment=(
+                f"statistics-{code}.xlsx",
+                exports.to_xlsx(fig, institution),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+        )
+        if actor is not None:
+            audit.record(
+                action=AuditAction.UPDATED,
+                obj=institution,
+                actor=actor,
+                institution=institution,
+                data={"period_report": code, "resent": resend},
+            )
+    return True
+
+
+def send_due_period_reports(today) -> list[str]:
+    """The job: for each institution, the last period that has ended, sent once."""
+    import datetime as dt
+
+    from escalade.core.fiscal import period_of
+    from escalade.core.models import Institution
+
+    sent = []
+    last = period_of(today - dt.timedelta(days=1))
+    ended = last if last.end < today else period_of(last.start - dt.timedelta(days=1))
+    for institution in Institution.objects.all():
+        if send_period_report(institution, ended.code):
+            sent.append(f"{institution.code} {ended.code}")
+    return sent

@@ -147,3 +147,40 @@ def statistics(request):
             "symptom": symptom,
         },
     )
+
+
+@login_required
+def follow_up_page(request):
+    """Level 1's follow-up report: printable."""
+    from django.utils import timezone
+
+    from escalade.incidents.views import current_institution
+
+    from .stats import follow_up_report
+
+    institution = current_institution(request)
+    return render(
+        request,
+        "reports/follow_up.html",
+        {
+            "institution": institution,
+            "report": follow_up_report(institution, timezone.now()),
+        },
+    )
+
+
+@login_required
+def resend_period_report(request):
+    from escalade.incidents.views import current_institution
+
+    if request.method != "POST":
+        return redirect("reports:statistics")
+    institution = current_institution(request)
+    code = request.POST.get("period", "")
+    try:
+        services.send_period_report(institution, code, actor=request.user, resend=True)
+    except DomainError as exc:
+        return render(
+            request, "incidents/not_found.html", {"message": exc.message}, status=exc.status
+        )
+    return redirect(f"/statistics/?period={code}")

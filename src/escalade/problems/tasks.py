@@ -1,0 +1,12 @@
+"""The scheduled, incremental problem detection (core.scheduler.SCHEDULES)."""
+
+from django_tasks import task
+
+
+@task()
+def detect_problems() -> int:
+    from escalade.core.models import Institution
+
+    from .services import detect
+
+    return sum(len(detect(institution)) for institution in Institution.objects.all())

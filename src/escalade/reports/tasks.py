@@ -1,0 +1,42 @@
+"""Scheduled jobs of the reports (see core.scheduler.SCHEDULES)."""
+
+from django_tasks import task
+
+
+@task()
+def send_period_reports() -> list[str]:
+    from django.utils import timezone
+
+    from escalade.core.models import Institution
+
+    from .services import send_due_period_reports
+
+    zone = Institution.objects.values_list("timezone", flat=True).first() or "America/Montreal"
+    import zoneinfo
+
+    return send_due_period_reports(timezone.now().astimezone(zoneinfo.ZoneInfo(zone)).date())
+
+
+@task()
+def send_follow_up_reports() -> int:
+    """Level 1's follow-up report, e-mailed daily where the pack names recipients."""
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from escalade.core.models import Institution
+    from escalade.notifications.services import send_mail
+
+    from .stats import follow_up_report
+
+    n = 0
+    for institution in Institution.objects.all():
+        to = institution.setting("follow_up_report_to") or []
+        if not to:
+            continue
+        report = follow_up_report(institution, timezone.now())
+        body = render_to_string(
+            "reports/follow_up.txt", {"report": report, "institution": institution}
+        )
+        send_mail(list(to), f"Suivi / follow-up — {institution.label}", body)
+        n += 1
+    return n
