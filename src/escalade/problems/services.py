@@ -71,54 +71,76 @@ def detect(institution, actor=None, incremental: bool = True) -> list[Problem]:
             "pk", "symptom__code", "requester_site", "created_at", "summary", "description"
         ).iterator(chunk_size=20000)
     ]
-    proposals = []
-    with transaction.atomic():
-        for group in rules.groups(
+    groups = [
+        g
+        for g in rules.groups(
             items,
             window_days=conf["window_days"],
             min_size=conf["threshold"],
             min_similarity=conf["similarity"],
-        ):
-            if new_ids is not None and not new_ids & {i.id for i in group.items}:
-                continue
-            proposals.append(_propose(institution, group, actor))
+        )
+        if new_ids is None or new_ids & {i.id for i in g.items}
+    ]
+    with transaction.atomic():
+        proposals = _propose_all(institution, groups, actor)
         cursor.last_incident_id, cursor.ran_at = newest, timezone.now()
         cursor.save()
     return proposals
 
 
-def _propose(institution, group: rules.Group, actor) -> Problem:
+def _propose_all(institution, groups: list[rules.Group], actor) -> list[Problem]:
+    """Create the proposals, their links and audit events in a few statements."""
     from escalade.incidents.models import SymptomCategory
 
-    symptom = SymptomCategory.objects.get(institution=institution, code=group.symptom)
-    numbers = dict(
-        Incident.objects.filter(pk__in=[i.id for i in group.items]).values_list("pk", "number")
-    )
-    problem = Problem.objects.create(
-        institution=institution,
-        title=f"{pick(symptom.label)} — {group.site}",
-        symptom=symptom,
-        site=group.site,
-        assignee=_it_technician(institution),
-        evidence={
-            "incidents": [numbers[i.id] for i in group.items],
-            "shared": {"symptom": group.symptom, "site": group.site},
-            "similarity": group.similarity,
-            "from": group.items[0].at.isoformat(),
-            "to": group.items[-1].at.isoformat(),
-        },
-    )
+    if not groups:
+        return []
+    symptoms = {c.code: c for c in SymptomCategory.objects.filter(institution=institution)}
+    ids = [i.id for g in groups for i in g.items]
+    numbers: dict[int, str] = {}
+    for chunk in range(0, len(ids), 5000):
+        numbers.update(
+            Incident.objects.filter(pk__in=ids[chunk : chunk + 5000]).values_list("pk", "number")
+        )
+    assignee = _it_technician(institution)
+    problems = [
+        Problem(
+            institution=institution,
+            title=f"{pick(symptoms[g.symptom].label)} — {g.site}",
+            symptom=symptoms[g.symptom],
+            site=g.site,
+            assignee=assignee,
+            evidence={
+                "incidents": [numbers[i.id] for i in g.items],
+                "shared": {"symptom": g.symptom, "site": g.site},
+                "similarity": g.similarity,
+                "from": g.items[0].at.isoformat(),
+                "to": g.items[-1].at.isoformat(),
+            },
+        )
+        for g in groups
+    ]
+    Problem.objects.bulk_create(problems, batch_size=1000)
     ProblemLink.objects.bulk_create(
-        [ProblemLink(problem=problem, incident_id=i.id, linked_by=actor) for i in group.items]
+        [
+            ProblemLink(problem=p, incident_id=i.id, linked_by=actor)
+            for p, g in zip(problems, groups, strict=True)
+            for i in g.items
+        ],
+        batch_size=5000,
     )
-    audit.record(
-        action=AuditAction.CREATED,
-        obj=problem,
-        actor=actor,
-        institution=institution,
-        data=problem.evidence,
+    audit.record_many(
+        [
+            audit.event(
+                action=AuditAction.CREATED,
+                obj=p,
+                actor=actor,
+                institution=institution,
+                data=p.evidence,
+            )
+            for p in problems
+        ]
     )
-    return problem
+    return problems
 
 
 def _locked(problem: Problem) -> Problem:
