@@ -148,3 +148,12 @@ def language_of(user) -> str:
 
     profile = Profile.objects.filter(user=user).first()
     return profile.language if profile else settings.LANGUAGE_CODE
+
+
+def require(actor, permission: str, institution_id: int | None, elsewhere_message=None) -> None:
+    """Refuse (Forbidden) unless `actor` holds `permission` and belongs to the institution;
+    every app's services guard their writes with this."""
+    if not has_permission(actor, permission):
+        raise Forbidden(_("Your role does not allow this action."))
+    if institution_id is not None and not belongs_to(actor, institution_id):
+        raise Forbidden(elsewhere_message or _("Your role does not allow this action."))

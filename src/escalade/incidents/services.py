@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy
 
 from escalade.accounts import rules as perms
 from escalade.accounts.models import Membership
-from escalade.accounts.services import belongs_to, has_permission
+from escalade.accounts.services import require as require_in
 from escalade.core import audit
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Conflict, Forbidden, Invalid, NotFound
+from escalade.core.errors import Conflict, Invalid, NotFound
 from escalade.core.i18n import in_both
 from escalade.core.numbering import next_number
 
@@ -79,11 +79,8 @@ class IncidentInput:
 
 def require(actor, permission: str, incident: Incident | None = None, institution=None) -> None:
     """Refuse unless `actor` holds `permission` and belongs to the incident's institution."""
-    if not has_permission(actor, permission):
-        raise Forbidden(_("Your role does not allow this action."))
     inst = incident.institution_id if incident is not None else getattr(institution, "pk", None)
-    if inst is not None and not belongs_to(actor, inst):
-        raise Forbidden(_("This incident belongs to another institution."))
+    require_in(actor, permission, inst, _("This incident belongs to another institution."))
 
 
 def parse_phone(raw: str, ext: str = "", region: str = "CA") -> tuple[str, str]:

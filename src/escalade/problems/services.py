@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escalade.accounts.services import belongs_to, has_permission
+from escalade.accounts.services import require as require_in
 from escalade.core import audit
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Conflict, Forbidden, Invalid
+from escalade.core.errors import Conflict, Invalid
 from escalade.core.i18n import pick
 from escalade.core.text import normalize
 from escalade.incidents.models import Incident
@@ -33,8 +33,7 @@ def settings_of(institution) -> dict:
 def require(actor, permission: str, institution) -> None:
     if actor is None:
         return  # the scheduled detection
-    if not has_permission(actor, permission) or not belongs_to(actor, institution.pk):
-        raise Forbidden(_("Your role does not allow this action."))
+    require_in(actor, permission, institution.pk)
 
 
 def _it_technician(institution):

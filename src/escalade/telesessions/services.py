@@ -12,10 +12,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escalade.accounts.services import has_permission
+from escalade.accounts.services import require as require_in
 from escalade.core import audit
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Conflict, Forbidden, Invalid
+from escalade.core.errors import Conflict, Invalid
 from escalade.incidents import services as incidents
 from escalade.incidents.models import Incident
 
@@ -30,12 +30,7 @@ ADD = "add_telesession"
 
 
 def require(actor, permission: str, institution) -> None:
-    from escalade.accounts.services import belongs_to
-
-    if not has_permission(actor, permission):
-        raise Forbidden(_("Your role does not allow this action."))
-    if not belongs_to(actor, institution.pk):
-        raise Forbidden(_("This session belongs to another institution."))
+    require_in(actor, permission, institution.pk, _("This session belongs to another institution."))
 
 
 @dataclass
