@@ -85,9 +85,7 @@ def send_mail(
 
 def deliver(mail_id: int) -> str:
     """Try to send one queued e-mail; on failure schedule the next try (1, 2, 4... minutes)."""
-    import datetime as dt
 
-    from django.conf import settings
     from django.core.mail import EmailMessage
     from django.db import transaction
 
@@ -105,17 +103,7 @@ def deliver(mail_id: int) -> str:
         try:
             message.send()
         except Exception as exc:  # noqa: BLE001 - any failure of the mail server is retried
-            mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if mail.attempts >= settings.ESCALADE_MAIL_MAX_ATTEMPTS:
-                mail.state = OutgoingMail.FAILED
-            else:
-                mail.next_attempt_at = timezone.now() + dt.timedelta(
-                    minutes=2 ** (mail.attempts - 1)
-                )
-                run_after = mail.next_attempt_at
-                transaction.on_commit(
-                    lambda: deliver_mail.using(run_after=run_after).enqueue(mail.pk)
-                )
+            _failed_attempt(mail, f"{type(exc).__name__}: {exc}", deliver_mail)
         else:
             mail.state, mail.sent_at, mail.last_error = OutgoingMail.SENT, timezone.now(), ""
         mail.save()
@@ -169,12 +157,10 @@ def emit(institution, event: str, payload: dict) -> int:
 
 def deliver_hook(delivery_id: int) -> str:
     """POST one event; on failure schedule the next try (1, 2, 4... minutes)."""
-    import datetime as dt
     import json
     import urllib.error
     import urllib.request
 
-    from django.conf import settings
     from django.db import transaction
 
     from .models import OutgoingMail, WebhookDelivery
@@ -212,14 +198,25 @@ def deliver_hook(delivery_id: int) -> str:
         if ok:
             d.state, d.delivered_at, d.last_error = OutgoingMail.SENT, timezone.now(), ""
         else:
-            d.last_error = error[:2000]
-            if d.attempts >= settings.ESCALADE_MAIL_MAX_ATTEMPTS:
-                d.state = OutgoingMail.FAILED
-            else:
-                d.next_attempt_at = timezone.now() + dt.timedelta(minutes=2 ** (d.attempts - 1))
-                run_after = d.next_attempt_at
-                transaction.on_commit(
-                    lambda: deliver_webhook.using(run_after=run_after).enqueue(d.pk)
-                )
+            _failed_attempt(d, error, deliver_webhook)
         d.save()
     return d.state
+
+
+def _failed_attempt(row, error: str, task) -> None:
+    """After a failed send (e-mail or webhook): try again after 1, 2, 4... minutes, or give
+    up after ESCALADE_MAIL_MAX_ATTEMPTS and leave it failed for an administrator to see."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.db import transaction
+
+    from .models import OutgoingMail
+
+    row.last_error = error[:2000]
+    if row.attempts >= settings.ESCALADE_MAIL_MAX_ATTEMPTS:
+        row.state = OutgoingMail.FAILED
+        return
+    row.next_attempt_at = timezone.now() + dt.timedelta(minutes=2 ** (row.attempts - 1))
+    run_after, pk = row.next_attempt_at, row.pk
+    transaction.on_commit(lambda: task.using(run_after=run_after).enqueue(pk))
