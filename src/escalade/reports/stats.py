@@ -250,3 +250,26 @@ def follow_up_report(institution, now: dt.datetime, stale_hours: float | None = 
         "waiting_partner": list(waiting[:200]),
         "stale_hours": hours,
     }
+
+
+GROUP_BY = {
+    "site": "requester_site",
+    "symptom": "symptom__code",
+    "level": "level",
+    "channel": "channel",
+}
+
+
+def grouped(institution, r: Range, by: str, site: str = "", symptom: str = "") -> list[dict]:
+    """Minor and major counts per site, symptom, level or channel."""
+    field = GROUP_BY[by]
+    rows: dict = {}
+    qs = incidents_in(institution, r, site, symptom)
+    for value, severity, n in (
+        qs.values_list(field, "severity")
+        .annotate(n=Count("id"))
+        .values_list(field, "severity", "n")
+    ):
+        row = rows.setdefault(value, {by: value, "minor": 0, "major": 0})
+        row[severity] += n
+    return sorted(rows.values(), key=lambda row: -(row["minor"] + row["major"]))

@@ -25,6 +25,7 @@ class StatsQuery(Schema):
     to: dt.date | None = None
     site: str = ""
     symptom: str = ""
+    group_by: str | None = Field(None, description="site, symptom, level or channel")
 
 
 def range_of(q: StatsQuery) -> stats.Range:
@@ -48,7 +49,15 @@ def range_of(q: StatsQuery) -> stats.Range:
 )
 def get_stats(request, q: Query[StatsQuery]):
     institution = resolve_institution(request.auth, q.institution)
-    return stats.figures(institution, range_of(q), q.site, q.symptom)
+    r = range_of(q)
+    out = stats.figures(institution, r, q.site, q.symptom)
+    if q.group_by:
+        if q.group_by not in stats.GROUP_BY:
+            raise Invalid(
+                _("Use one of %(valid)s.") % {"valid": ", ".join(stats.GROUP_BY)}, field="group_by"
+            )
+        out["groups"] = stats.grouped(institution, r, q.group_by, q.site, q.symptom)
+    return out
 
 
 class ExportQuery(StatsQuery):

@@ -71,6 +71,9 @@ def test_the_api_and_its_exports(api, dataset):
         agent.get("/api/stats", **{"from": "2026-09-16", "to": "2026-09-16"}).json()["major"] == 1
     )
     assert agent.get("/api/stats", period="2026-P14").status_code == 422
+    groups = agent.get("/api/stats", period="2026-P06", group_by="site").json()["groups"]
+    assert {g["site"]: (g["minor"], g["major"]) for g in groups}["HGM"] == (1, 1)
+    assert agent.get("/api/stats", period="2026-P06", group_by="color").status_code == 422
     xlsx = agent.get("/api/stats/export", period="2026-P06", format="xlsx")
     book = load_workbook(io.BytesIO(xlsx.content))
     assert book.sheetnames == ["Summary", "By category", "By level", "By channel"]
