@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "escalade.notifications",
     "escalade.reports",
     "escalade.problems",
+    "escalade.renewals",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ SCHEDULES = {
     "period-report": ("escalade.reports.tasks.send_period_reports", "0 6 * * *"),
     "follow-up-report": ("escalade.reports.tasks.send_follow_up_reports", "0 7 * * 1-5"),
     "problem-detection": ("escalade.problems.tasks.detect_problems", "0 * * * *"),
+    "renewal-reminders": ("escalade.renewals.tasks.send_renewal_reminders", "0 8 * * *"),
 }
 
 

@@ -16,6 +16,8 @@ MESSAGES = {
     "protocol_cancel": _(
         "Session #%(session)s: %(minutes)s minutes of trouble. Cancelling the session is recommended (step 6): confirm or continue."
     ),
+    "certificate_expires": _("Certificate %(subject)s expires on %(date)s."),
+    "certificate_expired": _("Certificate %(subject)s expired on %(date)s: renew it."),
     "patient_safety": _(
         "Possible impact on a patient's safety: incident %(number)s. Prepare the incident declaration."
     ),
