@@ -88,21 +88,10 @@ def list_problems(request, q: Query[ListQuery]):
 @router.post("/problems", response={201: ProblemOut, **ERRORS}, summary="Open a problem by hand")
 def create_problem(request, payload: ProblemIn):
     institution = resolve_institution(request.auth, payload.institution)
-    services.require(request.auth, services.CHANGE, institution)
     incidents = [incident_selectors.find(request.auth, n) for n in payload.incidents]
-    if not payload.title.strip():
-        raise Invalid(_("This field is required."), field="title")
-    problem = Problem.objects.create(
-        institution=institution,
-        title=payload.title.strip(),
-        state="open",
-        suspected_cause=payload.suspected_cause,
-        symptom=incidents[0].symptom if incidents else None,
-        site=incidents[0].requester_site if incidents else "",
-        assignee=services._it_technician(institution),
+    problem = services.create(
+        request.auth, institution, payload.title, incidents, payload.suspected_cause
     )
-    for incident in incidents:
-        services.link(request.auth, problem, incident)
     return Status(201, selectors.problem_view(problem))
 
 

@@ -352,3 +352,32 @@ def suggestions(incident: Incident) -> list[Problem]:
         if best >= conf["similarity"]:
             out.append(problem)
     return out
+
+
+def create(
+    actor, institution, title: str, incidents: list[Incident], suspected_cause: str = ""
+) -> Problem:
+    """Open a problem by hand, with its incidents, in one transaction."""
+    require(actor, CHANGE, institution)
+    if not (title or "").strip():
+        raise Invalid(_("This field is required."), field="title")
+    with transaction.atomic():
+        problem = Problem.objects.create(
+            institution=institution,
+            title=title.strip(),
+            state=ProblemState.OPEN,
+            suspected_cause=suspected_cause,
+            symptom=incidents[0].symptom if incidents else None,
+            site=incidents[0].requester_site if incidents else "",
+            assignee=_it_technician(institution),
+        )
+        audit.record(
+            action=AuditAction.CREATED,
+            obj=problem,
+            actor=actor,
+            institution=institution,
+            data={"title": problem.title},
+        )
+        for incident in incidents:
+            link(actor, problem, incident)
+    return problem
