@@ -636,4 +636,9 @@ FR = {
     "Could not read a certificate from %(host)s:%(port)s (%(error)s).": "Impossible de lire un certificat de %(host)s:%(port)s (%(error)s).",
     "Certificate %(subject)s expires on %(date)s": "Le certificat %(subject)s expire le %(date)s",
     "Certificate %(subject)s expired on %(date)s: renew it": "Le certificat %(subject)s a expiré le %(date)s : renouvelez-le",
+    "Send again": "Envoyer de nouveau",
+    ("%(n)s e-mail queued again.", "%(n)s e-mails queued again."): (
+        "%(n)s courriel remis en file.",
+        "%(n)s courriels remis en file.",
+    ),
 }

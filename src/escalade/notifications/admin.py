@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import Notification, OutgoingMail
 
@@ -23,7 +25,7 @@ class OutgoingMailAdmin(admin.ModelAdmin):
     exclude = ("attachment",)
     actions = ["retry"]
 
-    @admin.action(description="Send again")
+    @admin.action(description=_("Send again"))
     def retry(self, request, queryset):
         from .tasks import deliver_mail
 
@@ -34,7 +36,10 @@ class OutgoingMailAdmin(admin.ModelAdmin):
             )
             deliver_mail.enqueue(mail.pk)
             n += 1
-        messages.info(request, f"{n} e-mail(s) queued again.")
+        messages.info(
+            request,
+            ngettext("%(n)s e-mail queued again.", "%(n)s e-mails queued again.", n) % {"n": n},
+        )
 
 
 @admin.register(Notification)

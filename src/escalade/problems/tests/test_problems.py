@@ -230,8 +230,13 @@ def test_a_problem_opened_by_hand_through_the_api(api, cusm, staff):
     number = log(staff["level1_agent"], cusm, symptom="codec").number
     it = api("it_technician")
     r = it.post("/api/problems", {"title": "Codecs of wing B", "incidents": [number]})
-    assert r.status_code == 201 and r.json()["incidents"] == [number] and r.json()["state"] == "open"
+    assert (
+        r.status_code == 201 and r.json()["incidents"] == [number] and r.json()["state"] == "open"
+    )
     r = it.post("/api/problems", {"title": " ", "incidents": []})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "title"
-    assert it.post("/api/problems", {"title": "x", "incidents": ["CCT-1999-000001"]}).status_code == 404
+    assert (
+        it.post("/api/problems", {"title": "x", "incidents": ["CCT-1999-000001"]}).status_code
+        == 404
+    )
     assert Problem.objects.count() == 1
