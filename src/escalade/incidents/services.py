@@ -321,7 +321,7 @@ def _apply_severity(
             _open_ticket(incident, actor, events)
         from escalade.reports.services import ensure_draft
 
-        ensure_draft(incident)
+        ensure_draft(incident, new=new)
     elif new or not TechnicalSheetEntry.objects.filter(incident=incident).exists():
         TechnicalSheetEntry.objects.create(incident=incident, session_ref=incident.session_ref)
         if new:

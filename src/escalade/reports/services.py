@@ -25,24 +25,37 @@ EDITABLE = (
 )
 
 
-def ensure_draft(incident) -> MajorReport:
-    """The report of a major incident, created as a draft with what the system knows."""
-    report = MajorReport.objects.filter(incident=incident).first()
-    if report is not None:
-        return report
+def _known_repercussions(incident) -> dict:
+    """What the system knows of the clinical repercussions: the sessions cancelled in the
+    incident's troubleshooting, and their scheduled patients."""
     from escalade.telesessions.models import FollowUpTask, Protocol
 
-    protocols = Protocol.objects.filter(incident=incident).select_related("session")
-    cancelled = [p.session for p in protocols if p.session.status == "cancelled"]
-    patients = FollowUpTask.objects.filter(session__in=cancelled, kind="call_back_patient").count()
-    report, _created = MajorReport.objects.get_or_create(
-        incident=incident,
-        defaults={
-            "resolution": incident.resolution,
-            "sessions_cancelled": len(cancelled),
-            "patients_affected": patients,
-        },
+    cancelled = Protocol.objects.filter(incident=incident, session__status="cancelled").values(
+        "session"
     )
+    return {
+        "sessions_cancelled": cancelled.distinct().count(),
+        "patients_affected": FollowUpTask.objects.filter(
+            session__in=cancelled, kind="call_back_patient"
+        ).count(),
+    }
+
+
+def ensure_draft(incident, new: bool = False) -> MajorReport:
+    """The report of a major incident. A draft nobody has edited yet follows what the
+    system knows (a session cancelled after the incident opened counts); once an author
+    has written in it, their figures stand. `new`: an incident just logged, which can have
+    no session yet. The resolution is the incident's own until the author writes one."""
+    report = MajorReport.objects.filter(incident=incident).first()
+    if report is None:
+        known = {} if new else _known_repercussions(incident)
+        report, _created = MajorReport.objects.get_or_create(incident=incident, defaults=known)
+    elif report.author_id is None and report.completed_at is None:
+        known = _known_repercussions(incident)
+        if any(getattr(report, k) != v for k, v in known.items()):
+            MajorReport.objects.filter(pk=report.pk).update(**known)
+            for k, v in known.items():
+                setattr(report, k, v)
     return report
 
 

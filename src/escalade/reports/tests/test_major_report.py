@@ -151,3 +151,39 @@ def test_mail_that_never_goes_out_ends_failed_for_an_administrator(cusm, staff, 
         run_worker()
     mail = OutgoingMail.objects.get()
     assert (mail.state, mail.attempts) == ("failed", 2)
+
+
+def test_an_untouched_draft_counts_a_session_cancelled_after_the_incident_opened(cusm, staff):
+    from escalade.telesessions import services as sessions
+
+    start = dt.datetime(2026, 11, 24, 14, 0, tzinfo=dt.UTC)
+    session = sessions.create_session(
+        staff["level1_agent"],
+        cusm,
+        sessions.SessionInput(
+            kind="point_to_point",
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            requesting_site="Gatineau",
+            provider_sites=["HGM"],
+            patients=[
+                sessions.PatientInput("A"),
+                sessions.PatientInput("B"),
+                sessions.PatientInput("C"),
+            ],
+        ),
+    )
+    protocol = sessions.start_troubleshooting(
+        staff["telehealth_technician"], session, symptom="codec"
+    )
+    assert (
+        protocol.incident.major_report.sessions_cancelled,
+        protocol.incident.major_report.patients_affected,
+    ) == (0, 0)
+    sessions.cancel_session(staff["telehealth_technician"], session, "codec down")
+    report = services.ensure_draft(protocol.incident)
+    assert (report.sessions_cancelled, report.patients_affected) == (1, 3)
+    report = services.update(staff["chief_telehealth_technician"], report, {"patients_affected": 2})
+    assert (
+        services.ensure_draft(protocol.incident).patients_affected == 2
+    )  # the author's figure stands
