@@ -21,7 +21,14 @@ def ensure_roles() -> None:
     perms = {
         p.codename: p
         for p in Permission.objects.filter(
-            content_type__app_label__in=["incidents", "telesessions", "problems"]
+            content_type__app_label__in=[
+                "incidents",
+                "telesessions",
+                "problems",
+                "catalog",
+                "notices",
+                "renewals",
+            ]
         ).select_related("content_type")
     }
     if not perms:  # incidents not migrated yet: post_migrate of incidents will call again

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Channel, Licence, Provider
+from .models import Channel, Contact, Licence, Organisation, Provider
 
 
 class ChannelInline(admin.TabularInline):
@@ -22,3 +22,16 @@ class ProviderAdmin(admin.ModelAdmin):
 class LicenceAdmin(admin.ModelAdmin):
     list_display = ("product", "provider", "institution", "lead_days")
     list_filter = ("institution",)
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("code", "__str__", "kind", "institution")
+    list_filter = ("institution", "kind")
+    filter_horizontal = ("members",)
+    inlines = [ContactInline]

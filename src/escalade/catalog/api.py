@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
@@ -84,3 +84,113 @@ def get_provider(request, code: str, query: Query[CatalogQuery]):
     return selectors.provider_view(
         selectors.get_provider(institution, code), instant(query.at), institution
     )
+
+
+# -- organisations and designated contacts (seed 002) ----------------------------------
+
+
+class ContactOut(Schema):
+    id: int
+    organisation: str
+    role: str
+    role_label: str
+    name: str
+    email: str
+    phone: str
+    extension: str
+    language: str
+    active: bool
+    confirmed_at: dt.datetime
+    stale_since: dt.datetime
+    stale: bool = Field(description="not confirmed for the pack's period: ask the organisation")
+
+
+class OrganisationOut(Schema):
+    code: str
+    name: str
+    kind: str
+    kind_label: str
+    contacts: list[ContactOut]
+    stale_contacts: int
+
+
+class ContactIn(Schema):
+    role: str = Field(
+        description="service_desk, interface_specialist, registration_lead, phi_designate"
+    )
+    name: str
+    email: str = ""
+    phone: str = ""
+    extension: str = ""
+    language: str = Field("fr", description="fr or en: the language of the notices it receives")
+
+
+class ContactPatch(Schema):
+    role: str | None = None
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    extension: str | None = None
+    language: str | None = None
+    active: bool | None = None
+
+
+class InstitutionQuery(Schema):
+    institution: str | None = None
+
+
+@router.get(
+    "/organisations", response={200: list[OrganisationOut], **ERRORS}, summary="Organisations"
+)
+def list_organisations(request, q: Query[InstitutionQuery]):
+    institution = resolve_institution(request.auth, q.institution)
+    return [selectors.organisation_view(o) for o in selectors.organisations(institution)]
+
+
+@router.get(
+    "/organisations/{code}/contacts",
+    response={200: list[ContactOut], **ERRORS},
+    summary="An organisation's designated contacts",
+)
+def list_contacts(request, code: str, q: Query[InstitutionQuery]):
+    org = selectors.get_organisation(request.auth, code, q.institution)
+    return [selectors.contact_view(c) for c in org.contacts.filter(active=True)]
+
+
+@router.post(
+    "/organisations/{code}/contacts",
+    response={201: ContactOut, **ERRORS},
+    summary="Add a designated contact",
+)
+def add_contact(request, code: str, payload: ContactIn, q: Query[InstitutionQuery]):
+    from . import services
+
+    org = selectors.get_organisation(request.auth, code, q.institution)
+    contact = services.add_contact(request.auth, org, payload.dict())
+    return Status(201, selectors.contact_view(contact))
+
+
+@router.patch(
+    "/contacts/{int:contact_id}",
+    response={200: ContactOut, **ERRORS},
+    summary="Change a contact (saving confirms it)",
+)
+def patch_contact(request, contact_id: int, payload: ContactPatch):
+    from . import services
+
+    contact = selectors.get_contact(request.auth, contact_id)
+    return selectors.contact_view(
+        services.update_contact(request.auth, contact, payload.dict(exclude_unset=True))
+    )
+
+
+@router.post(
+    "/contacts/{int:contact_id}/confirm",
+    response={200: ContactOut, **ERRORS},
+    summary="Confirm a contact is still right",
+)
+def confirm_contact(request, contact_id: int):
+    from . import services
+
+    contact = selectors.get_contact(request.auth, contact_id)
+    return selectors.contact_view(services.confirm_contact(request.auth, contact))

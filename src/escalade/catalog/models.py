@@ -1,13 +1,15 @@
 """Support providers, what they offer and exclude, their contact channels and schedules,
 and the licences they renew (seed 003)."""
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from escalade.core.i18n import pick
 from escalade.core.models import Institution
 
-from .choices import ChannelKind
+from .choices import ChannelKind, ContactRole, OrganisationKind
 
 
 class Provider(models.Model):
@@ -89,3 +91,84 @@ class Licence(models.Model):
 
     def __str__(self) -> str:
         return self.product
+
+
+class Organisation(models.Model):
+    """An organisation the desk serves (seed 002): it contributes data, consumes it, or
+    both; its designated contacts receive the service notices."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.JSONField(default=dict)
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=OrganisationKind.choices, default=OrganisationKind.BOTH
+    )
+    # Its business days for the notice rule (seed 002: five business days ahead).
+    holiday_country = models.CharField(max_length=2, default="CA")
+    holiday_subdivision = models.CharField(max_length=10, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("signed-in users"),
+        help_text="users who see this organisation's notices as a banner",
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["institution", "code"], name="cat_org_code")]
+
+    def __str__(self) -> str:
+        return pick(self.name) or self.code
+
+    @property
+    def calendar(self):
+        """Its business days: the public holidays of its own province or state."""
+        from escalade.core.hours import Calendar
+
+        return Calendar(self.holiday_country, self.holiday_subdivision)
+
+
+class Contact(models.Model):
+    """A designated contact of an organisation, by role, with channels and language.
+    Not confirmed for the pack's period -> stale (the organisation is asked to confirm)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="contacts"
+    )
+    role = models.CharField(_("role"), max_length=24, choices=ContactRole.choices)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, help_text="E.164")
+    extension = models.CharField(_("extension"), max_length=10, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=[("fr", "Français"), ("en", "English")], default="fr"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), default=timezone.now)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["organisation", "role", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class ContactCheck(models.Model):
+    """A request to confirm a stale contact, sent once per key (contact, confirmation,
+    month of staleness), whatever the number of workers."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="checks")
+    key = models.CharField(max_length=40)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contact", "key"], name="cat_check_once")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} {self.key}"

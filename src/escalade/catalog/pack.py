@@ -11,7 +11,7 @@ from escalade.core.hours import Schedule
 from escalade.core.packs import Labels
 
 from .choices import ChannelKind, Phase
-from .models import Channel, Licence, Provider
+from .models import Channel, Contact, Licence, Organisation, Provider
 
 
 class ChannelSpec(BaseModel):
@@ -143,8 +143,91 @@ def apply_catalog(institution, spec: CatalogFile, ctx: dict) -> None:
         )
 
 
+class ContactSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["service_desk", "interface_specialist", "registration_lead", "phi_designate"]
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field("", max_length=254)
+    phone: str = ""
+    extension: str = Field("", max_length=10, pattern=r"^[0-9]*$")
+    language: Literal["fr", "en"] = "fr"
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value):
+        if value:
+            import phonenumbers
+
+            try:
+                number = phonenumbers.parse(value, "CA")
+                ok = phonenumbers.is_valid_number(number)
+            except phonenumbers.NumberParseException:
+                ok = False
+            if not ok:
+                raise ValueError(f"'{value}' is not a valid phone number")
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return value
+
+
+class OrganisationSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$")
+    name: Labels
+    kind: Literal["contributing", "consuming", "both"] = "both"
+    holidays: packs.HolidaysSpec | None = None
+    contacts: list[ContactSpec] = []
+
+
+class OrganisationsFile(BaseModel):
+    """organisations.yaml: the organisations the desk serves and their designated contacts."""
+
+    model_config = ConfigDict(extra="forbid")
+    organisations: list[OrganisationSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self):
+        codes = [o.code for o in self.organisations]
+        if len(codes) != len(set(codes)):
+            raise ValueError("organisation codes must be unique")
+        return self
+
+
+def apply_organisations(institution, spec: OrganisationsFile, ctx: dict) -> None:
+    """Organisations are updated in place; a contact is matched by organisation, role and
+    name, so that loading the pack again keeps the confirmation dates the desk recorded."""
+    for o in spec.organisations:
+        org, _created = Organisation.objects.update_or_create(
+            institution=institution,
+            code=o.code,
+            defaults={
+                "name": o.name.model_dump(),
+                "kind": o.kind,
+                "holiday_country": o.holidays.country
+                if o.holidays
+                else institution.holiday_country,
+                "holiday_subdivision": (
+                    o.holidays.subdivision if o.holidays else institution.holiday_subdivision
+                ),
+                "active": True,
+            },
+        )
+        for c in o.contacts:
+            Contact.objects.update_or_create(
+                organisation=org,
+                role=c.role,
+                name=c.name,
+                defaults={
+                    "email": c.email,
+                    "phone": c.phone,
+                    "extension": c.extension,
+                    "language": c.language,
+                },
+            )
+
+
 def register() -> None:
     packs.register("catalog.yaml", CatalogFile, apply_catalog, required=False)
+    packs.register("organisations.yaml", OrganisationsFile, apply_organisations, required=False)
 
 
 __all__ = ["ChannelKind", "Phase", "register"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from escalade.core import hours
@@ -128,3 +129,77 @@ def search(institution, q: str, at: dt.datetime) -> list[dict]:
         if all(t in blob for t in terms):
             views.append(provider_view(provider, at, institution))
     return views
+
+
+# -- organisations and their designated contacts (seed 002) --------------------------
+
+
+def organisations(institution):
+    from .models import Organisation
+
+    return Organisation.objects.filter(institution=institution, active=True).prefetch_related(
+        "contacts"
+    )
+
+
+def get_organisation(user, code: str, institution_code: str | None = None):
+    """The organisation `code` in the user's institution (NotFound elsewhere)."""
+    from escalade.accounts.services import resolve_institution
+
+    from .models import Organisation
+
+    institution = resolve_institution(user, institution_code)
+    org = Organisation.objects.filter(institution=institution, code=code).first()
+    if org is None:
+        raise NotFound(_("No organisation %(code)s.") % {"code": code}, field="code")
+    return org
+
+
+def get_contact(user, contact_id: int):
+    from escalade.accounts.services import institutions_of
+
+    from .models import Contact
+
+    contact = (
+        Contact.objects.filter(pk=contact_id, organisation__institution__in=institutions_of(user))
+        .select_related("organisation__institution")
+        .first()
+    )
+    if contact is None:
+        raise NotFound(_("No contact #%(id)s.") % {"id": contact_id})
+    return contact
+
+
+def contact_view(contact, now=None) -> dict:
+    from . import rules
+    from .services import confirm_months
+
+    now = now or timezone.now()
+    months = confirm_months(contact.organisation.institution)
+    return {
+        "id": contact.pk,
+        "organisation": contact.organisation.code,
+        "role": contact.role,
+        "role_label": contact.get_role_display(),
+        "name": contact.name,
+        "email": contact.email,
+        "phone": contact.phone,
+        "extension": contact.extension,
+        "language": contact.language,
+        "active": contact.active,
+        "confirmed_at": contact.confirmed_at,
+        "stale_since": rules.stale_since(contact.confirmed_at, months),
+        "stale": rules.is_stale(contact.confirmed_at, now, months),
+    }
+
+
+def organisation_view(org, now=None) -> dict:
+    contacts = [contact_view(c, now) for c in org.contacts.all() if c.active]
+    return {
+        "code": org.code,
+        "name": pick(org.name),
+        "kind": org.kind,
+        "kind_label": org.get_kind_display(),
+        "contacts": contacts,
+        "stale_contacts": sum(c["stale"] for c in contacts),
+    }

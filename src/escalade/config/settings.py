@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "escalade.reports",
     "escalade.problems",
     "escalade.renewals",
+    "escalade.notices",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "escalade.accounts.context.escalade_context",
+                "escalade.notices.context.notice_banner",
             ],
         },
     },
@@ -145,6 +147,8 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("ESCALADE_EMAIL_FROM", "escalade@localhost")
+# The address of this instance, for links in e-mails and feeds.
+ESCALADE_BASE_URL = os.environ.get("ESCALADE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Outgoing mail is retried with backoff: after 1, 2, 4, 8... minutes, this many times.
 ESCALADE_MAIL_MAX_ATTEMPTS = int(os.environ.get("ESCALADE_MAIL_MAX_ATTEMPTS", "6"))
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("escalade.telesessions.urls")),
     path("", include("escalade.notifications.urls")),
     path("", include("escalade.problems.urls")),
+    path("", include("escalade.notices.urls")),
+    path("", include("escalade.renewals.urls")),
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -18,6 +18,13 @@ MESSAGES = {
     ),
     "certificate_expires": _("Certificate %(subject)s expires on %(date)s."),
     "certificate_expired": _("Certificate %(subject)s expired on %(date)s: renew it."),
+    "licence_ends": _("Licence %(product)s (%(holder)s) ends on %(date)s: decide on its renewal."),
+    "licence_ended": _("Licence %(product)s (%(holder)s) ended on %(date)s."),
+    "notice_published": _("Service notice: %(title)s"),
+    "notice_updated": _("Service notice updated: %(title)s"),
+    "notice_resolved": _("Service notice resolved: %(title)s"),
+    "notice_cancelled": _("Service notice cancelled: %(title)s"),
+    "interruption_reported": _("%(organisation)s reports an interruption: %(systems)s."),
     "patient_safety": _(
         "Possible impact on a patient's safety: incident %(number)s. Prepare the incident declaration."
     ),

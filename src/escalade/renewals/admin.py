@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Certificate, Reminder
+from .models import Certificate, HeldLicence, Reminder
 
 
 @admin.register(Certificate)
@@ -11,4 +11,10 @@ class CertificateAdmin(admin.ModelAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ("certificate", "key", "sent_at")
+    list_display = ("certificate", "licence", "key", "sent_at")
+
+
+@admin.register(HeldLicence)
+class HeldLicenceAdmin(admin.ModelAdmin):
+    list_display = ("product", "holder", "seats", "end", "decision", "owner")
+    list_filter = ("institution", "decision")

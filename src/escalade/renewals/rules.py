@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 LEADS = (90, 60, 30)
+DEFAULT_LICENCE_DAYS = 30
 
 
 def due_reminder(expires: dt.date, today: dt.date, leads=LEADS) -> str | None:

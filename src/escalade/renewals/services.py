@@ -1,4 +1,5 @@
-"""Certificates: imported from PEM or read live from a TLS endpoint; reminders."""
+"""Certificates (imported from PEM or read live from a TLS endpoint), licences held, and
+their reminders."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from escalade.accounts.rules import RENEWAL_CHANGE
 from escalade.accounts.services import require
 from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Conflict, Invalid
 
 from . import rules
-from .models import Certificate, Reminder
+from .models import Certificate, Decision, HeldLicence, Reminder
 
 
 def _parse(pem: bytes) -> x509.Certificate:
@@ -43,9 +45,15 @@ def _hosts(cert: x509.Certificate) -> list[str]:
 
 
 def add_certificate(
-    actor, institution, pem: bytes, source: str = "PEM", owner=None, process: str = ""
+    actor,
+    institution,
+    pem: bytes,
+    source: str = "PEM",
+    owner=None,
+    process: str = "",
+    organisation=None,
 ):
-    require(actor, "reclassify_incident", institution.pk)
+    require(actor, RENEWAL_CHANGE, institution.pk)
     cert = _parse(pem)
     with transaction.atomic():
         try:
@@ -60,6 +68,7 @@ def add_certificate(
                     source=source,
                     owner=owner or actor,
                     renewal_process=process,
+                    organisation=organisation,
                 )
         except IntegrityError as exc:
             raise Conflict(_("This certificate is tracked already."), field="pem") from exc
@@ -86,41 +95,205 @@ def read_endpoint(actor, institution, host: str, port: int = 443, **kwargs):
     return add_certificate(actor, institution, pem.encode(), source=f"{host}:{port}", **kwargs)
 
 
+def certificate_leads(institution) -> tuple[int, ...]:
+    """The pack's reminder leads for certificates (seed 002: 90, 60 and 30 days)."""
+    days = (institution.setting("renewals") or {}).get("certificate_days") or rules.LEADS
+    return tuple(int(d) for d in days)
+
+
+def licence_lead(licence: HeldLicence) -> int:
+    """Days ahead to remind of a licence's end: its catalogue entry's (Zoom: 30, seed 003),
+    else the pack's default."""
+    entry = licence.catalogue_entry
+    if entry is not None and entry.lead_days:
+        return entry.lead_days
+    settings = licence.institution.setting("renewals") or {}
+    return int(settings.get("licence_days", rules.DEFAULT_LICENCE_DAYS))
+
+
+def _licence_values(institution, data: dict, errors: list) -> dict:
+    from escalade.catalog.models import Licence as LicenceProduct
+
+    values = {}
+    product = (data.get("product") or "").strip()
+    if not product:
+        errors.append(("product", _("This field is required.")))
+    values["product"] = product[:100]
+    values["catalogue_entry"] = (
+        LicenceProduct.objects.filter(institution=institution, product__iexact=product).first()
+        if product
+        else None
+    )
+    holder = (data.get("holder") or "").strip()
+    if not holder:
+        errors.append(("holder", _("This field is required.")))
+    values["holder"] = holder[:200]
+    values["holder_email"] = (data.get("holder_email") or "").strip()
+    seats = data.get("seats", 1)
+    try:
+        seats = int(seats)
+        if seats < 1:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors.append(("seats", _("At least %(n)s.") % {"n": 1}))
+        seats = 1
+    values["seats"] = seats
+    if data.get("end") is None:
+        errors.append(("end", _("This field is required.")))
+    values["end"] = data.get("end")
+    return values
+
+
+def add_licence(actor, institution, data: dict, owner=None) -> HeldLicence:
+    require(actor, RENEWAL_CHANGE, institution.pk)
+    errors: list = []
+    values = _licence_values(institution, data, errors)
+    if errors:
+        raise Invalid(errors=errors)
+    with transaction.atomic():
+        row = HeldLicence.objects.create(institution=institution, owner=owner or actor, **values)
+        audit.record(
+            action=AuditAction.CREATED,
+            obj=row,
+            actor=actor,
+            institution=institution,
+            data={k: v for k, v in values.items() if k != "catalogue_entry"},
+        )
+    return row
+
+
+def change_licence(actor, licence: HeldLicence, data: dict) -> HeldLicence:
+    """Record the renewal decision (renew / let it end, with a note), or a new term
+    (end date, seats, holder) once renewed: a new end date starts reminders afresh."""
+    from django.utils import timezone
+
+    require(actor, RENEWAL_CHANGE, licence.institution_id)
+    values = {}
+    decision = data.get("decision")
+    if decision is not None:
+        if decision not in Decision.values:
+            raise Invalid(
+                _("Use one of %(valid)s.") % {"valid": ", ".join(Decision.values)},
+                field="decision",
+            )
+        values.update(
+            decision=decision,
+            decision_note=(data.get("decision_note") or "").strip(),
+            decided_at=timezone.now(),
+            decided_by=actor,
+        )
+    for field in ("end", "seats", "holder", "holder_email"):
+        if data.get(field) not in (None, ""):
+            values[field] = data[field]
+    if "end" in values and values["end"] != licence.end and decision is None:
+        values["decision"] = Decision.PENDING  # a new term: its decision comes later
+    if "seats" in values:
+        try:
+            values["seats"] = int(values["seats"])
+            assert values["seats"] >= 1
+        except (TypeError, ValueError, AssertionError) as exc:
+            raise Invalid(_("At least %(n)s.") % {"n": 1}, field="seats") from exc
+    with transaction.atomic():
+        changes = audit.diff(licence, **values)
+        changes.pop("decided_at", None)
+        if not changes:
+            return licence
+        licence.save()
+        audit.record(
+            action=AuditAction.DECIDED if decision else AuditAction.UPDATED,
+            obj=licence,
+            actor=actor,
+            institution=licence.institution,
+            changes=changes,
+        )
+    return licence
+
+
 SUBJECT = gettext_lazy("Certificate %(subject)s expires on %(date)s")
 EXPIRED = gettext_lazy("Certificate %(subject)s expired on %(date)s: renew it")
 
 
-def send_reminders(today: dt.date) -> int:
-    """The daily job: each due reminder once (unique rows), in-app and by e-mail to the owner;
-    after expiry, every day to the owner and the institution's managers."""
+LICENCE_SUBJECT = gettext_lazy(
+    "Licence %(product)s (%(holder)s, %(seats)s seats) ends on %(date)s: decide on its renewal"
+)
+LICENCE_ENDED = gettext_lazy("Licence %(product)s (%(holder)s) ended on %(date)s")
+
+
+def _managers(institution):
+    return list(
+        get_user_model().objects.filter(
+            groups__name="manager", memberships__institution=institution, is_active=True
+        )
+    )
+
+
+def _remind_once(
+    *, target: dict, key: str, users, kind: str, params: dict, template, link: str, extra_to=()
+) -> bool:
+    """Send one reminder unless its (target, key) row exists: the row and the messages
+    are written in one transaction, so a reminder is sent exactly once."""
     from escalade.notifications import services as notify
 
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Reminder.objects.create(key=key, **target)
+        except IntegrityError:
+            return False  # sent already
+        notify.to_users(users, kind=kind, params=params, link=link)
+        to = [u.email for u in users if u.email] + [e for e in extra_to if e]
+        if to:
+            notify.send_mail(sorted(set(to)), str(template) % params, str(template) % params)
+    return True
+
+
+def send_reminders(today: dt.date) -> int:
+    """The daily job: each due reminder once, in-app and by e-mail to the owner; after
+    expiry, every day to the owner and the institution's managers. Certificates at the
+    pack's leads (90/60/30); licences at their lead (Zoom: 30 days), unless the decision
+    is to let them end."""
     sent = 0
     for cert in Certificate.objects.select_related("owner", "institution"):
-        key = rules.due_reminder(cert.not_after.date(), today)
+        key = rules.due_reminder(cert.not_after.date(), today, certificate_leads(cert.institution))
         if key is None:
             continue
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    Reminder.objects.create(certificate=cert, key=key)
-            except IntegrityError:
-                continue  # sent already
-            params = {"subject": cert.subject, "date": cert.not_after.date().isoformat()}
-            users = [cert.owner] if cert.owner else []
-            if key.startswith("expired"):
-                users += list(
-                    get_user_model().objects.filter(
-                        groups__name="manager",
-                        memberships__institution=cert.institution,
-                        is_active=True,
-                    )
-                )
-            kind = "certificate_expired" if key.startswith("expired") else "certificate_expires"
-            notify.to_users(users, kind=kind, params=params, link="/admin/renewals/certificate/")
-            template = EXPIRED if key.startswith("expired") else SUBJECT
-            to = [u.email for u in users if u.email]
-            if to:
-                notify.send_mail(to, str(template) % params, str(template) % params)
-            sent += 1
+        expired = key.startswith("expired")
+        users = [cert.owner] if cert.owner else []
+        if expired:
+            users += _managers(cert.institution)
+        sent += _remind_once(
+            target={"certificate": cert},
+            key=key,
+            users=users,
+            kind="certificate_expired" if expired else "certificate_expires",
+            params={"subject": cert.subject, "date": cert.not_after.date().isoformat()},
+            template=EXPIRED if expired else SUBJECT,
+            link="/renewals/",
+        )
+    licences = HeldLicence.objects.exclude(decision=Decision.LET_EXPIRE).select_related(
+        "owner", "institution", "catalogue_entry"
+    )
+    for lic in licences:
+        key = rules.due_reminder(lic.end, today, (licence_lead(lic),))
+        if key is None:
+            continue
+        expired = key.startswith("expired")
+        users = [lic.owner] if lic.owner else []
+        if expired:
+            users += _managers(lic.institution)
+        sent += _remind_once(
+            target={"licence": lic},
+            key=f"{lic.end.isoformat()}:{key}",
+            users=users,
+            kind="licence_ended" if expired else "licence_ends",
+            params={
+                "product": lic.product,
+                "holder": lic.holder,
+                "seats": lic.seats,
+                "date": lic.end.isoformat(),
+            },
+            template=LICENCE_ENDED if expired else LICENCE_SUBJECT,
+            link="/renewals/",
+            extra_to=[lic.holder_email] if not expired else [],
+        )
     return sent

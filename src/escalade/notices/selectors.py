@@ -1,0 +1,111 @@
+"""Read queries on notices shared by pages, the API and the feeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escalade.accounts.services import institutions_of
+from escalade.core.errors import NotFound
+from escalade.core.i18n import pick
+
+from .choices import NoticeState
+from .models import Interruption, MaintenanceWindow, Notice
+
+BANNER_AHEAD = dt.timedelta(days=14)
+
+
+def visible_notices(user):
+    """Notices the user may read: those of their institutions; a member of organisations
+    (and nothing more) reads those that affect their organisations."""
+    from escalade.accounts.services import roles_of
+
+    qs = Notice.objects.filter(institution__in=institutions_of(user))
+    orgs = list(user.organisations.values_list("pk", flat=True))
+    if orgs and not (roles_of(user) - {"requester"}) and not user.is_superuser:
+        qs = qs.filter(organisations__in=orgs).distinct()
+    return qs
+
+
+def banner_notices(user, now: dt.datetime | None = None):
+    """Current notices for the banner: published, not over, starting within two weeks;
+    a member of organisations sees those of their organisations first and only."""
+    now = now or timezone.now()
+    qs = Notice.objects.filter(state=NoticeState.PUBLISHED, start__lte=now + BANNER_AHEAD).filter(
+        Q(end__isnull=True) | Q(end__gt=now)
+    )
+    orgs = list(user.organisations.values_list("pk", flat=True))
+    if orgs:
+        qs = qs.filter(organisations__in=orgs).distinct()
+    else:
+        qs = qs.filter(institution__in=institutions_of(user))
+    return list(qs.order_by("start")[:3])
+
+
+def get_notice(user, notice_id: int) -> Notice:
+    notice = visible_notices(user).filter(pk=notice_id).first()
+    if notice is None:
+        raise NotFound(_("No notice #%(id)s.") % {"id": notice_id})
+    return notice
+
+
+def notice_view(notice: Notice) -> dict:
+    return {
+        "id": notice.pk,
+        "institution": notice.institution.code,
+        "kind": notice.kind,
+        "state": notice.state,
+        "title": pick(notice.title),
+        "body": pick(notice.body),
+        "impact": pick(notice.impact),
+        "user_action": pick(notice.user_action),
+        "texts": {f: getattr(notice, f) for f in ("title", "body", "impact", "user_action")},
+        "services": notice.services,
+        "organisations": [o.code for o in notice.organisations.all()],
+        "start": notice.start,
+        "end": notice.end,
+        "urgent": notice.urgent,
+        "urgent_reason": notice.urgent_reason,
+        "outside_window": notice.outside_window,
+        "public": notice.public,
+        "resolution": pick(notice.resolution),
+        "resolved_at": notice.resolved_at,
+        "incidents": [i.number for i in notice.incidents.all()],
+        "updates": [
+            {
+                "body": pick(u.body),
+                "at": u.created_at,
+                "author": u.author.username if u.author else None,
+            }
+            for u in notice.updates.select_related("author")
+        ],
+        "created_at": notice.created_at,
+        "updated_at": notice.updated_at,
+    }
+
+
+def window_occurrences(institution, since: dt.datetime, until: dt.datetime):
+    """[(window, start, end)] of the institution's maintenance windows in [since, until)."""
+    out = []
+    for w in MaintenanceWindow.objects.filter(institution=institution, active=True):
+        spec = w.spec()
+        out += [(w, s, e) for s, e in spec.occurrences(since, until)]
+    return sorted(out, key=lambda t: t[1])
+
+
+def open_interruptions(institution):
+    return Interruption.objects.filter(institution=institution).select_related("organisation")
+
+
+def get_interruption(user, row_id: int) -> Interruption:
+    row = (
+        Interruption.objects.filter(pk=row_id, institution__in=institutions_of(user))
+        .select_related("organisation", "institution", "acknowledged_by")
+        .first()
+    )
+    if row is None:
+        raise NotFound(_("No interruption #%(id)s.") % {"id": row_id})
+    return row

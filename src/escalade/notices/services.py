@@ -1,0 +1,491 @@
+"""Every write on notices: publish (with the five-business-day rule and the maintenance
+windows), change, updates, resolution, links to incidents, organisations' own
+interruptions; each in one transaction with its audit event, and announced to the
+designated contacts of the affected organisations, each in their language."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from escalade.accounts.rules import INTERRUPTION_ACK, INTERRUPTION_ADD, NOTICE_PUBLISH
+from escalade.accounts.services import require
+from escalade.catalog.models import Organisation
+from escalade.core import audit
+from escalade.core.choices import AuditAction
+from escalade.core.errors import Conflict, Invalid
+from escalade.core.i18n import current_language, pick
+
+from . import rules
+from .choices import NoticeKind, NoticeState
+from .models import FeedKey, Interruption, MaintenanceWindow, Notice, NoticeUpdate
+
+TEXT_FIELDS = ("title", "body", "impact", "user_action")
+
+
+def as_text(value, lang: str | None = None) -> dict:
+    """A text field from a form or the API: a string (in the writer's language) or
+    {'en': ..., 'fr': ...}."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, dict):
+        return {k: str(v).strip() for k, v in value.items() if k in ("en", "fr") and v}
+    return {lang or current_language(): str(value).strip()}
+
+
+def business_days(institution) -> int:
+    return int(
+        (institution.setting("notices") or {}).get("business_days", rules.DEFAULT_BUSINESS_DAYS)
+    )
+
+
+def windows_of(institution) -> list[rules.Window]:
+    return [
+        w.spec() for w in MaintenanceWindow.objects.filter(institution=institution, active=True)
+    ]
+
+
+def when(value: dt.datetime | None, zone) -> str:
+    """A date and time for people, in `zone`, in the active language."""
+    if value is None:
+        return _("until further notice")
+    local = value.astimezone(zone)
+    return f"{formats.date_format(local, 'l j F Y')} {local:%H:%M} ({local.tzname()})"
+
+
+def window_names(institution) -> str:
+    return "; ".join(
+        f"{pick(w.title)}"
+        for w in MaintenanceWindow.objects.filter(institution=institution, active=True)
+    )
+
+
+def _organisations(institution, codes) -> list[Organisation]:
+    orgs = Organisation.objects.filter(institution=institution, active=True)
+    if not codes:
+        return list(orgs)  # no list: every organisation the desk serves
+    found = {o.code: o for o in orgs.filter(code__in=codes)}
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise Invalid(
+            _("Unknown organisations: %(codes)s.") % {"codes": ", ".join(unknown)},
+            field="organisations",
+        )
+    return [found[c] for c in codes]
+
+
+def _check_dates(kind, start, end, errors) -> None:
+    if start is None:
+        errors.append(("start", _("This field is required.")))
+    if end is not None and start is not None and end <= start:
+        errors.append(("end", _("The end must come after the start.")))
+    if kind == NoticeKind.PLANNED and end is None:
+        errors.append(("end", _("A planned interruption needs an end.")))
+
+
+def check_planned(institution, orgs, start, end, *, now, urgent, urgent_reason, outside_ok):
+    """Seed 002's rules for planned work. Returns (late, outside): whether it breaks the
+    notice period (allowed only when urgent with a reason) and whether it falls outside the
+    maintenance windows (allowed once confirmed). Raises Invalid otherwise."""
+    earliest = rules.earliest_planned_start(
+        now,
+        institution.zone,
+        [o.calendar for o in orgs] or [institution.calendar],
+        business_days(institution),
+    )
+    late = start < earliest
+    errors = []
+    if late and not urgent:
+        errors.append(
+            (
+                "start",
+                _(
+                    "A planned interruption is announced at least %(n)s business days ahead: "
+                    "the earliest start allowed now is %(earliest)s. Mark it urgent, with a "
+                    "reason, to publish it anyway."
+                )
+                % {"n": business_days(institution), "earliest": when(earliest, institution.zone)},
+            )
+        )
+    if urgent and not (urgent_reason or "").strip():
+        errors.append(("urgent_reason", _("Say why this notice is urgent.")))
+    windows = windows_of(institution)
+    outside = bool(windows) and rules.window_containing(start, end, windows) is None
+    if outside and not outside_ok:
+        errors.append(
+            (
+                "outside_window_ok",
+                _(
+                    "This work falls outside the maintenance windows (%(windows)s). "
+                    "Confirm to publish it anyway."
+                )
+                % {"windows": window_names(institution)},
+            )
+        )
+    if errors:
+        raise Invalid(errors=errors)
+    return late, outside
+
+
+def publish(actor, institution, data: dict, *, now: dt.datetime | None = None) -> Notice:
+    require(actor, NOTICE_PUBLISH, institution.pk)
+    now = now or timezone.now()
+    kind = data.get("kind")
+    errors = []
+    if kind not in NoticeKind.values:
+        errors.append(("kind", _("Use one of %(valid)s.") % {"valid": "planned, unplanned"}))
+    texts = {f: as_text(data.get(f)) for f in TEXT_FIELDS}
+    if not texts["title"]:
+        errors.append(("title", _("This field is required.")))
+    start, end = data.get("start"), data.get("end")
+    _check_dates(kind, start, end, errors)
+    try:
+        orgs = _organisations(institution, data.get("organisations") or [])
+    except Invalid as exc:
+        errors.extend(exc.errors)
+        orgs = []
+    if errors:
+        raise Invalid(errors=errors)
+    urgent = bool(data.get("urgent"))
+    late = outside = False
+    if kind == NoticeKind.PLANNED:
+        late, outside = check_planned(
+            institution,
+            orgs,
+            start,
+            end,
+            now=now,
+            urgent=urgent,
+            urgent_reason=data.get("urgent_reason"),
+            outside_ok=bool(data.get("outside_window_ok")),
+        )
+    with transaction.atomic():
+        notice = Notice.objects.create(
+            institution=institution,
+            kind=kind,
+            start=start,
+            end=end,
+            services=[s for s in (data.get("services") or []) if s],
+            urgent=urgent,
+            urgent_reason=(data.get("urgent_reason") or "").strip(),
+            outside_window=outside,
+            public=data.get("public", True) is not False,
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
+            **texts,
+        )
+        notice.organisations.set(orgs)
+        audit.record(
+            action=AuditAction.PUBLISHED,
+            obj=notice,
+            actor=actor,
+            institution=institution,
+            data={
+                "kind": kind,
+                "title": texts["title"],
+                "start": start,
+                "end": end,
+                "organisations": [o.code for o in orgs],
+                "outside_window": outside,
+            },
+        )
+        if late:
+            audit.record(
+                action=AuditAction.URGENT_OVERRIDE,
+                obj=notice,
+                actor=actor,
+                institution=institution,
+                data={"reason": notice.urgent_reason, "start": start},
+            )
+        announce(notice, "published")
+    return notice
+
+
+def change(actor, notice: Notice, data: dict, *, now: dt.datetime | None = None) -> Notice:
+    """PATCH: texts, dates, services, state (resolved or cancelled, with a resolution)."""
+    require(actor, NOTICE_PUBLISH, notice.institution_id)
+    now = now or timezone.now()
+    if notice.state != NoticeState.PUBLISHED:
+        raise Conflict(_("This notice is closed already."), field="state")
+    values = {f: as_text(data[f]) for f in TEXT_FIELDS if data.get(f) is not None}
+    if "title" in values and not values["title"]:
+        raise Invalid(_("This field is required."), field="title")
+    for f in ("start", "end"):
+        if data.get(f) is not None:
+            values[f] = data[f]
+    if data.get("services") is not None:
+        values["services"] = [s for s in data["services"] if s]
+    start, end = values.get("start", notice.start), values.get("end", notice.end)
+    errors = []
+    _check_dates(notice.kind, start, end, errors)
+    if errors:
+        raise Invalid(errors=errors)
+    if notice.kind == NoticeKind.PLANNED and ("start" in values or "end" in values):
+        urgent = bool(data.get("urgent", notice.urgent))
+        late, outside = check_planned(
+            notice.institution,
+            list(notice.organisations.all()),
+            start,
+            end,
+            now=now,
+            urgent=urgent,
+            urgent_reason=data.get("urgent_reason") or notice.urgent_reason,
+            outside_ok=bool(data.get("outside_window_ok")),
+        )
+        values.update(outside_window=outside, urgent=urgent)
+    state = data.get("state")
+    what = "updated"
+    if state in (NoticeState.RESOLVED, NoticeState.CANCELLED):
+        values["state"] = state
+        values["resolution"] = as_text(data.get("resolution"))
+        values["resolved_at"] = now
+        if notice.kind == NoticeKind.UNPLANNED and end is None:
+            values["end"] = now
+        what = state
+    elif state not in (None, NoticeState.PUBLISHED):
+        raise Invalid(_("Use one of %(valid)s.") % {"valid": "resolved, cancelled"}, field="state")
+    with transaction.atomic():
+        changes = audit.diff(notice, **values, updated_at=now)
+        changes.pop("updated_at", None)
+        if not changes:
+            return notice
+        notice.save()
+        audit.record(
+            action=AuditAction.RESOLVED if what == "resolved" else AuditAction.UPDATED,
+            obj=notice,
+            actor=actor,
+            institution=notice.institution,
+            changes=changes,
+        )
+        announce(notice, what)
+    return notice
+
+
+def add_update(actor, notice: Notice, body, *, resolve: bool = False) -> NoticeUpdate:
+    require(actor, NOTICE_PUBLISH, notice.institution_id)
+    text = as_text(body)
+    if not text:
+        raise Invalid(_("This field is required."), field="body")
+    if notice.state != NoticeState.PUBLISHED:
+        raise Conflict(_("This notice is closed already."), field="state")
+    with transaction.atomic():
+        update = NoticeUpdate.objects.create(notice=notice, body=text, author=actor)
+        notice.updated_at = update.created_at
+        notice.save(update_fields=["updated_at"])
+        audit.record(
+            action=AuditAction.NOTE_ADDED,
+            obj=notice,
+            actor=actor,
+            institution=notice.institution,
+            data={"update": text},
+        )
+        if resolve:
+            change(actor, notice, {"state": NoticeState.RESOLVED, "resolution": body})
+        else:
+            announce(notice, "updated", update=update)
+    return update
+
+
+def link_incident(actor, notice: Notice, incident, *, unlink: bool = False) -> None:
+    """A notice explains or caused an incident (audited both ways)."""
+    require(actor, "add_note", notice.institution_id)
+    if incident.institution_id != notice.institution_id:
+        raise Invalid(_("This incident belongs to another institution."), field="number")
+    with transaction.atomic():
+        if unlink:
+            notice.incidents.remove(incident)
+        else:
+            notice.incidents.add(incident)
+        for obj in (notice, incident):
+            audit.record(
+                action=AuditAction.UNLINKED if unlink else AuditAction.LINKED,
+                obj=obj,
+                actor=actor,
+                institution=notice.institution,
+                data={"notice": notice.pk, "incident": incident.number},
+            )
+
+
+# -- announcing -----------------------------------------------------------------
+
+SUBJECTS = {
+    "published": gettext_lazy("[Service notice] %(kind)s: %(title)s"),
+    "updated": gettext_lazy("[Service notice, update] %(title)s"),
+    "resolved": gettext_lazy("[Service notice, resolved] %(title)s"),
+    "cancelled": gettext_lazy("[Service notice, cancelled] %(title)s"),
+}
+
+
+def render_mail(notice: Notice, what: str, update: NoticeUpdate | None = None) -> tuple[str, str]:
+    """Subject and body of an announcement, in the active language."""
+    zone = notice.institution.zone
+    lines = [
+        pick(notice.title),
+        "",
+        f"{_('Kind')}: {notice.get_kind_display()}",
+        f"{_('Start')}: {when(notice.start, zone)}",
+        f"{_('End')}: {when(notice.end, zone)}",
+    ]
+    if notice.services:
+        lines.append(f"{_('Affected services')}: {', '.join(notice.services)}")
+    orgs = ", ".join(str(o) for o in notice.organisations.all())
+    if orgs:
+        lines.append(f"{_('Organisations')}: {orgs}")
+    for label, field in ((_("Impact"), "impact"), (_("What users should do"), "user_action")):
+        if pick(getattr(notice, field)):
+            lines += ["", f"{label}:", pick(getattr(notice, field))]
+    if pick(notice.body):
+        lines += ["", pick(notice.body)]
+    if update is not None:
+        lines += ["", f"{_('Update')} ({when(update.created_at, zone)}):", pick(update.body)]
+    if what in ("resolved", "cancelled") and pick(notice.resolution):
+        lines += ["", f"{_('Resolution')}:", pick(notice.resolution)]
+    lines += [
+        "",
+        _("Pass this notice on to your users."),
+        f"{settings.ESCALADE_BASE_URL}/notices/{notice.pk}/",
+    ]
+    subject = str(SUBJECTS[what]) % {
+        "kind": notice.get_kind_display(),
+        "title": pick(notice.title),
+    }
+    return subject, "\n".join(lines) + "\n"
+
+
+def announce(notice: Notice, what: str, update: NoticeUpdate | None = None) -> int:
+    """E-mail the designated contacts of the affected organisations (one e-mail per
+    address, in the contact's language), tell signed-in members in-app, and emit the
+    webhook event. Called inside the publishing transaction: sent after commit."""
+    from escalade.catalog.models import Contact
+    from escalade.notifications import services as notify
+
+    contacts = Contact.objects.filter(
+        organisation__in=notice.organisations.all(), active=True
+    ).exclude(email="")
+    seen = set()
+    for contact in contacts.order_by("pk"):
+        if contact.email.lower() in seen:
+            continue
+        seen.add(contact.email.lower())
+        with translation.override("fr-ca" if contact.language == "fr" else "en"):
+            subject, body = render_mail(notice, what, update)
+        notify.send_mail([contact.email], subject, body)
+    members = {u for o in notice.organisations.all() for u in o.members.filter(is_active=True)}
+    notify.to_users(
+        sorted(members, key=lambda u: u.pk),
+        kind=f"notice_{what}",
+        params={"title": pick(notice.title)},
+        link=f"/notices/{notice.pk}/",
+    )
+    notify.emit(
+        notice.institution,
+        f"notice.{what}",
+        {"id": notice.pk, "kind": notice.kind, "title": notice.title, "state": notice.state},
+    )
+    return len(seen)
+
+
+# -- organisations' own interruptions ---------------------------------------------
+
+
+def report_interruption(actor, organisation: Organisation, data: dict) -> Interruption:
+    """Seed 002: an organisation tells the desk about an interruption of its own systems."""
+    require(actor, INTERRUPTION_ADD, organisation.institution_id)
+    errors = []
+    kind = data.get("kind")
+    if kind not in NoticeKind.values:
+        errors.append(("kind", _("Use one of %(valid)s.") % {"valid": "planned, unplanned"}))
+    systems = (data.get("systems") or "").strip()
+    if not systems:
+        errors.append(("systems", _("This field is required.")))
+    start, end = data.get("start"), data.get("end")
+    if start is None:
+        errors.append(("start", _("This field is required.")))
+    elif end is not None and end <= start:
+        errors.append(("end", _("The end must come after the start.")))
+    reporter = (data.get("reporter_name") or "").strip() or actor.get_full_name() or actor.username
+    if errors:
+        raise Invalid(errors=errors)
+    from escalade.notifications import services as notify
+
+    with transaction.atomic():
+        row = Interruption.objects.create(
+            institution=organisation.institution,
+            organisation=organisation,
+            kind=kind,
+            systems=systems[:300],
+            description=(data.get("description") or "").strip(),
+            start=start,
+            end=end,
+            reporter_name=reporter[:200],
+            reporter_contact=(data.get("reporter_contact") or "").strip()[:200],
+            reported_by=actor,
+        )
+        audit.record(
+            action=AuditAction.CREATED,
+            obj=row,
+            actor=actor,
+            institution=organisation.institution,
+            data={"organisation": organisation.code, "kind": kind, "systems": row.systems},
+        )
+        notify.to_role(
+            organisation.institution,
+            "level1_agent",
+            kind="interruption_reported",
+            params={"organisation": str(organisation), "systems": row.systems},
+            link="/interruptions/",
+        )
+        desk = organisation.institution.setting("desk_email")
+        if desk:
+            notify.send_mail(
+                [desk],
+                _("Interruption reported by %(organisation)s: %(systems)s")
+                % {"organisation": organisation, "systems": row.systems},
+                render_interruption(row),
+            )
+    return row
+
+
+def render_interruption(row: Interruption) -> str:
+    zone = row.institution.zone
+    return "\n".join(
+        [
+            f"{_('Organisation')}: {row.organisation}",
+            f"{_('Kind')}: {row.get_kind_display()}",
+            f"{_('Systems affected')}: {row.systems}",
+            f"{_('Start')}: {when(row.start, zone)}",
+            f"{_('End')}: {when(row.end, zone)}",
+            f"{_('Reported by')}: {row.reporter_name} {row.reporter_contact}",
+            "",
+            row.description,
+        ]
+    )
+
+
+def acknowledge(actor, row: Interruption) -> Interruption:
+    require(actor, INTERRUPTION_ACK, row.institution_id)
+    if row.acknowledged_at is not None:
+        return row  # a second click changes nothing
+    with transaction.atomic():
+        row.acknowledged_at, row.acknowledged_by = timezone.now(), actor
+        row.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        audit.record(
+            action=AuditAction.ACKNOWLEDGED, obj=row, actor=actor, institution=row.institution
+        )
+    return row
+
+
+def feed_key(user) -> FeedKey:
+    key, _created = FeedKey.objects.get_or_create(user=user)
+    return key
+
+
+def renew_feed_key(user) -> FeedKey:
+    FeedKey.objects.filter(user=user).delete()
+    return FeedKey.objects.create(user=user)
