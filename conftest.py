@@ -16,6 +16,23 @@ def cusm(db):
 
 
 @pytest.fixture
+def ontario(db):
+    """The provincial viewer's desk (seed 002): organisations, contacts, Sunday window."""
+    from escalade.core.packs import load_pack
+
+    return load_pack(ROOT / "packs" / "ontario-viewer").institution
+
+
+@pytest.fixture
+def desk(ontario, make_user):
+    """Users of the ontario-viewer desk by role, each with an e-mail address."""
+    return {
+        role: make_user(role, [ontario], username=f"on-{role}", email=f"{role}@desk.example.org")
+        for role in ("level2_analyst", "level1_agent", "manager", "requester", "it_technician")
+    }
+
+
+@pytest.fixture
 def make_user(db):
     from escalade.accounts.services import create_user
 

@@ -42,14 +42,16 @@ class Window:
         return naive.replace(tzinfo=self.zone)
 
     def occurrences(self, after: dt.datetime, before: dt.datetime):
-        """(start, end) aware pairs of the occurrences that overlap [after, before)."""
+        """(start, end) pairs, in UTC, of the occurrences that overlap [after, before)."""
         rule = rrulestr(self.rrule, dtstart=self.first_start)
         lo = after.astimezone(self.zone).replace(tzinfo=None) - self.duration
         hi = before.astimezone(self.zone).replace(tzinfo=None)
         out = []
         for naive in rule.between(lo, hi, inc=True):
-            start = naive.replace(tzinfo=self.zone)
-            end = (naive + self.duration).replace(tzinfo=self.zone)
+            # Wall-clock start and end in the zone, returned in UTC so that arithmetic on
+            # them counts real time (5 hours on the night clocks spring forward).
+            start = naive.replace(tzinfo=self.zone).astimezone(dt.UTC)
+            end = (naive + self.duration).replace(tzinfo=self.zone).astimezone(dt.UTC)
             if end > after and start < before:
                 out.append((start, end))
         return out
@@ -81,7 +83,8 @@ def outage_minutes(
     windows = list(windows)
     total = dt.timedelta()
     for kind, start, end in spans:
-        lo, hi = max(start, since), min(end or until, until)
+        lo = max(start, since).astimezone(dt.UTC)
+        hi = min(end or until, until).astimezone(dt.UTC)
         if hi <= lo:
             continue
         span = hi - lo

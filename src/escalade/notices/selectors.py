@@ -12,6 +12,7 @@ from escalade.accounts.services import institutions_of
 from escalade.core.errors import NotFound
 from escalade.core.i18n import pick
 
+from . import rules
 from .choices import NoticeState
 from .models import Interruption, MaintenanceWindow, Notice
 
@@ -109,3 +110,23 @@ def get_interruption(user, row_id: int) -> Interruption:
     if row is None:
         raise NotFound(_("No interruption #%(id)s.") % {"id": row_id})
     return row
+
+
+def interruption_figures(institution, since: dt.datetime, until: dt.datetime) -> dict:
+    """For the period statistics: notices of unplanned and planned interruptions in
+    [since, until), and the minutes of outage, where planned work inside a maintenance
+    window does not count (seed 002)."""
+    notices = list(
+        Notice.objects.filter(institution=institution, start__lt=until)
+        .exclude(state=NoticeState.CANCELLED)
+        .filter(Q(end__isnull=True) | Q(end__gt=since))
+        .values_list("kind", "start", "end", "resolved_at")
+    )
+    spans = [(kind, start, end or resolved) for kind, start, end, resolved in notices]
+    windows = [w.spec() for w in MaintenanceWindow.objects.filter(institution=institution)]
+    until = min(until, timezone.now())
+    return {
+        "unplanned": sum(1 for s in spans if s[0] == "unplanned"),
+        "planned": sum(1 for s in spans if s[0] == "planned"),
+        "outage_minutes": rules.outage_minutes(spans, windows, since, until),
+    }

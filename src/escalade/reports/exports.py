@@ -29,6 +29,14 @@ def tables(fig: dict) -> list[tuple[str, list[str], list[list]]]:
                 [_("Sessions cancelled"), fig["sessions_cancelled"]],
                 [_("Patients affected"), fig["patients_affected"]],
                 [_("Patient-safety events"), fig["patient_safety_events"]],
+                [
+                    _("Unplanned interruptions (notices)"),
+                    fig["service_interruptions"]["unplanned"],
+                ],
+                [
+                    _("Outage minutes (planned work inside maintenance windows not counted)"),
+                    fig["service_interruptions"]["outage_minutes"],
+                ],
             ],
         ),
         (

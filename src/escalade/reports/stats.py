@@ -182,6 +182,7 @@ def figures(institution, r: Range, site: str = "", symptom: str = "") -> dict:
     resolution_times = _durations_in_db(
         qs.filter(resolved_at__isnull=False), F("created_at"), F("resolved_at")
     )
+    from escalade.notices.selectors import interruption_figures
     from escalade.telesessions.models import FollowUpTask, Protocol
 
     start, end = _bounds(institution, r)
@@ -210,6 +211,7 @@ def figures(institution, r: Range, site: str = "", symptom: str = "") -> dict:
             session__in=cancelled, kind="call_back_patient"
         ).count(),
         "patient_safety_events": safety,
+        "service_interruptions": interruption_figures(institution, start, end),
     }
 
 
