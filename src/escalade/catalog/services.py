@@ -78,7 +78,7 @@ def _clean(data: dict) -> dict:
     if language not in ("fr", "en"):
         errors.append(("language", _("Use one of %(valid)s.") % {"valid": "fr, en"}))
     values["language"] = language
-    if not email and not values.get("phone"):
+    if not email and not (data.get("phone") or "").strip():
         errors.append(("email", _("Give an e-mail address or a phone number.")))
     if errors:
         raise Invalid(errors=errors)
