@@ -69,8 +69,10 @@ class LicenceOut(Schema):
 
 class LicenceIn(Schema):
     institution: str | None = None
-    product: str = Field(description="e.g. Zoom Santé, Reacts, Microsoft 365")
-    holder: str
+    product: str = Field(
+        min_length=1, max_length=100, description="e.g. Zoom Santé, Reacts, Microsoft 365"
+    )
+    holder: str = Field(min_length=1, max_length=200)
     holder_email: str = ""
     seats: int = Field(1, ge=1)
     end: dt.date
