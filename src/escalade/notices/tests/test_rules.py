@@ -10,7 +10,10 @@ from escalade.notices import rules
 TORONTO = ZoneInfo("America/Toronto")
 ONTARIO = Calendar("CA", "ON")
 SUNDAY = rules.Window(
-    "FREQ=WEEKLY;BYDAY=SU", dt.datetime(2020, 1, 1), dt.timedelta(hours=6), TORONTO
+    "FREQ=WEEKLY;BYDAY=SU",
+    dt.datetime(2020, 1, 1),  # noqa: DTZ001 - local wall-clock time
+    dt.timedelta(hours=6),
+    TORONTO,
 )
 
 

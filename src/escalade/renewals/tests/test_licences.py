@@ -35,11 +35,12 @@ def post(client, path, body, method="post"):
 
 @pytest.mark.django_db
 def test_a_zoom_licence_is_reminded_30_days_ahead_and_the_decision_recorded(make_user):
+    from pathlib import Path
+
     from escalade.core.packs import load_pack
 
-    from conftest import ROOT
-
-    emtl = load_pack(ROOT / "packs" / "ciusss-emtl").institution
+    root = Path(__file__).resolve().parents[4]
+    emtl = load_pack(root / "packs" / "ciusss-emtl").institution
     owner = make_user("it_technician", [emtl], email="av@emtl.example.org")
     manager = make_user("manager", [emtl], email="gestion@emtl.example.org")
     api = api_of(owner)
