@@ -119,13 +119,8 @@ def _propose_all(institution, groups: list[rules.Group], actor) -> list[Problem]
         for g in groups
     ]
     Problem.objects.bulk_create(problems, batch_size=1000)
-    ProblemLink.objects.bulk_create(
-        [
-            ProblemLink(problem=p, incident_id=i.id, linked_by=actor)
-            for p, g in zip(problems, groups, strict=True)
-            for i in g.items
-        ],
-        batch_size=5000,
+    _insert_links(
+        [(p.pk, i.id) for p, g in zip(problems, groups, strict=True) for i in g.items], actor
     )
     audit.record_many(
         [
@@ -140,6 +135,31 @@ def _propose_all(institution, groups: list[rules.Group], actor) -> list[Problem]
         ]
     )
     return problems
+
+
+def _insert_links(pairs: list[tuple[int, int]], actor) -> None:
+    """Insert (problem, incident) links: COPY on PostgreSQL (a full detection may write
+    hundreds of thousands), bulk_create elsewhere. Runs inside the caller's transaction."""
+    from django.db import connection
+
+    now = timezone.now()
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    if connection.vendor != "postgresql":
+        ProblemLink.objects.bulk_create(
+            [
+                ProblemLink(problem_id=p, incident_id=i, linked_by_id=actor_id, linked_at=now)
+                for p, i in pairs
+            ],
+            batch_size=5000,
+        )
+        return
+    table = ProblemLink._meta.db_table
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(
+            f"COPY {table} (problem_id, incident_id, linked_by_id, linked_at) FROM STDIN"
+        ) as copy:
+            for p, i in pairs:
+                copy.write_row((p, i, actor_id, now))
 
 
 def _locked(problem: Problem) -> Problem:
