@@ -155,18 +155,14 @@ class ContactSpec(BaseModel):
     @field_validator("phone")
     @classmethod
     def _phone(cls, value):
-        if value:
-            import phonenumbers
+        from escalade.core.errors import Invalid
 
-            try:
-                number = phonenumbers.parse(value, "CA")
-                ok = phonenumbers.is_valid_number(number)
-            except phonenumbers.NumberParseException:
-                ok = False
-            if not ok:
-                raise ValueError(f"'{value}' is not a valid phone number")
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        return value
+        from .services import normalise_phone
+
+        try:
+            return normalise_phone(value)
+        except Invalid as exc:
+            raise ValueError(f"'{value}' is not a valid phone number") from exc
 
 
 class OrganisationSpec(BaseModel):

@@ -170,12 +170,10 @@ def interruption_list(request):
         try:
             row = selectors.get_interruption(request.user, int(request.POST.get("id", 0)))
             services.acknowledge(request.user, row)
-        except (DomainError, ValueError) as exc:
-            return (
-                _not_found(request, exc)
-                if isinstance(exc, DomainError)
-                else redirect("notices:interruptions")
-            )
+        except ValueError:
+            pass  # no id: nothing to acknowledge
+        except DomainError as exc:
+            return _not_found(request, exc)
         return redirect("notices:interruptions")
     return render(
         request,
