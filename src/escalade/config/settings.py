@@ -103,8 +103,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("ESCALADE_TEST_SQLITE") or None}
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("ESCALADE_CONN_MAX_AGE", "60"))
+# Connections are kept between requests (SQLite too: reconnecting runs the PRAGMAs above
+# on every request).
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("ESCALADE_CONN_MAX_AGE", "60"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

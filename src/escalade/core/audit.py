@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import models
 
+from . import prepared
 from .models import AuditEvent
 
 
@@ -52,7 +53,7 @@ def event(
 
 def record_many(events: list[AuditEvent]) -> None:
     """Write several events in one statement (same transaction as the change)."""
-    AuditEvent.objects.bulk_create(events)
+    prepared.insert(events)
 
 
 def record(**kwargs) -> AuditEvent:

@@ -272,7 +272,7 @@ def create_incident(request, payload: IncidentIn):
             location=payload.route.location if payload.route else "",
         ),
     )
-    return Status(201, serialize(incident))
+    return Status(201, serialize(incident, assignees=incident.new_assignees))
 
 
 class ListFilters(Schema):

@@ -9,10 +9,10 @@ import json
 from dataclasses import dataclass
 
 import phonenumbers
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from escalade.accounts import rules as perms
 from escalade.accounts.models import Membership
 from escalade.accounts.services import require as require_in
-from escalade.core import audit
+from escalade.core import audit, prepared
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Conflict, Invalid, NotFound
 from escalade.core.i18n import in_both
@@ -228,18 +228,24 @@ def _candidates(institution, roles: list[str]) -> dict[str, dict | None]:
     """For each role, the member holding it with the fewest open assignments (or None)."""
     if not roles:
         return {}
-    rows = (
-        Membership.objects.filter(
-            institution=institution, user__is_active=True, user__groups__name__in=roles
+    User = get_user_model()
+    with connection.cursor() as cursor:  # on every intake: SQL kept, as in core/prepared.py
+        cursor.execute(
+            "SELECT m.id, m.user_id, u.username, g.name"
+            f' FROM "{Membership._meta.db_table}" m'
+            f' JOIN "{User._meta.db_table}" u ON u.id = m.user_id'
+            f' JOIN "{User.groups.through._meta.db_table}" ug ON ug.user_id = u.id'
+            f' JOIN "{Group._meta.db_table}" g ON g.id = ug.group_id'
+            " WHERE m.institution_id = %s AND u.is_active = %s"
+            f" AND g.name IN ({', '.join(['%s'] * len(roles))})"
+            " ORDER BY m.open_assignments, m.id",
+            [institution.pk, True, *roles],
         )
-        .order_by("open_assignments", "id")
-        .values("id", "user_id", "user__username", "user__groups__name")
-    )
+        rows = cursor.fetchall()
     picks: dict[str, dict | None] = dict.fromkeys(roles)
-    for row in rows:
-        role = row["user__groups__name"]
+    for member_id, user_id, username, role in rows:
         if picks.get(role) is None:
-            picks[role] = row
+            picks[role] = {"id": member_id, "user_id": user_id, "user__username": username}
     return picks
 
 
@@ -254,15 +260,21 @@ def _shift_load(incident: Incident, delta: int, user_ids=None) -> None:
     by_count: dict[int, list[int]] = {}
     for user_id in set(user_ids):
         by_count.setdefault(user_ids.count(user_id) * delta, []).append(user_id)
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
     for n, ids in by_count.items():
-        Membership.objects.filter(user_id__in=ids, institution_id=incident.institution_id).update(
-            open_assignments=Greatest(F("open_assignments") + n, 0)
-        )
+        with connection.cursor() as cursor:  # on every intake: as in core/prepared.py
+            cursor.execute(
+                f'UPDATE "{Membership._meta.db_table}"'
+                f" SET open_assignments = {greatest}(open_assignments + %s, 0)"
+                f" WHERE institution_id = %s AND user_id IN ({', '.join(['%s'] * len(ids))})",
+                [n, incident.institution_id, *sorted(ids)],
+            )
 
 
 def _assign(incident: Incident, policy: IncidentPolicy, actor, events: list, picks=None) -> None:
     """Assign the roles of the incident's severity that are not assigned yet."""
     roles = rules.roles_to_assign(incident.severity, policy.assignment)
+    new = picks is not None
     if incident.pk and picks is None:
         existing = set(
             Assignment.objects.filter(incident=incident, active=True).values_list("role", flat=True)
@@ -285,7 +297,12 @@ def _assign(incident: Incident, policy: IncidentPolicy, actor, events: list, pic
                 data={"role": role, "user": pick["user__username"] if pick else None},
             )
         )
-    Assignment.objects.bulk_create(rows)
+    prepared.insert(rows)
+    if new:  # what the intake answer shows, without reading it back
+        incident.new_assignees = [
+            {"role": role, "user": picks[role]["user__username"] if picks.get(role) else None}
+            for role in roles
+        ]
     if incident.is_open:
         _shift_load(incident, +1, [a.user_id for a in rows if a.user_id])
 
@@ -293,7 +310,8 @@ def _assign(incident: Incident, policy: IncidentPolicy, actor, events: list, pic
 def _open_ticket(incident: Incident, actor, events: list) -> Ticket:
     inst = incident.institution
     number = next_number(inst.ticket_prefix, timezone.now().astimezone(inst.zone).year)
-    ticket = Ticket.objects.create(institution=inst, incident=incident, number=number)
+    ticket = Ticket(institution=inst, incident=incident, number=number)
+    prepared.insert([ticket])
     incident.ticket = ticket  # cached on the incident: no query to read it back
     events.append(
         audit.event(
@@ -323,7 +341,7 @@ def _apply_severity(
 
         ensure_draft(incident, new=new)
     elif new or not TechnicalSheetEntry.objects.filter(incident=incident).exists():
-        TechnicalSheetEntry.objects.create(incident=incident, session_ref=incident.session_ref)
+        prepared.insert([TechnicalSheetEntry(incident=incident, session_ref=incident.session_ref)])
         if new:
             incident._state.fields_cache["ticket"] = None  # a new minor has no ticket
         events.append(
@@ -426,7 +444,7 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
             institution.request_prefix, now.astimezone(institution.zone).year
         )
         incident.search_text = incident.build_search_text()
-        incident.save(force_insert=True)
+        prepared.insert([incident])
         events = [
             audit.event(
                 action=AuditAction.CREATED,

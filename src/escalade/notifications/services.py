@@ -148,16 +148,24 @@ def sign(secret: str, body: bytes) -> str:
 
 def emit(institution, event: str, payload: dict) -> int:
     """Queue `event` for every active webhook of the institution that wants it."""
-    from django.db import transaction
+    from django.db import connection, transaction
+
+    from escalade.core import prepared
 
     from .models import Webhook, WebhookDelivery
     from .tasks import deliver_webhook
 
-    hooks = [
-        h
-        for h in Webhook.objects.filter(institution=institution, active=True)
-        if not h.events or event in h.events
-    ]
+    with connection.cursor() as cursor:  # on every intake: core/prepared.py
+        cursor.execute(
+            f'SELECT {prepared.columns(Webhook, "w")} FROM "{Webhook._meta.db_table}" w'
+            " WHERE w.institution_id = %s AND w.active = %s ORDER BY w.id",
+            [institution.pk, True],
+        )
+        hooks = [
+            h
+            for h in prepared.instances(Webhook, cursor.fetchall())
+            if not h.events or event in h.events
+        ]
     for hook in hooks:
         delivery = WebhookDelivery.objects.create(webhook=hook, event=event, payload=payload)
         transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.enqueue(pk))

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from escalade.accounts.services import belongs_to, has_permission
-from escalade.core import audit
+from escalade.core import audit, prepared
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Forbidden, Invalid
 
@@ -46,9 +46,13 @@ def ensure_draft(incident, new: bool = False) -> MajorReport:
     system knows (a session cancelled after the incident opened counts); once an author
     has written in it, their figures stand. `new`: an incident just logged, which can have
     no session yet. The resolution is the incident's own until the author writes one."""
+    if new:  # logged in this transaction: it has no report and no session yet
+        report = MajorReport(incident=incident)
+        prepared.insert([report])
+        return report
     report = MajorReport.objects.filter(incident=incident).first()
     if report is None:
-        known = {} if new else _known_repercussions(incident)
+        known = _known_repercussions(incident)
         report, _created = MajorReport.objects.get_or_create(incident=incident, defaults=known)
     elif report.author_id is None and report.completed_at is None:
         known = _known_repercussions(incident)
