@@ -96,13 +96,15 @@ DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _de
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + busy timeout + IMMEDIATE transactions: no "database is locked" under
     # concurrent writers (STACK-NOTES.md).
+    # Writers queue on a file lock rather than SQLite's polling busy handler.
+    DATABASES["default"]["ENGINE"] = "escalade.core.backends.sqlite3"
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;"
         ),
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("ESCALADE_TEST_SQLITE") or None}
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("ESCALADE_TEST_SQLITE") or ":memory:"}
 # Connections are kept between requests (SQLite too: reconnecting runs the PRAGMAs above
 # on every request).
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("ESCALADE_CONN_MAX_AGE", "60"))
