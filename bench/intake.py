@@ -150,14 +150,59 @@ def _client(args) -> tuple[list[float], list[str]]:
     return latencies, errors
 
 
-def intake(base: str, token: str, n: int, clients: int) -> dict:
+def _cpu_seconds(pids) -> float:
+    """User + system CPU time of the processes (Linux /proc), 0 elsewhere."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _pids(match) -> list[int]:
+    pids = []
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            if match(d):
+                pids.append(int(d.name))
+        except OSError:
+            continue
+    return pids
+
+
+def intake(base: str, token: str, n: int, clients: int, server_pid: int) -> dict:
     _client((base, token, range(n, n + 20)))  # warm-up
+    server = _pids(
+        lambda d: (
+            d.name == str(server_pid)
+            or (d / "stat").read_text().rsplit(")", 1)[1].split()[1] == str(server_pid)
+        )
+    )
+    postgres = _pids(lambda d: (d / "cmdline").read_bytes().startswith(b"postgres"))
+    before = _cpu_seconds(server), _cpu_seconds(postgres), os.times()
     with multiprocessing.Pool(clients) as pool:
         t0 = time.perf_counter()
         results = pool.map(_client, [(base, token, range(k, n, clients)) for k in range(clients)])
         elapsed = time.perf_counter() - t0
+    after = _cpu_seconds(server), _cpu_seconds(postgres), os.times()
     latencies = [x for lat, _ in results for x in lat]
     errors = [e for _, errs in results for e in errs]
+    per_request = 1000 / n
+    cpu = {
+        "server": (after[0] - before[0]) * per_request,
+        "postgres": (after[1] - before[1]) * per_request,
+        "clients": (
+            after[2].children_user
+            + after[2].children_system
+            - before[2].children_user
+            - before[2].children_system
+        )
+        * per_request,
+    }
+    cpu["idle"] = max(0.0, (os.cpu_count() or 1) * elapsed * per_request - sum(cpu.values()))
     return {
         "n": n,
         "per_s": n / elapsed,
@@ -165,6 +210,7 @@ def intake(base: str, token: str, n: int, clients: int) -> dict:
         "p99_ms": percentile(latencies, 99) * 1000,
         "errors": errors,
         "locked": sum("database is locked" in e for e in errors),
+        "cpu_ms": cpu,
     }
 
 
@@ -259,11 +305,16 @@ def main() -> None:
                             f"{db:9} list at {args.rows:,}: {name:28} p50 {ms:6.1f} ms  ({count:,} found)"
                         )
                 else:
-                    r = intake(base, env["BENCH_TOKEN"], args.n, args.clients)
+                    r = intake(base, env["BENCH_TOKEN"], args.n, args.clients, proc.pid)
                     print(
                         f"{db:9} intake: {r['n']:,} incidents  {r['per_s']:7.1f} incidents/s  "
                         f"p50 {r['p50_ms']:5.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
                         f"errors {len(r['errors'])} (database is locked: {r['locked']})"
+                    )
+                    print(
+                        f"{'':9} CPU per incident: "
+                        + ", ".join(f"{k} {v:.2f} ms" for k, v in r["cpu_ms"].items())
+                        + f" (of {os.cpu_count()} cores)"
                     )
                     for e in r["errors"][:3]:
                         print("   ", e)
