@@ -90,6 +90,9 @@ def _my_institutions(user) -> list[Institution]:
         return mine
     if not ids:
         return []
+    known = getattr(user, "_escalade_institutions", {})
+    if ids <= known.keys():  # read with the token
+        return sorted((known[i] for i in ids), key=lambda i: i.code)
     table = Institution._meta.db_table
     with connection.cursor() as cursor:  # the API's every request: core/prepared.py
         cursor.execute(
@@ -160,13 +163,19 @@ def _token_sql(vendor: str) -> str:
     User = get_user_model()
     agg = "string_agg(CAST({} AS text), ',')" if vendor == "postgresql" else "group_concat({}, ',')"
     user_groups = User.groups.through._meta.db_table
+    membership = Membership._meta.db_table
     return (
         f"SELECT {prepared.columns(User, 'u')}, {prepared.columns(ApiToken, 't')},"
+        f" {prepared.columns(Institution, 'i')},"
         f' (SELECT {agg.format("g.name")} FROM "{user_groups}" ug'
         f' JOIN "{Group._meta.db_table}" g ON g.id = ug.group_id WHERE ug.user_id = u.id),'
         f" (SELECT {agg.format('m.institution_id')}"
         f' FROM "{Membership._meta.db_table}" m WHERE m.user_id = u.id)'
         f' FROM "{ApiToken._meta.db_table}" t JOIN "{User._meta.db_table}" u ON u.id = t.user_id'
+        # The default (or only) institution's row comes along: most users have one.
+        f' LEFT JOIN "{Institution._meta.db_table}" i ON i.id = (SELECT m.institution_id'
+        f' FROM "{membership}" m WHERE m.user_id = u.id'
+        " ORDER BY m.is_default DESC, m.institution_id LIMIT 1)"
         " WHERE t.digest = %s AND t.revoked = %s AND u.is_active = %s"
     )
 
@@ -178,14 +187,17 @@ def user_from_token(raw: str):
     if row is None:
         return None
     User = get_user_model()
-    n = len(User._meta.concrete_fields)
+    n_user, n_token = len(User._meta.concrete_fields), len(ApiToken._meta.concrete_fields)
     user = prepared.instance(User, row)
-    token = prepared.instance(ApiToken, row[n:-2])
+    token = prepared.instance(ApiToken, row[n_user:])
+    first = row[n_user + n_token : -2]
     roles, institutions = row[-2:]
     user._escalade_roles = set(roles.split(",")) if roles else set()
     user._escalade_institution_ids = (
         {int(i) for i in str(institutions).split(",")} if institutions else set()
     )
+    if first[0] is not None:
+        user._escalade_institutions = {first[0]: prepared.instance(Institution, first)}
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

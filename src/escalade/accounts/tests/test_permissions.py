@@ -116,3 +116,56 @@ def test_roles_are_groups_with_their_permissions(staff):
     assert set(Group.objects.values_list("name", flat=True)) >= set(Role.values)
     assert staff["level2_analyst"].has_perm("incidents.reclassify_incident")
     assert not staff["level1_agent"].has_perm("incidents.reclassify_incident")
+
+
+def test_a_token_stops_working_when_revoked_or_its_user_is_deactivated(staff):
+    from django.test import Client
+
+    from escalade.accounts.models import ApiToken
+    from escalade.accounts.services import (
+        belongs_to,
+        create_api_token,
+        has_permission,
+        set_roles,
+        user_from_token,
+    )
+
+    agent, analyst = staff["level1_agent"], staff["level2_analyst"]
+    raw = create_api_token(agent)
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE="en")
+    me = c.get("/api/me")
+    assert me.status_code == 200 and me.json()["username"] == agent.username
+    # roles and institutions come with the token, and say what the user may do
+    user = user_from_token(raw)
+    assert user.pk == agent.pk and has_permission(user, "escalate_incident")
+    assert not has_permission(user, "reclassify_incident")
+    assert belongs_to(user, agent.memberships.get().institution_id)
+    assert not belongs_to(user, agent.memberships.get().institution_id + 1000)
+    set_roles(analyst, [Role.LEVEL1_AGENT, Role.LEVEL2_ANALYST])
+    two = user_from_token(create_api_token(analyst))
+    assert two._escalade_roles == {"level1_agent", "level2_analyst"}
+    assert has_permission(two, "reclassify_incident")
+    ApiToken.objects.filter(user=agent).update(revoked=True)
+    assert c.get("/api/me").status_code == 401
+    raw = create_api_token(agent)
+    agent.is_active = False
+    agent.save(update_fields=["is_active"])
+    r = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/incidents")
+    assert r.status_code == 401 and r.json()["errors"]
+    assert user_from_token(raw) is None
+
+
+def test_the_default_institution_is_used_when_none_is_named(cusm, other, make_user, body):
+    from django.test import Client
+
+    from escalade.accounts.models import Membership
+    from escalade.accounts.services import create_api_token
+
+    both = make_user("level1_agent", [cusm, other], username="both-default")
+    Membership.objects.filter(user=both).update(is_default=False)
+    Membership.objects.filter(user=both, institution=other).update(is_default=True)
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(both)}", HTTP_ACCEPT_LANGUAGE="en")
+    r = c.post("/api/incidents", body(), content_type="application/json")
+    assert r.status_code == 201 and r.json()["institution"] == "other-hospital"
+    r = c.post("/api/incidents", body(institution="cusm"), content_type="application/json")
+    assert r.status_code == 201 and r.json()["institution"] == "cusm"
