@@ -97,7 +97,7 @@ def _my_institutions(user) -> list[Institution]:
     with connection.cursor() as cursor:  # the API's every request: core/prepared.py
         cursor.execute(
             f'SELECT {prepared.columns(Institution, "i")} FROM "{table}" i'
-            f" WHERE i.id IN ({', '.join(['%s'] * len(ids))}) ORDER BY i.code",
+            f" WHERE i.id IN ({prepared.placeholders(len(ids))}) ORDER BY i.code",
             sorted(ids),
         )
         return prepared.instances(Institution, cursor.fetchall())
@@ -170,7 +170,7 @@ def _token_sql(vendor: str) -> str:
         f' (SELECT {agg.format("g.name")} FROM "{user_groups}" ug'
         f' JOIN "{Group._meta.db_table}" g ON g.id = ug.group_id WHERE ug.user_id = u.id),'
         f" (SELECT {agg.format('m.institution_id')}"
-        f' FROM "{Membership._meta.db_table}" m WHERE m.user_id = u.id)'
+        f' FROM "{membership}" m WHERE m.user_id = u.id)'
         f' FROM "{ApiToken._meta.db_table}" t JOIN "{User._meta.db_table}" u ON u.id = t.user_id'
         # The default (or only) institution's row comes along: most users have one.
         f' LEFT JOIN "{Institution._meta.db_table}" i ON i.id = (SELECT m.institution_id'

@@ -20,8 +20,13 @@ def _db(using: str | None):
     return connections[using or "default"]
 
 
+def placeholders(n: int) -> str:
+    """`%s, %s, ...` for an IN list of n bound values."""
+    return ", ".join(["%s"] * n)
+
+
 @cache
-def _insert_sql(model: type[models.Model], rows: int, vendor: str, alias: str) -> tuple[str, list]:
+def _insert_sql(model: type[models.Model], rows: int, alias: str) -> tuple[str, list]:
     connection = connections[alias]
     opts = model._meta
     fields = [f for f in opts.concrete_fields if f is not opts.pk or not f.auto_created]
@@ -29,11 +34,11 @@ def _insert_sql(model: type[models.Model], rows: int, vendor: str, alias: str) -
         raise TypeError(f"{model.__name__} has a field with its own placeholder")
     qn = connection.ops.quote_name
     columns = ", ".join(qn(f.column) for f in fields)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = f"INSERT INTO {qn(opts.db_table)} ({columns}) VALUES " + ", ".join([one] * rows)
-    if connection.features.can_return_rows_from_bulk_insert:
-        returning, _params = connection.ops.return_insert_columns([opts.pk])
-        sql += " " + returning
+    one = f"({placeholders(len(fields))})"
+    returning, _params = connection.ops.return_insert_columns([opts.pk])
+    sql = (
+        f"INSERT INTO {qn(opts.db_table)} ({columns}) VALUES {', '.join([one] * rows)} {returning}"
+    )
     return sql, fields
 
 
@@ -43,7 +48,11 @@ def insert(objs: Sequence[models.Model], using: str | None = None) -> None:
         return
     connection = _db(using)
     model = type(objs[0])
-    sql, fields = _insert_sql(model, len(objs), connection.vendor, connection.alias)
+    if not connection.features.can_return_rows_from_bulk_insert:
+        # A database without INSERT ... RETURNING: the ORM's own path sets the keys.
+        model._base_manager.using(connection.alias).bulk_create(objs)
+        return
+    sql, fields = _insert_sql(model, len(objs), connection.alias)
     params = [
         f.get_db_prep_save(f.pre_save(obj, True), connection=connection)
         for obj in objs
@@ -51,18 +60,15 @@ def insert(objs: Sequence[models.Model], using: str | None = None) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        if connection.features.can_return_rows_from_bulk_insert:
-            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-                obj.pk = pk
-        else:  # pragma: no cover - both supported databases return rows
-            raise NotImplementedError(connection.vendor)
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
 
 
 @cache
-def _readers(model: type[models.Model], vendor: str, alias: str) -> list:
+def _readers(model: type[models.Model], alias: str) -> list:
     connection = connections[alias]
     out = []
     for f in model._meta.concrete_fields:
@@ -84,9 +90,7 @@ def instance(model: type[models.Model], row: Sequence, using: str | None = None)
     converted as the ORM converts them."""
     connection = _db(using)
     values = []
-    for (col, converters), value in zip(
-        _readers(model, connection.vendor, connection.alias), row, strict=False
-    ):
+    for (col, converters), value in zip(_readers(model, connection.alias), row, strict=False):
         for convert in converters:
             value = convert(value, col, connection)
         values.append(value)

@@ -237,7 +237,7 @@ def _candidates(institution, roles: list[str]) -> dict[str, dict | None]:
             f' JOIN "{User.groups.through._meta.db_table}" ug ON ug.user_id = u.id'
             f' JOIN "{Group._meta.db_table}" g ON g.id = ug.group_id'
             " WHERE m.institution_id = %s AND u.is_active = %s"
-            f" AND g.name IN ({', '.join(['%s'] * len(roles))})"
+            f" AND g.name IN ({prepared.placeholders(len(roles))})"
             " ORDER BY m.open_assignments, m.id",
             [institution.pk, True, *roles],
         )
@@ -266,7 +266,7 @@ def _shift_load(incident: Incident, delta: int, user_ids=None) -> None:
             cursor.execute(
                 f'UPDATE "{Membership._meta.db_table}"'
                 f" SET open_assignments = {greatest}(open_assignments + %s, 0)"
-                f" WHERE institution_id = %s AND user_id IN ({', '.join(['%s'] * len(ids))})",
+                f" WHERE institution_id = %s AND user_id IN ({prepared.placeholders(len(ids))})",
                 [n, incident.institution_id, *sorted(ids)],
             )
 
