@@ -1,6 +1,7 @@
 """The incidents API: exact paths and fields, errors as JSON, idempotency."""
 
 import pytest
+from django.db import connection
 
 from escalade.incidents.models import Incident
 
@@ -171,3 +172,20 @@ def test_the_schema_and_docs_are_served(client):
     assert "/api/incidents" in schema["paths"]
     assert "/api/incidents/{number}/escalate" in schema["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="prepared statements are a PostgreSQL setting (config/settings.py)",
+)
+def test_on_postgresql_intake_statements_are_prepared_after_five_runs(api, body):
+    client = api("level1_agent")
+    numbers = [client.post("/api/incidents", body()).json()["number"] for _ in range(7)]
+    assert len(set(numbers)) == 7
+    first = int(numbers[0][-6:])
+    assert [int(n[-6:]) for n in numbers] == list(range(first, first + 7))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any(s.startswith('INSERT INTO "incidents_incident"') for s in statements)
+    assert Incident.objects.count() == 7
