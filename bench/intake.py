@@ -80,7 +80,7 @@ def prepare(db: str, pg_url: str, workdir: Path) -> dict:
     return env
 
 
-def start_server(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
+def start_server(env: dict, workers: int, threads: int = 1) -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -92,6 +92,7 @@ def start_server(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
             str(workers),
             "-b",
             f"127.0.0.1:{port}",
+            *(["--threads", str(threads)] if threads > 1 else []),
             "--log-level",
             "warning",
             "--access-logfile",
@@ -283,6 +284,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=2000, help="incidents to create")
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--list", action="store_true", help="measure the list at --rows incidents")
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/escalade_bench")
@@ -295,7 +297,7 @@ def main() -> None:
         workdir = Path(tempfile.mkdtemp(prefix=f"escalade-bench-{db}-"))
         try:
             env = prepare(db, args.pg_url, workdir)
-            proc, base = start_server(env, args.workers)
+            proc, base = start_server(env, args.workers, args.threads)
             try:
                 if args.list:
                     for name, (ms, count) in list_bench(

@@ -52,8 +52,9 @@ def event(
 
 
 def record_many(events: list[AuditEvent]) -> None:
-    """Write several events in one statement (same transaction as the change)."""
-    prepared.insert(events)
+    """Write several events in one statement (same transaction as the change); their
+    keys are not read back."""
+    prepared.insert(events, keys=False)
 
 
 def record(**kwargs) -> AuditEvent:

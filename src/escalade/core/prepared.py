@@ -11,6 +11,7 @@ new values on each call. The model stays the one source of truth: columns, defau
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from functools import cache
 
 from django.db import connections, models
@@ -26,7 +27,7 @@ def placeholders(n: int) -> str:
 
 
 @cache
-def _insert_sql(model: type[models.Model], rows: int, alias: str) -> tuple[str, list]:
+def _insert_sql(model: type[models.Model], rows: int, alias: str, keys: bool) -> tuple[str, list]:
     connection = connections[alias]
     opts = model._meta
     fields = [f for f in opts.concrete_fields if f is not opts.pk or not f.auto_created]
@@ -35,36 +36,58 @@ def _insert_sql(model: type[models.Model], rows: int, alias: str) -> tuple[str, 
     qn = connection.ops.quote_name
     columns = ", ".join(qn(f.column) for f in fields)
     one = f"({placeholders(len(fields))})"
-    returning, _params = connection.ops.return_insert_columns([opts.pk])
-    sql = (
-        f"INSERT INTO {qn(opts.db_table)} ({columns}) VALUES {', '.join([one] * rows)} {returning}"
-    )
+    returning = connection.ops.return_insert_columns([opts.pk])[0] if keys else ""
+    sql = f"INSERT INTO {qn(opts.db_table)} ({columns}) VALUES {', '.join([one] * rows)} {returning}".rstrip()
     return sql, fields
 
 
-def insert(objs: Sequence[models.Model], using: str | None = None) -> None:
-    """Insert new rows of one model in one statement and set their primary keys."""
+def insert(objs: Sequence[models.Model], using: str | None = None, keys: bool = True) -> None:
+    """Insert new rows of one model in one statement and set their primary keys (with
+    keys=False the keys are not read back: inside `batched()` the statement then goes
+    with the next one that needs an answer)."""
     if not objs:
         return
     connection = _db(using)
     model = type(objs[0])
+    if not keys:
+        sql, fields = _insert_sql(model, len(objs), connection.alias, False)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, _params(objs, fields, connection))
+        return
     if not connection.features.can_return_rows_from_bulk_insert:
         # A database without INSERT ... RETURNING: the ORM's own path sets the keys.
         model._base_manager.using(connection.alias).bulk_create(objs)
         return
-    sql, fields = _insert_sql(model, len(objs), connection.alias)
-    params = [
-        f.get_db_prep_save(f.pre_save(obj, True), connection=connection)
-        for obj in objs
-        for f in fields
-    ]
+    sql, fields = _insert_sql(model, len(objs), connection.alias, True)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, _params(objs, fields, connection))
         for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
             obj.pk = pk
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def _params(objs, fields, connection) -> list:
+    return [
+        f.get_db_prep_save(f.pre_save(obj, True), connection=connection)
+        for obj in objs
+        for f in fields
+    ]
+
+
+@contextmanager
+def batched(using: str | None = None):
+    """On PostgreSQL, statements of the block are sent without waiting for each answer
+    (psycopg's pipeline mode): reading a result waits for it and for everything sent
+    before; the block's end waits for the rest. Elsewhere nothing changes."""
+    connection = _db(using)
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    with connection.connection.pipeline():
+        yield
 
 
 @cache

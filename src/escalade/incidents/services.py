@@ -297,7 +297,7 @@ def _assign(incident: Incident, policy: IncidentPolicy, actor, events: list, pic
                 data={"role": role, "user": pick["user__username"] if pick else None},
             )
         )
-    prepared.insert(rows)
+    prepared.insert(rows, keys=False)
     if new:  # what the intake answer shows, without reading it back
         incident.new_assignees = [
             {"role": role, "user": picks[role]["user__username"] if picks.get(role) else None}
@@ -311,7 +311,7 @@ def _open_ticket(incident: Incident, actor, events: list) -> Ticket:
     inst = incident.institution
     number = next_number(inst.ticket_prefix, timezone.now().astimezone(inst.zone).year)
     ticket = Ticket(institution=inst, incident=incident, number=number)
-    prepared.insert([ticket])
+    prepared.insert([ticket])  # returned and cached: its key is read back
     incident.ticket = ticket  # cached on the incident: no query to read it back
     events.append(
         audit.event(
@@ -341,7 +341,9 @@ def _apply_severity(
 
         ensure_draft(incident, new=new)
     elif new or not TechnicalSheetEntry.objects.filter(incident=incident).exists():
-        prepared.insert([TechnicalSheetEntry(incident=incident, session_ref=incident.session_ref)])
+        prepared.insert(
+            [TechnicalSheetEntry(incident=incident, session_ref=incident.session_ref)], keys=False
+        )
         if new:
             incident._state.fields_cache["ticket"] = None  # a new minor has no ticket
         events.append(
@@ -408,7 +410,7 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
     picks = _candidates(
         institution, rules.roles_to_assign(severity_hint.severity, policy.assignment)
     )
-    with transaction.atomic():
+    with transaction.atomic(), prepared.batched():
         incident = Incident(
             institution=institution,
             channel=data.channel,

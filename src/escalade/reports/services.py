@@ -48,7 +48,7 @@ def ensure_draft(incident, new: bool = False) -> MajorReport:
     no session yet. The resolution is the incident's own until the author writes one."""
     if new:  # logged in this transaction: it has no report and no session yet
         report = MajorReport(incident=incident)
-        prepared.insert([report])
+        prepared.insert([report])  # returned and cached: its key is read back
         return report
     report = MajorReport.objects.filter(incident=incident).first()
     if report is None:

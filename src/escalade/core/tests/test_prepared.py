@@ -6,7 +6,7 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from escalade.core import prepared
@@ -42,6 +42,37 @@ def test_insert_sets_keys_and_stores_what_the_orm_reads_back():
     assert back.at == at
     assert back.data == {"é": "Télésanté", "n": 1, "list": [1, None]}
     assert back.institution_id == inst.pk and back.changes == {}
+
+
+def _events(inst, n):
+    return [
+        AuditEvent(institution=inst, action="created", object_type="x", object_id=str(i))
+        for i in range(n)
+    ]
+
+
+@pytest.mark.django_db
+def test_rows_sent_without_their_keys_are_there_for_the_next_read_of_the_block():
+    inst = _institution()
+    with transaction.atomic(), prepared.batched():
+        events = _events(inst, 3)
+        prepared.insert(events, keys=False)
+        assert [e.pk for e in events] == [None] * 3  # not read back
+        seen = AuditEvent.objects.filter(institution=inst).count()
+    assert seen == 3
+
+
+@pytest.mark.django_db
+def test_a_statement_failing_in_a_batch_undoes_the_whole_block():
+    inst = _institution()
+    with pytest.raises(IntegrityError), transaction.atomic(), prepared.batched():
+        prepared.insert(_events(inst, 2), keys=False)
+        Institution.objects.create(code="t1", name={"en": "Twin", "fr": "Double"})
+    assert not AuditEvent.objects.filter(institution=inst).exists()
+    assert Institution.objects.filter(code="t1").count() == 1
+    # the connection is usable again afterwards
+    prepared.insert(_events(inst, 1), keys=False)
+    assert AuditEvent.objects.filter(institution=inst).count() == 1
 
 
 @pytest.mark.django_db
