@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-stamp
 export ESCALADE_DEMO_PASSWORD ?= escalade-demo
 
-.PHONY: install messages messages-update run worker test lint format schema bench bench-list bench-route clean
+.PHONY: install messages messages-update run worker test lint format schema bench bench-list bench-route bench-machine clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -63,6 +63,9 @@ bench-list: install
 
 bench-route: install
 	$(BIN)/python bench/route.py
+
+bench-machine: install
+	$(BIN)/python bench/machine.py
 
 clean:
 	rm -rf $(VENV) var

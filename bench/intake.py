@@ -31,6 +31,9 @@ from urllib.parse import urlparse
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import machine  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 ESCALADE = [PY, "-m", "escalade.cli"]
@@ -293,10 +296,15 @@ def main() -> None:
     print(
         f"machine: {os.cpu_count()} cores; server: gunicorn, {args.workers} workers; {args.clients} clients"
     )
+    # The machine's speed varies by day: these say how fast it is now (bench/machine.py).
+    print(f"python    10M additions: {machine.python_seconds():.2f} s")
     for db in dbs:
         workdir = Path(tempfile.mkdtemp(prefix=f"escalade-bench-{db}-"))
         try:
             env = prepare(db, args.pg_url, workdir)
+            if not args.list:
+                tps = machine.sqlite_tps() if db == "sqlite" else machine.postgres_tps(args.pg_url)
+                print(machine.describe(db, tps))
             proc, base = start_server(env, args.workers, args.threads)
             try:
                 if args.list:
