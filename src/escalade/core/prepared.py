@@ -69,11 +69,47 @@ def insert(objs: Sequence[models.Model], using: str | None = None, keys: bool = 
 
 
 def _params(objs, fields, connection) -> list:
-    return [
-        f.get_db_prep_save(f.pre_save(obj, True), connection=connection)
-        for obj in objs
-        for f in fields
-    ]
+    writers = _writers(tuple(fields), connection.alias)
+    return [write(obj) for obj in objs for write in writers]
+
+
+# Field classes whose value goes to the database as it is when it already has the
+# database's own type (str; int or bool): the conversions would hand it back unchanged.
+_AS_IS = {
+    models.CharField: str,
+    models.TextField: str,
+    models.SlugField: str,
+    models.BooleanField: bool,
+    models.IntegerField: int,
+    models.SmallIntegerField: int,
+    models.BigIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.ForeignKey: int,
+    models.OneToOneField: int,
+}
+
+
+@cache
+def _writers(fields: tuple, alias: str) -> list:
+    """One function per field: the object's value as the database takes it, as
+    `pre_save` and `get_db_prep_save` make it, skipping the calls that would change
+    nothing (the value of a plain field already of the database's type)."""
+    connection = connections[alias]
+
+    def full(f):
+        return lambda obj: f.get_db_prep_save(f.pre_save(obj, True), connection=connection)
+
+    def as_is(f, kind):
+        name, slow = f.attname, full(f)
+
+        def write(obj):
+            value = getattr(obj, name)
+            return value if value is None or value.__class__ is kind else slow(obj)
+
+        return write
+
+    return [as_is(f, _AS_IS[type(f)]) if type(f) in _AS_IS else full(f) for f in fields]
 
 
 @contextmanager

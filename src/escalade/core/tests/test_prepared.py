@@ -44,6 +44,15 @@ def test_insert_sets_keys_and_stores_what_the_orm_reads_back():
     assert back.institution_id == inst.pk and back.changes == {}
 
 
+@pytest.mark.django_db
+def test_a_value_not_of_the_columns_type_is_converted_as_the_orm_would():
+    inst = _institution()
+    event = AuditEvent(institution_id=str(inst.pk), action="created", object_type="x", object_id=42)
+    prepared.insert([event])
+    back = AuditEvent.objects.get(pk=event.pk)
+    assert back.object_id == "42" and back.institution_id == inst.pk
+
+
 def _events(inst, n):
     return [
         AuditEvent(institution=inst, action="created", object_type="x", object_id=str(i))
