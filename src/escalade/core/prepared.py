@@ -28,6 +28,8 @@ def placeholders(n: int) -> str:
 
 @cache
 def _insert_sql(model: type[models.Model], rows: int, alias: str, keys: bool) -> tuple[str, list]:
+    """The INSERT of `rows` rows (with RETURNING the keys when `keys`), and one writer
+    per field and row position (see `_writers`)."""
     connection = connections[alias]
     opts = model._meta
     fields = [f for f in opts.concrete_fields if f is not opts.pk or not f.auto_created]
@@ -37,40 +39,34 @@ def _insert_sql(model: type[models.Model], rows: int, alias: str, keys: bool) ->
     columns = ", ".join(qn(f.column) for f in fields)
     one = f"({placeholders(len(fields))})"
     returning = connection.ops.return_insert_columns([opts.pk])[0] if keys else ""
-    sql = f"INSERT INTO {qn(opts.db_table)} ({columns}) VALUES {', '.join([one] * rows)} {returning}".rstrip()
-    return sql, fields
+    sql = (
+        f"INSERT INTO {qn(opts.db_table)} ({columns}) VALUES {', '.join([one] * rows)} {returning}"
+    )
+    return sql.rstrip(), _writers(fields, connection)
 
 
 def insert(objs: Sequence[models.Model], using: str | None = None, keys: bool = True) -> None:
     """Insert new rows of one model in one statement and set their primary keys (with
-    keys=False the keys are not read back: inside `batched()` the statement then goes
-    with the next one that needs an answer)."""
+    keys=False the keys are not read back and stay None: inside `batched()` the statement
+    then goes with the next one that needs an answer)."""
     if not objs:
         return
     connection = _db(using)
     model = type(objs[0])
-    if not keys:
-        sql, fields = _insert_sql(model, len(objs), connection.alias, False)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, _params(objs, fields, connection))
-        return
-    if not connection.features.can_return_rows_from_bulk_insert:
+    if keys and not connection.features.can_return_rows_from_bulk_insert:
         # A database without INSERT ... RETURNING: the ORM's own path sets the keys.
         model._base_manager.using(connection.alias).bulk_create(objs)
         return
-    sql, fields = _insert_sql(model, len(objs), connection.alias, True)
+    sql, writers = _insert_sql(model, len(objs), connection.alias, keys)
     with connection.cursor() as cursor:
-        cursor.execute(sql, _params(objs, fields, connection))
+        cursor.execute(sql, [write(obj) for obj in objs for write in writers])
+        if not keys:
+            return
         for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
             obj.pk = pk
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
-
-
-def _params(objs, fields, connection) -> list:
-    writers = _writers(tuple(fields), connection.alias)
-    return [write(obj) for obj in objs for write in writers]
 
 
 # Field classes whose value goes to the database as it is when it already has the
@@ -90,12 +86,10 @@ _AS_IS = {
 }
 
 
-@cache
-def _writers(fields: tuple, alias: str) -> list:
+def _writers(fields: list, connection) -> list:
     """One function per field: the object's value as the database takes it, as
     `pre_save` and `get_db_prep_save` make it, skipping the calls that would change
     nothing (the value of a plain field already of the database's type)."""
-    connection = connections[alias]
 
     def full(f):
         return lambda obj: f.get_db_prep_save(f.pre_save(obj, True), connection=connection)
