@@ -18,7 +18,7 @@ install: $(STAMP) messages
 messages: $(STAMP)
 	$(BIN)/python scripts/compile_messages.py
 
-# After changing interface strings: extract them and apply scripts/fr_ca.py.
+# After changing interface strings: extract them into the .po and list what to translate.
 messages-update: $(STAMP)
 	$(BIN)/python scripts/update_messages.py
 

@@ -1,14 +1,14 @@
-"""Extract the interface's strings (Django's makemessages) and fill in the French of
-scripts/fr_ca.py. Run by `make messages-update`; lists any string left untranslated."""
+"""Extract the interface's strings into the committed French catalogue (Django's
+makemessages, which keeps every translation already there) and list what is left to
+translate. Run by `make messages-update`. The .po file is the one source of the French:
+translators edit it (Poedit, Weblate, a text editor); msgctxt (pgettext) where one
+English word needs two French forms."""
 
 import subprocess
 import sys
 from pathlib import Path
 
 import polib
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fr_ca import FR  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "escalade"
@@ -30,22 +30,11 @@ po = polib.pofile(str(PO))
 po.metadata["Language"] = "fr_CA"
 po.metadata["Plural-Forms"] = "nplurals=2; plural=(n > 1);"
 po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
-missing = []
-for entry in po:
-    key = (entry.msgid, entry.msgid_plural) if entry.msgid_plural else entry.msgid
-    french = FR.get(key)
-    if french is None:
-        missing.append(entry.msgid)
-        continue
-    if entry.msgid_plural:
-        entry.msgstr_plural = {0: french[0], 1: french[1]}
-    else:
-        entry.msgstr = french
-    if "fuzzy" in entry.flags:
-        entry.flags.remove("fuzzy")
 po.save()
-polib.pofile(str(PO)).save_as_mofile(str(PO.with_suffix(".mo")))
-if missing:
-    print("untranslated:", *missing, sep="\n  ")
+po.save_as_mofile(str(PO.with_suffix(".mo")))
+todo = [e.msgid for e in po.untranslated_entries()] + [
+    f"{e.msgid}  (fuzzy: check it, then remove the flag)" for e in po.fuzzy_entries()
+]
+if todo:
+    print(f"to translate in {PO.relative_to(ROOT)}:", *todo, sep="\n  ")
     sys.exit(1)
-print(f"{PO.relative_to(ROOT)}: {len(po)} strings, all translated")

@@ -165,6 +165,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("ESCALADE_EMAIL_FROM", "escalade@localhost")
 ESCALADE_BASE_URL = os.environ.get("ESCALADE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Outgoing mail is retried with backoff: after 1, 2, 4, 8... minutes, this many times.
 ESCALADE_MAIL_MAX_ATTEMPTS = int(os.environ.get("ESCALADE_MAIL_MAX_ATTEMPTS", "6"))
+# Background work (core/workers.py): every worker and scheduler writes a heartbeat this
+# often; a task held by a worker silent for longer than the lease is taken again.
+ESCALADE_HEARTBEAT_SECONDS = float(os.environ.get("ESCALADE_HEARTBEAT_SECONDS", "5"))
+ESCALADE_TASK_LEASE_SECONDS = float(os.environ.get("ESCALADE_TASK_LEASE_SECONDS", "60"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -188,3 +192,5 @@ LOGGING = {
 ESCALADE_LOGIN_MAX_FAILURES = int(os.environ.get("ESCALADE_LOGIN_MAX_FAILURES", "5"))
 ESCALADE_LOGIN_WINDOW_SECONDS = int(os.environ.get("ESCALADE_LOGIN_WINDOW_SECONDS", "900"))
 ESCALADE_PAGE_SIZE = 50
+# Idempotency-Key records (core/idempotency.py) answer retries for this long.
+ESCALADE_IDEMPOTENCY_HOURS = int(os.environ.get("ESCALADE_IDEMPOTENCY_HOURS", "24"))

@@ -1,14 +1,43 @@
-"""Idempotency-Key on API POSTs: a retried request returns the first response again and
+"""Idempotency-Key on API POSTs: a retried request gives the first answer again and
 writes nothing new. The key is claimed in the same transaction as the request's writes,
-so two concurrent retries wait for each other instead of both writing."""
+so two concurrent retries wait for each other instead of both writing.
 
+- The same key with another body (or path) answers 422; a first answer that was an error
+  (4xx, 5xx) is not kept, so a corrected retry goes through.
+- No answer is kept in clear. An endpoint whose answer has a GET twin names it with
+  `replay_with(request, path)`: a retry is answered by running that GET as the user asking
+  now (permission checked, personal health information audited as for any read). Other
+  answers are kept encrypted and given back only to the same user with unchanged roles
+  and memberships. Records expire after ESCALADE_IDEMPOTENCY_HOURS."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import IdempotencyRecord
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
+
+
+def replay_with(request, path: str) -> None:
+    """Called by an endpoint: a retry of this request is answered by GET `path`."""
+    request.escalade_replay_path = path
+
+
+def _fernet():
+    from cryptography.fernet import Fernet
+
+    digest = hashlib.sha256(b"escalade-idempotency:" + settings.SECRET_KEY.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
 
 
 def _user_of(request):
@@ -23,6 +52,40 @@ def _user_of(request):
     return None
 
 
+def access_of(user) -> str:
+    """What the user may do, as a digest: roles, institutions, active, superuser."""
+    from escalade.accounts.models import Membership
+
+    roles = sorted(user.groups.values_list("name", flat=True))
+    places = sorted(Membership.objects.filter(user=user).values_list("institution_id", flat=True))
+    text = f"{user.pk}|{user.is_active}|{user.is_superuser}|{roles}|{places}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _error(message, status: int) -> JsonResponse:
+    return JsonResponse(
+        {"errors": [{"field": "Idempotency-Key", "code": "idempotency", "message": message}]},
+        status=status,
+    )
+
+
+def _twin(request, record: IdempotencyRecord) -> HttpResponse:
+    """Answer a retry with the GET of the resource, run now as the user asking."""
+    try:
+        match = resolve(record.replay_path)
+    except Resolver404:
+        return _error(_("The resource of the first request no longer exists."), 404)
+    request.method = "GET"
+    request.META["REQUEST_METHOD"] = "GET"
+    request.path = request.path_info = record.replay_path
+    request._body = b""
+    request.POST = request.POST.__class__()
+    response = match.func(request, *match.args, **match.kwargs)
+    if response.status_code == 200 and record.status != 200:
+        response.status_code = record.status
+    return response
+
+
 class IdempotencyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -32,43 +95,56 @@ class IdempotencyMiddleware:
         if not key or request.method != "POST" or not request.path.startswith("/api/"):
             return self.get_response(request)
         if len(key) > 200:
-            return JsonResponse(
-                {"errors": [{"field": "Idempotency-Key", "message": _("At most 200 characters.")}]},
-                status=400,
-            )
+            return _error(_("At most 200 characters."), 400)
         user = _user_of(request)
         if user is None:
             return self.get_response(request)
+        fingerprint = hashlib.sha256(
+            request.method.encode() + b" " + request.path.encode() + b"\n" + request.body
+        ).hexdigest()
+        expired = timezone.now() - dt.timedelta(hours=settings.ESCALADE_IDEMPOTENCY_HOURS)
         with transaction.atomic():
+            IdempotencyRecord.objects.filter(user=user, key=key, created_at__lt=expired).delete()
             try:
                 with transaction.atomic():
                     record = IdempotencyRecord.objects.create(
-                        user=user, key=key, method=request.method, path=request.path
+                        user=user,
+                        key=key,
+                        method=request.method,
+                        path=request.path,
+                        fingerprint=fingerprint,
                     )
             except IntegrityError:
                 first = IdempotencyRecord.objects.get(user=user, key=key)
-                if first.path != request.path:
-                    return JsonResponse(
-                        {
-                            "errors": [
-                                {
-                                    "field": "Idempotency-Key",
-                                    "message": _("This key was already used for another request."),
-                                }
-                            ]
-                        },
-                        status=422,
-                    )
-                replay = HttpResponse(
-                    bytes(first.body), status=first.status, content_type="application/json"
-                )
-                replay["Idempotent-Replayed"] = "true"
-                return replay
+                return self._replay(request, user, first, fingerprint)
             response = self.get_response(request)
-            if response.status_code >= 500:
+            if response.status_code >= 400:
+                # An error is not the answer to keep: undo the claim (the request wrote
+                # nothing), so the corrected request can use the same key.
                 transaction.set_rollback(True)
                 return response
             record.status = response.status_code
-            record.body = response.content
-            record.save(update_fields=["status", "body"])
+            record.access = access_of(user)
+            record.replay_path = getattr(request, "escalade_replay_path", "")[:300]
+            record.body = b"" if record.replay_path else _fernet().encrypt(response.content)
+            record.save(update_fields=["status", "access", "replay_path", "body"])
+        return response
+
+    def _replay(self, request, user, first: IdempotencyRecord, fingerprint: str):
+        if first.path != request.path or first.fingerprint != fingerprint:
+            return _error(_("This key was already used for another request."), 422)
+        if first.replay_path:
+            response = _twin(request, first)
+        elif first.access != access_of(user):
+            return _error(
+                _("Your roles changed since the first request: send it again with a new key."),
+                403,
+            )
+        else:
+            response = HttpResponse(
+                _fernet().decrypt(bytes(first.body)),
+                status=first.status,
+                content_type="application/json",
+            )
+        response["Idempotent-Replayed"] = "true"
         return response

@@ -127,18 +127,28 @@ class AuditEvent(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The first response to a POST carrying an Idempotency-Key, replayed on retries."""
+    """The first answer to a POST carrying an Idempotency-Key, to answer its retries.
+
+    Never the answer in clear: either `replay_path`, the GET that gives the resource again
+    (run as the user asking now: permissions checked, personal health information audited
+    as any read), or the body encrypted (Fernet) for answers without such a GET. Served
+    only for the same request (`fingerprint`) by the same user with the same roles
+    (`access`), and only for ESCALADE_IDEMPOTENCY_HOURS."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=300)
+    fingerprint = models.CharField(max_length=64, default="")
+    access = models.CharField(max_length=64, default="")
     status = models.PositiveSmallIntegerField(default=0)
+    replay_path = models.CharField(max_length=300, blank=True, default="")
     body = models.BinaryField(default=b"")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idem_user_key")]
+        indexes = [models.Index(fields=["created_at"], name="core_idem_created")]
 
     def __str__(self) -> str:
         return f"{self.key} {self.method} {self.path}"
@@ -189,3 +199,28 @@ class Schedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.cron})"
+
+
+class Heartbeat(models.Model):
+    """A background process that is alive: task workers and schedulers write theirs every
+    few seconds. A task held by a worker whose heartbeat stopped is taken again
+    (core.workers.reap); /healthz reads the scheduler's."""
+
+    WORKER, SCHEDULER = "worker", "scheduler"
+    KINDS = [(WORKER, _("task worker")), (SCHEDULER, _("scheduler"))]
+
+    process_id = models.CharField(_("process"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=KINDS)
+    host = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("pid"))
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("background process")
+        verbose_name_plural = _("background processes")
+        ordering = ["kind", "-seen_at"]
+        indexes = [models.Index(fields=["kind", "seen_at"], name="core_heartbeat_kind_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.host}:{self.pid}"

@@ -54,7 +54,9 @@ def tick(now: dt.datetime | None = None) -> list[str]:
         )
         for schedule in due:
             task = _task(schedule.task)
-            transaction.on_commit(task.enqueue)
+            # In the same transaction as the row (the queue is this database): a run is
+            # queued exactly when the schedule moves on, even if the process dies next.
+            task.enqueue()
             schedule.last_run_at = now
             schedule.next_run_at = next_run(schedule.cron, now)
             schedule.save(update_fields=["last_run_at", "next_run_at"])

@@ -30,7 +30,7 @@ class OutgoingMailAdmin(admin.ModelAdmin):
         from .tasks import deliver_mail
 
         n = 0
-        for mail in queryset.exclude(state=OutgoingMail.SENT):
+        for mail in queryset.exclude(state__in=[OutgoingMail.SENT, OutgoingMail.SENDING]):
             OutgoingMail.objects.filter(pk=mail.pk).update(
                 state=OutgoingMail.PENDING, attempts=0, next_attempt_at=timezone.now()
             )

@@ -31,8 +31,13 @@ class Notification(models.Model):
 class OutgoingMail(models.Model):
     """An e-mail to send: kept until it is sent, retried with backoff, never lost."""
 
-    PENDING, SENT, FAILED = "pending", "sent", "failed"
-    STATES = [(PENDING, _("pending")), (SENT, _("sent")), (FAILED, _("failed"))]
+    PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+    STATES = [
+        (PENDING, _("pending")),
+        (SENDING, _("sending")),
+        (SENT, _("sent")),
+        (FAILED, _("failed")),
+    ]
 
     to = models.JSONField(default=list)
     subject = models.CharField(max_length=300)
@@ -44,6 +49,9 @@ class OutgoingMail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    # When a worker took it to send (state "sending"): another worker leaves it alone
+    # until the lease is over (the first one died), then sends it again.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -85,6 +93,7 @@ class WebhookDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
 

@@ -75,8 +75,6 @@ def send_mail(
 ):
     """Queue an e-mail: written now (in the caller's transaction), sent by a task worker
     after commit, retried with backoff if the server refuses or is down."""
-    from django.db import transaction
-
     from .models import OutgoingMail
     from .tasks import deliver_mail
 
@@ -88,35 +86,91 @@ def send_mail(
         attachment=attachment[1] if attachment else b"",
         attachment_type=attachment[2] if attachment else "",
     )
-    transaction.on_commit(lambda: deliver_mail.enqueue(mail.pk))
+    # Queued in the caller's transaction (the queue is this database): the e-mail and its
+    # task are written together or not at all, even if the process dies at commit.
+    deliver_mail.enqueue(mail.pk)
     return mail
+
+
+def message_id(mail) -> str:
+    from django.conf import settings
+
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "escalade.invalid"
+    return f"<escalade.mail.{mail.pk}.{mail.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
 def deliver(mail_id: int) -> str:
     """Try to send one queued e-mail; on failure schedule the next try (1, 2, 4... minutes)."""
-
     from django.core.mail import EmailMessage
-    from django.db import transaction
 
     from .models import OutgoingMail
     from .tasks import deliver_mail
 
-    with transaction.atomic():
-        mail = OutgoingMail.objects.select_for_update().get(pk=mail_id)
-        if mail.state != OutgoingMail.PENDING:
-            return mail.state
-        message = EmailMessage(mail.subject, mail.body, to=mail.to)
+    def send(mail) -> str:
+        # One Message-ID per e-mail, the same on every attempt: if a worker dies after the
+        # server took the message, the next attempt is recognisable as the same message.
+        message = EmailMessage(
+            mail.subject, mail.body, to=mail.to, headers={"Message-ID": message_id(mail)}
+        )
         if mail.attachment_name:
             message.attach(mail.attachment_name, bytes(mail.attachment), mail.attachment_type)
-        mail.attempts += 1
         try:
             message.send()
         except Exception as exc:  # noqa: BLE001 - any failure of the mail server is retried
-            _failed_attempt(mail, f"{type(exc).__name__}: {exc}", deliver_mail)
-        else:
-            mail.state, mail.sent_at, mail.last_error = OutgoingMail.SENT, timezone.now(), ""
-        mail.save()
-    return mail.state
+            return f"{type(exc).__name__}: {exc}"
+        return ""
+
+    return _attempt(OutgoingMail, mail_id, send, deliver_mail, done_field="sent_at")
+
+
+def _attempt(model, pk: int, send, task, *, done_field: str) -> str:
+    """Send one e-mail or webhook delivery at most once per attempt, across workers and
+    faults: (1) claim it (pending -> sending) in a short transaction; (2) send, holding no
+    database lock; (3) record the outcome, waiting for the database if it is down, since
+    what the server was told cannot be taken back. A claim older than the task lease is
+    a sender that died: the row is sent again (same Message-ID for e-mail)."""
+    import datetime as dt
+    import time
+
+    from django.conf import settings
+    from django.db import Error as DatabaseError
+    from django.db import close_old_connections, transaction
+
+    from .models import OutgoingMail
+
+    lease = dt.timedelta(seconds=settings.ESCALADE_TASK_LEASE_SECONDS)
+    with transaction.atomic():
+        row = model.objects.select_for_update().get(pk=pk)
+        now = timezone.now()
+        if row.state in (OutgoingMail.SENT, OutgoingMail.FAILED):
+            return row.state
+        if row.state == OutgoingMail.SENDING and row.claimed_at and row.claimed_at > now - lease:
+            return row.state  # another worker is sending it now
+        row.state, row.claimed_at = OutgoingMail.SENDING, now
+        row.attempts += 1
+        row.save(update_fields=["state", "claimed_at", "attempts"])
+    error = send(row)
+    delay = 0.5
+    for _try in range(40):  # about ten minutes of database outage
+        try:
+            close_old_connections()
+            with transaction.atomic():
+                row = model.objects.select_for_update().get(pk=pk)
+                if error:
+                    _failed_attempt(row, error, task)
+                else:
+                    row.state, row.last_error = OutgoingMail.SENT, ""
+                    setattr(row, done_field, timezone.now())
+                row.claimed_at = None
+                row.save()
+            return row.state
+        except DatabaseError:
+            from django.db import connection
+
+            connection.close()
+            time.sleep(delay)
+            delay = min(delay * 2, 30)
+    raise RuntimeError(f"could not record the outcome of {model.__name__} {pk}")
 
 
 def mail_role(institution, role: str, *, subject, body, params: dict) -> int:
@@ -148,7 +202,7 @@ def sign(secret: str, body: bytes) -> str:
 
 def emit(institution, event: str, payload: dict) -> int:
     """Queue `event` for every active webhook of the institution that wants it."""
-    from django.db import connection, transaction
+    from django.db import connection
 
     from escalade.core import prepared
 
@@ -168,7 +222,7 @@ def emit(institution, event: str, payload: dict) -> int:
         ]
     for hook in hooks:
         delivery = WebhookDelivery.objects.create(webhook=hook, event=event, payload=payload)
-        transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.enqueue(pk))
+        deliver_webhook.enqueue(delivery.pk)
     return len(hooks)
 
 
@@ -178,46 +232,32 @@ def deliver_hook(delivery_id: int) -> str:
     import urllib.error
     import urllib.request
 
-    from django.db import transaction
-
-    from .models import OutgoingMail, WebhookDelivery
+    from .models import WebhookDelivery
     from .tasks import deliver_webhook
 
-    with transaction.atomic():
-        d = (
-            WebhookDelivery.objects.select_for_update()
-            .select_related("webhook")
-            .get(pk=delivery_id)
-        )
-        if d.state != OutgoingMail.PENDING:
-            return d.state
+    def send(d) -> str:
         body = json.dumps(
             {"event": d.event, "delivery": d.pk, "data": d.payload}, ensure_ascii=False
         ).encode()
+        hook = d.webhook
         request = urllib.request.Request(
-            d.webhook.url,
+            hook.url,
             data=body,
             method="POST",
             headers={
                 "Content-Type": "application/json",
                 "X-Escalade-Event": d.event,
                 "X-Escalade-Delivery": str(d.pk),
-                "X-Escalade-Signature": sign(d.webhook.secret, body),
+                "X-Escalade-Signature": sign(hook.secret, body),
             },
         )
-        d.attempts += 1
         try:
             with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - admin-set URL
-                ok = 200 <= response.status < 300
-                error = "" if ok else f"HTTP {response.status}"
+                return "" if 200 <= response.status < 300 else f"HTTP {response.status}"
         except (urllib.error.URLError, OSError) as exc:
-            ok, error = False, f"{type(exc).__name__}: {exc}"
-        if ok:
-            d.state, d.delivered_at, d.last_error = OutgoingMail.SENT, timezone.now(), ""
-        else:
-            _failed_attempt(d, error, deliver_webhook)
-        d.save()
-    return d.state
+            return f"{type(exc).__name__}: {exc}"
+
+    return _attempt(WebhookDelivery, delivery_id, send, deliver_webhook, done_field="delivered_at")
 
 
 def _failed_attempt(row, error: str, task) -> None:
@@ -226,14 +266,13 @@ def _failed_attempt(row, error: str, task) -> None:
     import datetime as dt
 
     from django.conf import settings
-    from django.db import transaction
 
     from .models import OutgoingMail
 
     row.last_error = error[:2000]
+    row.state = OutgoingMail.PENDING
     if row.attempts >= settings.ESCALADE_MAIL_MAX_ATTEMPTS:
         row.state = OutgoingMail.FAILED
         return
     row.next_attempt_at = timezone.now() + dt.timedelta(minutes=2 ** (row.attempts - 1))
-    run_after, pk = row.next_attempt_at, row.pk
-    transaction.on_commit(lambda: task.using(run_after=run_after).enqueue(pk))
+    task.using(run_after=row.next_attempt_at).enqueue(row.pk)

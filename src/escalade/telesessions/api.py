@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema, Status
 
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
+from escalade.core.idempotency import replay_with
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.api import ERRORS
 
@@ -162,6 +163,7 @@ def create(request, payload: SessionIn):
             external_ref=payload.external_ref,
         ),
     )
+    replay_with(request, f"/api/telesessions/{session.pk}")  # a retry reads it again, audited
     return Status(201, session_out(session, request.auth))
 
 
@@ -187,6 +189,7 @@ def troubleshoot(request, session_id: int, payload: TroubleshootIn):
         description=payload.description,
         incident=incident,
     )
+    replay_with(request, f"/api/telesessions/{session.pk}/protocol")
     return Status(201, selectors.protocol_view(protocol))
 
 
@@ -211,6 +214,7 @@ def protocol(request, session_id: int):
 def step(request, session_id: int, n: int, payload: StepIn):
     session = selectors.get_session(request.auth, session_id)
     services.mark_step(request.auth, session, n, payload.state, payload.note)
+    replay_with(request, f"/api/telesessions/{session.pk}/protocol")
     return selectors.protocol_view(selectors.current_protocol(session))
 
 
@@ -221,7 +225,9 @@ def step(request, session_id: int, n: int, payload: StepIn):
 )
 def cancel(request, session_id: int, payload: ReasonIn):
     session = selectors.get_session(request.auth, session_id)
-    return session_out(services.cancel_session(request.auth, session, payload.reason), request.auth)
+    cancelled = services.cancel_session(request.auth, session, payload.reason)
+    replay_with(request, f"/api/telesessions/{session.pk}")
+    return session_out(cancelled, request.auth)
 
 
 @router.get(

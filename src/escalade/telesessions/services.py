@@ -310,17 +310,11 @@ def start_troubleshooting(
             data={"protocol": protocol.pk, "incident": incident.number},
         )
         started = protocol.started_at
-        transaction.on_commit(
-            lambda: [
-                tasks.protocol_mark.using(run_after=started + dt.timedelta(seconds=s)).enqueue(
-                    protocol.pk, mark
-                )
-                for mark, s in (
-                    ("warn", protocol.warn_after_s),
-                    ("cancel", protocol.cancel_after_s),
-                )
-            ]
-        )
+        # The marks are queued with the protocol, in its transaction: both or neither.
+        for mark, seconds in (("warn", protocol.warn_after_s), ("cancel", protocol.cancel_after_s)):
+            tasks.protocol_mark.using(run_after=started + dt.timedelta(seconds=seconds)).enqueue(
+                protocol.pk, mark
+            )
     return protocol
 
 

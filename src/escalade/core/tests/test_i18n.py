@@ -44,5 +44,5 @@ def test_no_string_of_the_code_is_missing_from_the_catalogue(tmp_path, settings,
     extracted = {e.msgid for e in polib.pofile(str(copy / "locale/fr_CA/LC_MESSAGES/django.po"))}
     committed = {e.msgid for e in polib.pofile(str(PO)) if e.translated()}
     assert extracted - committed == set(), (
-        "run `make messages-update` and translate in scripts/fr_ca.py"
+        "run `make messages-update` and translate in locale/fr_CA/LC_MESSAGES/django.po"
     )

@@ -1,33 +1,31 @@
-import os
 import signal
-import subprocess
 import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from escalade.core.workers import Supervisor
+
 
 class Command(BaseCommand):
     help = (
-        "Embedded mode: the web server, one task worker and the scheduler (what `make run` starts)."
+        "Embedded mode: the web server, one task worker and the scheduler (what `make run` "
+        "starts). A worker or scheduler that dies is started again; Ctrl+C or SIGTERM stops all."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, addrport, **options):
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "escalade.cli", "run_worker"], env=os.environ.copy()
+        cli = [sys.executable, "-m", "escalade.cli"]
+        supervisor = Supervisor(
+            {"worker": [*cli, "run_worker"], "scheduler": [*cli, "run_scheduler"]}
         )
-        scheduler = subprocess.Popen(
-            [sys.executable, "-m", "escalade.cli", "run_scheduler"], env=os.environ.copy()
-        )
-        self.stdout.write(
-            f"Escalade on http://{addrport}/ (worker pid {worker.pid}); Ctrl+C stops both."
-        )
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+        supervisor.start()
+        pids = ", ".join(f"{name} pid {c.pid}" for name, c in supervisor.children.items())
+        self.stdout.write(f"Escalade on http://{addrport}/ ({pids}); Ctrl+C stops all.")
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:
-            for process in (worker, scheduler):
-                process.send_signal(signal.SIGTERM)
-                process.wait(timeout=10)
+            supervisor.stop()

@@ -1,0 +1,224 @@
+"""Fault tests: real processes (workers, scheduler, the embedded supervisor) on a scratch
+database of their own, a real SMTP server, kill -9 and database restarts.
+
+Each test gets a fresh database migrated once per test session (a copied SQLite file, or
+a PostgreSQL database made from a template), so these processes never touch the
+database pytest-django gives the other tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from email import message_from_bytes
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from aiosmtpd.controller import Controller
+
+ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _pg_admin(url: str):
+    import psycopg
+
+    parts = urlsplit(url)
+    return psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True)
+
+
+def _with_db(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def _migrate(url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "ESCALADE_LOG_LEVEL": "ERROR"}
+    subprocess.run(
+        [sys.executable, "-m", "escalade.cli", "migrate", "-v0", "--noinput"],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory):
+    if ON_POSTGRESQL:
+        base = os.environ["DATABASE_URL"]
+        name = f"escalade_faults_tpl_{uuid.uuid4().hex[:8]}"
+        with _pg_admin(base) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        _migrate(_with_db(base, name))
+        yield name
+        with _pg_admin(base) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        path = tmp_path_factory.mktemp("faults") / "template.sqlite3"
+        _migrate(f"sqlite:///{path}")
+        yield path
+
+
+@pytest.fixture
+def scratch_db(_template_db, tmp_path):
+    """The DATABASE_URL of a fresh, migrated database for this test's processes."""
+    if ON_POSTGRESQL:
+        base = os.environ["DATABASE_URL"]
+        name = f"escalade_faults_{uuid.uuid4().hex[:8]}"
+        with _pg_admin(base) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_template_db}"')
+        yield _with_db(base, name)
+        for _ in range(20):  # the server may be restarting after a test's restart
+            try:
+                with _pg_admin(base) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                break
+            except Exception:  # noqa: BLE001
+                time.sleep(1)
+    else:
+        path = tmp_path / "escalade.sqlite3"
+        shutil.copy(_template_db, path)
+        yield f"sqlite:///{path}"
+
+
+class Inbox:
+    """An SMTP server's handler that records what it accepted (250) and can hold the
+    first message at DATA until released, then refuse it (451): what a real server does
+    with a message whose client went away."""
+
+    def __init__(self, hold_first: bool = False):
+        self.accepted: list[tuple[str, str]] = []  # (Message-ID, Subject)
+        self.hold_first = hold_first
+        self.holding = threading.Event()
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.hold_first:
+            self.hold_first = False
+            self.holding.set()
+            import asyncio
+
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 try again later"
+        message = message_from_bytes(envelope.content)
+        with self.lock:
+            self.accepted.append((message["Message-ID"], message["Subject"]))
+        return "250 OK"
+
+    def ids(self) -> list[str]:
+        with self.lock:
+            return [m for m, _ in self.accepted]
+
+
+@pytest.fixture
+def smtp():
+    """Start a real SMTP server: smtp(hold_first=False) -> (inbox, port)."""
+    controllers = []
+
+    def start(hold_first: bool = False):
+        inbox, port = Inbox(hold_first), free_port()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port)
+        controller.start()
+        controllers.append(controller)
+        return inbox, port
+
+    yield start
+    for controller in controllers:
+        controller.stop()
+
+
+class Processes:
+    """Background processes of a test: started with the scratch database, all killed at
+    the end whatever happens."""
+
+    def __init__(self, url: str, tmp_path: Path):
+        self.url, self.tmp_path, self.started = url, tmp_path, []
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "ESCALADE_VAR": str(tmp_path / "var"),
+            "ESCALADE_HEARTBEAT_SECONDS": "0.5",
+            "ESCALADE_TASK_LEASE_SECONDS": "3",
+            "ESCALADE_LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def start(self, *args: str, **env: str) -> subprocess.Popen:
+        n = len(self.started)
+        log = open(self.tmp_path / f"process-{n}-{args[0]}.log", "wb")  # noqa: SIM115
+        process = subprocess.Popen(
+            [sys.executable, "-m", "escalade.cli", *args],
+            env={**self.env, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            start_new_session=True,
+        )
+        process.log_path = log.name
+        self.started.append(process)
+        return process
+
+    def log(self, process) -> str:
+        return Path(process.log_path).read_text(errors="replace")
+
+    def run(self, code: str, **env: str):
+        """Run `code` with Django set up on the scratch database; returns its `result`."""
+        script = (
+            "import django, json\ndjango.setup()\nresult = None\n"
+            + code
+            + "\nprint('RESULT=' + json.dumps(result, default=str))\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            env={**self.env, "DJANGO_SETTINGS_MODULE": "escalade.config.settings", **env},
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+        )
+        if done.returncode != 0:
+            raise AssertionError(done.stderr[-3000:])
+        line = [x for x in done.stdout.splitlines() if x.startswith("RESULT=")][-1]
+        return json.loads(line[len("RESULT=") :])
+
+    def stop_all(self) -> None:
+        for process in self.started:
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                process.wait()
+
+
+@pytest.fixture
+def processes(scratch_db, tmp_path):
+    procs = Processes(scratch_db, tmp_path)
+    yield procs
+    procs.stop_all()
+
+
+def wait_for(predicate, timeout: float, what: str, every: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
