@@ -35,6 +35,9 @@ NOTICE_PUBLISH = "add_notice"
 INTERRUPTION_ADD = "add_interruption"
 INTERRUPTION_ACK = "change_interruption"
 RENEWAL_CHANGE = "change_certificate"
+# Connecting to a server from inside the hospital's network: the IT technicians and the
+# level-2 analysts who keep the renewals, no one else.
+RENEWAL_PROBE = "probe_certificate"
 DESK = {CONTACT_CHANGE, INTERRUPTION_ADD, INTERRUPTION_ACK}
 DESK_LEADS = DESK | {NOTICE_PUBLISH, RENEWAL_CHANGE}
 
@@ -51,7 +54,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | {ESCALATE, RESOLVE, CLOSE, REOPEN, RECLASSIFY, REPRIORITIZE, REQUESTER_HISTORY}
     | SESSION_STAFF
     | PROBLEM_OWNERS
-    | DESK_LEADS,
+    | DESK_LEADS
+    | {RENEWAL_PROBE},
     Role.LEVEL3_COORDINATOR: STAFF_BASE
     | {ESCALATE, RESOLVE, CLOSE, REOPEN, REPRIORITIZE, REQUESTER_HISTORY}
     | SESSION_STAFF
@@ -72,7 +76,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | {ESCALATE, RESOLVE, CLOSE, RECLASSIFY, REPRIORITIZE, REQUESTER_HISTORY}
     | SESSION_STAFF
     | PROBLEM_OWNERS
-    | DESK_LEADS,
+    | DESK_LEADS
+    | {RENEWAL_PROBE},
     Role.EVENT_COORDINATOR: STAFF_BASE
     | {REQUESTER_HISTORY, SESSION_ADD, VIEW_PATIENT}
     | SESSION_STAFF

@@ -103,8 +103,12 @@ def _my_institutions(user) -> list[Institution]:
         return prepared.instances(Institution, cursor.fetchall())
 
 
-def resolve_institution(user, code: str | None = None) -> Institution:
-    """The institution a request acts on: `code` if given (and the user's), else the only one."""
+def resolve_institution(user, code: str | None = None, need: str | None = None) -> Institution:
+    """The institution a request acts on: `code` if given (and the user's), else the only one.
+    With `need`, the user's roles must also grant that permission (reads of the
+    institution's data that not every role may see)."""
+    if need is not None and not has_permission(user, need):
+        raise Forbidden(_("Your role does not allow this action."))
     mine = _my_institutions(user)
     if code:
         for inst in mine:

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from escalade.accounts.services import resolve_institution
+from escalade.accounts import rules as perms
+from escalade.accounts.services import require, resolve_institution
 from escalade.core.errors import Invalid
 from escalade.incidents.api import ERRORS
 
@@ -143,7 +144,7 @@ class InstitutionQuery(Schema):
     "/organisations", response={200: list[OrganisationOut], **ERRORS}, summary="Organisations"
 )
 def list_organisations(request, q: Query[InstitutionQuery]):
-    institution = resolve_institution(request.auth, q.institution)
+    institution = resolve_institution(request.auth, q.institution, need=perms.VIEW_ALL)
     return [selectors.organisation_view(o) for o in selectors.organisations(institution)]
 
 
@@ -153,6 +154,7 @@ def list_organisations(request, q: Query[InstitutionQuery]):
     summary="An organisation's designated contacts",
 )
 def list_contacts(request, code: str, q: Query[InstitutionQuery]):
+    require(request.auth, perms.VIEW_ALL, None)  # names, e-mails and phones of people
     org = selectors.get_organisation(request.auth, code, q.institution)
     return [selectors.contact_view(c) for c in org.contacts.filter(active=True)]
 

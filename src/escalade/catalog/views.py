@@ -7,9 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from escalade.accounts import rules as perms
 from escalade.accounts.rules import CONTACT_CHANGE
 from escalade.accounts.services import has_permission, institutions_of
 from escalade.core.errors import DomainError
+from escalade.core.web import requires
 from escalade.incidents.forms import show_errors
 from escalade.incidents.views import current_institution
 
@@ -60,7 +62,7 @@ class ContactForm(forms.Form):
     )
 
 
-@login_required
+@requires(perms.VIEW_ALL)
 def organisation_list(request):
     institution = current_institution(request)
     orgs = [selectors.organisation_view(o) for o in selectors.organisations(institution)]
@@ -76,7 +78,7 @@ def organisation_list(request):
     )
 
 
-@login_required
+@requires(perms.VIEW_ALL)
 def organisation_detail(request, code):
     institution = current_institution(request)
     try:

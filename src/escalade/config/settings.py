@@ -190,7 +190,19 @@ LOGGING = {
 
 # Login throttling: failed attempts per username and per address in a window.
 ESCALADE_LOGIN_MAX_FAILURES = int(os.environ.get("ESCALADE_LOGIN_MAX_FAILURES", "5"))
+ESCALADE_LOGIN_MAX_FAILURES_PER_ADDRESS = int(
+    os.environ.get("ESCALADE_LOGIN_MAX_FAILURES_PER_ADDRESS", "50")
+)
+# Behind the TLS proxy: the client's address is the last of X-Forwarded-For.
+ESCALADE_BEHIND_PROXY = os.environ.get("ESCALADE_BEHIND_PROXY", "0") == "1"
 ESCALADE_LOGIN_WINDOW_SECONDS = int(os.environ.get("ESCALADE_LOGIN_WINDOW_SECONDS", "900"))
 ESCALADE_PAGE_SIZE = 50
 # Idempotency-Key records (core/idempotency.py) answer retries for this long.
 ESCALADE_IDEMPOTENCY_HOURS = int(os.environ.get("ESCALADE_IDEMPOTENCY_HOURS", "24"))
+# Certificate probes (renewals): networks that may be reached although internal (comma-
+# separated CIDR, e.g. "10.20.0.0/16"); loopback, link-local and private addresses are
+# refused otherwise. Seconds to wait for the server.
+ESCALADE_PROBE_ALLOW = [
+    n.strip() for n in os.environ.get("ESCALADE_PROBE_ALLOW", "").split(",") if n.strip()
+]
+ESCALADE_PROBE_TIMEOUT = float(os.environ.get("ESCALADE_PROBE_TIMEOUT", "3"))

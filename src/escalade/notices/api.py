@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.catalog import selectors as catalog_selectors
 from escalade.core.errors import Invalid
@@ -267,7 +268,7 @@ def report_interruption(request, code: str, payload: InterruptionIn, q: Query[In
     summary="Interruptions reported by organisations",
 )
 def list_interruptions(request, q: Query[InstitutionQuery]):
-    institution = resolve_institution(request.auth, q.institution)
+    institution = resolve_institution(request.auth, q.institution, need=perms.VIEW_ALL)
     return [interruption_view(r) for r in selectors.open_interruptions(institution)[:300]]
 
 

@@ -10,10 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from escalade.accounts import rules as perms
 from escalade.accounts.rules import NOTICE_PUBLISH
 from escalade.accounts.services import has_permission
 from escalade.catalog import selectors as catalog_selectors
 from escalade.core.errors import DomainError
+from escalade.core.web import requires
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.forms import show_errors
 from escalade.incidents.views import current_institution
@@ -163,7 +165,7 @@ def interruption_new(request, code):
     )
 
 
-@login_required
+@requires(perms.VIEW_ALL)
 def interruption_list(request):
     institution = current_institution(request)
     if request.method == "POST":

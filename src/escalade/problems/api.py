@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from escalade.accounts.services import resolve_institution
+from escalade.accounts import rules as perms
+from escalade.accounts.services import require, resolve_institution
 from escalade.core.errors import Invalid
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.api import ERRORS
@@ -78,7 +79,7 @@ class ListQuery(Schema):
 
 @router.get("/problems", response={200: list[ProblemOut], **ERRORS}, summary="Problems")
 def list_problems(request, q: Query[ListQuery]):
-    institution = resolve_institution(request.auth, q.institution)
+    institution = resolve_institution(request.auth, q.institution, need=perms.PROBLEM_VIEW)
     qs = Problem.objects.filter(institution=institution)
     if q.state:
         qs = qs.filter(state=q.state)
@@ -97,6 +98,7 @@ def create_problem(request, payload: ProblemIn):
 
 @router.get("/problems/{int:problem_id}", response={200: ProblemOut, **ERRORS}, summary="A problem")
 def get_problem(request, problem_id: int):
+    require(request.auth, perms.PROBLEM_VIEW, None)
     return selectors.problem_view(selectors.get_problem(request.auth, problem_id))
 
 

@@ -1,10 +1,11 @@
 """Pages: problems, their evidence and measures; one-click link from an incident."""
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from escalade.accounts import rules as perms
 from escalade.core.errors import DomainError, NotFound
+from escalade.core.web import requires
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.views import current_institution
 
@@ -12,7 +13,7 @@ from . import selectors, services
 from .models import CorrectiveMeasure, Problem
 
 
-@login_required
+@requires(perms.PROBLEM_VIEW)
 def problem_list(request):
     institution = current_institution(request)
     message = None
@@ -34,7 +35,7 @@ def problem_list(request):
     )
 
 
-@login_required
+@requires(perms.PROBLEM_VIEW)
 def problem_detail(request, problem_id):
     try:
         problem = selectors.get_problem(request.user, problem_id)
@@ -72,7 +73,7 @@ def problem_detail(request, problem_id):
     )
 
 
-@login_required
+@requires(perms.PROBLEM_VIEW)
 @require_POST
 def link_incident(request, problem_id, number):
     try:

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
 from escalade.incidents.api import ERRORS
@@ -120,7 +121,7 @@ def _organisation(institution, code: str | None):
 
 @router.get("/certificates", response={200: list[CertificateOut], **ERRORS}, summary="Certificates")
 def list_certificates(request, q: Query[InstitutionQuery]):
-    institution = resolve_institution(request.auth, q.institution)
+    institution = resolve_institution(request.auth, q.institution, need=perms.VIEW_ALL)
     rows = selectors.certificates(institution).prefetch_related("reminders")
     return [selectors.certificate_view(c) for c in rows]
 
@@ -162,7 +163,7 @@ def probe_certificate(request, payload: ProbeIn):
 
 @router.get("/licences", response={200: list[LicenceOut], **ERRORS}, summary="Licences held")
 def list_licences(request, q: Query[InstitutionQuery]):
-    institution = resolve_institution(request.auth, q.institution)
+    institution = resolve_institution(request.auth, q.institution, need=perms.VIEW_ALL)
     rows = selectors.licences(institution).prefetch_related("reminders")
     return [selectors.licence_view(x) for x in rows]
 

@@ -44,6 +44,7 @@ class Certificate(models.Model):
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
         ordering = ["not_after"]
+        permissions = [("probe_certificate", "Can read a certificate from a TLS server")]
         constraints = [
             models.UniqueConstraint(fields=["institution", "fingerprint"], name="cert_once")
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 
 LEADS = (90, 60, 30)
 DEFAULT_LICENCE_DAYS = 30
@@ -16,3 +17,15 @@ def due_reminder(expires: dt.date, today: dt.date, leads=LEADS) -> str | None:
         return f"expired:{today.isoformat()}"
     reached = [lead for lead in sorted(leads) if days <= lead]
     return str(reached[0]) if reached else None
+
+
+def probe_refused(address: str, allowed: list[str]) -> bool:
+    """Whether a certificate probe must not connect to `address`: loopback, link-local,
+    private, multicast, reserved and unspecified addresses are refused unless one of the
+    `allowed` networks (ESCALADE_PROBE_ALLOW, e.g. "10.20.0.0/16") contains it."""
+    ip = ipaddress.ip_address(address)
+    if getattr(ip, "ipv4_mapped", None):
+        ip = ip.ipv4_mapped
+    if any(ip in ipaddress.ip_network(net, strict=False) for net in allowed):
+        return False
+    return not ip.is_global or ip.is_multicast

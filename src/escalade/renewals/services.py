@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escalade.accounts.rules import RENEWAL_CHANGE
+from escalade.accounts.rules import RENEWAL_CHANGE, RENEWAL_PROBE
 from escalade.accounts.services import require
 from escalade.core import audit
 from escalade.core.choices import AuditAction
@@ -83,15 +83,45 @@ def add_certificate(
 
 
 def read_endpoint(actor, institution, host: str, port: int = 443, **kwargs):
-    """Read the certificate a TLS server presents (not verified: expired ones are the point)."""
+    """Read the certificate a TLS server presents (not verified: expired ones are the point).
+    Only for roles that may probe (checked before any connection), only to addresses the
+    rules allow (the address checked is the one connected to), with a short timeout and one
+    plain message whatever went wrong."""
+    import socket
+
+    from django.conf import settings
+
+    require(actor, RENEWAL_PROBE, institution.pk)
+    failed = _("Could not read a certificate from %(host)s:%(port)s.") % {
+        "host": host,
+        "port": port,
+    }
     try:
-        pem = ssl.get_server_certificate((host, port), timeout=10)
-    except (OSError, ssl.SSLError) as exc:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise Invalid(_("Unknown host %(host)s.") % {"host": host}, field="host") from exc
+    addresses = [info[4][0] for info in infos]
+    if any(rules.probe_refused(a, settings.ESCALADE_PROBE_ALLOW) for a in addresses):
         raise Invalid(
-            _("Could not read a certificate from %(host)s:%(port)s (%(error)s).")
-            % {"host": host, "port": port, "error": exc},
+            _("Escalade does not connect to internal addresses (%(host)s).") % {"host": host},
             field="host",
-        ) from exc
+        )
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    der = None
+    for address in addresses:
+        try:
+            with socket.create_connection(
+                (address, port), timeout=settings.ESCALADE_PROBE_TIMEOUT
+            ) as raw:
+                with context.wrap_socket(raw, server_hostname=host) as tls:
+                    der = tls.getpeercert(binary_form=True)
+            break
+        except (OSError, ssl.SSLError, ValueError):
+            continue
+    if not der:
+        raise Invalid(failed, field="host")
+    pem = ssl.DER_cert_to_PEM_cert(der)
     return add_certificate(actor, institution, pem.encode(), source=f"{host}:{port}", **kwargs)
 
 

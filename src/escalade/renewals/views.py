@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from escalade.accounts import rules as perms
 from escalade.accounts.rules import RENEWAL_CHANGE
 from escalade.accounts.services import has_permission
 from escalade.core.errors import DomainError
+from escalade.core.web import requires
 from escalade.incidents.forms import show_errors
 from escalade.incidents.views import current_institution
 
@@ -47,7 +48,7 @@ class DecisionForm(forms.Form):
     )
 
 
-@login_required
+@requires(perms.VIEW_ALL)
 def renewals(request):
     institution = current_institution(request)
     action = request.POST.get("action") if request.method == "POST" else None

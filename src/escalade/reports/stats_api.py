@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
 from escalade.core.fiscal import periods
@@ -48,7 +49,7 @@ def range_of(q: StatsQuery) -> stats.Range:
     "/stats", summary="Statistics of a period or a date range", response={200: dict, **ERRORS}
 )
 def get_stats(request, q: Query[StatsQuery]):
-    institution = resolve_institution(request.auth, q.institution)
+    institution = resolve_institution(request.auth, q.institution, need=perms.VIEW_ALL)
     r = range_of(q)
     out = stats.figures(institution, r, q.site, q.symptom)
     if q.group_by:
@@ -68,7 +69,7 @@ class ExportQuery(StatsQuery):
     "/stats/export", summary="The statistics as CSV, XLSX or PDF", response={200: None, **ERRORS}
 )
 def export_stats(request, q: Query[ExportQuery]):
-    institution = resolve_institution(request.auth, q.institution)
+    institution = resolve_institution(request.auth, q.institution, need=perms.VIEW_ALL)
     makers = {
         "csv": (exports.to_csv, "text/csv; charset=utf-8"),
         "xlsx": (

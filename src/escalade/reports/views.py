@@ -2,7 +2,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from escalade.accounts import rules as perms
 from escalade.core.errors import DomainError, NotFound
+from escalade.core.web import requires
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.forms import show_errors
 
@@ -107,7 +109,7 @@ def _bar_chart(rows: list[dict], width: int = 560) -> dict:
     }
 
 
-@login_required
+@requires(perms.VIEW_ALL)
 def statistics(request):
     import datetime as dt
 
@@ -149,7 +151,7 @@ def statistics(request):
     )
 
 
-@login_required
+@requires(perms.VIEW_ALL)
 def follow_up_page(request):
     """Level 1's follow-up report: printable."""
     from django.utils import timezone
@@ -169,7 +171,7 @@ def follow_up_page(request):
     )
 
 
-@login_required
+@requires(perms.VIEW_ALL)
 def resend_period_report(request):
     from escalade.incidents.views import current_institution
 

@@ -97,7 +97,8 @@ def test_a_zoom_licence_is_reminded_30_days_ahead_and_the_decision_recorded(make
 
 
 @pytest.mark.django_db
-def test_certificates_by_api_pem_and_live_probe(cusm, staff, tmp_path):
+def test_certificates_by_api_pem_and_live_probe(cusm, staff, tmp_path, settings):
+    settings.ESCALADE_PROBE_ALLOW = ["127.0.0.0/8"]  # the test's server is on loopback
     api = api_of(staff["it_technician"])
     pem, key = make_cert("viewer.example.org", dt.datetime(2027, 3, 1, tzinfo=dt.UTC))
     r = post(api, "/api/certificates", {"pem": "garbage"})
@@ -132,6 +133,9 @@ def test_certificates_by_api_pem_and_live_probe(cusm, staff, tmp_path):
     assert post(api, "/api/certificates", {"pem": pem.decode()}).status_code == 409
     r = post(api, "/api/certificates/probe", {"host": "127.0.0.1", "port": port})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "host"
+    assert (
+        r.json()["errors"][0]["message"] == f"Could not read a certificate from 127.0.0.1:{port}."
+    )
     listed = api.get("/api/certificates").json()
     assert [c["subject"] for c in listed] == ["viewer.example.org"]
     page = Client(HTTP_ACCEPT_LANGUAGE="en")
@@ -176,3 +180,41 @@ def test_two_workers_on_postgresql_send_each_reminder_exactly_once(cusm, staff):
     )
     assert Notification.objects.filter(user=owner, kind="certificate_expires").count() == 3
     assert Notification.objects.filter(user=owner, kind="licence_ends").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_probe_checks_the_role_before_connecting_and_refuses_internal_addresses(
+    cusm, staff, settings
+):
+    import time
+
+    from escalade.renewals import rules
+
+    server = socket.create_server(("127.0.0.1", 0))  # listens, never speaks TLS
+    port = server.getsockname()[1]
+    try:
+        for role in ("requester", "level1_agent", "level3_coordinator", "manager"):
+            r = post(
+                api_of(staff[role]), "/api/certificates/probe", {"host": "127.0.0.1", "port": port}
+            )
+            assert r.status_code == 403, role
+        it = api_of(staff["it_technician"])
+        for host in ("127.0.0.1", "localhost", "10.1.2.3", "169.254.169.254", "192.168.0.1", "::1"):
+            r = post(it, "/api/certificates/probe", {"host": host, "port": port})
+            assert r.status_code == 422 and "internal addresses" in r.json()["errors"][0]["message"]
+        settings.ESCALADE_PROBE_ALLOW = ["127.0.0.0/8"]
+        settings.ESCALADE_PROBE_TIMEOUT = 0.5
+        started = time.monotonic()
+        r = post(it, "/api/certificates/probe", {"host": "127.0.0.1", "port": port})
+        assert time.monotonic() - started < 3  # a silent port holds no worker for long
+        assert r.status_code == 422
+        assert (
+            r.json()["errors"][0]["message"]
+            == f"Could not read a certificate from 127.0.0.1:{port}."
+        )
+    finally:
+        server.close()
+    assert rules.probe_refused("8.8.8.8", []) is False
+    assert rules.probe_refused("::ffff:127.0.0.1", []) is True
+    assert rules.probe_refused("10.20.1.1", ["10.20.0.0/16"]) is False
+    assert rules.probe_refused("224.0.0.1", []) is True

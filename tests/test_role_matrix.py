@@ -1,0 +1,202 @@
+"""Every API operation x every role (and no one signed in), generated from the API's own
+route list: an operation added without a line in ACCESS fails this test, so no endpoint
+can escape the matrix. Reads: the roles whose permissions allow it get 200, the others
+403 (or 404 for what is scoped to their own incidents). Writes: no one signed in gets 401,
+and the requester, who may only log and follow their own requests, changes nothing."""
+
+import datetime as dt
+
+import pytest
+
+from escalade.accounts import rules as perms
+from escalade.accounts.choices import Role
+from escalade.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+ANY = "any signed-in role"
+T0 = dt.datetime(2027, 1, 12, 14, 0, tzinfo=dt.UTC)
+
+# (method, path template) -> who may: ANY, or the permission that allows it.
+ACCESS = {
+    ("GET", "/api/incidents"): ANY,  # the requester gets their own only (scoped, below)
+    ("GET", "/api/incidents/{number}"): perms.VIEW_ALL,
+    ("GET", "/api/incidents/{number}/declaration"): perms.VIEW_ALL,
+    ("GET", "/api/me"): ANY,
+    ("GET", "/api/providers"): ANY,  # the catalogue of whom to call: public support lines
+    ("GET", "/api/providers/{code}"): ANY,
+    ("GET", "/api/organisations"): perms.VIEW_ALL,
+    ("GET", "/api/organisations/{code}/contacts"): perms.VIEW_ALL,
+    ("GET", "/api/telesessions/{session_id}"): perms.SESSION_VIEW,
+    ("GET", "/api/telesessions/{session_id}/protocol"): perms.SESSION_VIEW,
+    ("GET", "/api/telesessions/{session_id}/tasks"): perms.SESSION_VIEW,
+    ("GET", "/api/reports/major/{number}.pdf"): perms.VIEW_ALL,
+    ("GET", "/api/reports/major/{number}"): perms.VIEW_ALL,
+    ("GET", "/api/stats"): perms.VIEW_ALL,
+    ("GET", "/api/stats/export"): perms.VIEW_ALL,
+    ("GET", "/api/fiscal-periods"): ANY,
+    ("GET", "/api/problems"): perms.PROBLEM_VIEW,
+    ("GET", "/api/problems/{problem_id}"): perms.PROBLEM_VIEW,
+    ("GET", "/api/notices"): ANY,  # service notices are for everyone they concern
+    ("GET", "/api/notices/{notice_id}"): ANY,
+    ("GET", "/api/maintenance-windows"): ANY,
+    ("GET", "/api/interruptions"): perms.VIEW_ALL,
+    ("GET", "/api/certificates"): perms.VIEW_ALL,
+    ("GET", "/api/licences"): perms.VIEW_ALL,
+    # writes: the service of each checks its permission; the requester may only log
+    ("POST", "/api/incidents"): perms.LOG,
+    ("POST", "/api/incidents/{number}/escalate"): perms.ESCALATE,
+    ("POST", "/api/incidents/{number}/start"): perms.VIEW_ALL,
+    ("POST", "/api/incidents/{number}/resolve"): perms.RESOLVE,
+    ("POST", "/api/incidents/{number}/close"): perms.CLOSE,
+    ("POST", "/api/incidents/{number}/reopen"): perms.REOPEN,
+    ("POST", "/api/incidents/{number}/notes"): perms.NOTE,
+    ("POST", "/api/incidents/{number}/reclassify"): perms.RECLASSIFY,
+    ("POST", "/api/incidents/{number}/priority"): perms.REPRIORITIZE,
+    ("POST", "/api/incidents/{number}/patient-safety"): perms.VIEW_ALL,
+    ("POST", "/api/organisations/{code}/contacts"): perms.CONTACT_CHANGE,
+    ("PATCH", "/api/contacts/{contact_id}"): perms.CONTACT_CHANGE,
+    ("POST", "/api/contacts/{contact_id}/confirm"): perms.CONTACT_CHANGE,
+    ("POST", "/api/route"): ANY,
+    ("POST", "/api/telesessions"): perms.SESSION_ADD,
+    ("POST", "/api/telesessions/{session_id}/troubleshoot"): perms.TROUBLESHOOT,
+    ("POST", "/api/telesessions/{session_id}/protocol/steps/{n}"): perms.TROUBLESHOOT,
+    ("POST", "/api/telesessions/{session_id}/cancel"): perms.SESSION_CANCEL,
+    ("PUT", "/api/reports/major/{number}"): perms.VIEW_ALL,
+    ("POST", "/api/problems"): perms.PROBLEM_CHANGE,
+    ("PATCH", "/api/problems/{problem_id}"): perms.PROBLEM_CHANGE,
+    ("POST", "/api/problems/detect"): perms.PROBLEM_CHANGE,
+    ("POST", "/api/notices"): perms.NOTICE_PUBLISH,
+    ("PATCH", "/api/notices/{notice_id}"): perms.NOTICE_PUBLISH,
+    ("POST", "/api/notices/{notice_id}/updates"): perms.NOTICE_PUBLISH,
+    ("POST", "/api/notices/{notice_id}/incidents"): perms.NOTICE_PUBLISH,
+    ("POST", "/api/organisations/{code}/interruptions"): perms.INTERRUPTION_ADD,
+    ("POST", "/api/interruptions/{row_id}/acknowledge"): perms.INTERRUPTION_ACK,
+    ("POST", "/api/certificates"): perms.RENEWAL_CHANGE,
+    ("POST", "/api/certificates/probe"): perms.RENEWAL_PROBE,
+    ("POST", "/api/licences"): perms.RENEWAL_CHANGE,
+    ("PATCH", "/api/licences/{licence_id}"): perms.RENEWAL_CHANGE,
+}
+# What a read needs beyond its path.
+QUERY = {
+    "/api/stats": {"from": "2026-11-01", "to": "2026-11-30"},
+    "/api/stats/export": {"from": "2026-11-01", "to": "2026-11-30", "format": "csv"},
+    "/api/fiscal-periods": {"year": "2026"},
+}
+
+
+def operations():
+    from escalade.config.api import api
+
+    paths = api.get_openapi_schema()["paths"]
+    return sorted((m.upper(), path) for path, ops in paths.items() for m in ops)
+
+
+def allowed(role: str, need: str) -> bool:
+    return need == ANY or need in perms.ROLE_PERMISSIONS[Role(role)]
+
+
+@pytest.fixture
+def world(api, staff, body, cusm):
+    """One of everything the paths name, made through the API by the roles that may."""
+    from escalade.catalog.models import Contact, Organisation, Provider
+    from escalade.notices.models import Notice
+    from escalade.problems.models import Problem
+
+    major = api("level1_agent").post("/api/incidents", body(symptom="codec")).json()["number"]
+    api("level1_agent").post(f"/api/incidents/{major}/patient-safety", {"level": "possible"})
+    session = (
+        api("event_coordinator")
+        .post(
+            "/api/telesessions",
+            {
+                "kind": "point_to_point",
+                "start": T0.isoformat(),
+                "end": (T0 + dt.timedelta(hours=1)).isoformat(),
+                "requesting_site": "Hôpital de Gatineau",
+                "provider_sites": ["Hôpital général de Montréal"],
+                "patients": [{"name": "Jeanne Tremblay", "phone": "819-966-6000"}],
+            },
+        )
+        .json()["id"]
+    )
+    api("level1_agent").post(f"/api/telesessions/{session}/troubleshoot", {"description": "x"})
+    org = Organisation.objects.create(institution=cusm, code="hgm", name={"en": "HGM"})
+    contact = Contact.objects.create(
+        organisation=org, name="Ann Roy", email="ann@example.org", role="service_desk"
+    )
+    problem = Problem.objects.create(institution=cusm, title="Codec freezes")
+    notice = Notice.objects.create(
+        institution=cusm, kind="unplanned", state="published", title={"en": "Bridge down"}, start=T0
+    )
+    provider = Provider.objects.create(institution=cusm, code="dsp", name={"en": "DSP"})
+    return {
+        "number": major,
+        "session_id": session,
+        "code": org.code,
+        "contact_id": contact.pk,
+        "problem_id": problem.pk,
+        "notice_id": notice.pk,
+        "row_id": 999999,
+        "licence_id": 999999,
+        "n": 1,
+        "provider": provider.code,
+    }
+
+
+def concrete(path: str, world: dict) -> str:
+    if path.startswith("/api/providers/"):
+        return f"/api/providers/{world['provider']}"
+    for key, value in world.items():
+        path = path.replace("{" + key + "}", str(value))
+    assert "{" not in path, path
+    return path
+
+
+def test_every_operation_has_a_line_in_the_matrix():
+    assert sorted(set(operations()) - set(ACCESS)) == [], "add the new operation to ACCESS"
+    assert sorted(set(ACCESS) - set(operations())) == []
+
+
+def test_reads_by_every_role(api, world, client):
+    checked = 0
+    for method, template in operations():
+        if method != "GET":
+            continue
+        need = ACCESS[(method, template)]
+        path = concrete(template, world)
+        params = QUERY.get(template, {})
+        assert client.get(path, params).status_code == 401, path
+        for role in Role:
+            r = api(role.value).get(path, **params)
+            if allowed(role.value, need):
+                assert r.status_code == 200, (role.value, path, r.status_code, r.content[:200])
+            else:
+                assert r.status_code in (403, 404), (role.value, path, r.status_code)
+                assert r.json()["errors"], (role.value, path)
+            checked += 1
+    assert checked == 24 * len(Role)
+
+
+def test_the_requester_lists_only_their_own_requests(api, world, body, staff):
+    own = api("requester").post("/api/incidents", body(summary="My own call")).json()["number"]
+    listed = [i["number"] for i in api("requester").get("/api/incidents").json()["items"]]
+    assert listed == [own]
+    assert api("requester").get(f"/api/incidents/{own}").status_code == 200
+
+
+def test_writes_by_no_one_signed_in_and_by_the_requester_change_nothing(api, world, client):
+    writes = [
+        (m, t) for m, t in operations() if m != "GET" and ACCESS[(m, t)] not in (ANY, perms.LOG)
+    ]
+    for method, template in writes:
+        path = concrete(template, world)
+        r = client.generic(method, path, "{}", content_type="application/json")
+        assert r.status_code in (401, 403), (method, path, r.status_code)  # 403: CSRF, no session
+        before = AuditEvent.objects.count()
+        r = getattr(api("requester").client, method.lower())(
+            path, {}, content_type="application/json"
+        )
+        assert r.status_code in (403, 404, 422), (method, path, r.status_code)
+        assert AuditEvent.objects.count() == before, (method, path)
+    assert len(writes) == len(ACCESS) - 24 - 2
