@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require, resolve_institution
 from escalade.core.errors import Invalid
+from escalade.core.schema import Instant, StrictBool
 from escalade.incidents.api import ERRORS
 
 from . import selectors
@@ -58,7 +59,7 @@ class ProviderOut(Schema):
 
 class CatalogQuery(Schema):
     institution: str | None = None
-    at: dt.datetime | None = Field(None, description="ISO 8601 instant (default now)")
+    at: Instant | None = Field(None, description="ISO 8601 instant (default now)")
     q: str | None = Field(None, description="words, e.g. 'licences Zoom'")
 
 
@@ -133,7 +134,7 @@ class ContactPatch(Schema):
     phone: str | None = None
     extension: str | None = None
     language: str | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class InstitutionQuery(Schema):

@@ -49,6 +49,15 @@ _PYDANTIC_MESSAGES = {
     "model_attributes_type": lambda e: _("A JSON object is expected."),
     "dict_type": lambda e: _("A JSON object is expected."),
     "extra_forbidden": lambda e: _("Unknown field."),
+    "iso_text": lambda e: _("A date (2026-12-03) or a date and time (2026-12-03T14:00:00-05:00)."),
+    "year_range": lambda e: (
+        _("A year between %(first)s and %(last)s.") % e.get("ctx", {"first": 1900, "last": 2200})
+    ),
+    "datetime_from_date_parsing": lambda e: _("A date and time is expected (ISO 8601)."),
+    "datetime_parsing": lambda e: _("A date and time is expected (ISO 8601)."),
+    "date_from_datetime_parsing": lambda e: _("A date is expected (2026-12-03)."),
+    "date_parsing": lambda e: _("A date is expected (2026-12-03)."),
+    "int_from_float": lambda e: _("A whole number is expected."),
 }
 
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "escalade.core.api_guard.RequestId",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "escalade.core.api_guard.ApiInputGuard",
     "escalade.core.idempotency.IdempotencyMiddleware",
     "escalade.core.middleware.SecurityHeadersMiddleware",
     "escalade.accounts.middleware.InstitutionTimezoneMiddleware",
@@ -206,3 +208,8 @@ ESCALADE_PROBE_ALLOW = [
     n.strip() for n in os.environ.get("ESCALADE_PROBE_ALLOW", "").split(",") if n.strip()
 ]
 ESCALADE_PROBE_TIMEOUT = float(os.environ.get("ESCALADE_PROBE_TIMEOUT", "3"))
+# The JSON API's input limits (core/api_guard.py): characters in a text, in a URL; bytes
+# in a body (Django's own setting).
+ESCALADE_API_MAX_TEXT = int(os.environ.get("ESCALADE_API_MAX_TEXT", "20000"))
+ESCALADE_API_MAX_URL = int(os.environ.get("ESCALADE_API_MAX_URL", "8192"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ESCALADE_API_MAX_BODY", str(2_621_440)))

@@ -25,3 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
+
+handler400 = "escalade.core.api_guard.bad_request"
+handler404 = "escalade.core.api_guard.not_found"
+handler500 = "escalade.core.api_guard.server_error"

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from escalade.accounts.services import resolve_institution
 from escalade.core.i18n import pick
+from escalade.core.schema import StrictBool
 
 from . import selectors, services
 from .models import Incident
@@ -40,7 +41,7 @@ class IncidentIn(Schema):
     symptom: str = Field(description="a symptom category code of the institution's pack")
     summary: str = Field(max_length=200)
     description: str = ""
-    resolved_on_first_call: bool = False
+    resolved_on_first_call: StrictBool = False
     impact: str | None = Field(None, description="high, medium or low")
     urgency: str | None = Field(None, description="high, medium or low")
     route: RouteQuestionIn | None = Field(

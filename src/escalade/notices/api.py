@@ -12,6 +12,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.catalog import selectors as catalog_selectors
 from escalade.core.errors import Invalid
+from escalade.core.schema import Instant, StrictBool
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.api import ERRORS
 
@@ -62,16 +63,16 @@ class NoticeIn(Schema):
     body: Text = ""
     impact: Text = ""
     user_action: Text = Field("", description="what users should do")
-    start: dt.datetime
-    end: dt.datetime | None = None
+    start: Instant
+    end: Instant | None = None
     services: list[str] = []
     organisations: list[str] = Field([], description="codes; empty: every organisation")
-    urgent: bool = False
+    urgent: StrictBool = False
     urgent_reason: str = ""
-    outside_window_ok: bool = Field(
+    outside_window_ok: StrictBool = Field(
         False, description="confirm planned work outside the maintenance windows"
     )
-    public: bool = Field(True, description="in the public feeds (else only in personal ones)")
+    public: StrictBool = Field(True, description="in the public feeds (else only in personal ones)")
 
 
 class NoticePatch(Schema):
@@ -79,24 +80,24 @@ class NoticePatch(Schema):
     body: Text | None = None
     impact: Text | None = None
     user_action: Text | None = None
-    start: dt.datetime | None = None
-    end: dt.datetime | None = None
+    start: Instant | None = None
+    end: Instant | None = None
     services: list[str] | None = None
     state: str | None = Field(None, description="resolved or cancelled")
     resolution: Text | None = None
-    urgent: bool | None = None
+    urgent: StrictBool | None = None
     urgent_reason: str | None = None
-    outside_window_ok: bool = False
+    outside_window_ok: StrictBool = False
 
 
 class UpdateIn(Schema):
     body: Text
-    resolve: bool = False
+    resolve: StrictBool = False
 
 
 class LinkIn(Schema):
     number: str = Field(description="an incident number")
-    unlink: bool = False
+    unlink: StrictBool = False
 
 
 class NoticeQuery(Schema):
@@ -208,8 +209,8 @@ class InterruptionIn(Schema):
     kind: str = Field(description="planned or unplanned")
     systems: str = Field(description="the systems affected, e.g. the HIS interface")
     description: str = ""
-    start: dt.datetime
-    end: dt.datetime | None = None
+    start: Instant
+    end: Instant | None = None
     reporter_name: str = ""
     reporter_contact: str = Field("", description="how the desk calls back")
 

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require, resolve_institution
 from escalade.core.errors import Invalid
+from escalade.core.schema import Day, StrictBool
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.api import ERRORS
 
@@ -55,8 +56,8 @@ class ProblemIn(Schema):
 class MeasureIn(Schema):
     text: str
     owner: str | None = None
-    due: dt.date | None = None
-    done: bool = False
+    due: Day | None = None
+    done: StrictBool = False
 
 
 class ProblemPatch(Schema):
@@ -141,7 +142,7 @@ def patch_problem(request, problem_id: int, payload: ProblemPatch):
 
 class DetectIn(Schema):
     institution: str | None = None
-    full: bool = Field(False, description="look at every incident, not only the new ones")
+    full: StrictBool = Field(False, description="look at every incident, not only the new ones")
 
 
 @router.post(

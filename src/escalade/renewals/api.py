@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
+from escalade.core.schema import Day
 from escalade.incidents.api import ERRORS
 
 from . import selectors, services
@@ -76,14 +77,14 @@ class LicenceIn(Schema):
     holder: str = Field(min_length=1, max_length=200)
     holder_email: str = ""
     seats: int = Field(1, ge=1)
-    end: dt.date
+    end: Day
     owner: str | None = None
 
 
 class LicencePatch(Schema):
     decision: str | None = Field(None, description="pending, renew or let_expire")
     decision_note: str | None = None
-    end: dt.date | None = Field(None, description="the new end date once renewed")
+    end: Day | None = Field(None, description="the new end date once renewed")
     seats: int | None = Field(None, ge=1)
     holder: str | None = None
     holder_email: str | None = None

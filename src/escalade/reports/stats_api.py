@@ -12,6 +12,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
 from escalade.core.fiscal import periods
+from escalade.core.schema import Day
 from escalade.incidents.api import ERRORS
 
 from . import exports, stats
@@ -22,8 +23,8 @@ router = Router(tags=["statistics"])
 class StatsQuery(Schema):
     institution: str | None = None
     period: str | None = Field(None, description="e.g. 2026-P05")
-    from_: dt.date | None = Field(None, alias="from")
-    to: dt.date | None = None
+    from_: Day | None = Field(None, alias="from")
+    to: Day | None = None
     site: str = ""
     symptom: str = ""
     group_by: str | None = Field(None, description="site, symptom, level or channel")

@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema
 
 from escalade.accounts.services import resolve_institution
 from escalade.catalog.api import ChannelOut, instant
+from escalade.core.schema import Instant
 from escalade.incidents.api import ERRORS
 
 from . import rules, selectors
@@ -21,7 +22,7 @@ class RouteIn(Schema):
     need: str = Field(description="technical_problem or app_question")
     subject: str = Field(description="org_equipment, biomedical_equipment, lent_equipment, ...")
     location: str = Field("", description="on_site or personal_connection (Internet only)")
-    at: dt.datetime | None = Field(None, description="ISO 8601 instant (default now)")
+    at: Instant | None = Field(None, description="ISO 8601 instant (default now)")
 
 
 class ProviderRef(Schema):

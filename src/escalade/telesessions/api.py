@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
 from escalade.core.idempotency import replay_with
+from escalade.core.schema import Instant
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.api import ERRORS
 
@@ -22,14 +23,14 @@ router = Router(tags=["telehealth sessions"])
 class PatientIn(Schema):
     name: str = Field(max_length=200)
     phone: str = Field("", max_length=40)
-    appointment: dt.datetime | None = None
+    appointment: Instant | None = None
 
 
 class SessionIn(Schema):
     institution: str | None = None
     kind: str = Field(description="point_to_point or multipoint")
-    start: dt.datetime
-    end: dt.datetime
+    start: Instant
+    end: Instant
     requesting_site: str = Field(max_length=200)
     provider_sites: list[str]
     patients: list[PatientIn] = []

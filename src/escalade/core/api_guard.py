@@ -1,0 +1,188 @@
+"""Bad input to the JSON API gets the JSON error of the README before any view runs, and
+what Django would answer in HTML (404, 413, 414, 500) is answered in JSON under /api/.
+
+Refused here, whatever the endpoint: a NUL character in a text or a parameter
+(PostgreSQL cannot store it), an integer beyond what the database holds, a text longer
+than ESCALADE_API_MAX_TEXT, a URL longer than ESCALADE_API_MAX_URL, a body larger than
+DATA_UPLOAD_MAX_MEMORY_SIZE, a body that is not declared as JSON."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+
+LOG = logging.getLogger("escalade.api")
+MAX_INT = 2**31 - 1  # the database's integer columns
+
+
+def api_error(field: str, code: str, message, status: int, **extra) -> JsonResponse:
+    return JsonResponse(
+        {"errors": [{"field": field, "code": code, "message": str(message)}], **extra},
+        status=status,
+    )
+
+
+def _scan(value, field: str):
+    """The first (field, code, message) wrong in a parsed JSON value, or None."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return field, "nul", _("A text may not contain the NUL character.")
+        if len(value) > settings.ESCALADE_API_MAX_TEXT:
+            return (
+                field,
+                "too_long",
+                _("At most %(n)s characters.") % {"n": settings.ESCALADE_API_MAX_TEXT},
+            )
+    elif isinstance(value, bool):
+        return None
+    elif isinstance(value, int):
+        if abs(value) > MAX_INT:
+            return field, "out_of_range", _("At most %(n)s.") % {"n": MAX_INT}
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")) or abs(value) > MAX_INT:
+            return field, "out_of_range", _("At most %(n)s.") % {"n": MAX_INT}
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found = _scan(key, field) or _scan(item, f"{field}.{key}" if field else str(key))
+            if found:
+                return found
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            found = _scan(item, f"{field}.{n}" if field else str(n))
+            if found:
+                return found
+    return None
+
+
+def _scan_parameter(key: str, value: str):
+    found = _scan(value, key)
+    if found:
+        return found
+    text = value.strip()
+    if text.lstrip("-").isdigit() and abs(int(text)) > MAX_INT:
+        return key, "out_of_range", _("At most %(n)s.") % {"n": MAX_INT}
+    return None
+
+
+class ApiInputGuard:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if len(request.get_full_path()) > settings.ESCALADE_API_MAX_URL:
+            return api_error(
+                "",
+                "url_too_long",
+                _("The address is too long (at most %(n)s characters).")
+                % {"n": settings.ESCALADE_API_MAX_URL},
+                414,
+            )
+        if "\x00" in request.path:
+            return api_error("", "nul", _("A text may not contain the NUL character."), 400)
+        for key, values in request.GET.lists():
+            for value in values:
+                found = _scan_parameter(key, value)
+                if found:
+                    return api_error(*found, 422)
+        if request.method in ("POST", "PUT", "PATCH"):
+            response = self._body(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def _body(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            return api_error(
+                "",
+                "too_large",
+                _("The body is too large (at most %(n)s bytes).") % {"n": limit},
+                413,
+            )
+        body = request.body
+        if not body.strip():
+            return None
+        if request.content_type != "application/json":
+            return api_error(
+                "Content-Type",
+                "media_type",
+                _("Send the body as JSON (Content-Type: application/json)."),
+                415,
+            )
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return api_error("", "json_invalid", _("The body is not valid JSON."), 422)
+        found = _scan(data, "")
+        if found:
+            return api_error(*found, 422)
+        return None
+
+
+def not_found(request, exception=None):
+    """Django's 404 (a path that matches no route, a non-integer id): JSON under /api/."""
+    if request.path.startswith("/api/"):
+        return api_error("", "not_found", _("Not found."), 404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    """Any 500: JSON under /api/ with an id to quote; the traceback only in the log."""
+    if request.path.startswith("/api/"):
+        ref = getattr(request, "escalade_request_id", "") or uuid.uuid4().hex[:12]
+        return api_error(
+            "",
+            "server_error",
+            _("Something went wrong on our side. Quote this reference: %(ref)s.") % {"ref": ref},
+            500,
+            request_id=ref,
+        )
+    from django.views.defaults import server_error as html_server_error
+
+    return html_server_error(request)
+
+
+def bad_request(request, exception=None):
+    if request.path.startswith("/api/"):
+        return api_error("", "bad_request", _("The request could not be read."), 400)
+    from django.views.defaults import bad_request as html_bad_request
+
+    return html_bad_request(request, exception)
+
+
+class RequestId:
+    """Gives every request an id (X-Request-ID, or a new one), logged with any error and
+    sent back in the response header, so a 500 can be found in the log."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.META.get("HTTP_X_REQUEST_ID", "")[:64]
+        request.escalade_request_id = given if given.isalnum() else uuid.uuid4().hex[:12]
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.escalade_request_id
+        return response
+
+    def process_exception(self, request, exception):
+        LOG.error(
+            "request %s %s %s failed",
+            getattr(request, "escalade_request_id", "?"),
+            request.method,
+            request.path,
+            exc_info=exception,
+        )
+        return None
