@@ -138,6 +138,7 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "America/Montreal"  # overridden per request by the user's institution
 
+MEDIA_ROOT = Path(os.environ.get("ESCALADE_MEDIA", VAR_DIR / "media"))
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
@@ -213,3 +214,7 @@ ESCALADE_PROBE_TIMEOUT = float(os.environ.get("ESCALADE_PROBE_TIMEOUT", "3"))
 ESCALADE_API_MAX_TEXT = int(os.environ.get("ESCALADE_API_MAX_TEXT", "20000"))
 ESCALADE_API_MAX_URL = int(os.environ.get("ESCALADE_API_MAX_URL", "8192"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ESCALADE_API_MAX_BODY", str(2_621_440)))
+# /healthz fails when the oldest task waiting is older than this, or when no scheduler
+# (or no worker) wrote its heartbeat for this long.
+ESCALADE_HEALTH_QUEUE_AGE_SECONDS = int(os.environ.get("ESCALADE_HEALTH_QUEUE_AGE_SECONDS", "300"))
+ESCALADE_HEALTH_HEARTBEAT_SECONDS = int(os.environ.get("ESCALADE_HEALTH_HEARTBEAT_SECONDS", "120"))

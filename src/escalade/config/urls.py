@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from escalade.accounts.views import ThrottledAdminLoginView, ThrottledLoginView
+from escalade.core.views import healthz
 
 from .api import api
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("", include("escalade.problems.urls")),
     path("", include("escalade.notices.urls")),
     path("", include("escalade.renewals.urls")),
+    path("healthz", healthz, name="healthz"),
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

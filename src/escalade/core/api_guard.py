@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 LOG = logging.getLogger("escalade.api")
 MAX_INT = 2**31 - 1  # the database's integer columns
+FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 def api_error(field: str, code: str, message, status: int, **extra) -> JsonResponse:
@@ -114,6 +115,8 @@ class ApiInputGuard:
         if not body.strip():
             return None
         if request.content_type != "application/json":
+            if request.content_type in FORMS and not request.POST and not request.FILES:
+                return None  # an empty form: nothing was sent
             return api_error(
                 "Content-Type",
                 "media_type",

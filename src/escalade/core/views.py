@@ -1,0 +1,17 @@
+"""The kernel's own endpoints."""
+
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+from .health import check
+
+
+@never_cache
+def healthz(request):
+    """200 when everything answers, 503 otherwise, with each check's figures. `?only=database`
+    checks the database alone (for a load balancer choosing web nodes)."""
+    report = check()
+    if request.GET.get("only") == "database":
+        ok = report["database"]["ok"]
+        return JsonResponse({"ok": ok, "database": report["database"]}, status=200 if ok else 503)
+    return JsonResponse(report, status=200 if report["ok"] else 503)
