@@ -1,5 +1,7 @@
 """Template context shared by every page: the user's roles and institutions."""
 
+from django.conf import settings
+
 from .choices import Role
 from .services import institutions_of, roles_of
 
@@ -15,4 +17,6 @@ def escalade_context(request):
         "unread_notifications": unread_count(user),
         "my_roles": [Role(r).label for r in roles if r in Role.values],
         "my_institutions": list(institutions_of(user)),
+        "idle_seconds": int(settings.ESCALADE_IDLE_MINUTES * 60),
+        "idle_warning": settings.ESCALADE_IDLE_WARNING_SECONDS,
     }

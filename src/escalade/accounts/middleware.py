@@ -23,3 +23,66 @@ class InstitutionTimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+POLL_HEADER = "HTTP_X_ESCALADE_POLL"  # sent by pages that refresh themselves (not activity)
+
+
+class IdleTimeout:
+    """Signs a session out after ESCALADE_IDLE_MINUTES without activity (shared hospital
+    workstations). A page's own refreshes (X-Escalade-Poll) are not activity; the page
+    warns ESCALADE_IDLE_WARNING_SECONDS before (escalade.js) and offers to stay."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.conf import settings
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.shortcuts import redirect
+        from django.utils.translation import gettext as _
+
+        user = getattr(request, "user", None)
+        limit = settings.ESCALADE_IDLE_MINUTES * 60
+        if (
+            limit <= 0
+            or user is None
+            or not user.is_authenticated
+            or not hasattr(request, "session")
+        ):
+            return self.get_response(request)
+        if request.META.get("HTTP_AUTHORIZATION", "").lower().startswith("bearer "):
+            return self.get_response(request)
+        now = time.time()
+        last = request.session.get("escalade_active_at", now)
+        if now - last > limit:
+            logout(request)
+            if request.path.startswith("/api/") or request.headers.get("HX-Request"):
+                from django.http import JsonResponse
+
+                response = JsonResponse(
+                    {
+                        "errors": [
+                            {
+                                "field": "",
+                                "code": "idle",
+                                "message": _("Signed out after inactivity."),
+                            }
+                        ]
+                    },
+                    status=401,
+                )
+                response["HX-Redirect"] = f"{settings.LOGIN_URL_PATH}?next={request.path}"
+                return response
+            messages.info(
+                request,
+                _("You were signed out after %(n)s minutes without activity.")
+                % {"n": f"{settings.ESCALADE_IDLE_MINUTES:g}"},
+            )
+            return redirect(f"{settings.LOGIN_URL_PATH}?next={request.get_full_path()}")
+        if not request.META.get(POLL_HEADER):
+            request.session["escalade_active_at"] = now
+        return self.get_response(request)

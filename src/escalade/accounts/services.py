@@ -153,11 +153,37 @@ def set_roles(user, roles) -> None:
     user._escalade_roles = None
 
 
-def create_api_token(user, name: str = "") -> str:
-    """Create a token for `user` and return it; only its hash is kept."""
+def create_api_token(user, name: str = "", days: int | None = None) -> str:
+    """Create a token for `user` and return it; only its hash is kept. It expires after
+    `days` (ESCALADE_TOKEN_DAYS by default)."""
+    import datetime as dt
+
+    from django.conf import settings
+
     raw = "esc_" + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name, digest=hash_token(raw), prefix=raw[:8])
+    lifetime = dt.timedelta(days=days if days is not None else settings.ESCALADE_TOKEN_DAYS)
+    ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        digest=hash_token(raw),
+        prefix=raw[:8],
+        expires_at=timezone.now() + lifetime,
+    )
     return raw
+
+
+def revoke_api_token(user, token_id: int) -> ApiToken:
+    """The user revokes one of their own tokens (at once, in every process)."""
+    from escalade.core.errors import NotFound
+
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().filter(pk=token_id, user=user).first()
+        if token is None:
+            raise NotFound(_("No such token."), field="token")
+        if not token.revoked:
+            token.revoked, token.revoked_at = True, timezone.now()
+            token.save(update_fields=["revoked", "revoked_at"])
+    return token
 
 
 @cache
@@ -180,13 +206,15 @@ def _token_sql(vendor: str) -> str:
         f' LEFT JOIN "{Institution._meta.db_table}" i ON i.id = (SELECT m.institution_id'
         f' FROM "{membership}" m WHERE m.user_id = u.id'
         " ORDER BY m.is_default DESC, m.institution_id LIMIT 1)"
-        " WHERE t.digest = %s AND t.revoked = %s AND u.is_active = %s"
+        " WHERE t.digest = %s AND t.revoked = %s AND u.is_active = %s AND t.expires_at > %s"
     )
 
 
 def user_from_token(raw: str):
     with connection.cursor() as cursor:
-        cursor.execute(_token_sql(connection.vendor), [hash_token(raw), False, True])
+        cursor.execute(
+            _token_sql(connection.vendor), [hash_token(raw), False, True, timezone.now()]
+        )
         row = cursor.fetchone()
     if row is None:
         return None

@@ -3,9 +3,12 @@
 import datetime as dt
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from .models import LoginFailure
 
@@ -81,3 +84,66 @@ class ThrottledAdminLoginView(ThrottledLoginView):
 
     def get_success_url(self):
         return self.get_redirect_url() or "/admin/"
+
+
+@login_required
+def tokens(request):
+    """The user's own API tokens: make one (shown once), see when each was used and when
+    it expires, revoke one."""
+    from django.shortcuts import render
+
+    from .models import ApiToken
+    from .services import create_api_token
+
+    made = None
+    error = None
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()
+        try:
+            days = int(request.POST.get("days") or settings.ESCALADE_TOKEN_DAYS)
+        except ValueError:
+            days = 0
+        if not 1 <= days <= settings.ESCALADE_TOKEN_DAYS:
+            error = _("Between 1 and %(n)s days.") % {"n": settings.ESCALADE_TOKEN_DAYS}
+        else:
+            made = create_api_token(request.user, name, days=days)
+            messages.success(request, _("Token created: copy it now, it is shown only once."))
+    rows = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "tokens": rows,
+            "made": made,
+            "error": error,
+            "now": timezone.now(),
+            "max_days": settings.ESCALADE_TOKEN_DAYS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def revoke_token(request, token_id):
+    from django.shortcuts import redirect
+
+    from escalade.core.errors import NotFound
+
+    from .services import revoke_api_token
+
+    try:
+        token = revoke_api_token(request.user, token_id)
+    except NotFound:
+        messages.error(request, _("No such token."))
+    else:
+        messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
+    return redirect("accounts:tokens")
+
+
+@login_required
+@require_POST
+def alive(request):
+    """The "stay signed in" button: counts as activity (IdleTimeout)."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"idle_seconds": settings.ESCALADE_IDLE_MINUTES * 60})

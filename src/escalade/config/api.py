@@ -16,8 +16,11 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request, token):
         user = user_from_token(token)
-        if user is not None:
-            request.user = user
+        if user is None:
+            # A token was sent and is wrong (unknown, expired, revoked): 401, without
+            # falling back to the session (whose CSRF check would answer 403).
+            raise AuthenticationError()
+        request.user = user
         return user
 
 

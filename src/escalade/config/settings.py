@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "escalade.accounts.middleware.IdleTimeout",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "escalade.core.api_guard.ApiInputGuard",
@@ -218,3 +219,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ESCALADE_API_MAX_BODY", str(2_
 # (or no worker) wrote its heartbeat for this long.
 ESCALADE_HEALTH_QUEUE_AGE_SECONDS = int(os.environ.get("ESCALADE_HEALTH_QUEUE_AGE_SECONDS", "300"))
 ESCALADE_HEALTH_HEARTBEAT_SECONDS = int(os.environ.get("ESCALADE_HEALTH_HEARTBEAT_SECONDS", "120"))
+# API tokens stop working this many days after they are made (a new one from the
+# "API tokens" page or `escalade create_api_token`).
+ESCALADE_TOKEN_DAYS = int(os.environ.get("ESCALADE_TOKEN_DAYS", "90"))
+# Shared workstations: a session is signed out after this many minutes without activity
+# (0: never), with a warning this many seconds before.
+ESCALADE_IDLE_MINUTES = float(os.environ.get("ESCALADE_IDLE_MINUTES", "30"))
+ESCALADE_IDLE_WARNING_SECONDS = int(os.environ.get("ESCALADE_IDLE_WARNING_SECONDS", "120"))
+LOGIN_URL_PATH = "/login/"

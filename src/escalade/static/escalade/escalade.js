@@ -38,3 +38,46 @@ document.addEventListener("keydown", function (event) {
 document.addEventListener("click", function (event) {
   if (event.target.classList && event.target.classList.contains("print")) { window.print(); }
 });
+// Idle sign-out on shared workstations: the server signs the session out after
+// data-idle-seconds without activity; this warns data-idle-warning seconds before, offers
+// to stay (a POST that counts as activity), and goes to the sign-in page at the end.
+document.addEventListener("DOMContentLoaded", function () {
+  var body = document.body;
+  var limit = parseInt(body.getAttribute("data-idle-seconds") || "0", 10);
+  if (!limit) { return; }
+  var warnBefore = parseInt(body.getAttribute("data-idle-warning") || "120", 10);
+  var box = document.getElementById("idle-warning");
+  var left = document.getElementById("idle-left");
+  var stay = document.getElementById("idle-stay");
+  var lastPing = Date.now();  // the last activity the server knows of
+  var csrf = (JSON.parse(body.getAttribute("hx-headers") || "{}"))["X-CSRFToken"];
+  function ping() {
+    lastPing = Date.now();
+    fetch(body.getAttribute("data-alive-url"), {method: "POST", credentials: "same-origin",
+      headers: {"X-CSRFToken": csrf}});
+  }
+  function active() {
+    // typing in a long form makes no request: tell the server now and then
+    if (Date.now() - lastPing > 60000) { ping(); }
+    if (!box.hidden) { box.hidden = true; }
+  }
+  ["keydown", "mousedown", "touchstart"].forEach(function (name) {
+    document.addEventListener(name, active, true);
+  });
+  stay.addEventListener("click", function () { ping(); box.hidden = true; });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var poll = event.detail && event.detail.requestConfig &&
+      event.detail.requestConfig.headers && event.detail.requestConfig.headers["X-Escalade-Poll"];
+    if (!poll) { lastPing = Date.now(); }
+  });
+  setInterval(function () {
+    var idle = (Date.now() - lastPing) / 1000;
+    var remaining = Math.round(limit - idle);
+    if (remaining <= 0) {
+      window.location.href = "/login/?next=" + encodeURIComponent(window.location.pathname);
+    } else if (remaining <= warnBefore) {
+      if (box.hidden) { box.hidden = false; stay.focus(); }
+      left.textContent = remaining + " s";
+    }
+  }, 1000);
+});

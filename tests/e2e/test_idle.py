@@ -1,0 +1,30 @@
+"""The idle warning in a real browser: it appears before the sign-out, "Stay signed in"
+keeps the session, and at the end the page goes to the sign-in page."""
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import CHROMIUM
+from .test_notices import sign_in
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed"),
+]
+
+
+def test_the_idle_warning_then_the_sign_out(live_server, page, staff, settings):
+    settings.ESCALADE_IDLE_MINUTES = 0.15  # 9 s
+    settings.ESCALADE_IDLE_WARNING_SECONDS = 7  # shown 2 s after the page loads
+    sign_in(page, live_server.url, "level1_agent")
+    warning = page.locator("#idle-warning")
+    expect(warning).to_be_visible(timeout=8000)
+    expect(page.locator("#idle-stay")).to_be_focused()
+    page.locator("#idle-stay").click()
+    expect(warning).to_be_hidden()
+    expect(warning).to_be_visible(timeout=8000)  # idle again
+    page.wait_for_url("**/login/**", timeout=15000)
+    expect(page.locator("#id_username")).to_be_visible()
+    page.goto(f"{live_server.url}/incidents/")
+    expect(page).to_have_url(f"{live_server.url}/login/?next=/incidents/")
