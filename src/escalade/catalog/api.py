@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require, resolve_institution
 from escalade.core.errors import Invalid
-from escalade.core.schema import Instant, StrictBool
+from escalade.core.schema import Instant, StrictBool, one_of
 from escalade.incidents.api import ERRORS
 
 from . import selectors
@@ -124,7 +124,9 @@ class ContactIn(Schema):
     email: str = ""
     phone: str = ""
     extension: str = ""
-    language: str = Field("fr", description="fr or en: the language of the notices it receives")
+    language: one_of("fr", "en") = Field(
+        "fr", description="the language of the notices it receives"
+    )
 
 
 class ContactPatch(Schema):
@@ -133,7 +135,7 @@ class ContactPatch(Schema):
     email: str | None = None
     phone: str | None = None
     extension: str | None = None
-    language: str | None = None
+    language: one_of("fr", "en") | None = None
     active: StrictBool | None = None
 
 

@@ -61,6 +61,7 @@ _PYDANTIC_MESSAGES = {
     "date_from_datetime_parsing": lambda e: _("A date is expected (2026-12-03)."),
     "date_parsing": lambda e: _("A date is expected (2026-12-03)."),
     "int_from_float": lambda e: _("A whole number is expected."),
+    "enum": lambda e: _("Use one of %(valid)s.") % {"valid": e.get("ctx", {}).get("expected")},
 }
 
 

@@ -35,3 +35,18 @@ def _in_range(value):
 
 Instant = Annotated[dt.datetime, BeforeValidator(_iso_text), AfterValidator(_in_range)]
 Day = Annotated[dt.date, BeforeValidator(_iso_text), AfterValidator(_in_range)]
+
+
+def one_of(*sources) -> type:
+    """A code that must be one of the given values (TextChoices classes or plain strings),
+    shown as an `enum` in the OpenAPI schema so that clients and fuzzers know the values.
+    The service checks the value, not pydantic, so that a request's every bad field is
+    reported at once ("'x' is not valid: use one of ...", beside the other errors)."""
+    from pydantic import WithJsonSchema
+
+    values: list[str] = []
+    for source in sources:
+        for value in getattr(source, "values", None) or [source]:
+            if value not in values:
+                values.append(value)
+    return Annotated[str, WithJsonSchema({"type": "string", "enum": values})]  # type: ignore[return-value]

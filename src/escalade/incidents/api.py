@@ -11,7 +11,10 @@ from pydantic import BaseModel
 
 from escalade.accounts.services import resolve_institution
 from escalade.core.i18n import pick
-from escalade.core.schema import StrictBool
+from escalade.core.schema import StrictBool, one_of
+from escalade.incidents.choices import Channel, PartnerKind, Rating, RequesterRole, Severity
+from escalade.incidents.choices import Status as IncidentStatus
+from escalade.routing.choices import Location, Need, Subject
 
 from . import selectors, services
 from .models import Incident
@@ -21,29 +24,29 @@ router = Router(tags=["incidents"])
 
 class RequesterIn(Schema):
     name: str = Field(max_length=200)
-    role: str = Field(description="clinician, staff, administrative_agent or patient")
+    role: one_of(RequesterRole) = Field(description="who calls")
     site: str = Field(max_length=200)
     phone: str = Field("", max_length=40, description="e.g. 514-934-1934 ext. 36000")
     phone_ext: str = Field("", max_length=10)
 
 
 class RouteQuestionIn(Schema):
-    need: str = Field(description="technical_problem or app_question")
-    subject: str
-    location: str = ""
+    need: one_of(Need) = Field(description="technical_problem or app_question")
+    subject: one_of(Subject)
+    location: one_of("", Location) = ""
 
 
 class IncidentIn(Schema):
     institution: str | None = Field(None, description="code; needed only for users of several")
-    channel: str = Field("api", description="phone, email, web or api")
+    channel: one_of(Channel) = Field("api", description="how the request came")
     requester: RequesterIn
     session_ref: str = Field("", max_length=60, description="telehealth session reference")
     symptom: str = Field(description="a symptom category code of the institution's pack")
     summary: str = Field(max_length=200)
     description: str = ""
     resolved_on_first_call: StrictBool = False
-    impact: str | None = Field(None, description="high, medium or low")
-    urgency: str | None = Field(None, description="high, medium or low")
+    impact: one_of(Rating) | None = Field(None, description="high, medium or low")
+    urgency: one_of(Rating) | None = Field(None, description="high, medium or low")
     route: RouteQuestionIn | None = Field(
         None, description="the routing question (institutions with a chart): the plan is kept"
     )
@@ -142,7 +145,7 @@ class EscalateIn(Schema):
     to_level: int = Field(ge=1, le=3)
     reason: str
     partner: str = ""
-    partner_kind: str = ""
+    partner_kind: one_of("", PartnerKind) = ""
     external_ref: str = ""
 
 
@@ -166,13 +169,13 @@ class NoteOut(Schema):
 
 
 class ReclassifyIn(Schema):
-    severity: str
+    severity: one_of(Severity)
     reason: str
 
 
 class PriorityIn(Schema):
-    impact: str
-    urgency: str
+    impact: one_of(Rating)
+    urgency: one_of(Rating)
     reason: str
 
 
@@ -287,8 +290,8 @@ def create_incident(request, payload: IncidentIn):
 class ListFilters(Schema):
     institution: str | None = None
     level: int | None = Field(None, ge=1, le=3)
-    severity: str | None = None
-    status: str | None = Field(None, description="new, in_progress, resolved, closed or open")
+    severity: one_of(Severity) | None = None
+    status: one_of(IncidentStatus, "open") | None = Field(None, description="a status, or open")
     symptom: str | None = None
     site: str | None = None
     q: str | None = Field(
@@ -422,7 +425,7 @@ def reprioritize(request, number: str, payload: PriorityIn):
 
 
 class PatientSafetyIn(Schema):
-    level: str = Field(description="possible or confirmed")
+    level: one_of("possible", "confirmed") = Field(description="possible or confirmed")
     note: str = ""
 
 

@@ -12,9 +12,10 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.catalog import selectors as catalog_selectors
 from escalade.core.errors import Invalid
-from escalade.core.schema import Instant, StrictBool
+from escalade.core.schema import Instant, StrictBool, one_of
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.api import ERRORS
+from escalade.notices.choices import NoticeKind, NoticeState
 
 from . import selectors, services
 from .models import Interruption
@@ -58,7 +59,7 @@ class NoticeOut(Schema):
 
 class NoticeIn(Schema):
     institution: str | None = None
-    kind: str = Field(description="planned or unplanned")
+    kind: one_of(NoticeKind) = Field(description="planned or unplanned")
     title: Text = Field(description="a text, or {'en': ..., 'fr': ...}")
     body: Text = ""
     impact: Text = ""
@@ -83,7 +84,7 @@ class NoticePatch(Schema):
     start: Instant | None = None
     end: Instant | None = None
     services: list[str] | None = None
-    state: str | None = Field(None, description="resolved or cancelled")
+    state: one_of("resolved", "cancelled") | None = Field(None, description="resolved or cancelled")
     resolution: Text | None = None
     urgent: StrictBool | None = None
     urgent_reason: str | None = None
@@ -102,7 +103,7 @@ class LinkIn(Schema):
 
 class NoticeQuery(Schema):
     institution: str | None = None
-    state: str | None = None
+    state: one_of(NoticeState) | None = None
     current: bool = Field(False, description="only those not over")
 
 
@@ -206,7 +207,7 @@ def maintenance_windows(request, q: Query[WindowQuery]):
 
 
 class InterruptionIn(Schema):
-    kind: str = Field(description="planned or unplanned")
+    kind: one_of(NoticeKind) = Field(description="planned or unplanned")
     systems: str = Field(description="the systems affected, e.g. the HIS interface")
     description: str = ""
     start: Instant

@@ -11,9 +11,10 @@ from ninja import Field, Query, Router, Schema, Status
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require, resolve_institution
 from escalade.core.errors import Invalid
-from escalade.core.schema import Day, StrictBool
+from escalade.core.schema import Day, StrictBool, one_of
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.api import ERRORS
+from escalade.problems.choices import ProblemState
 
 from . import selectors, services
 from .models import CorrectiveMeasure, Problem
@@ -62,7 +63,7 @@ class MeasureIn(Schema):
 
 class ProblemPatch(Schema):
     title: str | None = None
-    state: str | None = Field(None, description="open, known_error, rejected, closed")
+    state: one_of(ProblemState) | None = Field(None, description="the new state")
     suspected_cause: str | None = None
     confirmed_cause: str | None = None
     workaround: str | None = None
@@ -75,7 +76,7 @@ class ProblemPatch(Schema):
 
 class ListQuery(Schema):
     institution: str | None = None
-    state: str | None = None
+    state: one_of(ProblemState) | None = None
 
 
 @router.get("/problems", response={200: list[ProblemOut], **ERRORS}, summary="Problems")

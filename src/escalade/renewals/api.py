@@ -11,8 +11,9 @@ from ninja import Field, Query, Router, Schema, Status
 from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
-from escalade.core.schema import Day
+from escalade.core.schema import Day, one_of
 from escalade.incidents.api import ERRORS
+from escalade.renewals.models import Decision
 
 from . import selectors, services
 
@@ -82,7 +83,7 @@ class LicenceIn(Schema):
 
 
 class LicencePatch(Schema):
-    decision: str | None = Field(None, description="pending, renew or let_expire")
+    decision: one_of(Decision) | None = Field(None, description="pending, renew or let_expire")
     decision_note: str | None = None
     end: Day | None = Field(None, description="the new end date once renewed")
     seats: int | None = Field(None, ge=1)

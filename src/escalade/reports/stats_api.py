@@ -12,7 +12,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
 from escalade.core.fiscal import periods
-from escalade.core.schema import Day
+from escalade.core.schema import Day, one_of
 from escalade.incidents.api import ERRORS
 
 from . import exports, stats
@@ -27,7 +27,9 @@ class StatsQuery(Schema):
     to: Day | None = None
     site: str = ""
     symptom: str = ""
-    group_by: str | None = Field(None, description="site, symptom, level or channel")
+    group_by: one_of("site", "symptom", "level", "channel") | None = Field(
+        None, description="how to group"
+    )
 
 
 def range_of(q: StatsQuery) -> stats.Range:
@@ -63,7 +65,7 @@ def get_stats(request, q: Query[StatsQuery]):
 
 
 class ExportQuery(StatsQuery):
-    format: str = Field("csv", description="csv, xlsx or pdf")
+    format: one_of("csv", "xlsx", "pdf") = Field("csv", description="the file")
 
 
 @router.get(

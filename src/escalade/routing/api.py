@@ -8,8 +8,9 @@ from ninja import Field, Router, Schema
 
 from escalade.accounts.services import resolve_institution
 from escalade.catalog.api import ChannelOut, instant
-from escalade.core.schema import Instant
+from escalade.core.schema import Instant, one_of
 from escalade.incidents.api import ERRORS
+from escalade.routing.choices import Location, Need, Requester, Subject
 
 from . import rules, selectors
 
@@ -18,10 +19,10 @@ router = Router(tags=["routing"])
 
 class RouteIn(Schema):
     institution: str | None = None
-    requester: str = Field(description="staff or patient")
-    need: str = Field(description="technical_problem or app_question")
-    subject: str = Field(description="org_equipment, biomedical_equipment, lent_equipment, ...")
-    location: str = Field("", description="on_site or personal_connection (Internet only)")
+    requester: one_of(Requester) = Field(description="staff or patient")
+    need: one_of(Need) = Field(description="technical_problem or app_question")
+    subject: one_of(Subject) = Field(description="what the trouble is with")
+    location: one_of("", Location) = Field("", description="Internet only")
     at: Instant | None = Field(None, description="ISO 8601 instant (default now)")
 
 

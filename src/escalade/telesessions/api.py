@@ -10,9 +10,10 @@ from ninja import Field, Router, Schema, Status
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
 from escalade.core.idempotency import replay_with
-from escalade.core.schema import Instant
+from escalade.core.schema import Instant, one_of
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.api import ERRORS
+from escalade.telesessions.choices import SessionKind
 
 from . import selectors, services
 from .models import TeleSession
@@ -28,7 +29,7 @@ class PatientIn(Schema):
 
 class SessionIn(Schema):
     institution: str | None = None
-    kind: str = Field(description="point_to_point or multipoint")
+    kind: one_of(SessionKind) = Field(description="point_to_point or multipoint")
     start: Instant
     end: Instant
     requesting_site: str = Field(max_length=200)
@@ -95,7 +96,7 @@ class ProtocolOut(Schema):
 
 
 class StepIn(Schema):
-    state: str = Field(description="done or not_applicable")
+    state: one_of("done", "not_applicable") = Field(description="done or not_applicable")
     note: str = ""
 
 
