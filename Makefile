@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-stamp
 export ESCALADE_DEMO_PASSWORD ?= escalade-demo
 
-.PHONY: install messages messages-update run worker test lint format schema bench bench-list bench-route bench-machine clean
+.PHONY: install messages messages-update run worker test lint format schema bench bench-list bench-route bench-machine bench-faults clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -66,6 +66,10 @@ bench-route: install
 
 bench-machine: install
 	$(BIN)/python bench/machine.py
+
+# Restarts the local PostgreSQL: not beside CI.
+bench-faults: install
+	$(BIN)/python bench/faults.py
 
 clean:
 	rm -rf $(VENV) var

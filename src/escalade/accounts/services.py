@@ -133,6 +133,16 @@ def resolve_institution(user, code: str | None = None, need: str | None = None) 
     )
 
 
+def set_default_institution(user, institution) -> None:
+    """The institution a user lands in from now on (picked in the header: remembered)."""
+    with transaction.atomic():
+        mine = Membership.objects.select_for_update().filter(user=user)
+        if not mine.filter(institution=institution).exists():
+            raise Forbidden(_("Your account does not belong to this institution."))
+        mine.exclude(institution=institution).update(is_default=False)
+        mine.filter(institution=institution).update(is_default=True)
+
+
 @transaction.atomic
 def create_user(username: str, *, password: str | None, roles, institutions, **fields):
     """Create a user with roles and memberships (the demo command and tests use this)."""

@@ -273,6 +273,8 @@ def run_worker(*, batch: bool = False, interval: float = 1.0, worker_id: str = "
                 worker.run()
                 return
             except DatabaseError as exc:
+                if batch:
+                    raise  # `--batch` runs what is queued once: a failure is its answer
                 lost = True
                 delay = backoff.next()
                 LOG.error(

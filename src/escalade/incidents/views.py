@@ -59,8 +59,17 @@ def home(request):
 @require_POST
 def pick_institution(request):
     code = request.POST.get("institution", "")
-    if institutions_of(request.user).filter(code=code).exists():
+    chosen = institutions_of(request.user).filter(code=code).first()
+    if chosen is not None:
+        from escalade.accounts.services import set_default_institution
+
         request.session["institution"] = code
+        set_default_institution(request.user, chosen)  # where they land next time
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    after = request.POST.get("next", "")
+    if after and url_has_allowed_host_and_scheme(after, allowed_hosts={request.get_host()}):
+        return redirect(after)
     return redirect("incidents:queue")
 
 
@@ -81,7 +90,22 @@ def intake(request):
                 show_errors(form, exc)
         status = 422
     return render(
-        request, "incidents/intake.html", {"form": form, "institution": institution}, status=status
+        request,
+        "incidents/intake.html",
+        {
+            "form": form,
+            "institution": institution,
+            "takes_calls": policy is not None,
+            # where this user can log a call instead, when this institution cannot
+            "elsewhere": []
+            if policy is not None
+            else list(
+                institutions_of(request.user).filter(
+                    pk__in=IncidentPolicy.objects.values("institution_id")
+                )
+            ),
+        },
+        status=status,
     )
 
 

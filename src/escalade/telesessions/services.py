@@ -260,34 +260,36 @@ def start_troubleshooting(
     and the two marks of the window queued as background tasks."""
     require(actor, TROUBLESHOOT, session.institution)
     spec = protocol_spec(session.institution)
-    if session.status in (SessionStatus.CANCELLED, SessionStatus.COMPLETED):
-        raise Conflict(_("This session is over."), field="session")
-    if incident is None:
-        incident = incidents.log_incident(
-            actor,
-            session.institution,
-            incidents.IncidentInput(
-                channel="phone",
-                requester_name=session.technical_contact or session.requesting_site,
-                requester_role="staff",
-                requester_site=session.requesting_site,
-                session_ref=f"#{session.pk}",
-                symptom=symptom,
-                summary=_("Trouble during the telehealth session #%(id)s") % {"id": session.pk},
-                description=description,
-                during_live_session=True,
-            ),
-        )
-    elif incident.institution_id != session.institution_id:
-        raise Invalid(_("The incident belongs to another institution."), field="incident")
     from . import tasks
 
+    # One transaction under the session's lock: a second start (a stale page, two people
+    # at once) is refused before anything is written, never a twin incident or ticket.
     with transaction.atomic():
         locked = TeleSession.objects.select_for_update().get(pk=session.pk)
+        if locked.status in (SessionStatus.CANCELLED, SessionStatus.COMPLETED):
+            raise Conflict(_("This session is over."), field="session")
         if Protocol.objects.filter(session=locked, state=ProtocolState.OPEN).exists():
             raise Conflict(
                 _("Troubleshooting is already under way on this session."), field="session"
             )
+        if incident is None:
+            incident = incidents.log_incident(
+                actor,
+                session.institution,
+                incidents.IncidentInput(
+                    channel="phone",
+                    requester_name=session.technical_contact or session.requesting_site,
+                    requester_role="staff",
+                    requester_site=session.requesting_site,
+                    session_ref=f"#{session.pk}",
+                    symptom=symptom,
+                    summary=_("Trouble during the telehealth session #%(id)s") % {"id": session.pk},
+                    description=description,
+                    during_live_session=True,
+                ),
+            )
+        elif incident.institution_id != session.institution_id:
+            raise Invalid(_("The incident belongs to another institution."), field="incident")
         window = spec["window"]
         protocol = Protocol.objects.create(
             session=locked,

@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from escalade.core import workers
 from escalade.core.models import Heartbeat, Schedule
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # the loops call close_old_connections()
 
 
 @task()
@@ -104,10 +104,12 @@ def test_backoff_doubles_to_its_cap_and_resets():
 
 
 def test_the_scheduler_queues_a_due_run_in_the_same_transaction_as_the_schedule():
-    from escalade.core.scheduler import tick
+    from escalade.core.scheduler import ensure_schedules, tick
 
+    ensure_schedules()
     Schedule.objects.update(next_run_at=timezone.now() - dt.timedelta(minutes=1))
     due = Schedule.objects.count()
+    assert due >= 5
     before = DBTaskResult.objects.count()
     assert len(tick()) == due
     assert DBTaskResult.objects.count() == before + due  # queued already, not after commit

@@ -176,3 +176,19 @@ def test_two_workers_on_postgresql_fire_each_mark_exactly_once(cusm, staff):
     marks = Notification.objects.filter(user=staff["telehealth_technician"])
     assert marks.filter(kind="protocol_warn").count() == 5
     assert marks.filter(kind="protocol_cancel").count() == 5
+
+
+def test_starting_troubleshooting_twice_answers_409_and_writes_no_twin(cusm, staff, api):
+    from escalade.incidents.models import Incident, Ticket
+
+    session = _session(cusm, staff)
+    first = api("level1_agent").post(
+        f"/api/telesessions/{session.pk}/troubleshoot", {"description": "no image"}
+    )
+    assert first.status_code == 201
+    counts = (Incident.objects.count(), Ticket.objects.count(), Protocol.objects.count())
+    again = api("telehealth_technician").post(
+        f"/api/telesessions/{session.pk}/troubleshoot", {"description": "stale page"}
+    )
+    assert again.status_code == 409 and again.json()["errors"][0]["field"] == "session"
+    assert (Incident.objects.count(), Ticket.objects.count(), Protocol.objects.count()) == counts

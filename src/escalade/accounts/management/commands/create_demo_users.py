@@ -26,7 +26,13 @@ class Command(BaseCommand):
 
     def handle(self, **options):
         password = os.environ.get("ESCALADE_DEMO_PASSWORD", "escalade-demo")
-        institutions = list(Institution.objects.all())
+        from escalade.incidents.models import SymptomCategory
+
+        # Users land in the first: one whose pack takes calls (it has symptoms to choose).
+        takes_calls = set(SymptomCategory.objects.values_list("institution_id", flat=True))
+        institutions = sorted(
+            Institution.objects.all(), key=lambda i: (i.pk not in takes_calls, i.code)
+        )
         User = get_user_model()
         created = 0
         for username, role in DEMO_USERS:
@@ -49,6 +55,10 @@ class Command(BaseCommand):
         for user in User.objects.filter(username__in=[u for u, _r in DEMO_USERS] + ["admin"]):
             for inst in institutions:
                 Membership.objects.get_or_create(user=user, institution=inst)
+            if institutions and not Membership.objects.filter(user=user, is_default=True).exists():
+                Membership.objects.filter(user=user, institution=institutions[0]).update(
+                    is_default=True
+                )
         self.stdout.write(f"demo users: {created} created; password for each: {password}")
         for username, role in DEMO_USERS:
             self.stdout.write(f"  {username:<12} {role.label}")
