@@ -22,9 +22,20 @@ EXAMPLES = 12
 
 @pytest.fixture
 def token(db, cusm, make_user):
+    """A token, and the requests kept inside the test's transaction: as Django's test
+    client does, the handler must not close the connection after each request."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from escalade.accounts.services import create_api_token
 
-    return create_api_token(make_user("level2_analyst", [cusm], username="fuzzer"))
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield create_api_token(make_user("level2_analyst", [cusm], username="fuzzer"))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
