@@ -30,3 +30,5 @@ class AuditAction(models.TextChoices):
     UNLINKED = "unlinked", _("unlinked")
     ACKNOWLEDGED = "acknowledged", _("acknowledged")
     DECIDED = "decided", _("renewal decided")
+    PATIENT_SAFETY = "patient_safety", _("patient safety flagged")
+    NOTIFIED = "notified", _("people told")

@@ -36,6 +36,20 @@ def show_errors(form: forms.Form, exc: DomainError) -> None:
         form.add_error(field if field in form.fields else None, item["message"])
 
 
+class SymptomSelect(forms.Select):
+    """The symptom list: each option carries its group, so the page can say at once that
+    a major symptom opens a ticket (and ask to confirm a choice made by typing)."""
+
+    groups: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        group = self.groups.get(str(value))
+        if group:
+            option["attrs"]["data-group"] = group
+        return option
+
+
 class IntakeForm(forms.Form):
     """The phone intake form: keyboard-first, in the order of the call."""
 
@@ -52,14 +66,23 @@ class IntakeForm(forms.Form):
     session_ref = forms.CharField(
         label=_("Telehealth session (if any)"), max_length=60, required=False
     )
-    symptom = forms.ChoiceField(label=_("Symptom"))
+    symptom = forms.ChoiceField(label=_("Symptom"), widget=SymptomSelect)
     summary = forms.CharField(label=_("Summary"), max_length=200)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     resolved_on_first_call = forms.BooleanField(label=_("Resolved on this call"), required=False)
-    impact = forms.ChoiceField(label=_("Impact"), choices=Impact.choices)
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    # Blank: the symptom's own rating in the pack gives the first priority.
+    impact = forms.ChoiceField(
+        label=_("Impact"),
+        required=False,
+        choices=[("", _("— from the symptom —")), *Impact.choices],
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        required=False,
+        choices=[("", _("— from the symptom —")), *Urgency.choices],
+    )
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     # The routing question (seed 003), offered where the institution has a chart.
     need = forms.ChoiceField(label=_("Need"), required=False)
@@ -70,14 +93,30 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         cats = SymptomCategory.objects.filter(institution=institution, active=True)
         groups = []
+        tags = {
+            SymptomGroup.MAJOR: _("major, opens a ticket"),
+            SymptomGroup.MINOR: _("minor"),
+        }
         for group in SymptomGroup:
-            options = [(c.code, pick(c.label)) for c in cats if c.group == group]
+            tag = tags.get(group)
+            options = [
+                (c.code, f"{pick(c.label)} ({tag})" if tag else pick(c.label))
+                for c in cats
+                if c.group == group
+            ]
             if options:
                 groups.append((group.label, options))
         self.fields["symptom"].choices = [("", _("— choose —")), *groups]
-        if policy is not None:
-            self.fields["impact"].initial = policy.default_impact
-            self.fields["urgency"].initial = policy.default_urgency
+        widget = self.fields["symptom"].widget
+        widget.groups = {c.code: c.group for c in cats}
+        widget.attrs.update(
+            {
+                "data-confirm-major": _(
+                    "This symptom is major: saving opens a ticket and assigns it. Keep it?"
+                ),
+                "aria-describedby": "symptom-severity",
+            }
+        )
         self.fields["requester_name"].widget.attrs.update(
             {"autofocus": True, "autocomplete": "off"}
         )

@@ -33,6 +33,10 @@ class SymptomCategory(models.Model):
     examples = models.JSONField(default=dict, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
+    # The first priority of a call with this symptom (the pack's matrix), unless the
+    # agent says otherwise; blank: the policy's default.
+    impact = models.CharField(max_length=10, blank=True, choices=Impact.choices)
+    urgency = models.CharField(max_length=10, blank=True, choices=Urgency.choices)
 
     class Meta:
         verbose_name = _("symptom category")
@@ -163,17 +167,9 @@ class Incident(models.Model):
     @property
     def phone_display(self) -> str:
         """The phone as people read it (514 934-1934), E.164 kept in the database."""
-        if not self.requester_phone:
-            return ""
-        import phonenumbers
+        from escalade.core.text import display_phone
 
-        number = phonenumbers.parse(self.requester_phone)
-        fmt = (
-            phonenumbers.PhoneNumberFormat.NATIONAL
-            if number.country_code == 1
-            else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-        )
-        return phonenumbers.format_number(number, fmt)
+        return display_phone(self.requester_phone)
 
     @property
     def reason(self) -> str:

@@ -21,6 +21,8 @@ class CategorySpec(BaseModel):
     group: Literal["minor", "major", "other"]
     label: Labels
     examples: Labels | None = None
+    impact: Literal["high", "medium", "low"] | None = None
+    urgency: Literal["high", "medium", "low"] | None = None
 
 
 class CategoriesFile(BaseModel):
@@ -178,6 +180,8 @@ def apply_categories(institution, spec: CategoriesFile, ctx: dict) -> None:
                 "examples": c.examples.model_dump() if c.examples else {},
                 "position": position,
                 "active": True,
+                "impact": c.impact or "",
+                "urgency": c.urgency or "",
             },
         )
         seen.append(c.code)

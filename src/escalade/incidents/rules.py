@@ -88,6 +88,19 @@ def priority(impact: str, urgency: str, matrix: dict[str, dict[str, int]]) -> in
     return int(matrix[impact][urgency])
 
 
+def first_rating(
+    given: str | None, symptom: str, during_live_session: bool, default: str, *, urgent: bool
+) -> str:
+    """The impact (or urgency, `urgent=True`) a new call starts with: what the agent chose,
+    else high urgency for trouble during a live session (a patient is waiting), else the
+    symptom's own rating from the pack, else the policy's default."""
+    if given:
+        return given
+    if urgent and during_live_session:
+        return "high"
+    return symptom or default
+
+
 def roles_to_assign(severity: str, assignment: dict[str, list[str]]) -> list[str]:
     return list(assignment.get(severity, []))
 

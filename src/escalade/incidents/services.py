@@ -71,6 +71,9 @@ class IncidentInput:
         values = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
         if isinstance(values.get("symptom"), SymptomCategory):
             values["symptom"] = values["symptom"].code
+        for name in ("impact", "urgency"):  # a blank choice: from the symptom
+            if name in values and not values[name]:
+                values[name] = None
         return cls(**values)
 
 
@@ -298,6 +301,7 @@ def _assign(incident: Incident, policy: IncidentPolicy, actor, events: list, pic
             )
         )
     prepared.insert(rows, keys=False)
+    _tell(incident, actor, events, "assigned", [a.user_id for a in rows if a.user_id])
     if new:  # what the intake answer shows, without reading it back
         incident.new_assignees = [
             {"role": role, "user": picks[role]["user__username"] if picks.get(role) else None}
@@ -305,6 +309,42 @@ def _assign(incident: Incident, policy: IncidentPolicy, actor, events: list, pic
         ]
     if incident.is_open:
         _shift_load(incident, +1, [a.user_id for a in rows if a.user_id])
+
+
+def _tell(incident: Incident, actor, events: list, kind: str, user_ids) -> None:
+    """Tell people in-app and by e-mail (seed 001, points 1-2: those assigned; on
+    escalation, the new level's team), never the person acting; the timeline records who."""
+    from escalade.notifications.services import tell
+
+    told_before = getattr(incident, "_told", set())
+    ids = {u for u in user_ids if u and u != getattr(actor, "pk", None)} - told_before
+    if not ids:
+        return
+    params = {
+        "number": incident.number,
+        "priority": incident.priority,
+        "summary": incident.summary,
+        "level": incident.level,
+        "reason": getattr(incident, "_escalation_reason", ""),
+    }
+    subject = {
+        "assigned": gettext_lazy("Assigned to you: incident %(number)s"),
+        "escalated": gettext_lazy("Escalated: incident %(number)s"),
+    }[kind]
+    told = tell(
+        ids, kind=kind, params=params, link=f"/incidents/{incident.number}/", subject=subject
+    )
+    incident._told = told_before | ids
+    if told:
+        events.append(
+            audit.event(
+                action=AuditAction.NOTIFIED,
+                obj=incident,
+                actor=actor,
+                institution=incident.institution,
+                data={"kind": kind, "users": told},
+            )
+        )
 
 
 def _open_ticket(incident: Incident, actor, events: list) -> Ticket:
@@ -400,8 +440,13 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
         errors.extend(exc.errors)
     if errors:
         raise Invalid(errors=errors)
-    impact = data.impact or policy.default_impact
-    urgency = data.urgency or policy.default_urgency
+    live = data.during_live_session
+    impact = rules.first_rating(
+        data.impact, symptom.impact, live, policy.default_impact, urgent=False
+    )
+    urgency = rules.first_rating(
+        data.urgency, symptom.urgency, live, policy.default_urgency, urgent=True
+    )
     now = timezone.now()
     # Read before the transaction: the number's lock is held from its allocation to the commit.
     severity_hint = _classify_facts(
@@ -615,6 +660,26 @@ def escalate(
         changes.update(_reclassify_by_rules(incident, policy, actor))
         _save(incident, list(changes))
         _apply_severity(incident, policy, actor)
+        # The new level's team and everyone already on the incident are told.
+        incident._escalation_reason = reason
+        holders = next((lv["holders"] for lv in policy.levels if lv["number"] == to_level), [])
+        team = set(
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                groups__name__in=holders,
+                memberships__institution=incident.institution,
+            )
+            .values_list("pk", flat=True)
+        )
+        team |= set(
+            Assignment.objects.filter(incident=incident, active=True).values_list(
+                "user_id", flat=True
+            )
+        )
+        told: list = []
+        _tell(incident, actor, told, "escalated", team)
+        audit.record_many(told)
         notify_hooks(incident, "incident.escalated")
     return incident
 
@@ -669,7 +734,7 @@ def close(actor, incident: Incident) -> Incident:
         if locked.severity == Severity.MAJOR:
             from escalade.reports.services import ensure_draft
 
-            missing = ensure_draft(locked).missing()
+            missing = ensure_draft(locked).missing_labels()
             if missing:
                 raise Conflict(
                     _("Complete the major-incident report first; missing: %(fields)s.")
@@ -812,7 +877,7 @@ def flag_patient_safety(actor, incident: Incident, level: str, note: str = "") -
         changes = audit.diff(incident, patient_safety=level)
         _save(incident, list(changes))
         audit.record(
-            action=AuditAction.UPDATED,
+            action=AuditAction.PATIENT_SAFETY,
             obj=incident,
             actor=actor,
             institution=incident.institution,

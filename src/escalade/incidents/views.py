@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from escalade.accounts import rules as perms
@@ -16,9 +18,11 @@ from escalade.accounts.services import has_permission, institutions_of, resolve_
 from escalade.core.choices import AuditAction
 from escalade.core.errors import DomainError, NotFound
 from escalade.core.i18n import pick
+from escalade.core.text import display_phone
+from escalade.telesessions.selectors import session_for_ref
 
 from . import rules, selectors, services
-from .choices import Channel, PartnerKind, Severity, Status
+from .choices import Channel, PartnerKind, PatientSafety, Severity, Status
 from .forms import (
     EmptyForm,
     EscalateForm,
@@ -96,6 +100,9 @@ def intake(request):
             "form": form,
             "institution": institution,
             "takes_calls": policy is not None,
+            # seed 002: the provincial desk the local desk calls (1 866 250-1554)
+            "desk_phone": display_phone((institution.settings or {}).get("desk_phone", "")),
+            "desk_email": (institution.settings or {}).get("desk_email", ""),
             # where this user can log a call instead, when this institution cannot
             "elsewhere": []
             if policy is not None
@@ -226,6 +233,23 @@ ACTIONS = {
 }
 
 
+def _auto_id(action: str) -> str:
+    return f"id_{action}_%s"
+
+
+# What the page says once an action is done (Django's messages, shown in the banner).
+DONE = {
+    "start": _lazy("You took the incident in charge."),
+    "escalate": _lazy("Escalated: the new level's team is told."),
+    "resolve": _lazy("Resolved."),
+    "close": _lazy("Closed."),
+    "reopen": _lazy("Reopened."),
+    "reclassify": _lazy("Reclassified."),
+    "safety": _lazy("The manager is told; the incident declaration is ready."),
+    "priority": _lazy("Priority re-evaluated."),
+}
+
+
 def _available(user, incident) -> dict[str, bool]:
     """Which actions to offer: the permission and the transition table both allow them."""
     has = lambda p: has_permission(user, p)  # noqa: E731
@@ -263,6 +287,8 @@ def _detail_context(request, incident, forms=None):
         "priority": PriorityForm(initial={"impact": incident.impact, "urgency": incident.urgency}),
         "safety": PatientSafetyForm(initial={"level": incident.patient_safety or "possible"}),
     }
+    for name, form in defaults.items():
+        form.auto_id = _auto_id(name)  # several forms have a reason: one id each
     defaults.update(forms)
     return {
         "incident": incident,
@@ -279,6 +305,7 @@ def _detail_context(request, incident, forms=None):
         "logged": request.GET.get("logged") == "1",
         "plan": _stored_plan(incident.route_plan),
         "problems": _suggested_problems(request.user, incident),
+        "session": session_for_ref(incident.institution, incident.session_ref),
     }
 
 
@@ -310,7 +337,7 @@ def act(request, number, action):
     except NotFound as exc:
         return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
     form_class, _perm, call = ACTIONS[action]
-    form = form_class(request.POST)
+    form = form_class(request.POST, auto_id=_auto_id(action))
     if form.is_valid():
         try:
             call(request.user, incident, form.cleaned_data)
@@ -318,6 +345,8 @@ def act(request, number, action):
             if request.htmx and action == "note":
                 ctx = _detail_context(request, incident)
                 return render(request, "incidents/detail.html#activity", ctx)
+            if action in DONE:
+                messages.success(request, DONE[action])
             return redirect("incidents:detail", number=incident.number)
         except DomainError as exc:
             show_errors(form, exc)
@@ -370,7 +399,6 @@ def describe(event) -> dict:
         )
     elif a == AuditAction.CLASSIFIED:
         details.append(pick(data.get("reason")))
-        details.append(_("Rule: %(rule)s") % {"rule": data.get("rule")})
     elif a == AuditAction.RECLASSIFIED:
         before, after = changes.get("severity", [None, None])
         details.append(
@@ -426,6 +454,15 @@ def describe(event) -> dict:
         details.append(changes.get("resolution", ["", ""])[1] or "")
     elif a == AuditAction.REOPENED:
         details.append(data.get("reason", ""))
+    elif a == AuditAction.PATIENT_SAFETY:
+        details.append(_label(PatientSafety, data.get("patient_safety")))
+        details.append(data.get("note", ""))
+        details.append(_("The manager was told; the incident declaration is prepared."))
+    elif a == AuditAction.NOTIFIED:
+        details.append(
+            _("Told (in-app and e-mail): %(people)s")
+            % {"people": ", ".join(data.get("users", [])) or "—"}
+        )
     return {
         "at": event.at,
         "actor": event.actor.get_username() if event.actor else _("system"),

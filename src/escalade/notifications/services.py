@@ -25,6 +25,15 @@ MESSAGES = {
     "notice_resolved": _("Service notice resolved: %(title)s"),
     "notice_cancelled": _("Service notice cancelled: %(title)s"),
     "interruption_reported": _("%(organisation)s reports an interruption: %(systems)s."),
+    "assigned": _("Incident %(number)s (P%(priority)s) is assigned to you: %(summary)s"),
+    "escalated": _("Incident %(number)s escalated to level %(level)s: %(reason)s"),
+    "protocol_started": _(
+        "Session #%(session)s (%(site)s): troubleshooting has started. Join now (step 2)."
+    ),
+    "protocol_resolved": _("Session #%(session)s (%(site)s): the problem is solved (step 10)."),
+    "session_cancelled": _(
+        "Session #%(session)s (%(site)s) is cancelled: %(tasks)s follow-up tasks (steps 7-9)."
+    ),
     "patient_safety": _(
         "Possible impact on a patient's safety: incident %(number)s. Prepare the incident declaration."
     ),
@@ -173,24 +182,54 @@ def _attempt(model, pk: int, send, task, *, done_field: str) -> str:
     raise RuntimeError(f"could not record the outcome of {model.__name__} {pk}")
 
 
-def mail_role(institution, role: str, *, subject, body, params: dict) -> int:
-    """E-mail every member holding `role`, each in their own language."""
+def mail_users(users, *, subject, body, params: dict) -> int:
+    """E-mail each of `users` that has an address, each in their own language."""
     from django.utils import translation
 
     from escalade.accounts.services import language_of
 
+    n = 0
+    for user in users:
+        if not user.email:
+            continue
+        with translation.override(language_of(user)):
+            send_mail([user.email], str(subject) % params, str(body) % params)
+        n += 1
+    return n
+
+
+def mail_role(institution, role: str, *, subject, body, params: dict) -> int:
+    """E-mail every member holding `role`, each in their own language."""
     users = (
         get_user_model()
         .objects.filter(is_active=True, groups__name=role, memberships__institution=institution)
         .exclude(email="")
         .distinct()
     )
-    n = 0
-    for user in users:
-        with translation.override(language_of(user)):
-            send_mail([user.email], str(subject) % params, str(body) % params)
-        n += 1
-    return n
+    return mail_users(users, subject=subject, body=body, params=params)
+
+
+def members(institution, roles) -> list[int]:
+    """The active members of `institution` holding any of `roles`."""
+    return list(
+        get_user_model()
+        .objects.filter(
+            is_active=True, groups__name__in=list(roles), memberships__institution=institution
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def tell(user_ids, *, kind: str, params: dict, link: str, subject) -> list[str]:
+    """Tell people in-app and by e-mail (each in their language) what `kind` says; the
+    usernames told, for the record. Written in the caller's transaction."""
+    users = list(get_user_model().objects.filter(pk__in=set(user_ids), is_active=True))
+    if not users:
+        return []
+    to_users(users, kind=kind, params=params, link=link)
+    mail_users(users, subject=subject, body=MESSAGES[kind], params=params)
+    return sorted(u.get_username() for u in users)
 
 
 def sign(secret: str, body: bytes) -> str:

@@ -58,6 +58,10 @@ class MajorReport(models.Model):
             missing.append("distribution")
         return missing
 
+    def missing_labels(self) -> list[str]:
+        """The missing parts as the report page names them, in the user's language."""
+        return [str(self._meta.get_field(f).verbose_name) for f in self.missing()]
+
 
 class IncidentDeclaration(models.Model):
     """The incident declaration (AH-223) prepared for a patient-safety event, prefilled from

@@ -25,6 +25,38 @@ def get_session(user, session_id: int) -> TeleSession:
     return session
 
 
+def session_for_ref(institution, ref: str) -> TeleSession | None:
+    """The session an incident's reference names: `#12` (the session's number, as the live
+    protocol writes it) or the scheduling reference read out on the phone (TS-2026-118)."""
+    ref = (ref or "").strip()
+    if not ref:
+        return None
+    qs = TeleSession.objects.filter(institution=institution)
+    number = ref.lstrip("#")
+    if number.isdigit() and len(number) < 10:
+        found = qs.filter(pk=int(number)).first()
+        if found is not None:
+            return found
+    return qs.filter(external_ref__iexact=ref).order_by("-start").first()
+
+
+def sheet(session: TeleSession):
+    """The session's technical sheet (seed 000): every incident logged on it, minor ones
+    as their sheet rows, major ones with their ticket, oldest first."""
+    from django.db.models import Q
+
+    from escalade.incidents.models import Incident
+
+    refs = Q(session_ref=f"#{session.pk}")
+    if session.external_ref:
+        refs |= Q(session_ref__iexact=session.external_ref)
+    return (
+        Incident.objects.filter(refs, institution=session.institution)
+        .select_related("symptom", "ticket", "sheet_entry")
+        .order_by("created_at")
+    )
+
+
 def sessions(user, institution, upcoming_only: bool = False):
     qs = TeleSession.objects.filter(institution=institution)
     if upcoming_only:
@@ -43,6 +75,16 @@ def current_protocol(session: TeleSession) -> Protocol | None:
         .order_by("-started_at")
         .first()
     )
+
+
+def live_version(session: TeleSession, protocol: Protocol | None) -> str:
+    """What the live part of the session page shows, as one short string: the page polls
+    with it and gets 204 (nothing to swap) until someone changes the session or its
+    protocol (a step, a mark, a start, a cancellation)."""
+    parts = [session.status, session.updated_at.timestamp()]
+    if protocol is not None:
+        parts += [protocol.pk, protocol.version, protocol.state, protocol.recommendation or ""]
+    return "-".join(str(p) for p in parts)
 
 
 def protocol_view(protocol: Protocol, now=None) -> dict:

@@ -311,6 +311,8 @@ def start_troubleshooting(
             institution=locked.institution,
             data={"protocol": protocol.pk, "incident": incident.number},
         )
+        # Seed 000 step 2: the centre reaches its telehealth technician at once.
+        _tell_roles(locked, ["telehealth_technician"], "protocol_started", actor)
         started = protocol.started_at
         # The marks are queued with the protocol, in its transaction: both or neither.
         for mark, seconds in (("warn", protocol.warn_after_s), ("cancel", protocol.cancel_after_s)):
@@ -422,6 +424,8 @@ def resolve_protocol(actor, session: TeleSession) -> Protocol:
             status=SessionStatus.SCHEDULED, updated_at=timezone.now()
         )
         _bump(protocol)
+        # Seed 000 step 10: « on informe la coordonnatrice clinique de la situation ».
+        _tell_roles(session, ["clinical_coordinator"], "protocol_resolved", actor)
         audit.record(
             action=AuditAction.RESOLVED,
             obj=session,
@@ -430,6 +434,19 @@ def resolve_protocol(actor, session: TeleSession) -> Protocol:
             data={"protocol": protocol.pk},
         )
     return protocol
+
+
+def _tell_roles(session: TeleSession, roles, kind: str, actor, **extra) -> None:
+    from escalade.notifications import services as notify
+
+    ids = [u for u in notify.members(session.institution, roles) if u != actor.pk]
+    notify.tell(
+        ids,
+        kind=kind,
+        params={"session": session.pk, "site": session.requesting_site, **extra},
+        link=f"/telesessions/{session.pk}/",
+        subject=notify.MESSAGES[kind],
+    )
 
 
 def cancel_session(actor, session: TeleSession, reason: str) -> TeleSession:
@@ -456,11 +473,20 @@ def cancel_session(actor, session: TeleSession, reason: str) -> TeleSession:
             protocol.save(update_fields=["state", "ended_at"])
             _bump(protocol)
         patient_ids = list(locked.patients.values_list("id", flat=True))
+        work = rules.follow_up_work(patient_ids)
         FollowUpTask.objects.bulk_create(
             [
                 FollowUpTask(session=locked, kind=kind, patient_id=pid, assignee_role=role)
-                for kind, pid, role in rules.follow_up_work(patient_ids)
+                for kind, pid, role in work
             ]
+        )
+        # Steps 7-9: those who call the patients and rebook are told (no names here).
+        _tell_roles(
+            locked,
+            sorted({role for _k, _p, role in work}),
+            "session_cancelled",
+            actor,
+            tasks=len(work),
         )
         audit.record(
             action=AuditAction.CLOSED,

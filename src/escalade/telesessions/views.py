@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -99,6 +99,7 @@ def _context(request, session, forms=None):
     return {
         "session": session,
         "institution": session.institution,
+        "live_version": selectors.live_version(session, protocol),
         "protocol": selectors.protocol_view(protocol) if protocol else None,
         "patients": patients,
         "patient_count": session.patients.count(),
@@ -120,19 +121,41 @@ def detail(request, session_id: int):
 
 
 @login_required
+def technical_sheet(request, session_id: int):
+    """Seed 000: minor incidents « doivent être inscrits sur la fiche technique »."""
+    try:
+        session = selectors.get_session(request.user, session_id)
+    except NotFound as exc:
+        return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
+    return render(
+        request,
+        "telesessions/sheet.html",
+        {"session": session, "institution": session.institution, "rows": selectors.sheet(session)},
+    )
+
+
+@login_required
 def protocol_panel(request, session_id: int):
-    """The live panel, polled every second by every participant's screen (htmx)."""
+    """The live part of the session page (status, protocol, what can be done now), polled
+    every second by every participant's screen (htmx). Unchanged since the version the
+    page holds: 204, nothing is swapped, focus and reading position stay where they are."""
     try:
         session = selectors.get_session(request.user, session_id)
     except NotFound as exc:
         return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
     protocol = selectors.current_protocol(session)
+    version = selectors.live_version(session, protocol)
+    if request.GET.get("v") == version:
+        return HttpResponse(status=204)
     return render(
         request,
-        "telesessions/detail.html#panel",
+        "telesessions/detail.html#live",
         {
             "session": session,
+            "live_version": version,
             "protocol": selectors.protocol_view(protocol) if protocol else None,
+            "troubleshoot_form": TroubleshootForm(institution=session.institution),
+            "cancel_form": ReasonForm(),
             "now": timezone.now(),
         },
     )

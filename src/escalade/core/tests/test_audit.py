@@ -28,6 +28,7 @@ def test_every_write_records_who_and_before_after(cusm, staff):
     services.reprioritize(staff["level2_analyst"], incident, "low", "low", "only one user")
     event = AuditEvent.objects.for_object("incident", incident.pk).get(action="priority_changed")
     assert event.actor == staff["level2_analyst"]
-    assert event.changes["priority"] == [2, 5]
-    assert event.changes["impact"] == ["medium", "low"]
+    assert event.changes["priority"] == [4, 5]  # sound_simple: low x medium
+    assert "impact" not in event.changes  # it was low already
+    assert event.changes["urgency"] == ["medium", "low"]
     assert event.institution == cusm

@@ -17,7 +17,7 @@ def test_post_creates_a_minor_incident_with_every_documented_field(api, body):
     assert out["classification"]["rule"] == "held_at_level_1"
     assert "Simple sound problem" in out["classification"]["reason"]
     assert (out["level"], out["status"], out["ticket"]) == (1, "new", None)
-    assert out["priority"] == 2  # pack default: medium impact x high urgency
+    assert out["priority"] == 4  # the symptom's rating: low impact x medium urgency
     assert {a["role"] for a in out["assignees"]} == {"telehealth_technician", "event_coordinator"}
     assert out["created_at"].endswith("Z") or "+00:00" in out["created_at"]
     assert out["requester"]["phone"] == "+15144124400" and out["requester"]["phone_ext"] == "23456"

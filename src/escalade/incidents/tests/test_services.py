@@ -150,7 +150,10 @@ def test_a_major_needs_a_resolution_text(cusm, staff):
         Conflict
     ) as err:  # the major-incident report comes first (seed 000, point 4)
         services.close(staff["chief_telehealth_technician"], incident)
-    assert err.value.field == "report" and "clinical_repercussions" in str(err.value.message)
+    assert err.value.field == "report"
+    # named as the report page names them, in the user's language (no field codes)
+    message = str(err.value.message)
+    assert "répercussions cliniques" in message and "clinical_repercussions" not in message
     from escalade.reports import services as reports
 
     reports.update(

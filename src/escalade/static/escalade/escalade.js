@@ -15,6 +15,11 @@ document.addEventListener("htmx:afterSwap", function (event) {
 document.addEventListener("keydown", function (event) {
   if (!event.altKey || event.ctrlKey || event.metaKey) { return; }
   var key = (event.key || "").toLowerCase();
+  // Some layouts (and Alt on a Mac) turn Alt+Q into another character: the key's
+  // position (KeyQ) says which letter was meant.
+  if (!/^[a-z0-9]$/.test(key) && /^(Key[A-Z]|Digit[0-9])$/.test(event.code || "")) {
+    key = event.code.slice(-1).toLowerCase();
+  }
   var target = document.querySelector('[data-shortcut="' + key + '"]');
   if (target) {
     event.preventDefault();
@@ -80,4 +85,58 @@ document.addEventListener("DOMContentLoaded", function () {
       left.textContent = remaining + " s";
     }
   }, 1000);
+});
+// The symptom list: say at once whether the choice is major (a C2 ticket) or minor, and
+// when a major symptom was reached by typing letters (a select jumps to the first
+// matching option), ask before the call is saved with it.
+document.addEventListener("DOMContentLoaded", function () {
+  var select = document.querySelector("select[data-confirm-major]");
+  if (!select) { return; }
+  var note = document.getElementById("symptom-severity");
+  var byKeyboard = false;
+  var confirmed = "";
+  function group() {
+    var option = select.options[select.selectedIndex];
+    return option ? option.getAttribute("data-group") || "" : "";
+  }
+  function tell() {
+    if (!note) { return; }
+    var g = group();
+    note.textContent = g === "major" ? note.getAttribute("data-major-text")
+      : g === "minor" ? note.getAttribute("data-minor-text") : "";
+    note.className = "severity-note" + (g ? " " + g : "");
+  }
+  select.addEventListener("keydown", function () { byKeyboard = true; });
+  select.addEventListener("mousedown", function () { byKeyboard = false; });
+  select.addEventListener("change", function () { tell(); confirmed = ""; });
+  tell();
+  select.form.addEventListener("submit", function (event) {
+    if (group() !== "major" || !byKeyboard || confirmed === select.value) { return; }
+    if (window.confirm(select.getAttribute("data-confirm-major"))) {
+      confirmed = select.value;
+    } else {
+      event.preventDefault();
+      select.focus();
+    }
+  });
+});
+// The live session page: the clock ticks here (the server answers 204 while nothing else
+// changes, so nothing is swapped and focus stays on the button a person is about to
+// press); after a real change, what happened is read out by the aria-live region.
+function tickClock() {
+  var clock = document.getElementById("clock");
+  var started = clock && parseInt(clock.getAttribute("data-started") || "0", 10);
+  if (!started) { return; }
+  var s = Math.max(0, Math.floor(Date.now() / 1000) - started);
+  var m = Math.floor(s / 60);
+  clock.textContent = (m < 10 ? "0" : "") + m + ":" + (s % 60 < 10 ? "0" : "") + (s % 60);
+}
+setInterval(tickClock, 1000);
+document.addEventListener("htmx:afterSwap", function (event) {
+  if (!event.target || event.target.id !== "live") { return; }
+  tickClock();
+  var news = document.getElementById("live-news");
+  var section = event.target.querySelector("[data-news]");
+  var text = section ? section.getAttribute("data-news") : "";
+  if (news && text && news.textContent !== text) { news.textContent = text; }
 });

@@ -28,10 +28,11 @@ class Command(BaseCommand):
         password = os.environ.get("ESCALADE_DEMO_PASSWORD", "escalade-demo")
         from escalade.incidents.models import SymptomCategory
 
-        # Users land in the first: one whose pack takes calls (it has symptoms to choose).
+        # Users land in the first: one whose pack takes calls (it has symptoms to choose),
+        # the first loaded (`make run` loads the telehealth centre's pack first).
         takes_calls = set(SymptomCategory.objects.values_list("institution_id", flat=True))
         institutions = sorted(
-            Institution.objects.all(), key=lambda i: (i.pk not in takes_calls, i.code)
+            Institution.objects.all(), key=lambda i: (i.pk not in takes_calls, i.pk)
         )
         User = get_user_model()
         created = 0
