@@ -68,7 +68,7 @@ def test_two_sites_see_the_same_protocol_live(live_server, browser, staff, cusm)
     montreal.locator("#cancel summary").click()
     montreal.locator("#cancel textarea").fill("No image after 30 minutes")
     montreal.locator("#cancel").get_by_role("button", name="Cancel the session").click()
-    expect(montreal.locator("h1 .badge")).to_have_text("Cancelled")
+    expect(montreal.locator("#session-status")).to_have_text("Cancelled")
 
     coordinator = _sign_in(browser.new_context(), live_server, "clinical_coordinator")
     coordinator.goto(f"{live_server.url}/telesessions/follow-up/")
@@ -77,3 +77,40 @@ def test_two_sites_see_the_same_protocol_live(live_server, browser, staff, cusm)
     montreal.screenshot(path="test-results/e2e-protocol.png", full_page=True)
     for page in (gatineau, montreal, coordinator):  # stop the pages' polling before the server goes
         page.context.close()
+
+
+def test_the_live_panel_keeps_keyboard_focus_and_announces_changes(
+    live_server, browser, staff, cusm
+):
+    """Keyboard and screen-reader users can press a step button while the panel is live:
+    the page polls every second but nothing moves the focus, and another site's change is
+    read out by the aria-live region."""
+    from escalade.telesessions import services
+
+    start = dt.datetime.now(tz=dt.UTC)
+    session = services.create_session(
+        staff["level1_agent"],
+        cusm,
+        services.SessionInput(
+            kind="point_to_point",
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            requesting_site="Hôpital de Gatineau",
+            provider_sites=["Hôpital général de Montréal"],
+        ),
+    )
+    services.start_troubleshooting(staff["telehealth_technician"], session, symptom="codec")
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = _sign_in(context, live_server, "telehealth_technician")
+    page.goto(f"{live_server.url}/telesessions/{session.pk}/")
+    page.locator("#step-2-done").focus()
+    page.wait_for_timeout(2500)  # two polls and more
+    assert page.evaluate("document.activeElement.id") == "step-2-done"
+    # another site marks step 3: the panel is swapped, the focus stays, the change is read
+    services.mark_step(staff["chief_telehealth_technician"], session, 3, "done")
+    expect(page.locator("#step-3 .step-state")).to_have_text("Done", timeout=2000)
+    assert page.evaluate("document.activeElement.id") == "step-2-done"
+    expect(page.locator("#live-news")).to_contain_text("3.")
+    page.keyboard.press("Enter")
+    expect(page.locator("#step-2 .step-state")).to_have_text("Done", timeout=2000)
+    context.close()

@@ -61,7 +61,7 @@ def test_level_1_agent_logs_a_call_by_keyboard_and_escalates_it(live_server, pag
     expect(page.locator("#timeline")).to_contain_text("Mute key checked, still no sound")
 
     page.locator("#escalate summary").click()
-    page.locator("#id_reason").fill("Not solved at level 1")
+    page.locator("#id_escalate_reason").fill("Not solved at level 1")
     page.locator("#escalate").get_by_role("button", name="Escalate").click()
     expect(page.locator("h1 .badge.major")).to_be_visible()
     expect(page.locator("#ticket-number")).to_contain_text(re.compile(r"C2-\d{4}-\d{6}"))
@@ -77,3 +77,34 @@ def test_the_intake_page_reads_in_french(live_server, page, staff):
     page.goto(f"{live_server.url}/incidents/new/")
     expect(page.locator("h1")).to_contain_text("Consigner un appel")
     expect(page.get_by_label("Nom du demandeur")).to_be_visible()
+
+
+def test_alt_q_opens_the_queues_and_a_major_typed_symptom_asks_first(live_server, page, staff):
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    _sign_in(page, live_server, "level1_agent")
+    page.goto(f"{live_server.url}/incidents/new/")
+    page.keyboard.press("Alt+q")
+    page.wait_for_url(re.compile(r"/incidents/(\?.*)?$"))
+    page.goto(f"{live_server.url}/incidents/new/")
+    page.locator("#id_requester_name").fill("Dr Gagnon")
+    page.locator("#id_requester_site").fill("Hôpital de Gatineau")
+    page.locator("#id_symptom").focus()
+    page.keyboard.type("Codec")  # typing letters reaches a major symptom
+    expect(page.locator("#symptom-severity")).to_contain_text("Major")
+    page.locator("#id_summary").fill("Codec frozen")
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()  # the agent says no: nothing is saved
+
+    page.once("dialog", answer)
+    page.locator("#id_summary").press("Enter")
+    page.wait_for_timeout(300)
+    assert asked and "major" in asked[0]
+    assert "/incidents/new/" in page.url
+    expect(page.locator("#id_symptom")).to_be_focused()
+    page.once("dialog", lambda d: d.accept())
+    page.locator("#id_summary").press("Enter")
+    page.wait_for_url(re.compile(r"/incidents/CCT-\d{4}-\d{6}/\?logged=1"))
+    expect(page.locator("#ticket-number")).to_contain_text("C2-")

@@ -19,9 +19,13 @@ def words(query: str, limit: int | None = 8) -> list[str]:
     return found[:limit] if limit else found
 
 
+TOLL_FREE = {"800", "833", "844", "855", "866", "877", "888"}
+
+
 def display_phone(e164: str) -> str:
-    """A phone as people read it (514 934-1934 in North America, +33 5 59 ... elsewhere);
-    E.164 is what the database keeps. An unparsable value is shown as it is."""
+    """A phone as Quebec and Ontario write it (514 934-1934; toll-free 1 866 250-1554),
+    international format elsewhere (+33 5 59 ...); E.164 is what the database keeps. An
+    unparsable value is shown as it is."""
     if not e164:
         return ""
     import phonenumbers
@@ -30,9 +34,8 @@ def display_phone(e164: str) -> str:
         number = phonenumbers.parse(e164)
     except phonenumbers.NumberParseException:
         return e164
-    fmt = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if number.country_code == 1
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return phonenumbers.format_number(number, fmt)
+    digits = str(number.national_number)
+    if number.country_code == 1 and len(digits) == 10:
+        area, local = digits[:3], f"{digits[3:6]}-{digits[6:]}"
+        return f"1 {area} {local}" if area in TOLL_FREE else f"{area} {local}"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -9,7 +9,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from escalade.accounts import rules as perms
@@ -239,14 +239,14 @@ def _auto_id(action: str) -> str:
 
 # What the page says once an action is done (Django's messages, shown in the banner).
 DONE = {
-    "start": _lazy("You took the incident in charge."),
-    "escalate": _lazy("Escalated: the new level's team is told."),
-    "resolve": _lazy("Resolved."),
-    "close": _lazy("Closed."),
-    "reopen": _lazy("Reopened."),
-    "reclassify": _lazy("Reclassified."),
-    "safety": _lazy("The manager is told; the incident declaration is ready."),
-    "priority": _lazy("Priority re-evaluated."),
+    "start": gettext_lazy("You took the incident in charge."),
+    "escalate": gettext_lazy("Escalated: the new level's team is told."),
+    "resolve": gettext_lazy("Resolved."),
+    "close": gettext_lazy("Closed."),
+    "reopen": gettext_lazy("Reopened."),
+    "reclassify": gettext_lazy("Reclassified."),
+    "safety": gettext_lazy("The manager is told; the incident declaration is ready."),
+    "priority": gettext_lazy("Priority re-evaluated."),
 }
 
 

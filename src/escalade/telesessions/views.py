@@ -206,9 +206,12 @@ def act(request, session_id: int, action: str):
             return render(request, "incidents/not_found.html", {"message": action}, status=404)
     except DomainError as exc:
         target = forms.get("cancel") or forms.get("troubleshoot")
-        if target is not None:
+        if target is not None and exc.status == 422:
             show_errors(target, exc)
         else:
+            # e.g. troubleshooting already under way (a stale page): the page as it is
+            # now, with the running protocol, and why nothing was done
+            forms.pop("troubleshoot", None)
             ctx = _context(request, session, forms)
             ctx["error"] = exc.message
             return render(request, "telesessions/detail.html", ctx, status=exc.status)

@@ -108,4 +108,4 @@ def test_the_ciusss_call_form_asks_the_routing_question_and_ontario_shows_its_de
     assert 'data-group="major"' in html
     c.post("/institution/", {"institution": "ontario-viewer"})
     html = c.get("/incidents/new/").content.decode()
-    assert 'id="desk-contact"' in html and "866 250-1554" in html
+    assert 'id="desk-contact"' in html and "1 866 250-1554" in html

@@ -1,0 +1,97 @@
+"""The session page is live (a stale page cannot start troubleshooting twice), the people
+of seed 000's steps are told, and the technical sheet shows the session's incidents."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from escalade.accounts.choices import Role
+from escalade.incidents.tests.factories import log
+from escalade.notifications.models import Notification
+from escalade.telesessions import services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team(cusm, make_user):
+    return {
+        role: make_user(role, [cusm], username=f"s-{role}", email=f"{role}@cct.example.org")
+        for role in Role.values
+    }
+
+
+@pytest.fixture
+def session(cusm, team):
+    start = timezone.now() + dt.timedelta(minutes=5)
+    return services.create_session(
+        team["level1_agent"],
+        cusm,
+        services.SessionInput(
+            kind="point_to_point",
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            requesting_site="Hôpital de Gatineau",
+            provider_sites=["Hôpital général de Montréal"],
+            external_ref="TS-2026-118",
+            patients=[services.PatientInput("Patient A", "819-966-6000", None)],
+        ),
+    )
+
+
+def _client(user):
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(user)
+    return c
+
+
+def test_the_live_part_answers_204_until_something_changes(session, team):
+    c = _client(team["telehealth_technician"])
+    first = c.get(f"/telesessions/{session.pk}/panel/")
+    version = first.context["live_version"]
+    assert 'id="troubleshoot-form"' in first.content.decode()
+    assert c.get(f"/telesessions/{session.pk}/panel/", {"v": version}).status_code == 204
+    # someone else starts troubleshooting: the stale page gets the running protocol
+    services.start_troubleshooting(team["chief_telehealth_technician"], session, symptom="codec")
+    fresh = c.get(f"/telesessions/{session.pk}/panel/", {"v": version})
+    html = fresh.content.decode()
+    assert fresh.status_code == 200 and 'id="troubleshoot-form"' not in html
+    assert 'id="step-1-done"' in html and 'id="protocol-resolve"' in html
+    # and a second start from the stale form is refused (409), never a twin incident
+    r = c.post(f"/telesessions/{session.pk}/troubleshoot/", {"symptom": "codec"})
+    assert r.status_code == 409
+    assert "already under way" in r.content.decode() and 'id="step-1-done"' in r.content.decode()
+    from escalade.incidents.models import Incident
+
+    assert Incident.objects.filter(session_ref=f"#{session.pk}").count() == 1
+
+
+def test_step_2_tells_the_telehealth_technician_at_once_and_step_10_the_clinical_coordinator(
+    session, team
+):
+    services.start_troubleshooting(team["level1_agent"], session, symptom="codec")
+    started = Notification.objects.get(user=team["telehealth_technician"], kind="protocol_started")
+    assert started.link == f"/telesessions/{session.pk}/"
+    services.resolve_protocol(team["level1_agent"], session)
+    assert Notification.objects.filter(
+        user=team["clinical_coordinator"], kind="protocol_resolved"
+    ).exists()
+
+
+def test_a_cancelled_session_tells_those_who_follow_up_without_patient_names(session, team):
+    services.cancel_session(team["telehealth_technician"], session, "Codec down for 40 minutes")
+    note = Notification.objects.get(user=team["clinical_coordinator"], kind="session_cancelled")
+    assert note.params["tasks"] == 3 and "Patient A" not in str(note.params)
+
+
+def test_the_technical_sheet_lists_the_sessions_incidents_and_the_incident_links_back(
+    cusm, session, team
+):
+    minor = log(team["level1_agent"], cusm, symptom="sound_simple", session_ref="ts-2026-118")
+    other = log(team["level1_agent"], cusm, symptom="sound_simple", session_ref="TS-9")
+    html = _client(team["level1_agent"]).get(f"/telesessions/{session.pk}/sheet/").content.decode()
+    assert minor.number in html and other.number not in html
+    page = _client(team["level1_agent"]).get(f"/incidents/{minor.number}/").content.decode()
+    assert f'href="/telesessions/{session.pk}/"' in page and 'id="session-link"' in page
