@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel
 
 from escalade.accounts.services import resolve_institution
+from escalade.core.errors import Invalid
 from escalade.core.i18n import pick
 from escalade.core.schema import StrictBool, one_of
 from escalade.incidents.choices import Channel, PartnerKind, Rating, RequesterRole, Severity
@@ -297,8 +298,20 @@ class ListFilters(Schema):
     q: str | None = Field(
         None, description="words searched in number, summary, description, requester, site"
     )
+    phone: str | None = Field(
+        None, max_length=40, description="the caller's phone, any format (514-934-1934)"
+    )
     page: int = Field(1, ge=1)
     page_size: int = Field(50, ge=1, le=200)
+
+
+def _phone_filter(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    phone = selectors.as_phone(raw)
+    if phone is None:
+        raise Invalid(_("'%(value)s' is not a phone number.") % {"value": raw}, field="phone")
+    return phone
 
 
 @router.get("", response={200: IncidentPage, **ERRORS}, summary="List and search incidents")
@@ -312,6 +325,7 @@ def list_incidents(request, filters: Query[ListFilters]):
         symptom=filters.symptom,
         site=filters.site,
         q=filters.q,
+        phone=_phone_filter(filters.phone),
     )
     count = qs.count()
     start = (filters.page - 1) * filters.page_size

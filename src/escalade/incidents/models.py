@@ -145,6 +145,8 @@ class Incident(models.Model):
             models.Index(fields=["institution", "status", "updated_at"], name="inc_inst_status"),
             models.Index(fields=["institution", "level", "status"], name="inc_inst_level"),
             models.Index(fields=["requester_name"], name="inc_requester"),
+            # the header's search by phone: the caller's number as they read it out
+            models.Index(fields=["institution", "requester_phone"], name="inc_inst_phone"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=Status.values), name="inc_status_valid"),

@@ -44,6 +44,7 @@ def search(
     site: str | None = None,
     q: str | None = None,
     channel: str | None = None,
+    phone: str | None = None,
     created_from=None,
     created_to=None,
 ) -> QuerySet[Incident]:
@@ -61,6 +62,8 @@ def search(
         qs = qs.filter(requester_site__iexact=site)
     if channel:
         qs = qs.filter(channel=channel)
+    if phone:
+        qs = qs.filter(requester_phone=phone)
     if created_from is not None:
         qs = qs.filter(created_at__gte=created_from)
     if created_to is not None:
@@ -181,3 +184,60 @@ def assignees_by_incident(incidents) -> dict[int, list[dict]]:
             {"role": a.role, "user": a.user.get_username() if a.user else None}
         )
     return out
+
+
+def as_phone(text: str) -> str | None:
+    """`text` as an E.164 phone when it reads as one (514-934-1934, (514) 934-1934,
+    +15149341934, 1 866 250-1554), else None."""
+    import phonenumbers
+
+    text = (text or "").strip()
+    digits = sum(c.isdigit() for c in text)
+    if digits < 7 or any(c.isalpha() for c in text):
+        return None
+    try:
+        number = phonenumbers.parse(text, "CA")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def quick_find(user, institution, text: str) -> tuple[str, object]:
+    """What the header's one search box means: an incident number, a ticket number, a
+    session reference (#12 or the scheduling reference), a phone number, else words.
+    Returns (kind, target): ("incident", number), ("session", pk), ("phone", e164) or
+    ("words", text). Only what the user may see is found."""
+    from escalade.accounts.services import institutions_of
+    from escalade.telesessions.selectors import session_for_ref
+
+    from .models import Ticket
+
+    text = (text or "").strip()[:200]
+    if not text:
+        return "words", ""
+    mine = list(institutions_of(user))
+    for inst in mine:
+        hit = visible_incidents(user, inst).filter(number__iexact=text).first()
+        if hit is not None:
+            return "incident", hit.number
+    ticket = (
+        Ticket.objects.filter(number__iexact=text, institution__in=mine)
+        .select_related("incident")
+        .first()
+    )
+    if ticket is not None:
+        visible = visible_incidents(user, ticket.institution).filter(pk=ticket.incident_id)
+        if visible.exists():
+            return "incident", ticket.incident.number
+    if has_permission(user, "view_telesession") and (
+        text.startswith("#") or any(c.isalpha() for c in text)
+    ):
+        session = session_for_ref(institution, text)
+        if session is not None:
+            return "session", session.pk
+    phone = as_phone(text)
+    if phone:
+        return "phone", phone
+    return "words", text

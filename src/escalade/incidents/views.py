@@ -141,6 +141,7 @@ def queue(request):
             symptom=request.GET.get("symptom") or None,
             channel=request.GET.get("channel") or None,
             site=request.GET.get("site") or None,
+            phone=_phone(request.GET.get("phone")),
             **_date_range(request, institution),
         )
     page = Paginator(qs, 50, allow_empty_first_page=True).get_page(request.GET.get("page"))
@@ -158,6 +159,34 @@ def queue(request):
     if request.htmx:
         return render(request, "incidents/queue.html#rows", context)
     return render(request, "incidents/queue.html", context)
+
+
+@login_required
+def search(request):
+    """The header's search box: a number read out on the phone goes straight to its page
+    (incident, C2 ticket, session), a phone number lists that caller's incidents, anything
+    else searches the incidents' words."""
+    from urllib.parse import urlencode
+
+    institution = current_institution(request)
+    text = request.GET.get("q", "")
+    kind, target = selectors.quick_find(request.user, institution, text)
+    if kind == "incident":
+        return redirect("incidents:detail", number=target)
+    if kind == "session":
+        return redirect("telesessions:detail", session_id=target)
+    if kind == "phone":
+        return redirect(
+            reverse("incidents:queue") + "?" + urlencode({"queue": "all", "phone": target})
+        )
+    return redirect(reverse("incidents:queue") + "?" + urlencode({"queue": "all", "q": target}))
+
+
+def _phone(raw):
+    """The queue's phone filter, in any format the caller reads it out."""
+    if not raw:
+        return None
+    return selectors.as_phone(raw) or raw
 
 
 def _without_page(params) -> str:

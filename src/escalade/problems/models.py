@@ -41,7 +41,20 @@ class Problem(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.title}"
+        return f"#{self.pk} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The title in the reader's language: a title detection wrote from the symptom and
+        the site (in whatever language its job ran) is written again in the reader's; a
+        title someone typed is theirs."""
+        from escalade.core.i18n import pick
+
+        if self.symptom_id and self.symptom and self.symptom.label:
+            generated = {f"{text} — {self.site}" for text in self.symptom.label.values()}
+            if self.title in generated:
+                return f"{pick(self.symptom.label)} — {self.site}"
+        return self.title
 
 
 class ProblemLink(models.Model):

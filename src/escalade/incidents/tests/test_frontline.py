@@ -90,3 +90,88 @@ def test_no_internal_rule_code_in_the_french_timeline(cusm, team):
     incident = log(team["level1_agent"], cusm, symptom="codec")
     _c, html = _page(team["level1_agent"], f"/incidents/{incident.number}/", "fr-ca")
     assert "major_symptom" not in html and "Règle" not in html
+
+
+@pytest.mark.parametrize("typed", ["514-934-1934", "(514) 934-1934", "+15149341934"])
+def test_the_header_search_finds_a_caller_by_phone_in_any_format(cusm, team, typed):
+    mine = log(team["level1_agent"], cusm, requester_phone="514 934-1934")
+    other = log(team["level1_agent"], cusm, requester_phone="819-966-6000")
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(team["level1_agent"])
+    html = c.get("/search/", {"q": typed}, follow=True).content.decode()
+    assert mine.number in html and other.number not in html
+
+
+def test_the_header_search_goes_to_a_number_a_ticket_or_a_session(cusm, team):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from escalade.telesessions import services as sessions
+
+    major = log(team["level1_agent"], cusm, symptom="codec")
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(team["level1_agent"])
+    detail = f"/incidents/{major.number}/"
+    assert c.get("/search/", {"q": major.number.lower()})["Location"] == detail
+    assert c.get("/search/", {"q": major.ticket.number})["Location"] == detail
+    start = timezone.now()
+    session = sessions.create_session(
+        team["level1_agent"],
+        cusm,
+        sessions.SessionInput(
+            kind="point_to_point",
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            requesting_site="Gatineau",
+            provider_sites=["Montréal"],
+            external_ref="TS-2026-118",
+        ),
+    )
+    assert c.get("/search/", {"q": "ts-2026-118"})["Location"] == f"/telesessions/{session.pk}/"
+    assert c.get("/search/", {"q": f"#{session.pk}"})["Location"] == f"/telesessions/{session.pk}/"
+    words = c.get("/search/", {"q": "frozen codec"})["Location"]
+    assert words.startswith("/incidents/?") and "q=frozen+codec" in words
+
+
+def test_the_api_lists_a_callers_incidents_by_phone(cusm, team, api):
+    mine = log(team["level1_agent"], cusm, requester_phone="514 934-1934")
+    r = api("level1_agent").get("/api/incidents", phone="(514) 934-1934")
+    assert [i["number"] for i in r.json()["items"]] == [mine.number]
+    bad = api("level1_agent").get("/api/incidents", phone="not a phone")
+    assert bad.status_code == 422 and "phone" in bad.content.decode()
+
+
+def test_the_header_names_the_institution_of_the_pages_data(cusm, team):
+    from conftest import ROOT
+    from escalade.accounts.models import Membership
+    from escalade.core.packs import load_pack
+
+    emtl = load_pack(ROOT / "packs" / "ciusss-emtl").institution
+    Membership.objects.create(user=team["level1_agent"], institution=emtl)
+    incident = log(team["level1_agent"], cusm)
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(team["level1_agent"])
+    c.post("/institution/", {"institution": "ciusss-emtl"})  # working in the CIUSSS now
+    html = c.get(f"/incidents/{incident.number}/").content.decode()
+    assert re.search(r'<option value="cusm"\s+selected>', html)
+    html = c.get("/notifications/").content.decode()
+    assert re.search(r'<option value="ciusss-emtl"\s+selected>', html)
+
+
+def test_a_detected_problem_reads_in_the_readers_language(cusm, team):
+    from escalade.problems.models import Problem
+
+    symptom = log(team["level1_agent"], cusm, symptom="bridge").symptom
+    problem = Problem.objects.create(
+        institution=cusm,
+        title=f"{symptom.label['en']} — Gatineau",
+        symptom=symptom,
+        site="Gatineau",
+    )
+    from django.utils import translation
+
+    with translation.override("fr-ca"):
+        assert problem.label == "Pont de visioconférence — Gatineau"
+    typed = Problem.objects.create(institution=cusm, title="Pont saturé le lundi", symptom=symptom)
+    assert typed.label == "Pont saturé le lundi"

@@ -23,7 +23,9 @@ document.addEventListener("keydown", function (event) {
   var target = document.querySelector('[data-shortcut="' + key + '"]');
   if (target) {
     event.preventDefault();
-    target.click();
+    var tag = target.tagName.toLowerCase();
+    if (tag === "input" || tag === "select" || tag === "textarea") { target.focus(); }
+    else { target.click(); }
   }
 });
 // A form sent back with errors: the cursor goes to the first field to correct.
