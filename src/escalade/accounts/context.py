@@ -3,7 +3,7 @@
 from django.conf import settings
 
 from .choices import Role
-from .services import institutions_of, roles_of
+from .services import institutions_of, roles_of, working_institution
 
 
 def escalade_context(request):
@@ -20,21 +20,7 @@ def escalade_context(request):
         "my_institutions": mine,
         # the header names the institution of the page's data; pages without one (the
         # inbox, the catalogue) show the one the user works in now
-        "header_institution": _working_in(request, user, mine),
+        "header_institution": working_institution(request, mine),
         "idle_seconds": int(settings.ESCALADE_IDLE_MINUTES * 60),
         "idle_warning": settings.ESCALADE_IDLE_WARNING_SECONDS,
     }
-
-
-def _working_in(request, user, mine):
-    code = request.session.get("institution") if hasattr(request, "session") else None
-    for inst in mine:
-        if inst.code == code:
-            return inst
-    from .models import Membership
-
-    default = Membership.objects.filter(user=user, is_default=True).values_list(
-        "institution_id", flat=True
-    )
-    ids = set(default)
-    return next((i for i in mine if i.pk in ids), mine[0] if mine else None)

@@ -133,6 +133,23 @@ def resolve_institution(user, code: str | None = None, need: str | None = None) 
     )
 
 
+def working_institution(request, mine=None) -> Institution | None:
+    """The institution the signed-in user works in now: picked in the header (kept in the
+    session), else their default, else the first of theirs."""
+    user = request.user
+    mine = list(institutions_of(user)) if mine is None else mine
+    code = request.session.get("institution") if hasattr(request, "session") else None
+    for inst in mine:
+        if inst.code == code:
+            return inst
+    default = set(
+        Membership.objects.filter(user=user, is_default=True).values_list(
+            "institution_id", flat=True
+        )
+    )
+    return next((i for i in mine if i.pk in default), mine[0] if mine else None)
+
+
 def set_default_institution(user, institution) -> None:
     """The institution a user lands in from now on (picked in the header: remembered)."""
     with transaction.atomic():

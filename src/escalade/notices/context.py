@@ -8,4 +8,6 @@ def notice_banner(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"banner_notices": banner_notices(user)}
+    from escalade.accounts.services import working_institution
+
+    return {"banner_notices": banner_notices(user, institution=working_institution(request))}

@@ -31,16 +31,22 @@ def visible_notices(user):
     return qs
 
 
-def banner_notices(user, now: dt.datetime | None = None):
-    """Current notices for the banner: published, not over, starting within two weeks;
-    a member of organisations sees those of their organisations first and only."""
+def banner_notices(user, now: dt.datetime | None = None, institution=None):
+    """Current notices for the banner: published, not over, starting within two weeks.
+    A member of organisations sees those of their organisations only; the desk's staff
+    see the notices of the institution they work in now (`institution`), not those of
+    every institution they belong to. Each names the desk that issued it."""
     now = now or timezone.now()
-    qs = Notice.objects.filter(state=NoticeState.PUBLISHED, start__lte=now + BANNER_AHEAD).filter(
-        Q(end__isnull=True) | Q(end__gt=now)
+    qs = (
+        Notice.objects.filter(state=NoticeState.PUBLISHED, start__lte=now + BANNER_AHEAD)
+        .filter(Q(end__isnull=True) | Q(end__gt=now))
+        .select_related("institution")
     )
     orgs = list(user.organisations.values_list("pk", flat=True))
     if orgs:
         qs = qs.filter(organisations__in=orgs).distinct()
+    elif institution is not None:
+        qs = qs.filter(institution=institution)
     else:
         qs = qs.filter(institution__in=institutions_of(user))
     return list(qs.order_by("start")[:3])

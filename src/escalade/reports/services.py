@@ -199,7 +199,9 @@ def send_period_report(institution, code: str, actor=None, resend: bool = False)
     to = institution.setting("supervisor_email")
     if not to:
         return False
-    if actor is not None and not has_permission(actor, "reclassify_incident"):
+    from escalade.accounts import rules as perms
+
+    if actor is not None and not has_permission(actor, perms.RECLASSIFY):
         raise Forbidden(_("Your role does not allow this action."))
     r, _period = stats.period_range(code)
     with transaction.atomic():

@@ -295,3 +295,28 @@ def test_the_publish_form_shows_errors_in_place(desk):
     notice = Notice.objects.get()
     assert notice.start == dt.datetime(2026, 12, 27, 1, tzinfo=TORONTO) and notice.urgent
     assert not notice.public
+
+
+def test_the_banner_shows_the_notices_of_the_institution_worked_in_naming_its_desk(
+    ontario, cusm, desk, make_user
+):
+    api = client_of(desk["level2_analyst"])
+    r = post(
+        api,
+        "/api/notices",
+        {
+            "kind": "unplanned",
+            "title": "Viewer down province-wide",
+            "start": dt.datetime.now(dt.UTC).isoformat(),
+        },
+    )
+    assert r.status_code == 201
+    both = make_user("level1_agent", [cusm, ontario], username="both-desks")
+    page = Client(HTTP_ACCEPT_LANGUAGE="en")
+    page.force_login(both)
+    page.post("/institution/", {"institution": "cusm"})
+    assert "Viewer down province-wide" not in page.get("/incidents/").content.decode()
+    page.post("/institution/", {"institution": "ontario-viewer"})
+    html = page.get("/incidents/").content.decode()
+    assert 'id="notice-banner"' in html and "Viewer down province-wide" in html
+    assert "ConnexionOntario service desk" in html  # the desk that issued it
