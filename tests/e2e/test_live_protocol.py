@@ -114,3 +114,20 @@ def test_the_live_panel_keeps_keyboard_focus_and_announces_changes(
     page.keyboard.press("Enter")
     expect(page.locator("#step-2 .step-state")).to_have_text("Done", timeout=2000)
     context.close()
+
+
+def test_the_wallboard_shows_a_new_major_within_two_seconds_without_reloading(
+    live_server, browser, staff, cusm
+):
+    from escalade.incidents.tests.factories import log
+
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    board = _sign_in(context, live_server, "manager")
+    board.goto(f"{live_server.url}/wallboard/")
+    board.evaluate("window.notReloaded = true")
+    incident = log(staff["level1_agent"], cusm, symptom="bridge")
+    expect(board.locator("#wb-majors")).to_contain_text(incident.number, timeout=2000)
+    assert board.evaluate("window.notReloaded") is True
+    no_scroll = "document.documentElement.scrollHeight <= window.innerHeight"
+    assert board.evaluate(no_scroll)
+    context.close()

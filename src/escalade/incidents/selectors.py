@@ -241,3 +241,24 @@ def quick_find(user, institution, text: str) -> tuple[str, object]:
     if phone:
         return "phone", phone
     return "words", text
+
+
+def open_majors(institution, now: dt.datetime | None = None) -> dict:
+    """Open major incidents by level, and the oldest of them with their age: the
+    coordination centre's wallboard."""
+    from django.db.models import Count
+
+    now = now or timezone.now()
+    qs = Incident.objects.filter(
+        institution=institution, severity="major", status__in=Status.open_values()
+    )
+    by_level = dict(qs.values_list("level").annotate(n=Count("id")).values_list("level", "n"))
+    oldest = [
+        {"incident": i, "age_min": int((now - i.created_at).total_seconds() // 60)}
+        for i in qs.select_related("ticket").order_by("created_at")[:6]
+    ]
+    return {
+        "levels": [(level, by_level.get(level, 0)) for level in (1, 2, 3)],
+        "total": sum(by_level.values()),
+        "oldest": oldest,
+    }

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("incidents/", views.queue, name="queue"),
     path("search/", views.search, name="search"),
+    path("wallboard/", views.wallboard, name="wallboard"),
     path("incidents/new/", views.intake, name="intake"),
     path("institution/", views.pick_institution, name="pick_institution"),
     path("incidents/<str:number>/", views.detail, name="detail"),

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -19,6 +20,7 @@ from escalade.core.choices import AuditAction
 from escalade.core.errors import DomainError, NotFound
 from escalade.core.i18n import pick
 from escalade.core.text import display_phone
+from escalade.core.web import requires
 from escalade.telesessions.selectors import session_for_ref
 
 from . import rules, selectors, services
@@ -187,6 +189,30 @@ def _phone(raw):
     if not raw:
         return None
     return selectors.as_phone(raw) or raw
+
+
+@requires(perms.VIEW_ALL)
+def wallboard(request):
+    """The coordination centre's wall screen: sessions in trouble with their clocks, open
+    major incidents by level and age, notices in force, calls waiting for follow-up. The
+    board polls its own content every second (htmx), without reloading."""
+    from escalade.notices import selectors as notices
+    from escalade.telesessions import selectors as sessions
+
+    institution = current_institution(request)
+    waiting = selectors.follow_up(institution)
+    context = {
+        "institution": institution,
+        "trouble": sessions.in_trouble(institution),
+        "majors": selectors.open_majors(institution),
+        "notices": notices.current(institution),
+        "waiting_count": waiting.count(),
+        "waiting": list(waiting[:5]),
+        "tasks": sessions.open_task_count(institution),
+        "now": timezone.now(),
+    }
+    template = "incidents/wallboard.html#board" if request.htmx else "incidents/wallboard.html"
+    return render(request, template, context)
 
 
 def _without_page(params) -> str:

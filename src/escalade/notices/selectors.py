@@ -136,3 +136,13 @@ def interruption_figures(institution, since: dt.datetime, until: dt.datetime) ->
         "planned": sum(1 for s in spans if s[0] == "planned"),
         "outage_minutes": rules.outage_minutes(spans, windows, since, until),
     }
+
+
+def current(institution, now: dt.datetime | None = None):
+    """The institution's notices in force now (published, started, not over)."""
+    now = now or timezone.now()
+    return list(
+        Notice.objects.filter(institution=institution, state=NoticeState.PUBLISHED, start__lte=now)
+        .filter(Q(end__isnull=True) | Q(end__gt=now))
+        .order_by("start")[:5]
+    )

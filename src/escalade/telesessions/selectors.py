@@ -165,3 +165,32 @@ def open_tasks(user) -> list[dict]:
     ).select_related("patient", "session")
     show = can_see_patients(user)
     return [_task(t, show) | {"session_obj": t.session} for t in rows]
+
+
+def in_trouble(institution) -> list[dict]:
+    """Sessions being troubleshot now, longest first: for the wallboard (no patients)."""
+    rows = (
+        Protocol.objects.filter(session__institution=institution, state=ProtocolState.OPEN)
+        .select_related("session", "incident")
+        .order_by("started_at")
+    )
+    now = timezone.now()
+    return [
+        {
+            "session": p.session,
+            "incident": p.incident.number,
+            "started_at": p.started_at,
+            "elapsed_s": p.elapsed_s(now),
+            "recommendation": p.recommendation,
+            "recommendation_label": str(Recommendation(p.recommendation).label)
+            if p.recommendation
+            else "",
+        }
+        for p in rows
+    ]
+
+
+def open_task_count(institution) -> int:
+    return FollowUpTask.objects.filter(
+        session__institution=institution, state=TaskState.OPEN
+    ).count()

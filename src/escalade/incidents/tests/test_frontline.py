@@ -175,3 +175,35 @@ def test_a_detected_problem_reads_in_the_readers_language(cusm, team):
         assert problem.label == "Pont de visioconférence — Gatineau"
     typed = Problem.objects.create(institution=cusm, title="Pont saturé le lundi", symptom=symptom)
     assert typed.label == "Pont saturé le lundi"
+
+
+def test_the_wallboard_shows_trouble_majors_notices_and_follow_up(cusm, team):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from escalade.telesessions import services as sessions
+
+    start = timezone.now()
+    session = sessions.create_session(
+        team["level1_agent"],
+        cusm,
+        sessions.SessionInput(
+            kind="point_to_point",
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            requesting_site="Hôpital de Gatineau",
+            provider_sites=["Montréal"],
+        ),
+    )
+    protocol = sessions.start_troubleshooting(team["level1_agent"], session, symptom="codec")
+    other = log(team["level1_agent"], cusm, symptom="bridge")
+    services.escalate(team["level1_agent"], other, to_level=2, reason="bridge down")
+    c, html = _page(team["manager"], "/wallboard/")
+    assert 'id="wb-trouble"' in html and "Hôpital de Gatineau" in html and "alarm" in html
+    assert protocol.incident.number in html and other.number in html
+    assert re.search(r"Level 2: <strong>1</strong>", html)
+    board = c.get("/wallboard/", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in board and 'id="wb-majors"' in board  # the polled part only
+    _r, refused = _page(team["requester"], "/wallboard/")
+    assert "wb-trouble" not in refused

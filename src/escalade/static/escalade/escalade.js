@@ -126,19 +126,34 @@ document.addEventListener("DOMContentLoaded", function () {
 // changes, so nothing is swapped and focus stays on the button a person is about to
 // press); after a real change, what happened is read out by the aria-live region.
 function tickClock() {
-  var clock = document.getElementById("clock");
-  var started = clock && parseInt(clock.getAttribute("data-started") || "0", 10);
-  if (!started) { return; }
-  var s = Math.max(0, Math.floor(Date.now() / 1000) - started);
-  var m = Math.floor(s / 60);
-  clock.textContent = (m < 10 ? "0" : "") + m + ":" + (s % 60 < 10 ? "0" : "") + (s % 60);
+  document.querySelectorAll(".clock[data-started]").forEach(function (clock) {
+    var started = parseInt(clock.getAttribute("data-started") || "0", 10);
+    if (!started) { return; }
+    var s = Math.max(0, Math.floor(Date.now() / 1000) - started);
+    var m = Math.floor(s / 60);
+    clock.textContent = (m < 10 ? "0" : "") + m + ":" + (s % 60 < 10 ? "0" : "") + (s % 60);
+  });
 }
 setInterval(tickClock, 1000);
 document.addEventListener("htmx:afterSwap", function (event) {
-  if (!event.target || event.target.id !== "live") { return; }
   tickClock();
+  if (!event.target || event.target.id !== "live") { return; }
   var news = document.getElementById("live-news");
   var section = event.target.querySelector("[data-news]");
   var text = section ? section.getAttribute("data-news") : "";
   if (news && text && news.textContent !== text) { news.textContent = text; }
 });
+// On a narrow screen a wide table scrolls in place: it must then be reachable with the
+// keyboard (Tab, then the arrow keys), so it joins the tab order while it scrolls.
+function scrollableTables() {
+  document.querySelectorAll("table.list").forEach(function (table) {
+    if (table.scrollWidth > table.clientWidth + 1) {
+      table.setAttribute("tabindex", "0");
+    } else if (table.getAttribute("tabindex") === "0") {
+      table.removeAttribute("tabindex");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", scrollableTables);
+window.addEventListener("resize", scrollableTables);
+document.addEventListener("htmx:afterSwap", scrollableTables);

@@ -1,0 +1,104 @@
+"""Every main page, in French and English, at 1366x768 and on a phone (390 px): axe-core
+finds no serious or critical accessibility violation (WCAG 2.1 A/AA rules), and the page
+does not scroll sideways."""
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import CHROMIUM
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed"),
+]
+
+AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
+
+
+def _pages(staff, cusm):
+    from escalade.incidents.tests.factories import log
+    from escalade.problems.models import Problem
+    from escalade.telesessions import services as sessions
+
+    major = log(staff["level1_agent"], cusm, symptom="codec", session_ref="TS-1")
+    start = dt.datetime.now(tz=dt.UTC)
+    session = sessions.create_session(
+        staff["level1_agent"],
+        cusm,
+        sessions.SessionInput(
+            kind="point_to_point",
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            requesting_site="Hôpital de Gatineau",
+            provider_sites=["Hôpital général de Montréal"],
+            external_ref="TS-1",
+        ),
+    )
+    sessions.start_troubleshooting(staff["telehealth_technician"], session, symptom="codec")
+    problem = Problem.objects.create(institution=cusm, title="Codec à Gatineau")
+    return [
+        "/incidents/",
+        "/incidents/?queue=all",
+        "/incidents/new/",
+        f"/incidents/{major.number}/",
+        f"/incidents/{major.number}/report/",
+        "/telesessions/",
+        f"/telesessions/{session.pk}/",
+        f"/telesessions/{session.pk}/sheet/",
+        "/telesessions/follow-up/",
+        "/help/",
+        "/catalogue/",
+        "/statistics/",
+        "/problems/",
+        f"/problems/{problem.pk}/",
+        "/notices/",
+        "/renewals/",
+        "/notifications/",
+        "/wallboard/",
+    ]
+
+
+def _sign_in(page, live_server, username, lang):
+    page.context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
+    page.goto(f"{live_server.url}/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill("pw-Escalade-1")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/incidents/"))
+
+
+@pytest.mark.parametrize("lang, width", [("fr-ca", 1366), ("en", 390)])
+def test_main_pages_have_no_serious_violation_and_no_sideways_scroll(
+    live_server, browser, staff, cusm, lang, width
+):
+    paths = _pages(staff, cusm)
+    context = browser.new_context(
+        viewport={"width": width, "height": 768 if width > 500 else 844},
+        bypass_csp=True,  # axe is injected by the test, never served by Escalade
+    )
+    page = context.new_page()
+    _sign_in(page, live_server, "manager", lang)
+    script = AXE.read_text()
+    found, sideways = [], []
+    for path in paths:
+        page.goto(f"{live_server.url}{path}")
+        page.add_script_tag(content=script)
+        result = page.evaluate(
+            """async () => {
+              const r = await axe.run(document, {runOnly: {type: 'tag',
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+              return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+            }"""
+        )
+        found += [f"{path} {v}" for v in result]
+        wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if wide > 1:
+            sideways.append(f"{path} +{wide}px")
+    context.close()
+    assert found == []
+    assert sideways == []
