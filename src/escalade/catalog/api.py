@@ -40,6 +40,7 @@ class LicenceOut(Schema):
     product: str
     renewal_owner: str
     lead_days: int | None
+    lead_months: int | None = Field(None, description="reminder this many calendar months ahead")
     note: str
 
 
@@ -50,6 +51,9 @@ class ProviderOut(Schema):
     phases: list[PhaseOut]
     offers: list[str]
     exclusions: list[str]
+    particularities: list[str] = Field(
+        default_factory=list, description="conditions of the offer (seed 003: Particularité)"
+    )
     examples: list[str]
     how_to_reach: list[str]
     response_delays: list[str]

@@ -22,6 +22,8 @@ class Provider(models.Model):
     phases = models.JSONField(default=list, blank=True)
     offers = models.JSONField(default=list, blank=True)
     exclusions = models.JSONField(default=list, blank=True)
+    # Seed 003's « Particularité »: conditions of the offer, not things it excludes.
+    particularities = models.JSONField(default=list, blank=True)
     examples = models.JSONField(default=list, blank=True)
     how_to_reach = models.JSONField(default=list, blank=True)
     response_delays = models.JSONField(default=list, blank=True)
@@ -79,6 +81,8 @@ class Licence(models.Model):
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="licences")
     renewal_owner = models.JSONField(default=dict)
     lead_days = models.PositiveIntegerField(null=True, blank=True)
+    # « Au moins un mois avant la fin » (seed 003): calendar months, not 30 days.
+    lead_months = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -54,6 +54,7 @@ class ProviderSpec(BaseModel):
     phases: list[Literal["project_evaluation", "deployment", "after_deployment"]] = []
     offers: list[Labels] = []
     exclusions: list[Labels] = []
+    particularities: list[Labels] = []
     examples: list[Labels] = []
     how_to_reach: list[Labels] = []
     response_delays: list[Labels] = []
@@ -66,6 +67,7 @@ class LicenceSpec(BaseModel):
     provider: str
     renewal_owner: Labels
     lead_days: int | None = Field(None, ge=0)
+    lead_months: int | None = Field(None, ge=1, le=24)
     note: Labels | None = None
 
 
@@ -101,6 +103,7 @@ def apply_catalog(institution, spec: CatalogFile, ctx: dict) -> None:
                 "phases": list(p.phases),
                 "offers": [x.model_dump() for x in p.offers],
                 "exclusions": [x.model_dump() for x in p.exclusions],
+                "particularities": [x.model_dump() for x in p.particularities],
                 "examples": [x.model_dump() for x in p.examples],
                 "how_to_reach": [x.model_dump() for x in p.how_to_reach],
                 "response_delays": [x.model_dump() for x in p.response_delays],
@@ -138,6 +141,7 @@ def apply_catalog(institution, spec: CatalogFile, ctx: dict) -> None:
                 "provider": providers[lic.provider],
                 "renewal_owner": lic.renewal_owner.model_dump(),
                 "lead_days": lic.lead_days,
+                "lead_months": lic.lead_months,
                 "note": _dump(lic.note),
             },
         )

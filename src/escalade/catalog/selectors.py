@@ -88,6 +88,7 @@ def provider_view(provider: Provider, at: dt.datetime, institution) -> dict:
         "phases": [{"code": p, "label": str(Phase(p).label)} for p in provider.phases],
         "offers": [pick(x) for x in provider.offers],
         "exclusions": [pick(x) for x in provider.exclusions],
+        "particularities": [pick(x) for x in provider.particularities],
         "examples": [pick(x) for x in provider.examples],
         "how_to_reach": [pick(x) for x in provider.how_to_reach],
         "response_delays": [pick(x) for x in provider.response_delays],
@@ -97,6 +98,7 @@ def provider_view(provider: Provider, at: dt.datetime, institution) -> dict:
                 "product": lic.product,
                 "renewal_owner": pick(lic.renewal_owner),
                 "lead_days": lic.lead_days,
+                "lead_months": lic.lead_months,
                 "note": pick(lic.note),
             }
             for lic in Licence.objects.filter(provider=provider)

@@ -65,6 +65,8 @@ class IncidentPolicy(models.Model):
     default_urgency = models.CharField(max_length=10, default=Urgency.MEDIUM)
     follow_up_hours = models.FloatField(default=4)
     declaration = models.JSONField(default=dict, blank=True, help_text="{form, keyword, where}")
+    # Seed 000 step 11: whom a major-incident report goes to by default (roles).
+    report_distribution = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("incident policy")

@@ -111,6 +111,15 @@ class IncidentsFile(BaseModel):
     priority: PrioritySpec
     follow_up_hours: float = Field(gt=0)
     declaration: DeclarationSpec | None = None
+    report_distribution: list[str] = []
+
+    @field_validator("report_distribution")
+    @classmethod
+    def _distribution_roles(cls, value):
+        for r in value:
+            if r not in Role.values:
+                raise ValueError(f"unknown role '{r}' (one of {', '.join(Role.values)})")
+        return value
 
     @field_validator("classification")
     @classmethod
@@ -211,6 +220,7 @@ def apply_incidents(institution, spec: IncidentsFile, ctx: dict) -> None:
             "default_urgency": spec.priority.default_urgency,
             "follow_up_hours": spec.follow_up_hours,
             "declaration": spec.declaration.model_dump() if spec.declaration else {},
+            "report_distribution": spec.report_distribution,
         },
     )
 

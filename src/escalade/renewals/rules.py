@@ -19,6 +19,16 @@ def due_reminder(expires: dt.date, today: dt.date, leads=LEADS) -> str | None:
     return str(reached[0]) if reached else None
 
 
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months earlier, or the month's last day when it is
+    shorter (31 March -> 28 or 29 February)."""
+    import calendar
+
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def probe_refused(address: str, allowed: list[str]) -> bool:
     """Whether a certificate probe must not connect to `address`: loopback, link-local,
     private, multicast, reserved and unspecified addresses are refused unless one of the

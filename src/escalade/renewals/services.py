@@ -132,9 +132,11 @@ def certificate_leads(institution) -> tuple[int, ...]:
 
 
 def licence_lead(licence: HeldLicence) -> int:
-    """Days ahead to remind of a licence's end: its catalogue entry's (Zoom: 30, seed 003),
-    else the pack's default."""
+    """Days ahead to remind of a licence's end: its catalogue entry's (Zoom: one calendar
+    month before its end, seed 003), else the pack's default."""
     entry = licence.catalogue_entry
+    if entry is not None and entry.lead_months:
+        return (licence.end - rules.months_before(licence.end, entry.lead_months)).days
     if entry is not None and entry.lead_days:
         return entry.lead_days
     settings = licence.institution.setting("renewals") or {}

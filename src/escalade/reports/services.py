@@ -41,13 +41,37 @@ def _known_repercussions(incident) -> dict:
     }
 
 
+def default_distribution(incident) -> list[str]:
+    """Seed 000 step 11: the addresses of the members holding the roles the pack names
+    (colleagues, event coordinators, the clinical coordinator); the author may change it."""
+    from django.contrib.auth import get_user_model
+
+    from escalade.incidents.services import policy_of
+
+    roles = policy_of(incident.institution).report_distribution
+    if not roles:
+        return []
+    return sorted(
+        set(
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                groups__name__in=roles,
+                memberships__institution_id=incident.institution_id,
+            )
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+
+
 def ensure_draft(incident, new: bool = False) -> MajorReport:
     """The report of a major incident. A draft nobody has edited yet follows what the
     system knows (a session cancelled after the incident opened counts); once an author
     has written in it, their figures stand. `new`: an incident just logged, which can have
     no session yet. The resolution is the incident's own until the author writes one."""
     if new:  # logged in this transaction: it has no report and no session yet
-        report = MajorReport(incident=incident)
+        report = MajorReport(incident=incident, distribution=default_distribution(incident))
         prepared.insert([report])  # returned and cached: its key is read back
         return report
     report = MajorReport.objects.filter(incident=incident).first()

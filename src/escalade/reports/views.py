@@ -27,6 +27,7 @@ def major_report(request, number):
     except NotFound as exc:
         return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
     initial = {f: getattr(report, f) for f in services.EDITABLE}
+    initial["resolution"] = report.resolution_text  # the incident's own until rewritten
     initial["distribution"] = "\n".join(report.distribution)
     form = MajorReportForm(request.POST or None, initial=initial)
     status = 200

@@ -109,6 +109,7 @@ class TaskOut(Schema):
     kind: str
     patient: PatientOut | None
     assignee_role: str
+    assignee_name: str = Field("", description="steps 7-8: the requesting site's person")
     state: str
 
 

@@ -158,6 +158,9 @@ class FollowUpTask(models.Model):
         SessionPatient, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     assignee_role = models.CharField(max_length=40)
+    # Steps 7-8: a person of the requesting site (its health professional or coordinator,
+    # as the session names them), who has no account here; step 9: blank (the role).
+    assignee_name = models.CharField(max_length=200, blank=True)
     state = models.CharField(max_length=8, choices=TaskState.choices, default=TaskState.OPEN)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

@@ -23,11 +23,21 @@ def step_role(step: dict, kind: str) -> dict:
     return role.get(kind) or role.get(SessionKind.POINT_TO_POINT)
 
 
-def follow_up_work(patient_ids: list[int]) -> list[tuple[str, int | None, str]]:
-    """(kind, patient, assignee role) for a cancelled session: steps 7, 8 and 9."""
-    work: list[tuple[str, int | None, str]] = [
-        (TaskKind.EXPLAIN_TO_PATIENT, None, "clinical_coordinator"),
+def follow_up_work(
+    patient_ids: list[int], professional: str = "", coordinator: str = ""
+) -> list[tuple[str, int | None, str, str]]:
+    """(kind, patient, assignee role, person) for a cancelled session. Step 7: the health
+    professional or the coordinator of the requesting site explains to the patient; step 8:
+    the requesting site's coordinator calls the session's other patients; step 9: the
+    clinical coordinator books new appointments with the requesting site. The role tracks
+    the task here (the site's people have no account); the person is who does it."""
+    explainer = professional or coordinator
+    caller = coordinator or professional
+    work: list[tuple[str, int | None, str, str]] = [
+        (TaskKind.EXPLAIN_TO_PATIENT, None, "clinical_coordinator", explainer),
     ]
-    work += [(TaskKind.CALL_BACK_PATIENT, pid, "clinical_coordinator") for pid in patient_ids]
-    work.append((TaskKind.REBOOK, None, "clinical_coordinator"))
+    work += [
+        (TaskKind.CALL_BACK_PATIENT, pid, "clinical_coordinator", caller) for pid in patient_ids
+    ]
+    work.append((TaskKind.REBOOK, None, "clinical_coordinator", ""))
     return work

@@ -153,6 +153,7 @@ def _task(t: FollowUpTask, show_patients: bool) -> dict:
         "kind_label": str(TaskKind(t.kind).label),
         "patient": patient,
         "assignee_role": t.assignee_role,
+        "assignee_name": t.assignee_name,
         "state": t.state,
         "done_at": t.done_at,
     }

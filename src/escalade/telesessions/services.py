@@ -473,17 +473,21 @@ def cancel_session(actor, session: TeleSession, reason: str) -> TeleSession:
             protocol.save(update_fields=["state", "ended_at"])
             _bump(protocol)
         patient_ids = list(locked.patients.values_list("id", flat=True))
-        work = rules.follow_up_work(patient_ids)
+        work = rules.follow_up_work(
+            patient_ids, locked.health_professional.strip(), locked.coordinator.strip()
+        )
         FollowUpTask.objects.bulk_create(
             [
-                FollowUpTask(session=locked, kind=kind, patient_id=pid, assignee_role=role)
-                for kind, pid, role in work
+                FollowUpTask(
+                    session=locked, kind=kind, patient_id=pid, assignee_role=role, assignee_name=who
+                )
+                for kind, pid, role, who in work
             ]
         )
         # Steps 7-9: those who call the patients and rebook are told (no names here).
         _tell_roles(
             locked,
-            sorted({role for _k, _p, role in work}),
+            sorted({role for _k, _p, role, _w in work}),
             "session_cancelled",
             actor,
             tasks=len(work),

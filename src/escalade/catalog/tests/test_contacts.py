@@ -146,3 +146,32 @@ def test_the_desk_confirms_and_adds_contacts_on_the_page(ontario, desk):
     assert "Night desk" in page.get("/organisations/hopital-nord/").content.decode()
     orgs = api_of(desk["level1_agent"]).get("/api/organisations").json()
     assert next(o for o in orgs if o["code"] == "hopital-nord")["stale_contacts"] == 0
+
+
+def test_seed_003s_particularities_links_and_calendar_month(db):
+    from django.test import Client
+
+    from conftest import ROOT
+    from escalade.accounts.services import create_user
+    from escalade.catalog.models import Channel, Licence, Provider
+    from escalade.core.packs import load_pack
+
+    emtl = load_pack(ROOT / "packs" / "ciusss-emtl").institution
+    dsp = Provider.objects.get(institution=emtl, code="dsp")
+    assert dsp.exclusions == [] and len(dsp.particularities) == 2
+    urls = {
+        str(v)
+        for v in Channel.objects.filter(provider__institution=emtl).values_list("value", flat=True)
+    }
+    assert "https://cemtl.octopus-itsm.com/Web/RequestList.aspx" in urls
+    assert any("Processus_demande_implantation" in str(u) for u in urls)
+    assert any("Gestion_risque" in str(u) for u in urls)
+    assert "https://telesantequebec.ca/patient/services/svmv/mpoc/" in urls
+    assert Licence.objects.get(institution=emtl, product="Zoom Santé").lead_months == 1
+    user = create_user(
+        "cat-reader", password="pw-Escalade-1", roles=["level1_agent"], institutions=[emtl]
+    )
+    c = Client(HTTP_ACCEPT_LANGUAGE="fr-ca")
+    c.force_login(user)
+    html = c.get("/catalogue/").content.decode()
+    assert "Particularités" in html and "RequestList.aspx" in html

@@ -207,3 +207,22 @@ def test_the_wallboard_shows_trouble_majors_notices_and_follow_up(cusm, team):
     assert "<html" not in board and 'id="wb-majors"' in board  # the polled part only
     _r, refused = _page(team["requester"], "/wallboard/")
     assert "wb-trouble" not in refused
+
+
+def test_a_major_report_starts_with_step_11s_distribution_and_the_incidents_resolution(cusm, team):
+    incident = log(team["level1_agent"], cusm, symptom="bridge")
+    services.resolve(team["level1_agent"], incident, "Bridge port reset by the national bridge.")
+    report = incident.major_report
+    report.refresh_from_db()
+    assert report.distribution == sorted(
+        f"{r}@cct.example.org"
+        for r in (
+            "telehealth_technician",
+            "chief_telehealth_technician",
+            "it_technician",
+            "event_coordinator",
+            "clinical_coordinator",
+        )
+    )
+    _c, html = _page(team["chief_telehealth_technician"], f"/incidents/{incident.number}/report/")
+    assert "Bridge port reset by the national bridge." in html

@@ -34,7 +34,9 @@ def post(client, path, body, method="post"):
 
 
 @pytest.mark.django_db
-def test_a_zoom_licence_is_reminded_30_days_ahead_and_the_decision_recorded(make_user):
+def test_a_zoom_licence_is_reminded_one_calendar_month_ahead_and_the_decision_recorded(
+    make_user,
+):
     from pathlib import Path
 
     from escalade.core.packs import load_pack
@@ -62,8 +64,9 @@ def test_a_zoom_licence_is_reminded_30_days_ahead_and_the_decision_recorded(make
     )
     assert r.status_code == 201, r.content
     licence = r.json()
-    assert licence["lead_days"] == 30 and licence["renewed_by"]  # from the catalogue (seed 003)
-    days = [dt.date(2026, 12, 31), dt.date(2027, 1, 1), dt.date(2027, 1, 2), dt.date(2027, 2, 1)]
+    # « au moins un mois avant la fin »: 31 January -> 31 December, 31 days (not 30)
+    assert licence["lead_days"] == 31 and licence["renewed_by"]  # from the catalogue (seed 003)
+    days = [dt.date(2026, 12, 30), dt.date(2026, 12, 31), dt.date(2027, 1, 1), dt.date(2027, 2, 1)]
     assert [services.send_reminders(d) for d in days] == [0, 1, 0, 1]
     first = OutgoingMail.objects.order_by("pk").first()
     assert sorted(first.to) == ["av@emtl.example.org", "pediatrie@emtl.example.org"]
@@ -218,3 +221,12 @@ def test_a_probe_checks_the_role_before_connecting_and_refuses_internal_addresse
     assert rules.probe_refused("::ffff:127.0.0.1", []) is True
     assert rules.probe_refused("10.20.1.1", ["10.20.0.0/16"]) is False
     assert rules.probe_refused("224.0.0.1", []) is True
+
+
+def test_one_calendar_month_before_keeps_the_day_or_takes_the_months_last():
+    from escalade.renewals.rules import months_before
+
+    assert months_before(dt.date(2027, 1, 31), 1) == dt.date(2026, 12, 31)
+    assert months_before(dt.date(2027, 3, 31), 1) == dt.date(2027, 2, 28)
+    assert months_before(dt.date(2028, 3, 30), 1) == dt.date(2028, 2, 29)
+    assert months_before(dt.date(2027, 7, 15), 1) == dt.date(2027, 6, 15)

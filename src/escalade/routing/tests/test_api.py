@@ -114,6 +114,6 @@ def test_providers_list_detail_and_search(emtl_client):
         "/api/providers", {"q": "licences Zoom"}, HTTP_ACCEPT_LANGUAGE="fr"
     ).json()
     assert [p["code"] for p in found] == ["audiovisual"]
-    assert found[0]["licences"][0]["lead_days"] == 30
+    assert found[0]["licences"][0]["lead_months"] == 1
     r = emtl_client.get("/api/providers/nasa")
     assert r.status_code == 404 and "csi" in r.json()["errors"][0]["message"]

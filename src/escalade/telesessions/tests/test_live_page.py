@@ -95,3 +95,34 @@ def test_the_technical_sheet_lists_the_sessions_incidents_and_the_incident_links
     assert minor.number in html and other.number not in html
     page = _client(team["level1_agent"]).get(f"/incidents/{minor.number}/").content.decode()
     assert f'href="/telesessions/{session.pk}/"' in page and 'id="session-link"' in page
+
+
+def test_steps_7_and_8_go_to_the_requesting_sites_people_step_9_to_the_clinical_coordinator(
+    cusm, team
+):
+    from escalade.telesessions.models import FollowUpTask
+
+    start = timezone.now() + dt.timedelta(minutes=5)
+    session = services.create_session(
+        team["level1_agent"],
+        cusm,
+        services.SessionInput(
+            kind="point_to_point",
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            requesting_site="Hôpital de Gatineau",
+            provider_sites=["Montréal"],
+            health_professional="Dre Lavoie",
+            coordinator="Marc Dubé",
+            patients=[services.PatientInput("Patient A", "819-966-6000", None)],
+        ),
+    )
+    services.cancel_session(team["telehealth_technician"], session, "No image")
+    who = dict(FollowUpTask.objects.filter(session=session).values_list("kind", "assignee_name"))
+    assert who == {
+        "explain_to_patient": "Dre Lavoie",
+        "call_back_patient": "Marc Dubé",
+        "rebook": "",
+    }
+    html = _client(team["clinical_coordinator"]).get("/telesessions/follow-up/").content.decode()
+    assert "Marc Dubé" in html and "requesting site" in html
