@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-stamp
 export ESCALADE_DEMO_PASSWORD ?= escalade-demo
 
-.PHONY: install messages messages-update run worker test lint format schema bench bench-list bench-route bench-machine bench-faults clean
+.PHONY: install messages messages-update run worker test lint format schema bench bench-list bench-route bench-machine bench-faults bench-frontline clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -66,6 +66,9 @@ bench-route: install
 
 bench-machine: install
 	$(BIN)/python bench/machine.py
+
+bench-frontline: install
+	$(BIN)/python bench/frontline.py
 
 # Restarts the local PostgreSQL: not beside CI.
 bench-faults: install
