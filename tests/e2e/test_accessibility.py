@@ -2,7 +2,6 @@
 finds no serious or critical accessibility violation (WCAG 2.1 A/AA rules), and the page
 does not scroll sideways."""
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -23,21 +22,10 @@ def _pages(staff, cusm):
     from escalade.incidents.tests.factories import log
     from escalade.problems.models import Problem
     from escalade.telesessions import services as sessions
+    from escalade.telesessions.tests.factories import make_session
 
     major = log(staff["level1_agent"], cusm, symptom="codec", session_ref="TS-1")
-    start = dt.datetime.now(tz=dt.UTC)
-    session = sessions.create_session(
-        staff["level1_agent"],
-        cusm,
-        sessions.SessionInput(
-            kind="point_to_point",
-            start=start,
-            end=start + dt.timedelta(hours=1),
-            requesting_site="Hôpital de Gatineau",
-            provider_sites=["Hôpital général de Montréal"],
-            external_ref="TS-1",
-        ),
-    )
+    session = make_session(staff["level1_agent"], cusm, external_ref="TS-1")
     sessions.start_troubleshooting(staff["telehealth_technician"], session, symptom="codec")
     problem = Problem.objects.create(institution=cusm, title="Codec à Gatineau")
     return [

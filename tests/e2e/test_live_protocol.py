@@ -2,11 +2,12 @@
 within 2 seconds without reloading; the session is cancelled, and the coordinator's page
 lists one call-back per scheduled patient."""
 
-import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
+
+from escalade.telesessions.tests.factories import make_session
 
 from .conftest import CHROMIUM
 
@@ -31,18 +32,10 @@ def _sign_in(context, live_server, username):
 def test_two_sites_see_the_same_protocol_live(live_server, browser, staff, cusm):
     from escalade.telesessions import services
 
-    start = dt.datetime.now(tz=dt.UTC)
-    session = services.create_session(
+    session = make_session(
         staff["level1_agent"],
         cusm,
-        services.SessionInput(
-            kind="point_to_point",
-            start=start,
-            end=start + dt.timedelta(hours=1),
-            requesting_site="Hôpital de Gatineau",
-            provider_sites=["Hôpital général de Montréal"],
-            patients=[services.PatientInput(f"Patient {i}", "819-966-6000") for i in range(3)],
-        ),
+        patients=[services.PatientInput(f"Patient {i}", "819-966-6000") for i in range(3)],
     )
     gatineau = _sign_in(
         browser.new_context(viewport={"width": 1366, "height": 768}),
@@ -87,18 +80,7 @@ def test_the_live_panel_keeps_keyboard_focus_and_announces_changes(
     read out by the aria-live region."""
     from escalade.telesessions import services
 
-    start = dt.datetime.now(tz=dt.UTC)
-    session = services.create_session(
-        staff["level1_agent"],
-        cusm,
-        services.SessionInput(
-            kind="point_to_point",
-            start=start,
-            end=start + dt.timedelta(hours=1),
-            requesting_site="Hôpital de Gatineau",
-            provider_sites=["Hôpital général de Montréal"],
-        ),
-    )
+    session = make_session(staff["level1_agent"], cusm)
     services.start_troubleshooting(staff["telehealth_technician"], session, symptom="codec")
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = _sign_in(context, live_server, "telehealth_technician")

@@ -40,6 +40,13 @@ class CategoriesFile(BaseModel):
         return value
 
 
+def known_roles(value: list[str]) -> list[str]:
+    for r in value:
+        if r not in Role.values:
+            raise ValueError(f"unknown role '{r}' (one of {', '.join(Role.values)})")
+    return value
+
+
 class LevelSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     number: int = Field(ge=1, le=3)
@@ -47,13 +54,7 @@ class LevelSpec(BaseModel):
     description: Labels
     holders: list[str] = Field(min_length=1)
 
-    @field_validator("holders")
-    @classmethod
-    def _roles(cls, value):
-        for r in value:
-            if r not in Role.values:
-                raise ValueError(f"unknown role '{r}' (one of {', '.join(Role.values)})")
-        return value
+    _roles = field_validator("holders")(classmethod(lambda cls, v: known_roles(v)))
 
 
 class RuleSpec(BaseModel):
@@ -113,13 +114,9 @@ class IncidentsFile(BaseModel):
     declaration: DeclarationSpec | None = None
     report_distribution: list[str] = []
 
-    @field_validator("report_distribution")
-    @classmethod
-    def _distribution_roles(cls, value):
-        for r in value:
-            if r not in Role.values:
-                raise ValueError(f"unknown role '{r}' (one of {', '.join(Role.values)})")
-        return value
+    _distribution = field_validator("report_distribution")(
+        classmethod(lambda cls, v: known_roles(v))
+    )
 
     @field_validator("classification")
     @classmethod

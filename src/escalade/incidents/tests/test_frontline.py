@@ -10,6 +10,7 @@ from escalade.accounts.choices import Role
 from escalade.core.models import AuditEvent
 from escalade.incidents import services
 from escalade.notifications.models import Notification, OutgoingMail
+from escalade.telesessions.tests.factories import make_session
 
 from .factories import log
 
@@ -103,31 +104,13 @@ def test_the_header_search_finds_a_caller_by_phone_in_any_format(cusm, team, typ
 
 
 def test_the_header_search_goes_to_a_number_a_ticket_or_a_session(cusm, team):
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from escalade.telesessions import services as sessions
-
     major = log(team["level1_agent"], cusm, symptom="codec")
     c = Client(HTTP_ACCEPT_LANGUAGE="en")
     c.force_login(team["level1_agent"])
     detail = f"/incidents/{major.number}/"
     assert c.get("/search/", {"q": major.number.lower()})["Location"] == detail
     assert c.get("/search/", {"q": major.ticket.number})["Location"] == detail
-    start = timezone.now()
-    session = sessions.create_session(
-        team["level1_agent"],
-        cusm,
-        sessions.SessionInput(
-            kind="point_to_point",
-            start=start,
-            end=start + dt.timedelta(hours=1),
-            requesting_site="Gatineau",
-            provider_sites=["Montréal"],
-            external_ref="TS-2026-118",
-        ),
-    )
+    session = make_session(team["level1_agent"], cusm, external_ref="TS-2026-118")
     assert c.get("/search/", {"q": "ts-2026-118"})["Location"] == f"/telesessions/{session.pk}/"
     assert c.get("/search/", {"q": f"#{session.pk}"})["Location"] == f"/telesessions/{session.pk}/"
     words = c.get("/search/", {"q": "frozen codec"})["Location"]
@@ -178,24 +161,9 @@ def test_a_detected_problem_reads_in_the_readers_language(cusm, team):
 
 
 def test_the_wallboard_shows_trouble_majors_notices_and_follow_up(cusm, team):
-    import datetime as dt
-
-    from django.utils import timezone
-
     from escalade.telesessions import services as sessions
 
-    start = timezone.now()
-    session = sessions.create_session(
-        team["level1_agent"],
-        cusm,
-        sessions.SessionInput(
-            kind="point_to_point",
-            start=start,
-            end=start + dt.timedelta(hours=1),
-            requesting_site="Hôpital de Gatineau",
-            provider_sites=["Montréal"],
-        ),
-    )
+    session = make_session(team["level1_agent"], cusm)
     protocol = sessions.start_troubleshooting(team["level1_agent"], session, symptom="codec")
     other = log(team["level1_agent"], cusm, symptom="bridge")
     services.escalate(team["level1_agent"], other, to_level=2, reason="bridge down")

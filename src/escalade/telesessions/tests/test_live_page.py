@@ -11,6 +11,7 @@ from escalade.accounts.choices import Role
 from escalade.incidents.tests.factories import log
 from escalade.notifications.models import Notification
 from escalade.telesessions import services
+from escalade.telesessions.tests.factories import make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -25,19 +26,12 @@ def team(cusm, make_user):
 
 @pytest.fixture
 def session(cusm, team):
-    start = timezone.now() + dt.timedelta(minutes=5)
-    return services.create_session(
+    return make_session(
         team["level1_agent"],
         cusm,
-        services.SessionInput(
-            kind="point_to_point",
-            start=start,
-            end=start + dt.timedelta(hours=1),
-            requesting_site="Hôpital de Gatineau",
-            provider_sites=["Hôpital général de Montréal"],
-            external_ref="TS-2026-118",
-            patients=[services.PatientInput("Patient A", "819-966-6000", None)],
-        ),
+        start=timezone.now() + dt.timedelta(minutes=5),
+        external_ref="TS-2026-118",
+        patients=[services.PatientInput("Patient A", "819-966-6000", None)],
     )
 
 
@@ -102,20 +96,12 @@ def test_steps_7_and_8_go_to_the_requesting_sites_people_step_9_to_the_clinical_
 ):
     from escalade.telesessions.models import FollowUpTask
 
-    start = timezone.now() + dt.timedelta(minutes=5)
-    session = services.create_session(
+    session = make_session(
         team["level1_agent"],
         cusm,
-        services.SessionInput(
-            kind="point_to_point",
-            start=start,
-            end=start + dt.timedelta(hours=1),
-            requesting_site="Hôpital de Gatineau",
-            provider_sites=["Montréal"],
-            health_professional="Dre Lavoie",
-            coordinator="Marc Dubé",
-            patients=[services.PatientInput("Patient A", "819-966-6000", None)],
-        ),
+        health_professional="Dre Lavoie",
+        coordinator="Marc Dubé",
+        patients=[services.PatientInput("Patient A", "819-966-6000", None)],
     )
     services.cancel_session(team["telehealth_technician"], session, "No image")
     who = dict(FollowUpTask.objects.filter(session=session).values_list("kind", "assignee_name"))
