@@ -57,6 +57,18 @@ def staff(cusm, make_user):
 
 
 @pytest.fixture
+def team(cusm, make_user):
+    """One user of each role in the cusm institution, each with an e-mail address
+    (role@cct.example.org), named t-<role>: for what people are told."""
+    from escalade.accounts.choices import Role
+
+    return {
+        role: make_user(role, [cusm], username=f"t-{role}", email=f"{role}@cct.example.org")
+        for role in Role.values
+    }
+
+
+@pytest.fixture
 def api(staff):
     """A JSON client authenticated with a bearer token: api('level1_agent').post(...)."""
     from django.test import Client

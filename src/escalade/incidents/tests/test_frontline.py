@@ -6,7 +6,6 @@ import re
 import pytest
 from django.test import Client
 
-from escalade.accounts.choices import Role
 from escalade.core.models import AuditEvent
 from escalade.incidents import services
 from escalade.notifications.models import Notification, OutgoingMail
@@ -15,15 +14,6 @@ from escalade.telesessions.tests.factories import make_session
 from .factories import log
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def team(cusm, make_user):
-    """The centre with e-mail addresses: a major is assigned to the chief and IT techs."""
-    return {
-        role: make_user(role, [cusm], username=f"t-{role}", email=f"{role}@cct.example.org")
-        for role in Role.values
-    }
 
 
 def _page(user, path, lang="en"):

@@ -7,21 +7,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from escalade.accounts.choices import Role
 from escalade.incidents.tests.factories import log
 from escalade.notifications.models import Notification
 from escalade.telesessions import services
 from escalade.telesessions.tests.factories import make_session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def team(cusm, make_user):
-    return {
-        role: make_user(role, [cusm], username=f"s-{role}", email=f"{role}@cct.example.org")
-        for role in Role.values
-    }
 
 
 @pytest.fixture
