@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from escalade.core.errors import DomainError, NotFound
 from escalade.incidents.forms import show_errors
@@ -182,6 +184,9 @@ def act(request, session_id: int, action: str):
                     symptom=form.cleaned_data["symptom"],
                     description=form.cleaned_data["description"],
                 )
+                messages.success(
+                    request, _("Troubleshooting started: the telehealth technicians are told.")
+                )
                 return redirect("telesessions:detail", session_id=session.pk)
         elif action == "step":
             services.mark_step(
@@ -196,11 +201,18 @@ def act(request, session_id: int, action: str):
             return redirect("telesessions:detail", session_id=session.pk)
         elif action == "resolve":
             services.resolve_protocol(request.user, session)
+            messages.success(
+                request, _("Solved: the session goes on; the clinical coordinator is told.")
+            )
             return redirect("telesessions:detail", session_id=session.pk)
         elif action == "cancel":
             form = forms["cancel"] = ReasonForm(request.POST)
             if form.is_valid():
                 services.cancel_session(request.user, session, form.cleaned_data["reason"])
+                messages.success(
+                    request,
+                    _("Session cancelled: the follow-up work is listed and its people told."),
+                )
                 return redirect("telesessions:detail", session_id=session.pk)
         else:
             return render(request, "incidents/not_found.html", {"message": action}, status=404)

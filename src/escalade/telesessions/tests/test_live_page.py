@@ -103,3 +103,11 @@ def test_steps_7_and_8_go_to_the_requesting_sites_people_step_9_to_the_clinical_
     }
     html = _client(team["clinical_coordinator"]).get("/telesessions/follow-up/").content.decode()
     assert "Marc Dubé" in html and "requesting site" in html
+
+
+def test_each_session_action_says_it_was_done(session, team):
+    c = _client(team["telehealth_technician"])
+    r = c.post(f"/telesessions/{session.pk}/troubleshoot/", {"symptom": "codec"}, follow=True)
+    assert "Troubleshooting started" in r.content.decode()
+    r = c.post(f"/telesessions/{session.pk}/resolve/", follow=True)
+    assert "the session goes on" in r.content.decode()
