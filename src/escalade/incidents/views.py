@@ -361,6 +361,8 @@ def _detail_context(request, incident, forms=None):
         "plan": _stored_plan(incident.route_plan),
         "problems": _suggested_problems(request.user, incident),
         "session": session_for_ref(incident.institution, incident.session_ref),
+        # seed 002: the provincial desk a local desk's ticket goes to at level 2
+        "desk_phone": display_phone((incident.institution.settings or {}).get("desk_phone", "")),
     }
 
 

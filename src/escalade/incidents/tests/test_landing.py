@@ -109,3 +109,20 @@ def test_the_ciusss_call_form_asks_the_routing_question_and_ontario_shows_its_de
     c.post("/institution/", {"institution": "ontario-viewer"})
     html = c.get("/incidents/new/").content.decode()
     assert 'id="desk-contact"' in html and "1 866 250-1554" in html
+
+
+def test_an_ontario_incident_shows_the_provincial_desk(demo):
+    from escalade.accounts.services import create_api_token
+
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(demo)}", HTTP_ACCEPT_LANGUAGE="en")
+    body = {
+        "institution": "ontario-viewer",
+        "requester": {"name": "Dr Singh", "role": "clinician", "site": "Hôpital Nord"},
+        "symptom": "viewer_unavailable",
+        "summary": "Viewer down",
+    }
+    number = c.post("/api/incidents", body, content_type="application/json").json()["number"]
+    page = Client(HTTP_ACCEPT_LANGUAGE="en")
+    page.force_login(demo)
+    html = page.get(f"/incidents/{number}/").content.decode()
+    assert 'id="desk-contact"' in html and "1 866 250-1554" in html
