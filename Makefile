@@ -46,10 +46,12 @@ format: install
 schema: install
 	$(BIN)/escalade export_openapi > openapi/schema.json
 
-# lint, the migration and schema checks, then every test (browser tests where chromium exists).
+# lint, the apps' import boundaries, the migration and schema checks, then every test
+# (browser tests where chromium exists).
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/escalade makemigrations --check --dry-run
 	$(BIN)/escalade export_openapi | diff -u openapi/schema.json - \
 		|| (echo "openapi/schema.json is stale: run 'make schema'"; exit 1)

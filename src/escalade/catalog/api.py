@@ -4,31 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require, resolve_institution
-from escalade.core.errors import Invalid
-from escalade.core.schema import Instant, StrictBool, one_of
-from escalade.incidents.api import ERRORS
+from escalade.core.schema import ERRORS, Instant, StrictBool, at_or_now, one_of
 
 from . import selectors
+from .schemas import ChannelOut
 
 router = Router(tags=["catalogue"])
-
-
-class ChannelOut(Schema):
-    kind: str
-    label: str
-    value: str
-    extension: str
-    path: str
-    hours: str
-    open_now: bool
-    next_open: dt.datetime | None
-    urgent_only: bool
 
 
 class PhaseOut(Schema):
@@ -67,18 +52,10 @@ class CatalogQuery(Schema):
     q: str | None = Field(None, description="words, e.g. 'licences Zoom'")
 
 
-def instant(value: dt.datetime | None) -> dt.datetime:
-    if value is None:
-        return timezone.now()
-    if value.tzinfo is None:
-        raise Invalid(_("Give the time zone of 'at' (e.g. 2026-11-28T10:00:00-05:00)."), field="at")
-    return value
-
-
 @router.get("/providers", response={200: list[ProviderOut], **ERRORS}, summary="The providers")
 def list_providers(request, query: Query[CatalogQuery]):
     institution = resolve_institution(request.auth, query.institution)
-    at = instant(query.at)
+    at = at_or_now(query.at)
     if query.q:
         return selectors.search(institution, query.q, at)
     return [selectors.provider_view(p, at, institution) for p in selectors.providers(institution)]
@@ -88,7 +65,7 @@ def list_providers(request, query: Query[CatalogQuery]):
 def get_provider(request, code: str, query: Query[CatalogQuery]):
     institution = resolve_institution(request.auth, query.institution)
     return selectors.provider_view(
-        selectors.get_provider(institution, code), instant(query.at), institution
+        selectors.get_provider(institution, code), at_or_now(query.at), institution
     )
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
+from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, StrictBool
 from pydantic_core import PydanticCustomError
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 
-__all__ = ["Day", "Instant", "StrictBool"]
+__all__ = ["ERRORS", "Day", "ErrorItem", "Errors", "Instant", "StrictBool"]
 
 
 def _iso_text(value):
@@ -50,3 +51,32 @@ def one_of(*sources) -> type:
             if value not in values:
                 values.append(value)
     return Annotated[str, WithJsonSchema({"type": "string", "enum": values})]  # type: ignore[return-value]
+
+
+class ErrorItem(Schema):
+    field: str
+    message: str
+
+
+# Every API error: a list of {field, message}, the field empty for the whole request.
+class Errors(Schema):
+    errors: list[ErrorItem]
+
+
+# The error answers every operation documents.
+ERRORS = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 409: Errors, 422: Errors}
+
+
+def at_or_now(value: dt.datetime | None) -> dt.datetime:
+    """The moment an API question is asked for (`at`), now when not given; a time without
+    its zone is refused (which 10:00?)."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from .errors import Invalid
+
+    if value is None:
+        return timezone.now()
+    if value.tzinfo is None:
+        raise Invalid(_("Give the time zone of 'at' (e.g. 2026-11-28T10:00:00-05:00)."), field="at")
+    return value

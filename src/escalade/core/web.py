@@ -7,6 +7,28 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
+def current_institution(request):
+    """The institution a page acts on: the one picked in the header (kept in the session),
+    else the user's default, else the first of theirs; Forbidden when they have none."""
+    from escalade.accounts.services import working_institution
+
+    from .errors import Forbidden
+
+    institution = working_institution(request)
+    if institution is None:
+        raise Forbidden(_("Your account belongs to no institution."), field="institution")
+    return institution
+
+
+def show_errors(form, exc, field_map: dict | None = None) -> None:
+    """Put a service's errors (a DomainError) on the form fields they name, else on the
+    form; `field_map` renames service fields to form fields (requester.name ->
+    requester_name)."""
+    for item in exc.as_errors():
+        field = (field_map or {}).get(item["field"], item["field"])
+        form.add_error(field if field in form.fields else None, item["message"])
+
+
 def requires(permission: str):
     """A page for signed-in users whose roles grant `permission`; others get a 403 page
     that says so (not the page's data, not a bare error)."""

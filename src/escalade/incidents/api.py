@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
 from escalade.core.i18n import pick
-from escalade.core.schema import StrictBool, one_of
+from escalade.core.schema import ERRORS, StrictBool, one_of
 from escalade.incidents.choices import Channel, PartnerKind, Rating, RequesterRole, Severity
 from escalade.incidents.choices import Status as IncidentStatus
 from escalade.routing.choices import Location, Need, Subject
@@ -178,18 +178,6 @@ class PriorityIn(Schema):
     impact: one_of(Rating)
     urgency: one_of(Rating)
     reason: str
-
-
-class ErrorItem(Schema):
-    field: str
-    message: str
-
-
-class Errors(Schema):
-    errors: list[ErrorItem]
-
-
-ERRORS = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 409: Errors, 422: Errors}
 
 
 def serialize(incident: Incident, assignees=None) -> dict:

@@ -4,6 +4,7 @@ shape the input and show errors in place."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from escalade.core import web
 from escalade.core.errors import DomainError
 from escalade.core.i18n import pick
 
@@ -30,10 +31,8 @@ FIELD_MAP = {
 
 
 def show_errors(form: forms.Form, exc: DomainError) -> None:
-    """Put a service's errors on the form fields they name (or on the form)."""
-    for item in exc.as_errors():
-        field = FIELD_MAP.get(item["field"], item["field"])
-        form.add_error(field if field in form.fields else None, item["message"])
+    """The intake's service errors on its fields (requester.name -> requester_name)."""
+    web.show_errors(form, exc, FIELD_MAP)
 
 
 class SymptomSelect(forms.Select):

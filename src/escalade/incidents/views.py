@@ -15,12 +15,12 @@ from django.views.decorators.http import require_POST
 
 from escalade.accounts import rules as perms
 from escalade.accounts.choices import Role
-from escalade.accounts.services import has_permission, institutions_of, resolve_institution
+from escalade.accounts.services import has_permission, institutions_of
 from escalade.core.choices import AuditAction
 from escalade.core.errors import DomainError, NotFound
 from escalade.core.i18n import pick
 from escalade.core.text import display_phone
-from escalade.core.web import requires
+from escalade.core.web import current_institution, requires
 from escalade.telesessions.selectors import session_for_ref
 
 from . import rules, selectors, services
@@ -40,20 +40,6 @@ from .forms import (
 from .models import IncidentPolicy
 
 QUEUES = ("mine", "team", "followup", "all")
-
-
-def current_institution(request):
-    """The institution the page acts on: the one picked in the header, else the default."""
-    code = request.session.get("institution")
-    if code and institutions_of(request.user).filter(code=code).exists():
-        return resolve_institution(request.user, code)
-    try:
-        return resolve_institution(request.user)
-    except DomainError:
-        first = institutions_of(request.user).first()
-        if first is None:
-            raise
-        return first
 
 
 @login_required

@@ -12,9 +12,8 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.catalog import selectors as catalog_selectors
 from escalade.core.errors import Invalid
-from escalade.core.schema import Instant, StrictBool, one_of
+from escalade.core.schema import ERRORS, Instant, StrictBool, one_of
 from escalade.incidents import selectors as incident_selectors
-from escalade.incidents.api import ERRORS
 from escalade.notices.choices import NoticeKind, NoticeState
 
 from . import selectors, services

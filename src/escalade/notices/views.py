@@ -15,10 +15,8 @@ from escalade.accounts.rules import NOTICE_PUBLISH
 from escalade.accounts.services import has_permission
 from escalade.catalog import selectors as catalog_selectors
 from escalade.core.errors import DomainError
-from escalade.core.web import requires
+from escalade.core.web import current_institution, requires, show_errors
 from escalade.incidents import selectors as incident_selectors
-from escalade.incidents.forms import show_errors
-from escalade.incidents.views import current_institution
 
 from . import selectors, services
 from .choices import NoticeState

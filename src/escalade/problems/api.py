@@ -11,9 +11,8 @@ from ninja import Field, Query, Router, Schema, Status
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require, resolve_institution
 from escalade.core.errors import Invalid
-from escalade.core.schema import Day, StrictBool, one_of
+from escalade.core.schema import ERRORS, Day, StrictBool, one_of
 from escalade.incidents import selectors as incident_selectors
-from escalade.incidents.api import ERRORS
 from escalade.problems.choices import ProblemState
 
 from . import selectors, services

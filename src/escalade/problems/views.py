@@ -5,9 +5,8 @@ from django.views.decorators.http import require_POST
 
 from escalade.accounts import rules as perms
 from escalade.core.errors import DomainError, NotFound
-from escalade.core.web import requires
+from escalade.core.web import current_institution, requires
 from escalade.incidents import selectors as incident_selectors
-from escalade.incidents.views import current_institution
 
 from . import selectors, services
 from .models import CorrectiveMeasure, Problem

@@ -11,8 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
-from escalade.core.schema import Day, one_of
-from escalade.incidents.api import ERRORS
+from escalade.core.schema import ERRORS, Day, one_of
 from escalade.renewals.models import Decision
 
 from . import selectors, services

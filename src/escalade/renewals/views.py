@@ -11,9 +11,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.rules import RENEWAL_CHANGE
 from escalade.accounts.services import has_permission
 from escalade.core.errors import DomainError
-from escalade.core.web import requires
-from escalade.incidents.forms import show_errors
-from escalade.incidents.views import current_institution
+from escalade.core.web import current_institution, requires, show_errors
 
 from . import selectors, services
 from .models import Decision

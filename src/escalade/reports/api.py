@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from escalade.core.errors import Invalid
+from escalade.core.schema import ERRORS
 from escalade.incidents import selectors as incident_selectors
-from escalade.incidents.api import ERRORS
 
 from . import services
 from .pdf import major_report_pdf

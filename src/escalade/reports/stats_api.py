@@ -12,8 +12,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
 from escalade.core.fiscal import periods
-from escalade.core.schema import Day, one_of
-from escalade.incidents.api import ERRORS
+from escalade.core.schema import ERRORS, Day, one_of
 
 from . import exports, stats
 

@@ -4,9 +4,8 @@ from django.shortcuts import redirect, render
 
 from escalade.accounts import rules as perms
 from escalade.core.errors import DomainError, NotFound
-from escalade.core.web import requires
+from escalade.core.web import requires, show_errors
 from escalade.incidents import selectors as incident_selectors
-from escalade.incidents.forms import show_errors
 
 from . import services
 from .forms import MajorReportForm
@@ -117,7 +116,7 @@ def statistics(request):
     from django.utils import timezone
 
     from escalade.core.fiscal import fiscal_year_of, period_of, periods
-    from escalade.incidents.views import current_institution
+    from escalade.core.web import current_institution
 
     from . import stats
 
@@ -157,7 +156,7 @@ def follow_up_page(request):
     """Level 1's follow-up report: printable."""
     from django.utils import timezone
 
-    from escalade.incidents.views import current_institution
+    from escalade.core.web import current_institution
 
     from .stats import follow_up_report
 
@@ -174,7 +173,7 @@ def follow_up_page(request):
 
 @requires(perms.VIEW_ALL)
 def resend_period_report(request):
-    from escalade.incidents.views import current_institution
+    from escalade.core.web import current_institution
 
     if request.method != "POST":
         return redirect("reports:statistics")

@@ -7,9 +7,8 @@ import datetime as dt
 from ninja import Field, Router, Schema
 
 from escalade.accounts.services import resolve_institution
-from escalade.catalog.api import ChannelOut, instant
-from escalade.core.schema import Instant, one_of
-from escalade.incidents.api import ERRORS
+from escalade.catalog.schemas import ChannelOut
+from escalade.core.schema import ERRORS, Instant, at_or_now, one_of
 from escalade.routing.choices import Location, Need, Requester, Subject
 
 from . import rules, selectors
@@ -70,4 +69,4 @@ class RouteOut(Schema):
 def route(request, payload: RouteIn):
     institution = resolve_institution(request.auth, payload.institution)
     question = rules.Question(payload.requester, payload.need, payload.subject, payload.location)
-    return selectors.plan(institution, question, instant(payload.at))
+    return selectors.plan(institution, question, at_or_now(payload.at))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from escalade.accounts.services import institutions_of
 from escalade.core.errors import DomainError
-from escalade.incidents.views import current_institution
+from escalade.core.web import current_institution
 
 from . import rules, selectors
 from .choices import Location, Need, Requester, Subject

@@ -10,9 +10,8 @@ from ninja import Field, Router, Schema, Status
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
 from escalade.core.idempotency import replay_with
-from escalade.core.schema import Instant, one_of
+from escalade.core.schema import ERRORS, Instant, one_of
 from escalade.incidents import selectors as incident_selectors
-from escalade.incidents.api import ERRORS
 from escalade.telesessions.choices import SessionKind
 
 from . import selectors, services

@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from escalade.core.errors import DomainError, NotFound
-from escalade.incidents.forms import show_errors
-from escalade.incidents.views import current_institution
+from escalade.core.web import current_institution, show_errors
 
 from . import selectors, services
 from .forms import ImportForm, ReasonForm, SessionForm, TroubleshootForm

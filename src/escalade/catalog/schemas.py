@@ -1,0 +1,20 @@
+"""Answer schemas of the catalogue that other apps' APIs reuse (routing's plans list
+channels as the catalogue does)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+
+
+class ChannelOut(Schema):
+    kind: str
+    label: str
+    value: str
+    extension: str
+    path: str
+    hours: str
+    open_now: bool
+    next_open: dt.datetime | None
+    urgent_only: bool
