@@ -11,7 +11,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.rules import CONTACT_CHANGE
 from escalade.accounts.services import has_permission, institutions_of
 from escalade.core.errors import DomainError
-from escalade.core.web import current_institution, requires, show_errors
+from escalade.core.web import current_institution, posted_id, requires, show_errors
 
 from . import selectors, services
 from .choices import ContactRole
@@ -90,7 +90,7 @@ def organisation_detail(request, code):
         try:
             if request.POST.get("action") == "confirm":
                 services.confirm_contact(
-                    request.user, selectors.get_contact(request.user, int(request.POST["contact"]))
+                    request.user, selectors.get_contact(request.user, posted_id(request, "contact"))
                 )
                 return redirect("catalog:organisation", code=org.code)
             if form.is_valid():

@@ -20,6 +20,17 @@ def current_institution(request):
     return institution
 
 
+def posted_id(request, name: str) -> int:
+    """The id a form posts in `name` (a hidden field): a tampered or missing value is a
+    clear error on that field (Invalid), never a 500."""
+    from .errors import Invalid
+
+    raw = (request.POST.get(name) or "").strip()
+    if not raw.isdigit() or len(raw) > 10 or int(raw) > 2**31 - 1:
+        raise Invalid(_("This reference is not valid: reload the page."), field=name)
+    return int(raw)
+
+
 def show_errors(form, exc, field_map: dict | None = None) -> None:
     """Put a service's errors (a DomainError) on the form fields they name, else on the
     form; `field_map` renames service fields to form fields (requester.name ->

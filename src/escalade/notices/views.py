@@ -15,7 +15,7 @@ from escalade.accounts.rules import NOTICE_PUBLISH
 from escalade.accounts.services import has_permission
 from escalade.catalog import selectors as catalog_selectors
 from escalade.core.errors import DomainError
-from escalade.core.web import current_institution, requires, show_errors
+from escalade.core.web import current_institution, posted_id, requires, show_errors
 from escalade.incidents import selectors as incident_selectors
 
 from . import selectors, services
@@ -168,10 +168,8 @@ def interruption_list(request):
     institution = current_institution(request)
     if request.method == "POST":
         try:
-            row = selectors.get_interruption(request.user, int(request.POST.get("id", 0)))
+            row = selectors.get_interruption(request.user, posted_id(request, "id"))
             services.acknowledge(request.user, row)
-        except ValueError:
-            pass  # no id: nothing to acknowledge
         except DomainError as exc:
             return _not_found(request, exc)
         return redirect("notices:interruptions")

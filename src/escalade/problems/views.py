@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 
 from escalade.accounts import rules as perms
 from escalade.core.errors import DomainError, NotFound
-from escalade.core.web import current_institution, requires
+from escalade.core.web import current_institution, posted_id, requires
 from escalade.incidents import selectors as incident_selectors
 
 from . import selectors, services
@@ -57,7 +57,9 @@ def problem_detail(request, problem_id):
             elif action == "done":
                 services.complete_measure(
                     request.user,
-                    CorrectiveMeasure.objects.get(pk=request.POST.get("measure"), problem=problem),
+                    CorrectiveMeasure.objects.get(
+                        pk=posted_id(request, "measure"), problem=problem
+                    ),
                 )
             elif action == "close":
                 services.close(request.user, problem)

@@ -11,7 +11,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.rules import RENEWAL_CHANGE
 from escalade.accounts.services import has_permission
 from escalade.core.errors import DomainError
-from escalade.core.web import current_institution, requires, show_errors
+from escalade.core.web import current_institution, posted_id, requires, show_errors
 
 from . import selectors, services
 from .models import Decision
@@ -75,7 +75,7 @@ def renewals(request):
         if action == "decide":
             form = DecisionForm(request.POST)
             if form.is_valid():
-                row = selectors.get_licence(request.user, int(request.POST.get("licence", 0)))
+                row = selectors.get_licence(request.user, posted_id(request, "licence"))
                 services.change_licence(request.user, row, form.cleaned_data)
                 return redirect("renewals:list")
             error = "; ".join(str(e) for errs in form.errors.values() for e in errs)
