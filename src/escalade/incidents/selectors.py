@@ -231,7 +231,7 @@ def quick_find(user, institution, text: str) -> tuple[str, object]:
         visible = visible_incidents(user, ticket.institution).filter(pk=ticket.incident_id)
         if visible.exists():
             return "incident", ticket.incident.number
-    if has_permission(user, "view_telesession") and (
+    if has_permission(user, perms.SESSION_VIEW) and (
         text.startswith("#") or any(c.isalpha() for c in text)
     ):
         session = session_for_ref(institution, text)

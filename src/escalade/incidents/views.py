@@ -405,7 +405,7 @@ def _suggested_problems(user, incident) -> dict:
     from escalade.problems.models import Problem
     from escalade.problems.services import suggestions
 
-    if not has_permission(user, "view_problem"):
+    if not has_permission(user, perms.PROBLEM_VIEW):
         return {}
     return {
         "linked": list(Problem.objects.filter(links__incident=incident)),

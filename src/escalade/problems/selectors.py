@@ -1,5 +1,6 @@
 from django.utils.translation import gettext as _
 
+from escalade.accounts import rules as perms
 from escalade.accounts.services import belongs_to, has_permission
 from escalade.core.errors import NotFound
 
@@ -15,7 +16,7 @@ def get_problem(user, problem_id: int) -> Problem:
     if (
         problem is None
         or not belongs_to(user, problem.institution_id)
-        or not has_permission(user, "view_problem")
+        or not has_permission(user, perms.PROBLEM_VIEW)
     ):
         raise NotFound(_("No problem #%(id)s.") % {"id": problem_id}, field="id")
     return problem

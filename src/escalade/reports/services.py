@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from escalade.accounts import rules as perms
 from escalade.accounts.services import belongs_to, has_permission
 from escalade.core import audit, prepared
 from escalade.core.choices import AuditAction
@@ -89,7 +90,7 @@ def ensure_draft(incident, new: bool = False) -> MajorReport:
 
 def update(actor, report: MajorReport, values: dict) -> MajorReport:
     """Complete or correct the report; it is complete when nothing required is missing."""
-    if not has_permission(actor, "resolve_incident") or not belongs_to(
+    if not has_permission(actor, perms.RESOLVE) or not belongs_to(
         actor, report.incident.institution_id
     ):
         raise Forbidden(_("Your role does not allow this action."))
@@ -188,7 +189,7 @@ def prepare_declaration(incident, level: str, note: str = ""):
 
 
 def file_declaration(actor, declaration, external_number: str = ""):
-    if not has_permission(actor, "view_incident") or not belongs_to(
+    if not has_permission(actor, perms.VIEW_ALL) or not belongs_to(
         actor, declaration.incident.institution_id
     ):
         raise Forbidden(_("Your role does not allow this action."))
@@ -223,8 +224,6 @@ def send_period_report(institution, code: str, actor=None, resend: bool = False)
     to = institution.setting("supervisor_email")
     if not to:
         return False
-    from escalade.accounts import rules as perms
-
     if actor is not None and not has_permission(actor, perms.RECLASSIFY):
         raise Forbidden(_("Your role does not allow this action."))
     r, _period = stats.period_range(code)

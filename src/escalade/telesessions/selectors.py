@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from escalade.accounts import rules as perms
 from escalade.accounts.services import belongs_to, has_permission, institutions_of
 from escalade.core.errors import NotFound
 from escalade.core.i18n import pick
@@ -19,7 +20,7 @@ def get_session(user, session_id: int) -> TeleSession:
     if (
         session is None
         or not belongs_to(user, session.institution_id)
-        or not has_permission(user, "view_telesession")
+        or not has_permission(user, perms.SESSION_VIEW)
     ):
         raise NotFound(_("No session #%(id)s.") % {"id": session_id}, field="id")
     return session
@@ -65,7 +66,7 @@ def sessions(user, institution, upcoming_only: bool = False):
 
 
 def can_see_patients(user) -> bool:
-    return has_permission(user, "view_patient")
+    return has_permission(user, perms.VIEW_PATIENT)
 
 
 def current_protocol(session: TeleSession) -> Protocol | None:

@@ -169,3 +169,28 @@ def test_the_default_institution_is_used_when_none_is_named(cusm, other, make_us
     assert r.status_code == 201 and r.json()["institution"] == "other-hospital"
     r = c.post("/api/incidents", body(institution="cusm"), content_type="application/json")
     assert r.status_code == 201 and r.json()["institution"] == "cusm"
+
+
+def test_the_one_permission_helper_agrees_with_djangos_has_perm(cusm, make_user):
+    """has_permission() reads the role matrix in memory; Django's has_perm() reads the
+    groups' permissions in the database: for every role and every permission the code
+    names, both must answer the same (a permission missing from the database would make
+    the admin and the pages disagree)."""
+    from django.contrib.auth.models import Permission
+
+    from escalade.accounts import rules
+    from escalade.accounts.services import has_permission
+
+    named = {
+        value
+        for name, value in vars(rules).items()
+        if name.isupper() and isinstance(value, str) and "_" in value
+    }
+    codes = {p.codename: p.content_type.app_label for p in Permission.objects.all()}
+    assert named <= set(codes), f"not in the database: {sorted(named - set(codes))}"
+    for role in Role:
+        user = make_user(role.value, [cusm], username=f"perm-{role.value}")
+        for codename in sorted(named):
+            ours = has_permission(user, codename)
+            django = user.has_perm(f"{codes[codename]}.{codename}")
+            assert ours == django, (role.value, codename, ours, django)
