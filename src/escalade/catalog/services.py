@@ -114,7 +114,7 @@ def update_contact(actor, contact: Contact, data: dict) -> Contact:
             changes.update(audit.diff(contact, active=bool(active)))
         contact.save()
         audit.record(
-            action=AuditAction.UPDATED,
+            action=AuditAction.CONTACT_CHANGED,
             obj=contact,
             actor=actor,
             institution=contact.organisation.institution,

@@ -23,9 +23,10 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self):
-        from . import pack
+        from . import pack, timeline
 
         pack.register()
+        timeline.register_all()
         # Roles get the incident permissions once they exist.
         post_migrate.connect(_ensure_roles, sender=self)
         post_migrate.connect(_ensure_search_index, sender=self)

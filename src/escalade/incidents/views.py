@@ -16,15 +16,14 @@ from django.views.decorators.http import require_POST
 from escalade.accounts import rules as perms
 from escalade.accounts.choices import Role
 from escalade.accounts.services import has_permission, institutions_of
-from escalade.core.choices import AuditAction
+from escalade.core import timeline
 from escalade.core.errors import DomainError, NotFound
-from escalade.core.i18n import pick
 from escalade.core.text import display_phone
 from escalade.core.web import current_institution, requires
 from escalade.telesessions.selectors import session_for_ref
 
 from . import rules, selectors, services
-from .choices import Channel, PartnerKind, PatientSafety, Severity, Status
+from .choices import Severity, Status
 from .forms import (
     EmptyForm,
     EscalateForm,
@@ -336,7 +335,7 @@ def _detail_context(request, incident, forms=None):
         "policy": IncidentPolicy.objects.filter(institution=incident.institution).first(),
         "available": available,
         "forms": defaults,
-        "timeline": [describe(ev) for ev in selectors.timeline(incident)],
+        "timeline": [timeline.describe(ev) for ev in selectors.timeline(incident)],
         "assignees": [
             {"role_label": dict(Role.choices).get(a["role"], a["role"]), "user": a["user"]}
             for a in selectors.active_assignees(incident)
@@ -425,98 +424,3 @@ def _stored_plan(plan: dict | None) -> dict | None:
             for c in step["channels"]:
                 c["next_open"] = parse_datetime(c["next_open"]) if c.get("next_open") else None
     return plan
-
-
-# -- timeline ------------------------------------------------------------------
-
-
-def describe(event) -> dict:
-    """One timeline row: when, who, what, and the details a reader needs."""
-    data, changes = event.data or {}, event.changes or {}
-    details: list[str] = []
-    a = event.action
-    if a == AuditAction.CREATED:
-        details.append(
-            _("Logged by %(channel)s, priority %(priority)s.")
-            % {"channel": _label(Channel, data.get("channel")), "priority": data.get("priority")}
-        )
-    elif a == AuditAction.CLASSIFIED:
-        details.append(pick(data.get("reason")))
-    elif a == AuditAction.RECLASSIFIED:
-        before, after = changes.get("severity", [None, None])
-        details.append(
-            _("%(before)s → %(after)s: %(reason)s")
-            % {
-                "before": _label(Severity, before),
-                "after": _label(Severity, after),
-                "reason": data.get("reason", ""),
-            }
-        )
-    elif a == AuditAction.ESCALATED:
-        details.append(
-            _("Level %(from)s → level %(to)s: %(reason)s")
-            % {
-                "from": data.get("from_level"),
-                "to": data.get("to_level"),
-                "reason": data.get("reason", ""),
-            }
-        )
-        if data.get("partner"):
-            details.append(
-                _("Partner: %(partner)s %(kind)s, reference %(ref)s")
-                % {
-                    "partner": data["partner"],
-                    "kind": _label(PartnerKind, data.get("partner_kind")),
-                    "ref": data.get("external_ref") or "—",
-                }
-            )
-    elif a == AuditAction.ASSIGNED:
-        details.append(
-            _("%(role)s: %(user)s")
-            % {
-                "role": dict(Role.choices).get(data.get("role"), data.get("role")),
-                "user": data.get("user") or _("nobody holds this role yet"),
-            }
-        )
-    elif a == AuditAction.TICKET_OPENED:
-        details.append(_("Ticket %(number)s") % {"number": data.get("ticket")})
-    elif a == AuditAction.SHEET_RECORDED:
-        details.append(_("Session %(session)s") % {"session": data.get("session") or "—"})
-    elif a == AuditAction.PRIORITY_CHANGED:
-        details.append(
-            _("Priority %(before)s → %(after)s: %(reason)s")
-            % {
-                "before": changes.get("priority", ["?", "?"])[0],
-                "after": changes.get("priority", ["?", "?"])[1],
-                "reason": data.get("reason", ""),
-            }
-        )
-    elif a == AuditAction.NOTE_ADDED:
-        details.append(data.get("text", ""))
-    elif a == AuditAction.RESOLVED:
-        details.append(changes.get("resolution", ["", ""])[1] or "")
-    elif a == AuditAction.REOPENED:
-        details.append(data.get("reason", ""))
-    elif a == AuditAction.PATIENT_SAFETY:
-        details.append(_label(PatientSafety, data.get("patient_safety")))
-        details.append(data.get("note", ""))
-        details.append(_("The manager was told; the incident declaration is prepared."))
-    elif a == AuditAction.NOTIFIED:
-        details.append(
-            _("Told (in-app and e-mail): %(people)s")
-            % {"people": ", ".join(data.get("users", [])) or "—"}
-        )
-    return {
-        "at": event.at,
-        "actor": event.actor.get_username() if event.actor else _("system"),
-        "action": a,
-        "label": AuditAction(a).label if a in AuditAction.values else a,
-        "details": [d for d in details if d],
-    }
-
-
-def _label(choices, value):
-    try:
-        return choices(value).label
-    except ValueError:
-        return value or "—"

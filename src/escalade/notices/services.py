@@ -257,7 +257,7 @@ def change(actor, notice: Notice, data: dict, *, now: dt.datetime | None = None)
             return notice
         notice.save()
         audit.record(
-            action=AuditAction.RESOLVED if what == "resolved" else AuditAction.UPDATED,
+            action=AuditAction.RESOLVED if what == "resolved" else AuditAction.NOTICE_UPDATED,
             obj=notice,
             actor=actor,
             institution=notice.institution,

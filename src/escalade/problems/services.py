@@ -195,7 +195,7 @@ def update(actor, problem: Problem, values: dict) -> Problem:
         problem.updated_at = timezone.now()
         problem.save()
         audit.record(
-            action=AuditAction.UPDATED,
+            action=AuditAction.PROBLEM_CHANGED,
             obj=problem,
             actor=actor,
             institution=problem.institution,
@@ -217,7 +217,7 @@ def link(actor, problem: Problem, incident: Incident) -> ProblemLink:
         if not created:
             raise Conflict(_("The incident is linked already."), field="incident")
         audit.record(
-            action=AuditAction.UPDATED,
+            action=AuditAction.LINKED,
             obj=problem,
             actor=actor,
             institution=problem.institution,
@@ -233,7 +233,7 @@ def unlink(actor, problem: Problem, incident: Incident) -> None:
         if not deleted:
             raise Conflict(_("The incident is not linked to this problem."), field="incident")
         audit.record(
-            action=AuditAction.UPDATED,
+            action=AuditAction.UNLINKED,
             obj=problem,
             actor=actor,
             institution=problem.institution,
@@ -269,7 +269,7 @@ def merge(actor, source: Problem, target: Problem) -> Problem:
             data={"merged_into": target.pk},
         )
         audit.record(
-            action=AuditAction.UPDATED,
+            action=AuditAction.MERGED,
             obj=target,
             actor=actor,
             institution=target.institution,
@@ -289,7 +289,7 @@ def add_measure(
             problem=problem, text=text.strip(), owner=owner, due=due
         )
         audit.record(
-            action=AuditAction.UPDATED,
+            action=AuditAction.MEASURE_ADDED,
             obj=problem,
             actor=actor,
             institution=problem.institution,
@@ -304,7 +304,7 @@ def complete_measure(actor, measure: CorrectiveMeasure) -> CorrectiveMeasure:
         measure.state, measure.done_at = MeasureState.DONE, timezone.now()
         measure.save(update_fields=["state", "done_at"])
         audit.record(
-            action=AuditAction.UPDATED,
+            action=AuditAction.MEASURE_DONE,
             obj=measure.problem,
             actor=actor,
             institution=measure.problem.institution,

@@ -232,7 +232,7 @@ def change_licence(actor, licence: HeldLicence, data: dict) -> HeldLicence:
             return licence
         licence.save()
         audit.record(
-            action=AuditAction.DECIDED if decision else AuditAction.UPDATED,
+            action=AuditAction.DECIDED if decision else AuditAction.TERM_CHANGED,
             obj=licence,
             actor=actor,
             institution=licence.institution,

@@ -6,3 +6,8 @@ class ReportsConfig(AppConfig):
     name = "escalade.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from . import timeline
+
+        timeline.register_all()

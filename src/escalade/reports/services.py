@@ -126,7 +126,7 @@ def update(actor, report: MajorReport, values: dict) -> MajorReport:
         )
         report.save()
         audit.record(
-            action=AuditAction.UPDATED,
+            action=AuditAction.REPORT_WRITTEN,
             obj=report.incident,
             actor=actor,
             institution=report.incident.institution,
@@ -198,7 +198,7 @@ def file_declaration(actor, declaration, external_number: str = ""):
         declaration.external_number = (external_number or "").strip()[:60]
         declaration.save(update_fields=["filed_by", "filed_at", "external_number"])
         audit.record(
-            action=AuditAction.UPDATED,
+            action=AuditAction.DECLARATION_FILED,
             obj=declaration.incident,
             actor=actor,
             institution=declaration.incident.institution,
@@ -257,7 +257,7 @@ def send_period_report(institution, code: str, actor=None, resend: bool = False)
         )
         if actor is not None:
             audit.record(
-                action=AuditAction.UPDATED,
+                action=AuditAction.PERIOD_REPORT_SENT,
                 obj=institution,
                 actor=actor,
                 institution=institution,

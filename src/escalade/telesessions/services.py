@@ -355,7 +355,7 @@ def apply_mark(protocol_id: int, mark: str, now: dt.datetime | None = None) -> b
         protocol.save(update_fields=["warned_at", "cancel_recommended_at", "recommendation"])
         _bump(protocol)
         audit.record(
-            action=AuditAction.UPDATED,
+            action=AuditAction.WINDOW_MARK,
             obj=protocol.session,
             institution=protocol.session.institution,
             data={"protocol": protocol.pk, "mark": mark, "elapsed_s": protocol.elapsed_s(now)},
@@ -397,7 +397,7 @@ def mark_step(actor, session: TeleSession, n: int, state: str, note: str = "") -
         step.save()
         _bump(protocol)
         audit.record(
-            action=AuditAction.UPDATED,
+            action=AuditAction.STEP_MARKED,
             obj=session,
             actor=actor,
             institution=session.institution,
@@ -512,7 +512,7 @@ def complete_task(actor, task: FollowUpTask) -> FollowUpTask:
         task.state, task.done_by, task.done_at = TaskState.DONE, actor, timezone.now()
         task.save(update_fields=["state", "done_by", "done_at"])
         audit.record(
-            action=AuditAction.UPDATED,
+            action=AuditAction.TASK_DONE,
             obj=task.session,
             actor=actor,
             institution=task.session.institution,

@@ -184,3 +184,28 @@ def test_a_major_report_starts_with_step_11s_distribution_and_the_incidents_reso
     )
     _c, html = _page(team["chief_telehealth_technician"], f"/incidents/{incident.number}/report/")
     assert "Bridge port reset by the national bridge." in html
+
+
+def test_the_timeline_reads_the_report_and_the_declaration_as_what_they_are(cusm, team):
+    from escalade.core import timeline
+    from escalade.core.models import AuditEvent
+    from escalade.reports import services as reports
+
+    incident = log(team["level1_agent"], cusm, symptom="codec")
+    reports.update(
+        team["chief_telehealth_technician"],
+        reports.ensure_draft(incident),
+        {"cause": "Codec firmware", "clinical_repercussions": "One exam delayed"},
+    )
+    services.flag_patient_safety(team["level1_agent"], incident, "possible")
+    declaration = incident.declaration
+    reports.file_declaration(team["manager"], declaration, "AH-2026-77")
+    events = AuditEvent.objects.for_object("incident", incident.pk)
+    assert not events.filter(action="updated").exists()
+    rows = {r["action"]: r for r in (timeline.describe(e) for e in events)}
+    assert "cause" in rows["report_written"]["details"][0]
+    assert "AH-2026-77" in rows["declaration_filed"]["details"][0]
+    assert rows["declaration_filed"]["label"] in (
+        "incident declaration filed",
+        "déclaration d'incident déposée",
+    )

@@ -1,0 +1,118 @@
+"""How the incidents' audit actions read on the timeline (registered in core.timeline by
+the app's ready())."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from escalade.accounts.choices import Role
+from escalade.core.choices import AuditAction
+from escalade.core.i18n import pick
+from escalade.core.timeline import label, register
+
+from .choices import Channel, PartnerKind, PatientSafety, Severity
+
+
+def _created(ev):
+    data = ev.data or {}
+    return [
+        _("Logged by %(channel)s, priority %(priority)s.")
+        % {"channel": label(Channel, data.get("channel")), "priority": data.get("priority")}
+    ]
+
+
+def _classified(ev):
+    return [pick((ev.data or {}).get("reason"))]
+
+
+def _reclassified(ev):
+    before, after = (ev.changes or {}).get("severity", [None, None])
+    return [
+        _("%(before)s → %(after)s: %(reason)s")
+        % {
+            "before": label(Severity, before),
+            "after": label(Severity, after),
+            "reason": (ev.data or {}).get("reason", ""),
+        }
+    ]
+
+
+def _escalated(ev):
+    data = ev.data or {}
+    lines = [
+        _("Level %(from)s → level %(to)s: %(reason)s")
+        % {
+            "from": data.get("from_level"),
+            "to": data.get("to_level"),
+            "reason": data.get("reason", ""),
+        }
+    ]
+    if data.get("partner"):
+        lines.append(
+            _("Partner: %(partner)s %(kind)s, reference %(ref)s")
+            % {
+                "partner": data["partner"],
+                "kind": label(PartnerKind, data.get("partner_kind")),
+                "ref": data.get("external_ref") or "—",
+            }
+        )
+    return lines
+
+
+def _assigned(ev):
+    data = ev.data or {}
+    return [
+        _("%(role)s: %(user)s")
+        % {
+            "role": dict(Role.choices).get(data.get("role"), data.get("role")),
+            "user": data.get("user") or _("nobody holds this role yet"),
+        }
+    ]
+
+
+def _priority(ev):
+    before, after = (ev.changes or {}).get("priority", ["?", "?"])
+    return [
+        _("Priority %(before)s → %(after)s: %(reason)s")
+        % {"before": before, "after": after, "reason": (ev.data or {}).get("reason", "")}
+    ]
+
+
+def _patient_safety(ev):
+    data = ev.data or {}
+    return [
+        label(PatientSafety, data.get("patient_safety")),
+        data.get("note", ""),
+        _("The manager was told; the incident declaration is prepared."),
+    ]
+
+
+def _notified(ev):
+    return [
+        _("Told (in-app and e-mail): %(people)s")
+        % {"people": ", ".join((ev.data or {}).get("users", [])) or "—"}
+    ]
+
+
+def register_all() -> None:
+    register(AuditAction.CREATED, _created)
+    register(AuditAction.CLASSIFIED, _classified)
+    register(AuditAction.RECLASSIFIED, _reclassified)
+    register(AuditAction.ESCALATED, _escalated)
+    register(AuditAction.ASSIGNED, _assigned)
+    register(
+        AuditAction.TICKET_OPENED,
+        lambda ev: [_("Ticket %(number)s") % {"number": (ev.data or {}).get("ticket")}],
+    )
+    register(
+        AuditAction.SHEET_RECORDED,
+        lambda ev: [_("Session %(session)s") % {"session": (ev.data or {}).get("session") or "—"}],
+    )
+    register(AuditAction.PRIORITY_CHANGED, _priority)
+    register(AuditAction.NOTE_ADDED, lambda ev: [(ev.data or {}).get("text", "")])
+    register(
+        AuditAction.RESOLVED, lambda ev: [((ev.changes or {}).get("resolution", ["", ""])[1] or "")]
+    )
+    register(AuditAction.REOPENED, lambda ev: [(ev.data or {}).get("reason", "")])
+    register(AuditAction.PATIENT_SAFETY, _patient_safety)
+    register(AuditAction.NOTIFIED, _notified)
