@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from escalade.core.transitions import Transitions
+
 from .choices import Severity, Status
 
 MANUAL_RULE = "manual"
@@ -106,17 +108,19 @@ def roles_to_assign(severity: str, assignment: dict[str, list[str]]) -> list[str
 
 
 # The transition table: which status may follow which, and through which action.
-TRANSITIONS: dict[str, dict[str, str]] = {
-    "start": {Status.NEW: Status.IN_PROGRESS},
-    "resolve": {Status.NEW: Status.RESOLVED, Status.IN_PROGRESS: Status.RESOLVED},
-    "close": {Status.RESOLVED: Status.CLOSED},
-    "reopen": {Status.RESOLVED: Status.IN_PROGRESS, Status.CLOSED: Status.IN_PROGRESS},
-}
+TRANSITIONS = Transitions(
+    {
+        "start": {Status.NEW: Status.IN_PROGRESS},
+        "resolve": {Status.NEW: Status.RESOLVED, Status.IN_PROGRESS: Status.RESOLVED},
+        "close": {Status.RESOLVED: Status.CLOSED},
+        "reopen": {Status.RESOLVED: Status.IN_PROGRESS, Status.CLOSED: Status.IN_PROGRESS},
+    }
+)
 
 
 def next_status(action: str, current: str) -> str | None:
     """The status `action` leads to from `current`, or None when not allowed."""
-    return TRANSITIONS[action].get(current)
+    return TRANSITIONS.target(action, current)
 
 
 def can_escalate(status: str, level: int, to_level: int, partner: str | None) -> bool:

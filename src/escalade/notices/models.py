@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from escalade.catalog.models import Organisation
 from escalade.core.i18n import pick
 from escalade.core.models import Institution
+from escalade.core.transitions import valid_state
 
 from .choices import NoticeKind, NoticeState
 
@@ -54,6 +55,7 @@ class Notice(models.Model):
         verbose_name_plural = _("service notices")
         ordering = ["-start"]
         indexes = [models.Index(fields=["institution", "state", "start"])]
+        constraints = [valid_state("state", NoticeState.values, "nt_state_valid")]
 
     def __str__(self) -> str:
         return pick(self.title)

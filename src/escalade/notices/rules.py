@@ -12,6 +12,16 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 
 from escalade.core.hours import Calendar, add_business_days
+from escalade.core.transitions import Transitions
+
+# A notice is published, then resolved or cancelled; a closed notice does not change.
+TRANSITIONS = Transitions(
+    {
+        "update": {"published": "published"},
+        "resolve": {"published": "resolved"},
+        "cancel": {"published": "cancelled"},
+    }
+)
 
 DEFAULT_BUSINESS_DAYS = 5
 

@@ -251,6 +251,13 @@ def change(actor, notice: Notice, data: dict, *, now: dt.datetime | None = None)
     elif state not in (None, NoticeState.PUBLISHED):
         raise Invalid(_("Use one of %(valid)s.") % {"valid": "resolved, cancelled"}, field="state")
     with transaction.atomic():
+        # under the row's lock, through the table: two people closing at once, or an
+        # update of a notice closed meanwhile, get a clear refusal
+        locked_state = (
+            Notice.objects.select_for_update().values_list("state", flat=True).get(pk=notice.pk)
+        )
+        action = {"resolved": "resolve", "cancelled": "cancel"}.get(what, "update")
+        rules.TRANSITIONS.move(action, locked_state, _("This notice is closed already."))
         changes = audit.diff(notice, **values, updated_at=now)
         changes.pop("updated_at", None)
         if not changes:

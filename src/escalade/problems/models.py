@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from escalade.core.models import Institution
+from escalade.core.transitions import valid_state
 
 from .choices import MeasureState, ProblemState
 
@@ -39,6 +40,7 @@ class Problem(models.Model):
         verbose_name = _("problem")
         verbose_name_plural = _("problems")
         ordering = ["-created_at", "-id"]
+        constraints = [valid_state("state", ProblemState.values, "pb_state_valid")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.label}"
@@ -88,6 +90,7 @@ class CorrectiveMeasure(models.Model):
 
     class Meta:
         ordering = ["due", "id"]
+        constraints = [valid_state("state", MeasureState.values, "pb_measure_state_valid")]
 
     def __str__(self) -> str:
         return self.text[:40]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from escalade.core.text import normalize
+from escalade.core.transitions import Transitions
 
 
 @dataclass(frozen=True)
@@ -73,3 +74,18 @@ def groups(
                     )
                 )
     return found
+
+
+# A problem's moves (seed 001, point 3): a proposal is accepted or rejected; a workaround
+# makes it a known error; it closes once its measures are done; it may be merged into
+# another while it is active.
+_ACTIVE = ("proposed", "open", "known_error")
+TRANSITIONS = Transitions(
+    {
+        "accept": {"proposed": "open"},
+        "reject": {"proposed": "rejected"},
+        "known_error": {"proposed": "known_error", "open": "known_error"},
+        "close": {"open": "closed", "known_error": "closed"},
+        "merge": {state: "merged" for state in _ACTIVE},
+    }
+)

@@ -189,8 +189,19 @@ def update(actor, problem: Problem, values: dict) -> Problem:
         problem = _locked(problem)
         if problem.state in (ProblemState.CLOSED, ProblemState.MERGED):
             raise Conflict(_("This problem is closed."), field="state")
-        if values.get("workaround") and problem.state in (ProblemState.PROPOSED, ProblemState.OPEN):
+        if values.get("workaround") and rules.TRANSITIONS.target("known_error", problem.state):
             values.setdefault("state", ProblemState.KNOWN_ERROR)
+        if values.get("state") not in (None, problem.state):
+            # the state moves only through the transition table
+            if rules.TRANSITIONS.action_to(problem.state, values["state"]) is None:
+                raise Conflict(
+                    _("A problem that is %(current)s cannot become %(wanted)s.")
+                    % {
+                        "current": ProblemState(problem.state).label,
+                        "wanted": ProblemState(values["state"]).label,
+                    },
+                    field="state",
+                )
         changes = audit.diff(problem, **values)
         problem.updated_at = timezone.now()
         problem.save()
@@ -256,7 +267,7 @@ def merge(actor, source: Problem, target: Problem) -> Problem:
         source.links.all().delete()
         CorrectiveMeasure.objects.filter(problem=source).update(problem=target)
         source.state, source.merged_into, source.closed_at = (
-            ProblemState.MERGED,
+            rules.TRANSITIONS.move("merge", source.state, _("This problem is closed.")),
             target,
             timezone.now(),
         )
@@ -335,7 +346,10 @@ def close(actor, problem: Problem, now: dt.datetime | None = None) -> Problem:
                 _("An incident was linked less than %(days)s days ago.") % {"days": quiet.days},
                 field="state",
             )
-        changes = audit.diff(problem, state=ProblemState.CLOSED, closed_at=now)
+        target = rules.TRANSITIONS.move(
+            "close", problem.state, _("Only an open problem or a known error can be closed.")
+        )
+        changes = audit.diff(problem, state=target, closed_at=now)
         problem.save()
         audit.record(
             action=AuditAction.CLOSED,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from escalade.core.models import Institution
+from escalade.core.transitions import valid_state
 
 from .choices import (
     ProtocolState,
@@ -56,6 +57,7 @@ class TeleSession(models.Model):
             ("view_patient", "Can see the personal data of a session's patients"),
         ]
         constraints = [
+            valid_state("status", SessionStatus.values, "ts_status_valid"),
             models.CheckConstraint(
                 condition=Q(end__gt=models.F("start")), name="ts_end_after_start"
             ),
@@ -117,7 +119,8 @@ class Protocol(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["session"], condition=Q(state="open"), name="ts_one_open_protocol"
-            )
+            ),
+            valid_state("state", ProtocolState.values, "ts_protocol_state_valid"),
         ]
 
     def __str__(self) -> str:
@@ -143,6 +146,7 @@ class ProtocolStep(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["protocol", "n"], name="ts_step_once"),
             models.CheckConstraint(condition=Q(n__gte=1, n__lte=12), name="ts_step_1_12"),
+            valid_state("state", StepState.values, "ts_step_state_valid"),
         ]
 
     def __str__(self) -> str:
@@ -172,6 +176,7 @@ class FollowUpTask(models.Model):
         verbose_name = _("follow-up task")
         verbose_name_plural = _("follow-up tasks")
         ordering = ["created_at", "id"]
+        constraints = [valid_state("state", TaskState.values, "ts_task_state_valid")]
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.session_id})"

@@ -3,6 +3,8 @@ step 4 by session kind, and the follow-up work a cancel creates."""
 
 from __future__ import annotations
 
+from escalade.core.transitions import Transitions
+
 from .choices import Recommendation, SessionKind, TaskKind
 
 
@@ -41,3 +43,14 @@ def follow_up_work(
     ]
     work.append((TaskKind.REBOOK, None, "clinical_coordinator", ""))
     return work
+
+
+# A session's status and its protocol's state move only along these tables.
+SESSION = Transitions(
+    {
+        "troubleshoot": {"scheduled": "troubleshooting"},
+        "solved": {"troubleshooting": "scheduled"},
+        "cancel": {"scheduled": "cancelled", "troubleshooting": "cancelled"},
+    }
+)
+PROTOCOL = Transitions({"resolve": {"open": "resolved"}, "cancel": {"open": "cancelled"}})

@@ -301,7 +301,11 @@ def start_troubleshooting(
         ProtocolStep.objects.bulk_create(
             [ProtocolStep(protocol=protocol, n=n) for n in range(1, 13)]
         )
-        locked.status = SessionStatus.TROUBLESHOOTING
+        locked.status = rules.SESSION.move(
+            "troubleshoot",
+            locked.status,
+            _("Troubleshooting is already under way on this session."),
+        )
         locked.updated_at = timezone.now()
         locked.save(update_fields=["status", "updated_at"])
         audit.record(
@@ -418,10 +422,15 @@ def resolve_protocol(actor, session: TeleSession) -> Protocol:
         )
         if protocol is None:
             raise Conflict(_("No troubleshooting is under way on this session."), field="session")
-        protocol.state, protocol.ended_at = ProtocolState.RESOLVED, timezone.now()
+        protocol.state = rules.PROTOCOL.move("resolve", protocol.state, _("Already solved."))
+        protocol.ended_at = timezone.now()
         protocol.save(update_fields=["state", "ended_at"])
+        status = TeleSession.objects.select_for_update().values_list("status", flat=True)
         TeleSession.objects.filter(pk=session.pk).update(
-            status=SessionStatus.SCHEDULED, updated_at=timezone.now()
+            status=rules.SESSION.move(
+                "solved", status.get(pk=session.pk), _("This session is over.")
+            ),
+            updated_at=timezone.now(),
         )
         _bump(protocol)
         # Seed 000 step 10: « on informe la coordonnatrice clinique de la situation ».
@@ -460,7 +469,10 @@ def cancel_session(actor, session: TeleSession, reason: str) -> TeleSession:
         if locked.status in (SessionStatus.CANCELLED, SessionStatus.COMPLETED):
             raise Conflict(_("This session is over."), field="status")
         changes = audit.diff(
-            locked, status=SessionStatus.CANCELLED, cancel_reason=reason, updated_at=timezone.now()
+            locked,
+            status=rules.SESSION.move("cancel", locked.status, _("This session is over.")),
+            cancel_reason=reason,
+            updated_at=timezone.now(),
         )
         locked.save(update_fields=list(changes))
         protocol = (
@@ -469,7 +481,8 @@ def cancel_session(actor, session: TeleSession, reason: str) -> TeleSession:
             .first()
         )
         if protocol is not None:
-            protocol.state, protocol.ended_at = ProtocolState.CANCELLED, timezone.now()
+            protocol.state = rules.PROTOCOL.move("cancel", protocol.state, _("Already ended."))
+            protocol.ended_at = timezone.now()
             protocol.save(update_fields=["state", "ended_at"])
             _bump(protocol)
         patient_ids = list(locked.patients.values_list("id", flat=True))
