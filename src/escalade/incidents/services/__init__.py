@@ -1,0 +1,38 @@
+"""Every write on incidents. Views, the API, commands and tasks call these; each function
+is one transaction that also writes its audit events. A package: common (input, guards,
+pack data), classification, assignment, effects (ticket, technical sheet, webhooks),
+intake, lifecycle (the moves); every name is importable from here as before."""
+
+from .common import IncidentInput, parse_phone, policy_of, require, route_snapshot
+from .effects import notify_hooks
+from .intake import log_incident
+from .lifecycle import (
+    add_note,
+    close,
+    escalate,
+    flag_patient_safety,
+    reclassify,
+    reopen,
+    reprioritize,
+    resolve,
+    start,
+)
+
+__all__ = [
+    "IncidentInput",
+    "add_note",
+    "close",
+    "escalate",
+    "flag_patient_safety",
+    "log_incident",
+    "notify_hooks",
+    "parse_phone",
+    "policy_of",
+    "reclassify",
+    "reopen",
+    "reprioritize",
+    "require",
+    "resolve",
+    "route_snapshot",
+    "start",
+]

@@ -1,0 +1,200 @@
+"""The incidents' input, guards and pack data: what every write starts from."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+
+import phonenumbers
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escalade.accounts.services import require as require_in
+from escalade.core.errors import Conflict, Invalid, NotFound
+
+from ..choices import Channel, Impact, RequesterRole, Urgency
+from ..models import (
+    Incident,
+    IncidentPolicy,
+    SymptomCategory,
+)
+
+
+@dataclass
+class IncidentInput:
+    """What intake needs (from the phone form, the API or a command)."""
+
+    channel: str
+    requester_name: str
+    requester_role: str
+    requester_site: str
+    symptom: str
+    summary: str
+    requester_phone: str = ""
+    requester_phone_ext: str = ""
+    session_ref: str = ""
+    description: str = ""
+    resolved_on_first_call: bool = False
+    impact: str | None = None
+    urgency: str | None = None
+    # The routing question (seed 003), when the institution has a chart: the requester
+    # kind comes from the requester's role.
+    need: str = ""
+    subject: str = ""
+    location: str = ""
+    # Logged while a live telehealth session is in trouble (seed 000): major.
+    during_live_session: bool = False
+
+    @classmethod
+    def from_fields(cls, data: dict) -> IncidentInput:
+        """From a form's cleaned data (the phone form, the admin): the fields of the same names."""
+        values = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
+        if isinstance(values.get("symptom"), SymptomCategory):
+            values["symptom"] = values["symptom"].code
+        for name in ("impact", "urgency"):  # a blank choice: from the symptom
+            if name in values and not values[name]:
+                values[name] = None
+        return cls(**values)
+
+
+def require(actor, permission: str, incident: Incident | None = None, institution=None) -> None:
+    """Refuse unless `actor` holds `permission` and belongs to the incident's institution."""
+    inst = incident.institution_id if incident is not None else getattr(institution, "pk", None)
+    require_in(actor, permission, inst, _("This incident belongs to another institution."))
+
+
+def parse_phone(raw: str, ext: str = "", region: str = "CA") -> tuple[str, str]:
+    """Return (E.164, extension) or raise Invalid on the `requester.phone` field."""
+    raw = (raw or "").strip()
+    if not raw:
+        return "", (ext or "").strip()
+    normalized = raw.lower().replace("poste", "ext").replace("p.", "ext")
+    try:
+        number = phonenumbers.parse(normalized, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise Invalid(
+            _("'%(phone)s' is not a valid phone number (e.g. 514-934-1934, ext. 36000).")
+            % {"phone": raw},
+            field="requester.phone",
+        )
+    extension = (ext or number.extension or "").strip()
+    if extension and not extension.isdigit():
+        raise Invalid(_("An extension has digits only."), field="requester.phone_ext")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), extension
+
+
+# Pack data read on every intake, kept per process and keyed by the pack's digest: a
+# newly loaded pack changes the digest, so no process ever uses stale rules.
+
+
+_PACK_CACHE: dict[tuple[int, str], tuple[IncidentPolicy, dict[str, SymptomCategory]]] = {}
+
+
+def _pack_data(institution) -> tuple[IncidentPolicy, dict[str, SymptomCategory]]:
+    key = (institution.pk, institution.pack_digest)
+    cached = _PACK_CACHE.get(key) if institution.pack_digest else None
+    if cached is None:
+        policy = IncidentPolicy.objects.filter(institution=institution).first()
+        if policy is None:
+            raise Conflict(
+                _("Institution '%(code)s' has no incident rules: load its pack first.")
+                % {"code": institution.code}
+            )
+        symptoms = {
+            c.code: c for c in SymptomCategory.objects.filter(institution=institution, active=True)
+        }
+        cached = (policy, symptoms)
+        if institution.pack_digest:
+            if len(_PACK_CACHE) > 64:
+                _PACK_CACHE.clear()
+            _PACK_CACHE[key] = cached
+    return cached
+
+
+def policy_of(institution) -> IncidentPolicy:
+    return _pack_data(institution)[0]
+
+
+def _validate(data: IncidentInput, institution) -> tuple[SymptomCategory, list]:
+    errors: list[tuple[str, object]] = []
+
+    def choice(field, value, choices):
+        if value not in choices.values:
+            errors.append(
+                (
+                    field,
+                    _("'%(value)s' is not valid: use one of %(valid)s.")
+                    % {"value": value, "valid": ", ".join(choices.values)},
+                )
+            )
+
+    choice("channel", data.channel, Channel)
+    choice("requester.role", data.requester_role, RequesterRole)
+    if data.impact is not None:
+        choice("impact", data.impact, Impact)
+    if data.urgency is not None:
+        choice("urgency", data.urgency, Urgency)
+    for field, value in (
+        ("requester.name", data.requester_name),
+        ("requester.site", data.requester_site),
+        ("summary", data.summary),
+    ):
+        if not (value or "").strip():
+            errors.append((field, _("This field is required.")))
+    symptoms = _pack_data(institution)[1]
+    symptom = symptoms.get(data.symptom)
+    if symptom is None:
+        errors.append(
+            (
+                "symptom",
+                _("Unknown symptom '%(code)s': use one of %(valid)s.")
+                % {"code": data.symptom, "valid": ", ".join(symptoms)},
+            )
+        )
+    try:
+        phone = parse_phone(data.requester_phone, data.requester_phone_ext)
+    except Invalid as exc:
+        errors.extend(exc.errors)
+        phone = ("", "")
+    if errors:
+        raise Invalid(errors=errors)
+    return symptom, phone
+
+
+def route_snapshot(institution, data: IncidentInput, at=None) -> dict | None:
+    """The chart's plan for the call, as JSON to keep on the incident (None without a
+    subject). Raises Invalid on bad routing codes, with fields under 'route.'."""
+    if not data.subject:
+        return None
+    from escalade.routing import rules as routing_rules
+    from escalade.routing import selectors as routing
+
+    requester = "patient" if data.requester_role == RequesterRole.PATIENT else "staff"
+    question = routing_rules.Question(requester, data.need, data.subject, data.location)
+    try:
+        plan = routing.plan(institution, question, at)
+    except (Invalid, NotFound) as exc:
+        raise Invalid(
+            errors=[
+                (f"route.{f}" if f else "route", m)
+                for f, m in (exc.errors if isinstance(exc, Invalid) else [(exc.field, exc.message)])
+            ]
+        ) from exc
+    return json.loads(json.dumps(plan, cls=DjangoJSONEncoder))
+
+
+def _locked(incident: Incident) -> Incident:
+    return (
+        Incident.objects.select_for_update()
+        .select_related("institution", "symptom")
+        .get(pk=incident.pk)
+    )
+
+
+def _save(incident: Incident, fields: list[str]) -> None:
+    incident.updated_at = timezone.now()
+    incident.save(update_fields=sorted(set(fields) | {"updated_at"}))

@@ -1,0 +1,121 @@
+"""Logging a request: number, classification, ticket or technical sheet, assignment, in one transaction."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escalade.accounts import rules as perms
+from escalade.core import audit, prepared
+from escalade.core.choices import AuditAction
+from escalade.core.errors import Invalid
+from escalade.core.numbering import next_number
+
+from .. import rules
+from ..choices import Status
+from ..models import (
+    Incident,
+)
+from .assignment import _candidates
+from .classification import _classify_facts
+from .common import IncidentInput, _validate, policy_of, require, route_snapshot
+from .effects import _apply_severity, notify_hooks
+
+
+def log_incident(actor, institution, data: IncidentInput) -> Incident:
+    """Log a request: number, classification, ticket or technical sheet, assignment."""
+    require(actor, perms.LOG, institution=institution)
+    policy = policy_of(institution)
+    errors: list = []
+    try:
+        symptom, (phone, ext) = _validate(data, institution)
+    except Invalid as exc:
+        errors.extend(exc.errors)
+    try:
+        route_plan = route_snapshot(institution, data)
+    except Invalid as exc:
+        errors.extend(exc.errors)
+    if errors:
+        raise Invalid(errors=errors)
+    live = data.during_live_session
+    impact = rules.first_rating(
+        data.impact, symptom.impact, live, policy.default_impact, urgent=False
+    )
+    urgency = rules.first_rating(
+        data.urgency, symptom.urgency, live, policy.default_urgency, urgent=True
+    )
+    now = timezone.now()
+    # Read before the transaction: the number's lock is held from its allocation to the commit.
+    severity_hint = _classify_facts(
+        symptom, 1, data.resolved_on_first_call, policy, data.during_live_session
+    )
+    picks = _candidates(
+        institution, rules.roles_to_assign(severity_hint.severity, policy.assignment)
+    )
+    with transaction.atomic(), prepared.batched():
+        incident = Incident(
+            institution=institution,
+            channel=data.channel,
+            requester_name=data.requester_name.strip(),
+            requester_role=data.requester_role,
+            requester_site=data.requester_site.strip(),
+            requester_phone=phone,
+            requester_phone_ext=ext,
+            session_ref=(data.session_ref or "").strip(),
+            symptom=symptom,
+            summary=data.summary.strip(),
+            description=(data.description or "").strip(),
+            resolved_on_first_call=data.resolved_on_first_call,
+            route_plan=route_plan,
+            during_live_session=data.during_live_session,
+            level=1,
+            impact=impact,
+            urgency=urgency,
+            priority=rules.priority(impact, urgency, policy.priority_matrix),
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
+        )
+        result = severity_hint
+        incident.severity = result.severity
+        incident.classification_rule = result.rule
+        incident.classification_reason = result.reason
+        if data.resolved_on_first_call:
+            incident.status = Status.RESOLVED
+            incident.resolved_at = now
+            incident.resolution = str(_("Resolved on the first call."))
+        incident.number = next_number(
+            institution.request_prefix, now.astimezone(institution.zone).year
+        )
+        incident.search_text = incident.build_search_text()
+        prepared.insert([incident])
+        events = [
+            audit.event(
+                action=AuditAction.CREATED,
+                obj=incident,
+                actor=actor,
+                institution=institution,
+                at=now,
+                data={
+                    "number": incident.number,
+                    "channel": incident.channel,
+                    "symptom": symptom.code,
+                    "severity": incident.severity,
+                    "status": incident.status,
+                    "priority": incident.priority,
+                },
+            ),
+            audit.event(
+                action=AuditAction.CLASSIFIED,
+                obj=incident,
+                actor=actor,
+                institution=institution,
+                at=now,
+                data={"rule": result.rule, "reason": result.reason},
+            ),
+        ]
+        _apply_severity(incident, policy, actor, picks, events)
+        audit.record_many(events)
+        notify_hooks(incident, "incident.created")
+    return incident

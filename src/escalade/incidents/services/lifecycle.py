@@ -1,0 +1,390 @@
+"""The moves of an incident after intake, each one transaction through the transition table."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from escalade.accounts import rules as perms
+from escalade.core import audit
+from escalade.core.choices import AuditAction
+from escalade.core.errors import Conflict, Invalid
+from escalade.core.i18n import in_both
+
+from .. import rules
+from ..choices import Impact, PartnerKind, Severity, Status, Urgency
+from ..models import (
+    Assignment,
+    Escalation,
+    Incident,
+    Note,
+)
+from .assignment import _shift_load, _tell
+from .classification import _reclassify_by_rules
+from .common import _locked, _save, policy_of, require
+from .effects import _apply_severity, notify_hooks
+
+
+def _move(
+    actor,
+    incident: Incident,
+    action: str,
+    *,
+    refused: str,
+    audit_action: str,
+    values: dict | None = None,
+    data: dict | None = None,
+    guard=None,
+    load: int = 0,
+) -> Incident:
+    """One lifecycle move: lock the row, check the transition table, apply `values`,
+    move the assignees' open-work counters by `load`, save, and audit."""
+    with transaction.atomic():
+        incident = _locked(incident)
+        target = rules.next_status(action, incident.status)
+        if target is None:
+            raise Conflict(refused, field="status")
+        if guard is not None:
+            guard(incident)
+        changes = audit.diff(incident, status=target, **(values or {}))
+        if load:
+            _shift_load(incident, load)
+        _save(incident, list(changes))
+        audit.record(
+            action=audit_action,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            changes=changes,
+            data=data,
+        )
+    return incident
+
+
+def start(actor, incident: Incident) -> Incident:
+    """Take the incident in charge: new -> in progress."""
+    require(actor, perms.NOTE, incident)
+    return _move(
+        actor,
+        incident,
+        "start",
+        refused=_("Only a new incident can be taken in charge."),
+        audit_action=AuditAction.STARTED,
+    )
+
+
+def escalate(
+    actor,
+    incident: Incident,
+    *,
+    to_level: int,
+    reason: str,
+    partner: str = "",
+    partner_kind: str = "",
+    external_ref: str = "",
+) -> Incident:
+    """Move the incident up a level (or engage another external partner at level 3)."""
+    require(actor, perms.ESCALATE, incident)
+    reason = (reason or "").strip()
+    errors = []
+    if not reason:
+        errors.append(("reason", _("Say why the incident is escalated.")))
+    if to_level not in (1, 2, 3):
+        errors.append(("to_level", _("The level is 1, 2 or 3.")))
+    if partner_kind and partner_kind not in PartnerKind.values:
+        errors.append(
+            (
+                "partner_kind",
+                _("'%(value)s' is not valid: use one of %(valid)s.")
+                % {"value": partner_kind, "valid": ", ".join(PartnerKind.values)},
+            )
+        )
+    if (partner or external_ref) and to_level != 3:
+        errors.append(("partner", _("External partners are engaged at level 3.")))
+    if errors:
+        raise Invalid(errors=errors)
+    policy = policy_of(incident.institution)
+    with transaction.atomic():
+        incident = _locked(incident)
+        if not rules.can_escalate(incident.status, incident.level, to_level, partner):
+            if incident.status not in Status.open_values():
+                message = _("A resolved or closed incident cannot be escalated: reopen it first.")
+            else:
+                message = _(
+                    "Incident %(number)s is at level %(level)s: escalate it to a higher level."
+                ) % {"number": incident.number, "level": incident.level}
+            raise Conflict(message, field="to_level")
+        from_level = incident.level
+        Escalation.objects.create(
+            incident=incident,
+            from_level=from_level,
+            to_level=to_level,
+            reason=reason,
+            partner=partner.strip(),
+            partner_kind=partner_kind,
+            external_ref=external_ref.strip(),
+            by=actor,
+        )
+        changes = audit.diff(incident, level=to_level)
+        if incident.status == Status.NEW:
+            changes.update(audit.diff(incident, status=Status.IN_PROGRESS))
+        audit.record(
+            action=AuditAction.ESCALATED,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            changes=changes,
+            data={
+                "reason": reason,
+                "partner": partner,
+                "partner_kind": partner_kind,
+                "external_ref": external_ref,
+                "from_level": from_level,
+                "to_level": to_level,
+            },
+        )
+        changes.update(_reclassify_by_rules(incident, policy, actor))
+        _save(incident, list(changes))
+        _apply_severity(incident, policy, actor)
+        # The new level's team and everyone already on the incident are told.
+        incident._escalation_reason = reason
+        holders = next((lv["holders"] for lv in policy.levels if lv["number"] == to_level), [])
+        team = set(
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                groups__name__in=holders,
+                memberships__institution=incident.institution,
+            )
+            .values_list("pk", flat=True)
+        )
+        team |= set(
+            Assignment.objects.filter(incident=incident, active=True).values_list(
+                "user_id", flat=True
+            )
+        )
+        told: list = []
+        _tell(incident, actor, told, "escalated", team)
+        audit.record_many(told)
+        notify_hooks(incident, "incident.escalated")
+    return incident
+
+
+def add_note(actor, incident: Incident, text: str) -> Note:
+    require(actor, perms.NOTE, incident)
+    text = (text or "").strip()
+    if not text:
+        raise Invalid(_("A note cannot be empty."), field="text")
+    with transaction.atomic():
+        incident = _locked(incident)
+        note = Note.objects.create(incident=incident, author=actor, text=text)
+        _save(incident, [])
+        audit.record(
+            action=AuditAction.NOTE_ADDED,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            data={"note": note.pk, "text": text},
+        )
+    return note
+
+
+def resolve(actor, incident: Incident, resolution: str) -> Incident:
+    require(actor, perms.RESOLVE, incident)
+    resolution = (resolution or "").strip()
+
+    def guard(locked: Incident) -> None:
+        if not resolution and rules.needs_resolution_text(locked.severity):
+            raise Invalid(_("A major incident needs a resolution text."), field="resolution")
+
+    return _move(
+        actor,
+        incident,
+        "resolve",
+        refused=_("Only an open incident can be resolved."),
+        audit_action=AuditAction.RESOLVED,
+        values={"resolution": resolution, "resolved_at": timezone.now()},
+        guard=guard,
+        load=-1,
+    )
+
+
+def close(actor, incident: Incident) -> Incident:
+    require(actor, perms.CLOSE, incident)
+
+    def guard(locked: Incident) -> None:
+        if rules.needs_resolution_text(locked.severity) and not locked.resolution.strip():
+            raise Invalid(
+                _("A major incident needs a resolution text before it closes."), field="resolution"
+            )
+        if locked.severity == Severity.MAJOR:
+            from escalade.reports.services import ensure_draft
+
+            missing = ensure_draft(locked).missing_labels()
+            if missing:
+                raise Conflict(
+                    _("Complete the major-incident report first; missing: %(fields)s.")
+                    % {"fields": ", ".join(missing)},
+                    field="report",
+                )
+
+    return _move(
+        actor,
+        incident,
+        "close",
+        refused=_("Only a resolved incident can be closed."),
+        audit_action=AuditAction.CLOSED,
+        values={"closed_at": timezone.now()},
+        guard=guard,
+    )
+
+
+def reopen(actor, incident: Incident, reason: str) -> Incident:
+    require(actor, perms.REOPEN, incident)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("Say why the incident is reopened."), field="reason")
+    return _move(
+        actor,
+        incident,
+        "reopen",
+        refused=_("Only a resolved or closed incident can be reopened."),
+        audit_action=AuditAction.REOPENED,
+        values={"resolved_at": None, "closed_at": None},
+        data={"reason": reason},
+        load=+1,
+    )
+
+
+def reclassify(actor, incident: Incident, severity: str, reason: str) -> Incident:
+    """A manual reclassification by a permitted role, with a reason; audited."""
+    require(actor, perms.RECLASSIFY, incident)
+    reason = (reason or "").strip()
+    errors = []
+    if severity not in Severity.values:
+        errors.append(
+            (
+                "severity",
+                _("'%(value)s' is not valid: use one of %(valid)s.")
+                % {"value": severity, "valid": ", ".join(Severity.values)},
+            )
+        )
+    if not reason:
+        errors.append(("reason", _("A reclassification needs a reason.")))
+    if errors:
+        raise Invalid(errors=errors)
+    policy = policy_of(incident.institution)
+    with transaction.atomic():
+        incident = _locked(incident)
+        if incident.severity == severity:
+            raise Conflict(
+                _("The incident is already %(severity)s.") % {"severity": Severity(severity).label},
+                field="severity",
+            )
+        text = in_both(gettext_lazy("Reclassified by hand: %(reason)s"), reason=reason)
+        changes = audit.diff(
+            incident,
+            severity=severity,
+            classification_rule=rules.MANUAL_RULE,
+            classification_reason=text,
+        )
+        _save(incident, list(changes))
+        audit.record(
+            action=AuditAction.RECLASSIFIED,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            changes={"severity": changes["severity"]},
+            data={"reason": reason},
+        )
+        _apply_severity(incident, policy, actor)
+    return incident
+
+
+def reprioritize(actor, incident: Incident, impact: str, urgency: str, reason: str) -> Incident:
+    """Re-evaluate impact and urgency (e.g. after a level-2 investigation), with a reason."""
+    require(actor, perms.REPRIORITIZE, incident)
+    reason = (reason or "").strip()
+    errors = []
+    if impact not in Impact.values:
+        errors.append(
+            ("impact", _("Choose an impact: %(valid)s.") % {"valid": ", ".join(Impact.values)})
+        )
+    if urgency not in Urgency.values:
+        errors.append(
+            ("urgency", _("Choose an urgency: %(valid)s.") % {"valid": ", ".join(Urgency.values)})
+        )
+    if not reason:
+        errors.append(("reason", _("Say why the priority changes.")))
+    if errors:
+        raise Invalid(errors=errors)
+    policy = policy_of(incident.institution)
+    with transaction.atomic():
+        incident = _locked(incident)
+        changes = audit.diff(
+            incident,
+            impact=impact,
+            urgency=urgency,
+            priority=rules.priority(impact, urgency, policy.priority_matrix),
+        )
+        if not changes:
+            raise Conflict(_("Impact and urgency are unchanged."), field="impact")
+        _save(incident, list(changes))
+        audit.record(
+            action=AuditAction.PRIORITY_CHANGED,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            changes=changes,
+            data={"reason": reason},
+        )
+    return incident
+
+
+def flag_patient_safety(actor, incident: Incident, level: str, note: str = "") -> Incident:
+    """Seed 000 step 12: an event that had or may have an impact on a patient's safety.
+    The centre's manager is told at once (in-app now, e-mail by the worker within seconds)
+    and the incident declaration (AH-223, keyword « Télésanté ») is prepared."""
+    from escalade.notifications import services as notify
+    from escalade.notifications.services import MESSAGES
+    from escalade.reports.services import prepare_declaration
+
+    from ..choices import PatientSafety
+
+    require(actor, perms.NOTE, incident)
+    if level not in (PatientSafety.POSSIBLE, PatientSafety.CONFIRMED):
+        raise Invalid(
+            _("'%(value)s' is not valid: use one of %(valid)s.")
+            % {"value": level, "valid": "possible, confirmed"},
+            field="level",
+        )
+    with transaction.atomic():
+        incident = _locked(incident)
+        changes = audit.diff(incident, patient_safety=level)
+        _save(incident, list(changes))
+        audit.record(
+            action=AuditAction.PATIENT_SAFETY,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            changes=changes,
+            data={"patient_safety": level, "note": note},
+        )
+        prepare_declaration(incident, level, note)
+        notify_hooks(incident, "incident.patient_safety")
+        params = {"number": incident.number}
+        link = f"/incidents/{incident.number}/declaration/"
+        notify.to_role(
+            incident.institution, "manager", kind="patient_safety", params=params, link=link
+        )
+        notify.mail_role(
+            incident.institution,
+            "manager",
+            subject=gettext_lazy("Patient safety: incident %(number)s"),
+            body=MESSAGES["patient_safety"],
+            params=params,
+        )
+    return incident
