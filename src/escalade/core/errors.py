@@ -39,3 +39,20 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+def not_one_of(field: str, value, valid) -> list[tuple[str, str]]:
+    """[] when `value` is one of `valid` (values, or a TextChoices class), else the one
+    error every service reports for a coded input: "'x' is not valid: use one of a, b"."""
+    from django.utils.translation import gettext as _
+
+    values = list(getattr(valid, "values", valid))
+    if value in values:
+        return []
+    return [
+        (
+            field,
+            _("'%(value)s' is not valid: use one of %(valid)s.")
+            % {"value": value, "valid": ", ".join(str(v) for v in values)},
+        )
+    ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from escalade.accounts.services import require as require_in
 from escalade.core import audit
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Conflict, Invalid
+from escalade.core.errors import Conflict, Invalid, not_one_of
 from escalade.core.i18n import pick
 from escalade.core.text import normalize
 from escalade.incidents.models import Incident
@@ -175,16 +175,9 @@ def update(actor, problem: Problem, values: dict) -> Problem:
     if unknown:
         raise Invalid(errors=[(f, _("Unknown field.")) for f in sorted(unknown)])
     state = values.get("state")
-    if state is not None and state not in (
-        ProblemState.OPEN,
-        ProblemState.REJECTED,
-        ProblemState.KNOWN_ERROR,
-    ):
-        raise Invalid(
-            _("'%(value)s' is not valid: use one of %(valid)s.")
-            % {"value": state, "valid": "open, known_error, rejected"},
-            field="state",
-        )
+    wanted = [ProblemState.OPEN, ProblemState.KNOWN_ERROR, ProblemState.REJECTED]
+    if state is not None and (wrong := not_one_of("state", state, wanted)):
+        raise Invalid(errors=wrong)
     with transaction.atomic():
         problem = _locked(problem)
         if problem.state in (ProblemState.CLOSED, ProblemState.MERGED):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from escalade.catalog.models import Channel, Provider
 from escalade.catalog.selectors import describe_schedule
 from escalade.core import hours
-from escalade.core.errors import Invalid, NotFound
+from escalade.core.errors import Invalid, NotFound, not_one_of
 from escalade.core.i18n import pick
 
 from . import rules
@@ -103,12 +103,9 @@ def plan(institution, question: rules.Question, at: dt.datetime | None = None) -
     """The plan for `question` at `at` (default now): levels of steps with every channel
     marked open now or not, its next opening, urgent-only; notes and reminders."""
     errors = [
-        (
-            field,
-            _("'%(value)s' is not valid: use one of %(valid)s.")
-            % {"value": value, "valid": ", ".join(valid)},
-        )
+        e
         for field, value, valid in rules.invalid_fields(question)
+        for e in not_one_of(field, value, valid)
     ]
     if errors:
         raise Invalid(errors=errors)

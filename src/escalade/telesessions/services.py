@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from escalade.accounts.services import require as require_in
 from escalade.core import audit
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Conflict, Invalid
+from escalade.core.errors import Conflict, Invalid, not_one_of
 from escalade.incidents import services as incidents
 from escalade.incidents.models import Incident
 
@@ -57,14 +57,7 @@ class SessionInput:
 
 def _validate(data: SessionInput, prefix: str = "") -> list[tuple[str, str]]:
     errors = []
-    if data.kind not in SessionKind.values:
-        errors.append(
-            (
-                f"{prefix}kind",
-                _("'%(value)s' is not valid: use one of %(valid)s.")
-                % {"value": data.kind, "valid": ", ".join(SessionKind.values)},
-            )
-        )
+    errors += not_one_of(f"{prefix}kind", data.kind, SessionKind)
     for name in ("start", "end"):
         value = getattr(data, name)
         if value is None:
@@ -378,12 +371,8 @@ def apply_mark(protocol_id: int, mark: str, now: dt.datetime | None = None) -> b
 
 def mark_step(actor, session: TeleSession, n: int, state: str, note: str = "") -> ProtocolStep:
     require(actor, TROUBLESHOOT, session.institution)
-    if state not in (StepState.DONE, StepState.NOT_APPLICABLE):
-        raise Invalid(
-            _("'%(value)s' is not valid: use one of %(valid)s.")
-            % {"value": state, "valid": "done, not_applicable"},
-            field="state",
-        )
+    if wrong := not_one_of("state", state, [StepState.DONE, StepState.NOT_APPLICABLE]):
+        raise Invalid(errors=wrong)
     if not 1 <= n <= 12:
         raise Invalid(_("Steps are numbered 1 to 12."), field="n")
     with transaction.atomic():

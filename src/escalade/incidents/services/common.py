@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from escalade.accounts.services import require as require_in
-from escalade.core.errors import Conflict, Invalid, NotFound
+from escalade.core.errors import Conflict, Invalid, NotFound, not_one_of
 
 from ..choices import Channel, Impact, RequesterRole, Urgency
 from ..models import (
@@ -123,14 +123,7 @@ def _validate(data: IncidentInput, institution) -> tuple[SymptomCategory, list]:
     errors: list[tuple[str, object]] = []
 
     def choice(field, value, choices):
-        if value not in choices.values:
-            errors.append(
-                (
-                    field,
-                    _("'%(value)s' is not valid: use one of %(valid)s.")
-                    % {"value": value, "valid": ", ".join(choices.values)},
-                )
-            )
+        errors.extend(not_one_of(field, value, choices))
 
     choice("channel", data.channel, Channel)
     choice("requester.role", data.requester_role, RequesterRole)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from escalade.accounts import rules as perms
 from escalade.core import audit
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Conflict, Invalid
+from escalade.core.errors import Conflict, Invalid, not_one_of
 from escalade.core.i18n import in_both
 
 from .. import rules
@@ -94,14 +94,8 @@ def escalate(
         errors.append(("reason", _("Say why the incident is escalated.")))
     if to_level not in (1, 2, 3):
         errors.append(("to_level", _("The level is 1, 2 or 3.")))
-    if partner_kind and partner_kind not in PartnerKind.values:
-        errors.append(
-            (
-                "partner_kind",
-                _("'%(value)s' is not valid: use one of %(valid)s.")
-                % {"value": partner_kind, "valid": ", ".join(PartnerKind.values)},
-            )
-        )
+    if partner_kind:
+        errors += not_one_of("partner_kind", partner_kind, PartnerKind)
     if (partner or external_ref) and to_level != 3:
         errors.append(("partner", _("External partners are engaged at level 3.")))
     if errors:
@@ -264,14 +258,7 @@ def reclassify(actor, incident: Incident, severity: str, reason: str) -> Inciden
     require(actor, perms.RECLASSIFY, incident)
     reason = (reason or "").strip()
     errors = []
-    if severity not in Severity.values:
-        errors.append(
-            (
-                "severity",
-                _("'%(value)s' is not valid: use one of %(valid)s.")
-                % {"value": severity, "valid": ", ".join(Severity.values)},
-            )
-        )
+    errors += not_one_of("severity", severity, Severity)
     if not reason:
         errors.append(("reason", _("A reclassification needs a reason.")))
     if errors:
@@ -355,12 +342,8 @@ def flag_patient_safety(actor, incident: Incident, level: str, note: str = "") -
     from ..choices import PatientSafety
 
     require(actor, perms.NOTE, incident)
-    if level not in (PatientSafety.POSSIBLE, PatientSafety.CONFIRMED):
-        raise Invalid(
-            _("'%(value)s' is not valid: use one of %(valid)s.")
-            % {"value": level, "valid": "possible, confirmed"},
-            field="level",
-        )
+    if wrong := not_one_of("level", level, [PatientSafety.POSSIBLE, PatientSafety.CONFIRMED]):
+        raise Invalid(errors=wrong)
     with transaction.atomic():
         incident = _locked(incident)
         changes = audit.diff(incident, patient_safety=level)
