@@ -4,7 +4,6 @@ Pure functions over pack data; no web or database imports."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from escalade.core.transitions import Transitions
@@ -134,7 +133,3 @@ def can_escalate(status: str, level: int, to_level: int, partner: str | None) ->
 
 def needs_resolution_text(severity: str) -> bool:
     return severity == Severity.MAJOR
-
-
-def is_stale(last_activity: dt.datetime, now: dt.datetime, threshold_hours: float) -> bool:
-    return now - last_activity > dt.timedelta(hours=threshold_hours)

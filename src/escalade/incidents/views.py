@@ -232,11 +232,10 @@ def _int(value):
 # -- detail and actions ----------------------------------------------------------
 
 ACTIONS = {
-    # action: (form class, permission, service call)
-    "start": (EmptyForm, perms.NOTE, lambda u, i, d: services.start(u, i)),
+    # action: (form class, service call); who may is _available()'s and the service's
+    "start": (EmptyForm, lambda u, i, d: services.start(u, i)),
     "escalate": (
         EscalateForm,
-        perms.ESCALATE,
         lambda u, i, d: services.escalate(
             u,
             i,
@@ -249,25 +248,21 @@ ACTIONS = {
     ),
     "resolve": (
         ResolveForm,
-        perms.RESOLVE,
         lambda u, i, d: services.resolve(u, i, d["resolution"]),
     ),
-    "close": (EmptyForm, perms.CLOSE, lambda u, i, d: services.close(u, i)),
-    "reopen": (ReasonForm, perms.REOPEN, lambda u, i, d: services.reopen(u, i, d["reason"])),
-    "note": (NoteForm, perms.NOTE, lambda u, i, d: services.add_note(u, i, d["text"])),
+    "close": (EmptyForm, lambda u, i, d: services.close(u, i)),
+    "reopen": (ReasonForm, lambda u, i, d: services.reopen(u, i, d["reason"])),
+    "note": (NoteForm, lambda u, i, d: services.add_note(u, i, d["text"])),
     "reclassify": (
         ReclassifyForm,
-        perms.RECLASSIFY,
         lambda u, i, d: services.reclassify(u, i, d["severity"], d["reason"]),
     ),
     "safety": (
         PatientSafetyForm,
-        perms.NOTE,
         lambda u, i, d: services.flag_patient_safety(u, i, d["level"], d["note"]),
     ),
     "priority": (
         PriorityForm,
-        perms.REPRIORITIZE,
         lambda u, i, d: services.reprioritize(u, i, d["impact"], d["urgency"], d["reason"]),
     ),
 }
@@ -378,7 +373,7 @@ def act(request, number, action):
         incident = _find(request, number)
     except NotFound as exc:
         return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
-    form_class, _perm, call = ACTIONS[action]
+    form_class, call = ACTIONS[action]
     form = form_class(request.POST, auto_id=_auto_id(action))
     if form.is_valid():
         try:
