@@ -269,7 +269,7 @@ def language_of(user) -> str:
 
     from .models import Profile
 
-    profile = Profile.objects.filter(user=user).first()
+    profile = Profile.objects.filter(user_id=getattr(user, "pk", user)).first()
     return profile.language if profile else settings.LANGUAGE_CODE
 
 

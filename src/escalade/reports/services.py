@@ -72,15 +72,18 @@ def ensure_draft(incident, new: bool = False) -> MajorReport:
     has written in it, their figures stand. `new`: an incident just logged, which can have
     no session yet. The resolution is the incident's own until the author writes one."""
     if new:  # logged in this transaction: it has no report and no session yet
-        report = MajorReport(incident=incident, distribution=default_distribution(incident))
+        report = MajorReport(incident=incident)  # its distribution: on first reading
         prepared.insert([report])  # returned and cached: its key is read back
         return report
     report = MajorReport.objects.filter(incident=incident).first()
     if report is None:
         known = _known_repercussions(incident)
+        known["distribution"] = default_distribution(incident)
         report, _created = MajorReport.objects.get_or_create(incident=incident, defaults=known)
     elif report.author_id is None and report.completed_at is None:
         known = _known_repercussions(incident)
+        if not report.distribution:  # step 11's people, read once nobody has written
+            known["distribution"] = default_distribution(incident)
         if any(getattr(report, k) != v for k, v in known.items()):
             MajorReport.objects.filter(pk=report.pk).update(**known)
             for k, v in known.items():

@@ -439,7 +439,7 @@ def _tell_roles(session: TeleSession, roles, kind: str, actor, **extra) -> None:
 
     ids = [u for u in notify.members(session.institution, roles) if u != actor.pk]
     notify.tell(
-        ids,
+        notify.people(ids),
         kind=kind,
         params={"session": session.pk, "site": session.requesting_site, **extra},
         link=f"/telesessions/{session.pk}/",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from escalade.accounts.models import Membership
 from escalade.core import audit, prepared
 from escalade.core.choices import AuditAction
+from escalade.notifications.services import Person, tell
 
 from .. import rules
 from ..models import (
@@ -26,7 +27,7 @@ def _candidates(institution, roles: list[str]) -> dict[str, dict | None]:
     User = get_user_model()
     with connection.cursor() as cursor:  # on every intake: SQL kept, as in core/prepared.py
         cursor.execute(
-            "SELECT m.id, m.user_id, u.username, g.name"
+            "SELECT m.id, m.user_id, u.username, u.email, g.name"
             f' FROM "{Membership._meta.db_table}" m'
             f' JOIN "{User._meta.db_table}" u ON u.id = m.user_id'
             f' JOIN "{User.groups.through._meta.db_table}" ug ON ug.user_id = u.id'
@@ -38,9 +39,14 @@ def _candidates(institution, roles: list[str]) -> dict[str, dict | None]:
         )
         rows = cursor.fetchall()
     picks: dict[str, dict | None] = dict.fromkeys(roles)
-    for member_id, user_id, username, role in rows:
+    for member_id, user_id, username, email, role in rows:
         if picks.get(role) is None:
-            picks[role] = {"id": member_id, "user_id": user_id, "user__username": username}
+            picks[role] = {
+                "id": member_id,
+                "user_id": user_id,
+                "user__username": username,
+                "user__email": email,
+            }
     return picks
 
 
@@ -93,7 +99,17 @@ def _assign(incident: Incident, policy: IncidentPolicy, actor, events: list, pic
             )
         )
     prepared.insert(rows, keys=False)
-    _tell(incident, actor, events, "assigned", [a.user_id for a in rows if a.user_id])
+    _tell(
+        incident,
+        actor,
+        events,
+        "assigned",
+        [
+            Person(p["user_id"], p["user__username"], p.get("user__email") or "")
+            for p in (picks.get(role) for role in roles)
+            if p
+        ],
+    )
     if new:  # what the intake answer shows, without reading it back
         incident.new_assignees = [
             {"role": role, "user": picks[role]["user__username"] if picks.get(role) else None}
@@ -103,13 +119,19 @@ def _assign(incident: Incident, policy: IncidentPolicy, actor, events: list, pic
         _shift_load(incident, +1, [a.user_id for a in rows if a.user_id])
 
 
-def _tell(incident: Incident, actor, events: list, kind: str, user_ids) -> None:
+def _tell(incident: Incident, actor, events: list, kind: str, who: list[Person]) -> None:
     """Tell people in-app and by e-mail (seed 001, points 1-2: those assigned; on
     escalation, the new level's team), never the person acting; the timeline records who."""
-    from escalade.notifications.services import tell
-
     told_before = getattr(incident, "_told", set())
-    ids = {u for u in user_ids if u and u != getattr(actor, "pk", None)} - told_before
+    seen: set[int] = set()
+    who = [
+        p
+        for p in who
+        if p.pk != getattr(actor, "pk", None)
+        and p.pk not in told_before
+        and not (p.pk in seen or seen.add(p.pk))
+    ]
+    ids = {p.pk for p in who}
     if not ids:
         return
     params = {
@@ -124,7 +146,7 @@ def _tell(incident: Incident, actor, events: list, kind: str, user_ids) -> None:
         "escalated": gettext_lazy("Escalated: incident %(number)s"),
     }[kind]
     told = tell(
-        ids, kind=kind, params=params, link=f"/incidents/{incident.number}/", subject=subject
+        who, kind=kind, params=params, link=f"/incidents/{incident.number}/", subject=subject
     )
     incident._told = told_before | ids
     if told:

@@ -13,6 +13,7 @@ from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Conflict, Invalid, not_one_of
 from escalade.core.i18n import in_both
+from escalade.notifications.services import people
 
 from .. import rules
 from ..choices import Impact, PartnerKind, Severity, Status, Urgency
@@ -161,7 +162,7 @@ def escalate(
             )
         )
         told: list = []
-        _tell(incident, actor, told, "escalated", team)
+        _tell(incident, actor, told, "escalated", people(team))
         audit.record_many(told)
         notify_hooks(incident, "incident.escalated")
     return incident

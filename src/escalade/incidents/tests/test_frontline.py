@@ -170,7 +170,9 @@ def test_the_wallboard_shows_trouble_majors_notices_and_follow_up(cusm, team):
 def test_a_major_report_starts_with_step_11s_distribution_and_the_incidents_resolution(cusm, team):
     incident = log(team["level1_agent"], cusm, symptom="bridge")
     services.resolve(team["level1_agent"], incident, "Bridge port reset by the national bridge.")
-    report = incident.major_report
+    from escalade.reports.services import ensure_draft
+
+    report = ensure_draft(incident)  # what the report page reads first
     report.refresh_from_db()
     assert report.distribution == sorted(
         f"{r}@cct.example.org"
