@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NoticeKind(models.TextChoices):
@@ -10,4 +11,5 @@ class NoticeKind(models.TextChoices):
 class NoticeState(models.TextChoices):
     PUBLISHED = "published", _("Published")
     RESOLVED = "resolved", _("Resolved")
-    CANCELLED = "cancelled", _("Cancelled")
+    # « avis » is masculine: « Annulé », where a session (« séance ») is « Annulée »
+    CANCELLED = "cancelled", pgettext_lazy("a service notice", "Cancelled")

@@ -320,3 +320,14 @@ def test_the_banner_shows_the_notices_of_the_institution_worked_in_naming_its_de
     html = page.get("/incidents/").content.decode()
     assert 'id="notice-banner"' in html and "Viewer down province-wide" in html
     assert "ConnexionOntario service desk" in html  # the desk that issued it
+
+
+def test_a_cancelled_notice_reads_in_the_masculine_a_cancelled_session_in_the_feminine():
+    from django.utils import translation
+
+    from escalade.notices.choices import NoticeState
+    from escalade.telesessions.choices import SessionStatus
+
+    with translation.override("fr-ca"):
+        assert str(NoticeState.CANCELLED.label) == "Annulé"  # un avis
+        assert str(SessionStatus.CANCELLED.label) == "Annulée"  # une séance
