@@ -273,10 +273,17 @@ def language_of(user) -> str:
     return profile.language if profile else settings.LANGUAGE_CODE
 
 
-def require(actor, permission: str, institution_id: int | None, elsewhere_message=None) -> None:
-    """Refuse (Forbidden) unless `actor` holds `permission` and belongs to the institution;
-    every app's services guard their writes with this."""
+def require(actor, permission: str, where, elsewhere_message=None) -> None:
+    """Refuse (Forbidden) unless `actor` holds `permission` and belongs to the institution
+    `where` names: an Institution, its id, or a row of it (anything with institution_id);
+    None checks the permission only. The one guard every app's services use."""
     if not has_permission(actor, permission):
         raise Forbidden(_("Your role does not allow this action."))
+    if isinstance(where, Institution):
+        institution_id = where.pk
+    elif where is None or isinstance(where, int):
+        institution_id = where
+    else:
+        institution_id = where.institution_id
     if institution_id is not None and not belongs_to(actor, institution_id):
         raise Forbidden(elsewhere_message or _("Your role does not allow this action."))

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escalade.accounts.services import require as require_in
+from escalade.accounts.services import require
 from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Conflict, Invalid, not_one_of
@@ -30,12 +30,6 @@ def settings_of(institution) -> dict:
     return {**DEFAULTS, **(institution.setting("problems") or {})}
 
 
-def require(actor, permission: str, institution) -> None:
-    if actor is None:
-        return  # the scheduled detection
-    require_in(actor, permission, institution.pk)
-
-
 def _it_technician(institution):
     return (
         get_user_model()
@@ -50,7 +44,8 @@ def _it_technician(institution):
 def detect(institution, actor=None, incremental: bool = True) -> list[Problem]:
     """Propose problems for groups of alike incidents. Incremental runs look only at the
     incidents logged since the last run (with the window's history behind them)."""
-    require(actor, CHANGE, institution)
+    if actor is not None:  # else the scheduled detection
+        require(actor, CHANGE, institution)
     conf = settings_of(institution)
     cursor, _ = DetectionCursor.objects.get_or_create(institution=institution)
     qs = Incident.objects.filter(institution=institution).select_related("symptom")

@@ -11,8 +11,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from escalade.accounts.services import require as require_in
+from escalade.accounts.services import require
 from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Conflict, Invalid, not_one_of
@@ -29,8 +30,7 @@ VIEW_PATIENT = "view_patient"
 ADD = "add_telesession"
 
 
-def require(actor, permission: str, institution) -> None:
-    require_in(actor, permission, institution.pk, _("This session belongs to another institution."))
+ELSEWHERE = gettext_lazy("This session belongs to another institution.")
 
 
 @dataclass
@@ -128,7 +128,7 @@ def _create(actor, institution, data: SessionInput) -> TeleSession:
 
 
 def create_session(actor, institution, data: SessionInput) -> TeleSession:
-    require(actor, ADD, institution)
+    require(actor, ADD, institution, ELSEWHERE)
     errors = _validate(data)
     if errors:
         raise Invalid(errors=errors)
@@ -164,7 +164,7 @@ def import_csv(actor, institution, text: str) -> ImportResult:
     """Import sessions from a scheduling system's CSV export (docs/telesessions-csv.md): one
     row per patient, rows of the same `reference` form one session. Bad rows are reported
     by line; the sessions whose rows are all good are imported, each in one transaction."""
-    require(actor, ADD, institution)
+    require(actor, ADD, institution, ELSEWHERE)
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -251,7 +251,7 @@ def start_troubleshooting(
 ) -> Protocol:
     """Open the protocol on a session: a major incident (or the one named), the 12 steps,
     and the two marks of the window queued as background tasks."""
-    require(actor, TROUBLESHOOT, session.institution)
+    require(actor, TROUBLESHOOT, session.institution, ELSEWHERE)
     spec = protocol_spec(session.institution)
     from . import tasks
 
@@ -370,7 +370,7 @@ def apply_mark(protocol_id: int, mark: str, now: dt.datetime | None = None) -> b
 
 
 def mark_step(actor, session: TeleSession, n: int, state: str, note: str = "") -> ProtocolStep:
-    require(actor, TROUBLESHOOT, session.institution)
+    require(actor, TROUBLESHOOT, session.institution, ELSEWHERE)
     if wrong := not_one_of("state", state, [StepState.DONE, StepState.NOT_APPLICABLE]):
         raise Invalid(errors=wrong)
     if not 1 <= n <= 12:
@@ -402,7 +402,7 @@ def mark_step(actor, session: TeleSession, n: int, state: str, note: str = "") -
 
 def resolve_protocol(actor, session: TeleSession) -> Protocol:
     """The problem is solved and the session goes on."""
-    require(actor, TROUBLESHOOT, session.institution)
+    require(actor, TROUBLESHOOT, session.institution, ELSEWHERE)
     with transaction.atomic():
         protocol = (
             Protocol.objects.select_for_update()
@@ -449,7 +449,7 @@ def _tell_roles(session: TeleSession, roles, kind: str, actor, **extra) -> None:
 
 def cancel_session(actor, session: TeleSession, reason: str) -> TeleSession:
     """Cancel (step 6 confirmed): the follow-up work of steps 7-9 is created."""
-    require(actor, CANCEL, session.institution)
+    require(actor, CANCEL, session.institution, ELSEWHERE)
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(_("Say why the session is cancelled."), field="reason")
@@ -506,7 +506,7 @@ def cancel_session(actor, session: TeleSession, reason: str) -> TeleSession:
 
 
 def complete_task(actor, task: FollowUpTask) -> FollowUpTask:
-    require(actor, VIEW_PATIENT, task.session.institution)
+    require(actor, VIEW_PATIENT, task.session.institution, ELSEWHERE)
     with transaction.atomic():
         task = FollowUpTask.objects.select_for_update().get(pk=task.pk)
         if task.state == TaskState.DONE:

@@ -3,7 +3,9 @@ is one transaction that also writes its audit events. A package: common (input, 
 pack data), classification, assignment, effects (ticket, technical sheet, webhooks),
 intake, lifecycle (the moves); every name is importable from here as before."""
 
-from .common import IncidentInput, parse_phone, policy_of, require, route_snapshot
+from escalade.accounts.services import require  # the one guard, as it was importable here
+
+from .common import IncidentInput, parse_phone, policy_of, route_snapshot
 from .effects import notify_hooks
 from .intake import log_incident
 from .lifecycle import (

@@ -10,8 +10,8 @@ import phonenumbers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from escalade.accounts.services import require as require_in
 from escalade.core.errors import Conflict, Invalid, NotFound, not_one_of
 
 from ..choices import Channel, Impact, RequesterRole, Urgency
@@ -59,10 +59,7 @@ class IncidentInput:
         return cls(**values)
 
 
-def require(actor, permission: str, incident: Incident | None = None, institution=None) -> None:
-    """Refuse unless `actor` holds `permission` and belongs to the incident's institution."""
-    inst = incident.institution_id if incident is not None else getattr(institution, "pk", None)
-    require_in(actor, permission, inst, _("This incident belongs to another institution."))
+ELSEWHERE = gettext_lazy("This incident belongs to another institution.")
 
 
 def parse_phone(raw: str, ext: str = "", region: str = "CA") -> tuple[str, str]:

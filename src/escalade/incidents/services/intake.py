@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
+from escalade.accounts.services import require
 from escalade.core import audit, prepared
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Invalid
@@ -19,13 +20,13 @@ from ..models import (
 )
 from .assignment import _candidates
 from .classification import _classify_facts
-from .common import IncidentInput, _validate, policy_of, require, route_snapshot
+from .common import ELSEWHERE, IncidentInput, _validate, policy_of, route_snapshot
 from .effects import _apply_severity, notify_hooks
 
 
 def log_incident(actor, institution, data: IncidentInput) -> Incident:
     """Log a request: number, classification, ticket or technical sheet, assignment."""
-    require(actor, perms.LOG, institution=institution)
+    require(actor, perms.LOG, institution, ELSEWHERE)
     policy = policy_of(institution)
     errors: list = []
     try:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from escalade.accounts import rules as perms
+from escalade.accounts.services import require
 from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Conflict, Invalid, not_one_of
@@ -25,7 +26,7 @@ from ..models import (
 )
 from .assignment import _shift_load, _tell
 from .classification import _reclassify_by_rules
-from .common import _locked, _save, policy_of, require
+from .common import ELSEWHERE, _locked, _save, policy_of
 from .effects import _apply_severity, notify_hooks
 
 
@@ -67,7 +68,7 @@ def _move(
 
 def start(actor, incident: Incident) -> Incident:
     """Take the incident in charge: new -> in progress."""
-    require(actor, perms.NOTE, incident)
+    require(actor, perms.NOTE, incident, ELSEWHERE)
     return _move(
         actor,
         incident,
@@ -88,7 +89,7 @@ def escalate(
     external_ref: str = "",
 ) -> Incident:
     """Move the incident up a level (or engage another external partner at level 3)."""
-    require(actor, perms.ESCALATE, incident)
+    require(actor, perms.ESCALATE, incident, ELSEWHERE)
     reason = (reason or "").strip()
     errors = []
     if not reason:
@@ -169,7 +170,7 @@ def escalate(
 
 
 def add_note(actor, incident: Incident, text: str) -> Note:
-    require(actor, perms.NOTE, incident)
+    require(actor, perms.NOTE, incident, ELSEWHERE)
     text = (text or "").strip()
     if not text:
         raise Invalid(_("A note cannot be empty."), field="text")
@@ -188,7 +189,7 @@ def add_note(actor, incident: Incident, text: str) -> Note:
 
 
 def resolve(actor, incident: Incident, resolution: str) -> Incident:
-    require(actor, perms.RESOLVE, incident)
+    require(actor, perms.RESOLVE, incident, ELSEWHERE)
     resolution = (resolution or "").strip()
 
     def guard(locked: Incident) -> None:
@@ -208,7 +209,7 @@ def resolve(actor, incident: Incident, resolution: str) -> Incident:
 
 
 def close(actor, incident: Incident) -> Incident:
-    require(actor, perms.CLOSE, incident)
+    require(actor, perms.CLOSE, incident, ELSEWHERE)
 
     def guard(locked: Incident) -> None:
         if rules.needs_resolution_text(locked.severity) and not locked.resolution.strip():
@@ -238,7 +239,7 @@ def close(actor, incident: Incident) -> Incident:
 
 
 def reopen(actor, incident: Incident, reason: str) -> Incident:
-    require(actor, perms.REOPEN, incident)
+    require(actor, perms.REOPEN, incident, ELSEWHERE)
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(_("Say why the incident is reopened."), field="reason")
@@ -256,7 +257,7 @@ def reopen(actor, incident: Incident, reason: str) -> Incident:
 
 def reclassify(actor, incident: Incident, severity: str, reason: str) -> Incident:
     """A manual reclassification by a permitted role, with a reason; audited."""
-    require(actor, perms.RECLASSIFY, incident)
+    require(actor, perms.RECLASSIFY, incident, ELSEWHERE)
     reason = (reason or "").strip()
     errors = []
     errors += not_one_of("severity", severity, Severity)
@@ -294,7 +295,7 @@ def reclassify(actor, incident: Incident, severity: str, reason: str) -> Inciden
 
 def reprioritize(actor, incident: Incident, impact: str, urgency: str, reason: str) -> Incident:
     """Re-evaluate impact and urgency (e.g. after a level-2 investigation), with a reason."""
-    require(actor, perms.REPRIORITIZE, incident)
+    require(actor, perms.REPRIORITIZE, incident, ELSEWHERE)
     reason = (reason or "").strip()
     errors = []
     if impact not in Impact.values:
@@ -342,7 +343,7 @@ def flag_patient_safety(actor, incident: Incident, level: str, note: str = "") -
 
     from ..choices import PatientSafety
 
-    require(actor, perms.NOTE, incident)
+    require(actor, perms.NOTE, incident, ELSEWHERE)
     if wrong := not_one_of("level", level, [PatientSafety.POSSIBLE, PatientSafety.CONFIRMED]):
         raise Invalid(errors=wrong)
     with transaction.atomic():
