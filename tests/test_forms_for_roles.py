@@ -1,4 +1,4 @@
-"""A form is shown only to roles that can use it (issue 14: the level-3 coordinator was
+"""A form is shown only to roles that can use it, and every action says it was done (issue 14: the level-3 coordinator was
 shown "Schedule a session" and refused only after filling it in). For every role, every
 POST form on the main pages is sent as shown: none may answer 403."""
 
@@ -85,7 +85,7 @@ def test_no_form_is_shown_that_the_role_cannot_send(world, role):
     users, pages = world
     c = Client(HTTP_ACCEPT_LANGUAGE="en")
     c.force_login(users[role])
-    refused = []
+    refused, silent = [], []
     for page in pages:
         r = c.get(page)
         if r.status_code != 200:
@@ -100,4 +100,9 @@ def test_no_form_is_shown_that_the_role_cannot_send(world, role):
             text = answer.content.decode()
             if answer.status_code == 403 or re.search(r"role does not allow|rôle ne permet", text):
                 refused.append(f"{page} -> {action}")
+            if answer.status_code == 302:  # done: the next page says so
+                after = c.get(answer["Location"]).content.decode()
+                if 'class="messages"' not in after:
+                    silent.append(f"{page} -> {action}")
     assert refused == []
+    assert silent == []  # a message after every action

@@ -3,7 +3,7 @@ organisations and their designated contacts."""
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +11,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.rules import CONTACT_CHANGE
 from escalade.accounts.services import has_permission, institutions_of
 from escalade.core.errors import DomainError
-from escalade.core.web import current_institution, posted_id, requires, show_errors
+from escalade.core.web import current_institution, done, posted_id, requires, show_errors
 
 from . import selectors, services
 from .choices import ContactRole
@@ -92,10 +92,10 @@ def organisation_detail(request, code):
                 services.confirm_contact(
                     request.user, selectors.get_contact(request.user, posted_id(request, "contact"))
                 )
-                return redirect("catalog:organisation", code=org.code)
+                return done(request, _("Contact confirmed."), "catalog:organisation", code=org.code)
             if form.is_valid():
                 services.add_contact(request.user, org, form.cleaned_data)
-                return redirect("catalog:organisation", code=org.code)
+                return done(request, _("Contact added."), "catalog:organisation", code=org.code)
         except DomainError as exc:
             show_errors(form, exc)
     return render(

@@ -31,6 +31,16 @@ def posted_id(request, name: str) -> int:
     return int(raw)
 
 
+def done(request, message, to: str, *args, **kwargs):
+    """After a page's action: say it was done (the message banner, in the user's
+    language) and go where the user reads the result."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    messages.success(request, message)
+    return redirect(to, *args, **kwargs)
+
+
 def show_errors(form, exc, field_map: dict | None = None) -> None:
     """Put a service's errors (a DomainError) on the form fields they name, else on the
     form; `field_map` renames service fields to form fields (requester.name ->

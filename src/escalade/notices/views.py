@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from escalade.accounts import rules as perms
@@ -15,7 +16,7 @@ from escalade.accounts.rules import NOTICE_PUBLISH
 from escalade.accounts.services import has_permission
 from escalade.catalog import selectors as catalog_selectors
 from escalade.core.errors import DomainError
-from escalade.core.web import current_institution, posted_id, requires, show_errors
+from escalade.core.web import current_institution, done, posted_id, requires, show_errors
 from escalade.incidents import selectors as incident_selectors
 
 from . import selectors, services
@@ -61,7 +62,12 @@ def notice_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             notice = services.publish(request.user, institution, form.data_for_service())
-            return redirect("notices:detail", notice_id=notice.pk)
+            return done(
+                request,
+                _("Notice published: its contacts are told."),
+                "notices:detail",
+                notice_id=notice.pk,
+            )
         except DomainError as exc:
             show_errors(form, exc)
     earliest = services.rules.earliest_planned_start(
@@ -102,20 +108,25 @@ def notice_detail(request, notice_id):
                     form.cleaned_data["body"],
                     resolve=form.cleaned_data["resolve"],
                 )
-                return redirect("notices:detail", notice_id=notice.pk)
+                return done(request, _("Update published."), "notices:detail", notice_id=notice.pk)
             if action == "cancel":
                 services.change(
                     request.user,
                     notice,
                     {"state": NoticeState.CANCELLED, "resolution": request.POST.get("reason")},
                 )
-                return redirect("notices:detail", notice_id=notice.pk)
+                return done(
+                    request,
+                    _("Notice cancelled: its contacts are told."),
+                    "notices:detail",
+                    notice_id=notice.pk,
+                )
             if action in ("link", "unlink"):
                 incident = incident_selectors.find(
                     request.user, request.POST.get("number", "").strip()
                 )
                 services.link_incident(request.user, notice, incident, unlink=action == "unlink")
-                return redirect("notices:detail", notice_id=notice.pk)
+                return done(request, _("Saved."), "notices:detail", notice_id=notice.pk)
         except DomainError as exc:
             error = exc.message
     return render(
@@ -137,7 +148,7 @@ def notice_detail(request, notice_id):
 @require_POST
 def renew_feed(request):
     services.renew_feed_key(request.user)
-    return redirect("notices:list")
+    return done(request, _("Your private feed has a new address."), "notices:list")
 
 
 @login_required
@@ -152,7 +163,9 @@ def interruption_new(request, code):
     if request.method == "POST" and form.is_valid():
         try:
             services.report_interruption(request.user, org, form.cleaned_data)
-            return redirect("notices:interruptions")
+            return done(
+                request, _("Interruption reported: the desk is told."), "notices:interruptions"
+            )
         except DomainError as exc:
             show_errors(form, exc)
     return render(
@@ -172,7 +185,7 @@ def interruption_list(request):
             services.acknowledge(request.user, row)
         except DomainError as exc:
             return _not_found(request, exc)
-        return redirect("notices:interruptions")
+        return done(request, _("Acknowledged."), "notices:interruptions")
     return render(
         request,
         "notices/interruptions.html",

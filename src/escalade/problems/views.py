@@ -1,11 +1,12 @@
 """Pages: problems, their evidence and measures; one-click link from an incident."""
 
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from escalade.accounts import rules as perms
 from escalade.core.errors import DomainError, NotFound
-from escalade.core.web import current_institution, posted_id, requires
+from escalade.core.web import current_institution, done, posted_id, requires
 from escalade.incidents import selectors as incident_selectors
 
 from . import selectors, services
@@ -63,7 +64,12 @@ def problem_detail(request, problem_id):
                 )
             elif action == "close":
                 services.close(request.user, problem)
-            return redirect("problems:detail", problem_id=problem.pk)
+            said = {
+                "measure": _("Corrective measure added."),
+                "done": _("Corrective measure done."),
+                "close": _("Problem closed."),
+            }.get(action, _("Saved."))
+            return done(request, said, "problems:detail", problem_id=problem.pk)
         except (DomainError, CorrectiveMeasure.DoesNotExist) as exc:
             error = getattr(exc, "message", str(exc))
     return render(
@@ -84,4 +90,4 @@ def link_incident(request, problem_id, number):
         return render(
             request, "incidents/not_found.html", {"message": exc.message}, status=exc.status
         )
-    return redirect("incidents:detail", number=number)
+    return done(request, _("Incident linked to the problem."), "incidents:detail", number=number)

@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 from django import forms
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from escalade.accounts import rules as perms
 from escalade.accounts.rules import RENEWAL_CHANGE
 from escalade.accounts.services import has_permission
 from escalade.core.errors import DomainError
-from escalade.core.web import current_institution, posted_id, requires, show_errors
+from escalade.core.web import current_institution, done, posted_id, requires, show_errors
 
 from . import selectors, services
 from .models import Decision
@@ -68,16 +68,16 @@ def renewals(request):
                 services.add_certificate(
                     request.user, institution, d["pem"].encode(), process=d["renewal_process"]
                 )
-            return redirect("renewals:list")
+            return done(request, _("Certificate added: its reminders are set."), "renewals:list")
         if action == "licence" and licence_form.is_valid():
             services.add_licence(request.user, institution, licence_form.cleaned_data)
-            return redirect("renewals:list")
+            return done(request, _("Licence added: its reminder is set."), "renewals:list")
         if action == "decide":
             form = DecisionForm(request.POST)
             if form.is_valid():
                 row = selectors.get_licence(request.user, posted_id(request, "licence"))
                 services.change_licence(request.user, row, form.cleaned_data)
-                return redirect("renewals:list")
+                return done(request, _("Decision saved."), "renewals:list")
             error = "; ".join(str(e) for errs in form.errors.values() for e in errs)
     except DomainError as exc:
         form = cert_form if action == "certificate" else licence_form

@@ -1,10 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
 from escalade.core.errors import DomainError, NotFound
-from escalade.core.web import requires, show_errors
+from escalade.core.web import done, requires, show_errors
 from escalade.incidents import selectors as incident_selectors
 
 from . import services
@@ -34,7 +35,7 @@ def major_report(request, number):
         if form.is_valid():
             try:
                 services.update(request.user, report, form.cleaned_data)
-                return redirect("reports:major", number=number)
+                return done(request, _("Report saved."), "reports:major", number=number)
             except DomainError as exc:
                 show_errors(form, exc)
         status = 422
@@ -75,7 +76,9 @@ def declaration(request, number):
             return render(
                 request, "incidents/not_found.html", {"message": exc.message}, status=exc.status
             )
-        return redirect("reports:declaration", number=number)
+        return done(
+            request, _("Declaration marked as filed."), "reports:declaration", number=number
+        )
     return render(request, "reports/declaration.html", {"declaration": found, "incident": incident})
 
 
@@ -185,4 +188,6 @@ def resend_period_report(request):
         return render(
             request, "incidents/not_found.html", {"message": exc.message}, status=exc.status
         )
-    return redirect(f"/statistics/?period={code}")
+    return done(
+        request, _("The period's report is sent to the supervisor."), f"/statistics/?period={code}"
+    )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from escalade.core.errors import DomainError, NotFound
-from escalade.core.web import current_institution, show_errors
+from escalade.core.web import current_institution, done, show_errors
 
 from . import selectors, services
 from .forms import ImportForm, ReasonForm, SessionForm, TroubleshootForm
@@ -73,7 +73,9 @@ def session_list(request):
                         coordinator=d["coordinator"],
                     ),
                 )
-                return redirect("telesessions:detail", session_id=session.pk)
+                return done(
+                    request, _("Session scheduled."), "telesessions:detail", session_id=session.pk
+                )
             except DomainError as exc:
                 show_errors(form, exc)
         status = 422
