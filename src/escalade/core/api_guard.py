@@ -142,8 +142,35 @@ def not_found(request, exception=None):
     return page_not_found(request, exception)
 
 
+def unavailable(request, exception) -> JsonResponse | None:
+    """The database cannot be reached (a restart, a failover): under /api/, a 503 to send
+    again (nothing was written; the Idempotency-Key makes the retry safe), else None."""
+    from django.db import InterfaceError, OperationalError
+
+    if not request.path.startswith("/api/") or not isinstance(
+        exception, OperationalError | InterfaceError
+    ):
+        return None
+    response = api_error(
+        "",
+        "unavailable",
+        _("The database cannot be reached just now: send the same request again."),
+        503,
+        request_id=getattr(request, "escalade_request_id", ""),
+    )
+    response["Retry-After"] = "2"
+    return response
+
+
 def server_error(request):
-    """Any 500: JSON under /api/ with an id to quote; the traceback only in the log."""
+    """Any 500: JSON under /api/ with an id to quote; the traceback only in the log. A
+    database that cannot be reached (raised before the view, by the authentication) is
+    the 503 to retry, as in RequestId.process_exception."""
+    import sys
+
+    retry = unavailable(request, sys.exc_info()[1])
+    if retry is not None:
+        return retry
     if request.path.startswith("/api/"):
         ref = getattr(request, "escalade_request_id", "") or uuid.uuid4().hex[:12]
         return api_error(
@@ -188,4 +215,4 @@ class RequestId:
             request.path,
             exc_info=exception,
         )
-        return None
+        return unavailable(request, exception)

@@ -112,3 +112,19 @@ def test_a_server_error_under_the_api_is_json_with_a_reference_and_no_traceback(
     assert "secret internals" not in r.content.decode() and "Traceback" not in r.content.decode()
     assert r["X-Request-ID"] == body["request_id"]
     assert "secret internals" in caplog.text and body["request_id"] in caplog.text
+
+
+def test_an_unreachable_database_is_a_503_to_retry_not_a_500():
+    from django.db import OperationalError
+    from django.test import RequestFactory
+
+    from escalade.core.api_guard import RequestId
+
+    guard = RequestId(lambda request: None)
+    request = RequestFactory().post("/api/incidents")
+    request.escalade_request_id = "abc123"
+    response = guard.process_exception(request, OperationalError("server closed the connection"))
+    assert response.status_code == 503 and response["Retry-After"] == "2"
+    assert b'"code": "unavailable"' in response.content and b"abc123" in response.content
+    page = RequestFactory().get("/incidents/")
+    assert guard.process_exception(page, OperationalError("down")) is None  # pages: Django's 500
