@@ -123,6 +123,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # Connections are kept between requests (SQLite too: reconnecting runs the PRAGMAs above
 # on every request).
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("ESCALADE_CONN_MAX_AGE", "60"))
+# The intake's hand-written SQL (core/prepared.py, each app's sql.py) is measured faster;
+# ESCALADE_RAW_SQL=0 runs the same writes and reads through the ORM, so a Django upgrade
+# can be checked against both (the tests run the intake both ways).
+ESCALADE_RAW_SQL = os.environ.get("ESCALADE_RAW_SQL", "1") != "0"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from functools import cache
 
+from django.conf import settings
 from django.db import connections, models
 
 
@@ -53,8 +54,11 @@ def insert(objs: Sequence[models.Model], using: str | None = None, keys: bool = 
         return
     connection = _db(using)
     model = type(objs[0])
-    if keys and not connection.features.can_return_rows_from_bulk_insert:
-        # A database without INSERT ... RETURNING: the ORM's own path sets the keys.
+    if not settings.ESCALADE_RAW_SQL or (
+        keys and not connection.features.can_return_rows_from_bulk_insert
+    ):
+        # The ORM's own path (ESCALADE_RAW_SQL=0, or a database without INSERT ...
+        # RETURNING): it sets the keys where the database can.
         model._base_manager.using(connection.alias).bulk_create(objs)
         return
     sql, writers = _insert_sql(model, len(objs), connection.alias, keys)

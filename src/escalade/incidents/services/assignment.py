@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db import connection
 from django.utils.translation import gettext_lazy
 
-from escalade.accounts.models import Membership
 from escalade.core import audit, prepared
 from escalade.core.choices import AuditAction
 from escalade.notifications.services import Person, tell
 
-from .. import rules
+from .. import rules, sql
 from ..models import (
     Assignment,
     Incident,
@@ -24,20 +20,7 @@ def _candidates(institution, roles: list[str]) -> dict[str, dict | None]:
     """For each role, the member holding it with the fewest open assignments (or None)."""
     if not roles:
         return {}
-    User = get_user_model()
-    with connection.cursor() as cursor:  # on every intake: SQL kept, as in core/prepared.py
-        cursor.execute(
-            "SELECT m.id, m.user_id, u.username, u.email, g.name"
-            f' FROM "{Membership._meta.db_table}" m'
-            f' JOIN "{User._meta.db_table}" u ON u.id = m.user_id'
-            f' JOIN "{User.groups.through._meta.db_table}" ug ON ug.user_id = u.id'
-            f' JOIN "{Group._meta.db_table}" g ON g.id = ug.group_id'
-            " WHERE m.institution_id = %s AND u.is_active = %s"
-            f" AND g.name IN ({prepared.placeholders(len(roles))})"
-            " ORDER BY m.open_assignments, m.id",
-            [institution.pk, True, *roles],
-        )
-        rows = cursor.fetchall()
+    rows = sql.members_by_load(institution.pk, roles)
     picks: dict[str, dict | None] = dict.fromkeys(roles)
     for member_id, user_id, username, email, role in rows:
         if picks.get(role) is None:
@@ -61,15 +44,8 @@ def _shift_load(incident: Incident, delta: int, user_ids=None) -> None:
     by_count: dict[int, list[int]] = {}
     for user_id in set(user_ids):
         by_count.setdefault(user_ids.count(user_id) * delta, []).append(user_id)
-    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
     for n, ids in by_count.items():
-        with connection.cursor() as cursor:  # on every intake: as in core/prepared.py
-            cursor.execute(
-                f'UPDATE "{Membership._meta.db_table}"'
-                f" SET open_assignments = {greatest}(open_assignments + %s, 0)"
-                f" WHERE institution_id = %s AND user_id IN ({prepared.placeholders(len(ids))})",
-                [n, incident.institution_id, *sorted(ids)],
-            )
+        sql.shift_load(incident.institution_id, n, ids)
 
 
 def _assign(incident: Incident, policy: IncidentPolicy, actor, events: list, picks=None) -> None:
