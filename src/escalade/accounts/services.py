@@ -135,19 +135,24 @@ def resolve_institution(user, code: str | None = None, need: str | None = None) 
 
 def working_institution(request, mine=None) -> Institution | None:
     """The institution the signed-in user works in now: picked in the header (kept in the
-    session), else their default, else the first of theirs."""
+    session), else their default, else the first of theirs. Read once per request (the
+    view, the header and the notice banner all ask)."""
+    code = request.session.get("institution") if hasattr(request, "session") else None
+    cached = getattr(request, "_escalade_working", None)
+    if cached is not None and cached[0] == code:
+        return cached[1]
     user = request.user
     mine = list(institutions_of(user)) if mine is None else mine
-    code = request.session.get("institution") if hasattr(request, "session") else None
-    for inst in mine:
-        if inst.code == code:
-            return inst
-    default = set(
-        Membership.objects.filter(user=user, is_default=True).values_list(
-            "institution_id", flat=True
+    found = next((inst for inst in mine if inst.code == code), None)
+    if found is None:
+        default = set(
+            Membership.objects.filter(user=user, is_default=True).values_list(
+                "institution_id", flat=True
+            )
         )
-    )
-    return next((i for i in mine if i.pk in default), mine[0] if mine else None)
+        found = next((i for i in mine if i.pk in default), mine[0] if mine else None)
+    request._escalade_working = (code, found)
+    return found
 
 
 def set_default_institution(user, institution) -> None:
