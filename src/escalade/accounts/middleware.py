@@ -4,6 +4,8 @@ import zoneinfo
 
 from django.utils import timezone
 
+from escalade.core.errors import Code
+
 
 class InstitutionTimezoneMiddleware:
     def __init__(self, get_response):
@@ -68,7 +70,7 @@ class IdleTimeout:
                         "errors": [
                             {
                                 "field": "",
-                                "code": "idle",
+                                "code": str(Code.IDLE),
                                 "message": _("Signed out after inactivity."),
                             }
                         ]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from escalade.core import prepared
-from escalade.core.errors import Forbidden, Invalid
+from escalade.core.errors import Code, Forbidden, Invalid
 from escalade.core.models import Institution
 
 from .choices import Role
@@ -115,12 +115,18 @@ def resolve_institution(user, code: str | None = None, need: str | None = None) 
             if inst.code == code:
                 return inst
         raise Forbidden(
-            _("You do not belong to institution '%(code)s'.") % {"code": code}, field="institution"
+            _("You do not belong to institution '%(code)s'.") % {"code": code},
+            field="institution",
+            code=Code.NOT_A_MEMBER,
         )
     if len(mine) == 1:
         return mine[0]
     if not mine:
-        raise Forbidden(_("Your account belongs to no institution."), field="institution")
+        raise Forbidden(
+            _("Your account belongs to no institution."),
+            field="institution",
+            code=Code.NO_INSTITUTION,
+        )
     default = next(
         (m.institution for m in Membership.objects.filter(user=user, is_default=True)), None
     )
@@ -130,6 +136,7 @@ def resolve_institution(user, code: str | None = None, need: str | None = None) 
         _("You belong to several institutions: say which one (%(codes)s).")
         % {"codes": ", ".join(i.code for i in mine)},
         field="institution",
+        code=Code.WHICH_INSTITUTION,
     )
 
 
@@ -160,7 +167,9 @@ def set_default_institution(user, institution) -> None:
     with transaction.atomic():
         mine = Membership.objects.select_for_update().filter(user=user)
         if not mine.filter(institution=institution).exists():
-            raise Forbidden(_("Your account does not belong to this institution."))
+            raise Forbidden(
+                _("Your account does not belong to this institution."), code=Code.NOT_A_MEMBER
+            )
         mine.exclude(institution=institution).update(is_default=False)
         mine.filter(institution=institution).update(is_default=True)
 
@@ -180,7 +189,11 @@ def set_roles(user, roles) -> None:
     ensure_roles()
     unknown = [r for r in roles if r not in Role.values]
     if unknown:
-        raise Invalid(_("Unknown role: %(roles)s") % {"roles": ", ".join(unknown)}, field="roles")
+        raise Invalid(
+            _("Unknown role: %(roles)s") % {"roles": ", ".join(unknown)},
+            field="roles",
+            code=Code.NOT_ONE_OF,
+        )
     user.groups.set(Group.objects.filter(name__in=list(roles)))
     user._escalade_roles = None
 
@@ -291,4 +304,7 @@ def require(actor, permission: str, where, elsewhere_message=None) -> None:
     else:
         institution_id = where.institution_id
     if institution_id is not None and not belongs_to(actor, institution_id):
-        raise Forbidden(elsewhere_message or _("Your role does not allow this action."))
+        raise Forbidden(
+            elsewhere_message or _("Your role does not allow this action."),
+            code=Code.NOT_A_MEMBER,
+        )

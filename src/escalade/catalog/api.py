@@ -8,12 +8,15 @@ from ninja import Field, Query, Router, Schema, Status
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require, resolve_institution
-from escalade.core.schema import ERRORS, Instant, StrictBool, at_or_now, one_of
+from escalade.core.schema import Instant, StrictBool, at_or_now, errors_for, one_of
 
 from . import selectors
+from .choices import ContactRole
+from .errors import CatalogError
 from .schemas import ChannelOut
 
 router = Router(tags=["catalogue"])
+ERRORS = errors_for("Catalog", CatalogError)
 
 
 class PhaseOut(Schema):
@@ -98,7 +101,7 @@ class OrganisationOut(Schema):
 
 
 class ContactIn(Schema):
-    role: str = Field(
+    role: one_of(ContactRole) = Field(
         description="service_desk, interface_specialist, registration_lead, phi_designate"
     )
     name: str
@@ -111,7 +114,7 @@ class ContactIn(Schema):
 
 
 class ContactPatch(Schema):
-    role: str | None = None
+    role: one_of(ContactRole) | None = None
     name: str | None = None
     email: str | None = None
     phone: str | None = None

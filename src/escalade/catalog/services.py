@@ -16,10 +16,11 @@ from escalade.accounts.rules import CONTACT_CHANGE
 from escalade.accounts.services import require
 from escalade.core import audit
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Invalid
+from escalade.core.errors import Code, Invalid, not_one_of
 
 from . import rules
 from .choices import ContactRole
+from .errors import CatalogError
 from .models import Contact, ContactCheck, Organisation
 
 CONFIRM_SALT = "escalade.contact-confirm"
@@ -42,7 +43,11 @@ def normalise_phone(value: str, field: str = "phone") -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise Invalid(_("'%(value)s' is not a valid phone number.") % {"value": value}, field=field)
+        raise Invalid(
+            _("'%(value)s' is not a valid phone number.") % {"value": value},
+            field=field,
+            code=CatalogError.INVALID_PHONE,
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -51,13 +56,10 @@ def _clean(data: dict) -> dict:
     values = {}
     name = (data.get("name") or "").strip()
     if not name:
-        errors.append(("name", _("This field is required.")))
+        errors.append(("name", _("This field is required."), Code.REQUIRED))
     values["name"] = name[:200]
     role = data.get("role") or ""
-    if role not in ContactRole.values:
-        errors.append(
-            ("role", _("Use one of %(valid)s.") % {"valid": ", ".join(ContactRole.values)})
-        )
+    errors += not_one_of("role", role, ContactRole)
     values["role"] = role
     email = (data.get("email") or "").strip()
     if email:
@@ -67,7 +69,7 @@ def _clean(data: dict) -> dict:
         try:
             validate_email(email)
         except ValidationError:
-            errors.append(("email", _("Enter a valid e-mail address.")))
+            errors.append(("email", _("Enter a valid e-mail address."), CatalogError.INVALID_EMAIL))
     values["email"] = email
     try:
         values["phone"] = normalise_phone((data.get("phone") or "").strip())
@@ -75,11 +77,16 @@ def _clean(data: dict) -> dict:
         errors.extend(exc.errors)
     values["extension"] = (data.get("extension") or "").strip()[:10]
     language = data.get("language") or "fr"
-    if language not in ("fr", "en"):
-        errors.append(("language", _("Use one of %(valid)s.") % {"valid": "fr, en"}))
+    errors += not_one_of("language", language, ["fr", "en"])
     values["language"] = language
     if not email and not (data.get("phone") or "").strip():
-        errors.append(("email", _("Give an e-mail address or a phone number.")))
+        errors.append(
+            (
+                "email",
+                _("Give an e-mail address or a phone number."),
+                CatalogError.NO_WAY_TO_REACH,
+            )
+        )
     if errors:
         raise Invalid(errors=errors)
     return values

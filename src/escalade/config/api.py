@@ -1,5 +1,6 @@
 """The JSON API: one NinjaAPI, token or session authentication, JSON errors
-{"errors": [{"field", "message"}]} for every failure."""
+{"errors": [{"field", "code", "message"}]} for every failure (codes: core.errors.Code and
+each app's errors.py)."""
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -8,7 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from escalade.accounts.services import user_from_token
-from escalade.core.errors import DomainError
+from escalade.core.errors import Code, DomainError
 
 
 class TokenAuth(HttpBearer):
@@ -32,36 +33,58 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 
-_PYDANTIC_MESSAGES = {
-    "missing": lambda e: _("This field is required."),
-    "string_too_short": lambda e: _("This field is required."),
-    "string_too_long": lambda e: (
-        _("At most %(n)s characters.") % {"n": e.get("ctx", {}).get("max_length")}
+# pydantic's error types -> (the API's code, the message for people).
+_PYDANTIC = {
+    "missing": (Code.REQUIRED, lambda e: _("This field is required.")),
+    "string_too_short": (Code.REQUIRED, lambda e: _("This field is required.")),
+    "string_too_long": (
+        Code.TOO_LONG,
+        lambda e: _("At most %(n)s characters.") % {"n": e.get("ctx", {}).get("max_length")},
     ),
-    "int_parsing": lambda e: _("A whole number is expected."),
-    "int_type": lambda e: _("A whole number is expected."),
-    "bool_parsing": lambda e: _("true or false is expected."),
-    "bool_type": lambda e: _("true or false is expected."),
-    "string_type": lambda e: _("A text is expected."),
-    "literal_error": lambda e: (
-        _("Use one of %(valid)s.") % {"valid": e.get("ctx", {}).get("expected")}
+    "int_parsing": (Code.INVALID, lambda e: _("A whole number is expected.")),
+    "int_type": (Code.INVALID, lambda e: _("A whole number is expected.")),
+    "int_from_float": (Code.INVALID, lambda e: _("A whole number is expected.")),
+    "bool_parsing": (Code.INVALID, lambda e: _("true or false is expected.")),
+    "bool_type": (Code.INVALID, lambda e: _("true or false is expected.")),
+    "string_type": (Code.INVALID, lambda e: _("A text is expected.")),
+    "literal_error": (
+        Code.NOT_ONE_OF,
+        lambda e: _("Use one of %(valid)s.") % {"valid": e.get("ctx", {}).get("expected")},
     ),
-    "greater_than_equal": lambda e: _("At least %(n)s.") % {"n": e.get("ctx", {}).get("ge")},
-    "less_than_equal": lambda e: _("At most %(n)s.") % {"n": e.get("ctx", {}).get("le")},
-    "json_invalid": lambda e: _("The body is not valid JSON."),
-    "model_attributes_type": lambda e: _("A JSON object is expected."),
-    "dict_type": lambda e: _("A JSON object is expected."),
-    "extra_forbidden": lambda e: _("Unknown field."),
-    "iso_text": lambda e: _("A date (2026-12-03) or a date and time (2026-12-03T14:00:00-05:00)."),
-    "year_range": lambda e: (
-        _("A year between %(first)s and %(last)s.") % e.get("ctx", {"first": 1900, "last": 2200})
+    "enum": (
+        Code.NOT_ONE_OF,
+        lambda e: _("Use one of %(valid)s.") % {"valid": e.get("ctx", {}).get("expected")},
     ),
-    "datetime_from_date_parsing": lambda e: _("A date and time is expected (ISO 8601)."),
-    "datetime_parsing": lambda e: _("A date and time is expected (ISO 8601)."),
-    "date_from_datetime_parsing": lambda e: _("A date is expected (2026-12-03)."),
-    "date_parsing": lambda e: _("A date is expected (2026-12-03)."),
-    "int_from_float": lambda e: _("A whole number is expected."),
-    "enum": lambda e: _("Use one of %(valid)s.") % {"valid": e.get("ctx", {}).get("expected")},
+    "greater_than_equal": (
+        Code.OUT_OF_RANGE,
+        lambda e: _("At least %(n)s.") % {"n": e.get("ctx", {}).get("ge")},
+    ),
+    "less_than_equal": (
+        Code.OUT_OF_RANGE,
+        lambda e: _("At most %(n)s.") % {"n": e.get("ctx", {}).get("le")},
+    ),
+    "json_invalid": (Code.JSON_INVALID, lambda e: _("The body is not valid JSON.")),
+    "model_attributes_type": (Code.INVALID, lambda e: _("A JSON object is expected.")),
+    "dict_type": (Code.INVALID, lambda e: _("A JSON object is expected.")),
+    "extra_forbidden": (Code.UNKNOWN_FIELD, lambda e: _("Unknown field.")),
+    "iso_text": (
+        Code.INVALID,
+        lambda e: _("A date (2026-12-03) or a date and time (2026-12-03T14:00:00-05:00)."),
+    ),
+    "year_range": (
+        Code.OUT_OF_RANGE,
+        lambda e: (
+            _("A year between %(first)s and %(last)s.")
+            % e.get("ctx", {"first": 1900, "last": 2200})
+        ),
+    ),
+    "datetime_from_date_parsing": (
+        Code.INVALID,
+        lambda e: _("A date and time is expected (ISO 8601)."),
+    ),
+    "datetime_parsing": (Code.INVALID, lambda e: _("A date and time is expected (ISO 8601).")),
+    "date_from_datetime_parsing": (Code.INVALID, lambda e: _("A date is expected (2026-12-03).")),
+    "date_parsing": (Code.INVALID, lambda e: _("A date is expected (2026-12-03).")),
 }
 
 
@@ -82,9 +105,13 @@ def errors_response(request, errors: list[dict], status: int):
 def _validation(request, exc: ValidationError):
     errors = []
     for e in exc.errors:
-        maker = _PYDANTIC_MESSAGES.get(e.get("type"))
+        code, maker = _PYDANTIC.get(e.get("type"), (Code.INVALID, None))
         errors.append(
-            {"field": _field(e.get("loc", ())), "message": maker(e) if maker else e.get("msg", "")}
+            {
+                "field": _field(e.get("loc", ())),
+                "code": str(code),
+                "message": maker(e) if maker else e.get("msg", ""),
+            }
         )
     return errors_response(request, errors, 422)
 
@@ -96,6 +123,7 @@ def _unauthenticated(request, exc):
         [
             {
                 "field": "Authorization",
+                "code": str(Code.UNAUTHENTICATED),
                 "message": _("Sign in or send 'Authorization: Bearer <token>'."),
             }
         ],
@@ -110,12 +138,19 @@ def _domain(request, exc: DomainError):
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return errors_response(request, [{"field": "", "message": _("Not found.")}], 404)
+    return errors_response(
+        request, [{"field": "", "code": str(Code.NOT_FOUND), "message": _("Not found.")}], 404
+    )
 
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return errors_response(request, [{"field": "", "message": str(exc)}], exc.status_code)
+    code = {401: Code.UNAUTHENTICATED, 403: Code.FORBIDDEN, 404: Code.NOT_FOUND}.get(
+        exc.status_code, Code.BAD_REQUEST
+    )
+    return errors_response(
+        request, [{"field": "", "code": str(code), "message": str(exc)}], exc.status_code
+    )
 
 
 api.add_router("/incidents", "escalade.incidents.api.router")

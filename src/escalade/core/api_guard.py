@@ -16,14 +16,16 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
+from .errors import Code
+
 LOG = logging.getLogger("escalade.api")
 MAX_INT = 2**31 - 1  # the database's integer columns
 FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
-def api_error(field: str, code: str, message, status: int, **extra) -> JsonResponse:
+def api_error(field: str, code: Code, message, status: int, **extra) -> JsonResponse:
     return JsonResponse(
-        {"errors": [{"field": field, "code": code, "message": str(message)}], **extra},
+        {"errors": [{"field": field, "code": str(code), "message": str(message)}], **extra},
         status=status,
     )
 
@@ -32,21 +34,21 @@ def _scan(value, field: str):
     """The first (field, code, message) wrong in a parsed JSON value, or None."""
     if isinstance(value, str):
         if "\x00" in value:
-            return field, "nul", _("A text may not contain the NUL character.")
+            return field, Code.NUL, _("A text may not contain the NUL character.")
         if len(value) > settings.ESCALADE_API_MAX_TEXT:
             return (
                 field,
-                "too_long",
+                Code.TOO_LONG,
                 _("At most %(n)s characters.") % {"n": settings.ESCALADE_API_MAX_TEXT},
             )
     elif isinstance(value, bool):
         return None
     elif isinstance(value, int):
         if abs(value) > MAX_INT:
-            return field, "out_of_range", _("At most %(n)s.") % {"n": MAX_INT}
+            return field, Code.OUT_OF_RANGE, _("At most %(n)s.") % {"n": MAX_INT}
     elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")) or abs(value) > MAX_INT:
-            return field, "out_of_range", _("At most %(n)s.") % {"n": MAX_INT}
+            return field, Code.OUT_OF_RANGE, _("At most %(n)s.") % {"n": MAX_INT}
     elif isinstance(value, dict):
         for key, item in value.items():
             found = _scan(key, field) or _scan(item, f"{field}.{key}" if field else str(key))
@@ -66,7 +68,7 @@ def _scan_parameter(key: str, value: str):
         return found
     text = value.strip()
     if text.lstrip("-").isdigit() and abs(int(text)) > MAX_INT:
-        return key, "out_of_range", _("At most %(n)s.") % {"n": MAX_INT}
+        return key, Code.OUT_OF_RANGE, _("At most %(n)s.") % {"n": MAX_INT}
     return None
 
 
@@ -80,13 +82,13 @@ class ApiInputGuard:
         if len(request.get_full_path()) > settings.ESCALADE_API_MAX_URL:
             return api_error(
                 "",
-                "url_too_long",
+                Code.URL_TOO_LONG,
                 _("The address is too long (at most %(n)s characters).")
                 % {"n": settings.ESCALADE_API_MAX_URL},
                 414,
             )
         if "\x00" in request.path:
-            return api_error("", "nul", _("A text may not contain the NUL character."), 400)
+            return api_error("", Code.NUL, _("A text may not contain the NUL character."), 400)
         for key, values in request.GET.lists():
             for value in values:
                 found = _scan_parameter(key, value)
@@ -107,7 +109,7 @@ class ApiInputGuard:
         if limit is not None and length > limit:
             return api_error(
                 "",
-                "too_large",
+                Code.TOO_LARGE,
                 _("The body is too large (at most %(n)s bytes).") % {"n": limit},
                 413,
             )
@@ -119,14 +121,14 @@ class ApiInputGuard:
                 return None  # an empty form: nothing was sent
             return api_error(
                 "Content-Type",
-                "media_type",
+                Code.MEDIA_TYPE,
                 _("Send the body as JSON (Content-Type: application/json)."),
                 415,
             )
         try:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            return api_error("", "json_invalid", _("The body is not valid JSON."), 422)
+            return api_error("", Code.JSON_INVALID, _("The body is not valid JSON."), 422)
         found = _scan(data, "")
         if found:
             return api_error(*found, 422)
@@ -136,7 +138,7 @@ class ApiInputGuard:
 def not_found(request, exception=None):
     """Django's 404 (a path that matches no route, a non-integer id): JSON under /api/."""
     if request.path.startswith("/api/"):
-        return api_error("", "not_found", _("Not found."), 404)
+        return api_error("", Code.NOT_FOUND, _("Not found."), 404)
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
@@ -153,7 +155,7 @@ def unavailable(request, exception) -> JsonResponse | None:
         return None
     response = api_error(
         "",
-        "unavailable",
+        Code.UNAVAILABLE,
         _("The database cannot be reached just now: send the same request again."),
         503,
         request_id=getattr(request, "escalade_request_id", ""),
@@ -175,7 +177,7 @@ def server_error(request):
         ref = getattr(request, "escalade_request_id", "") or uuid.uuid4().hex[:12]
         return api_error(
             "",
-            "server_error",
+            Code.SERVER_ERROR,
             _("Something went wrong on our side. Quote this reference: %(ref)s.") % {"ref": ref},
             500,
             request_id=ref,
@@ -187,7 +189,7 @@ def server_error(request):
 
 def bad_request(request, exception=None):
     if request.path.startswith("/api/"):
-        return api_error("", "bad_request", _("The request could not be read."), 400)
+        return api_error("", Code.BAD_REQUEST, _("The request could not be read."), 400)
     from django.views.defaults import bad_request as html_bad_request
 
     return html_bad_request(request, exception)

@@ -74,3 +74,43 @@ def diff(instance: models.Model, **new_values) -> dict[str, tuple[Any, Any]]:
             changed[field] = (before, value)
             setattr(instance, field, value)
     return changed
+
+
+def locked(instance: models.Model) -> models.Model:
+    """The row again, locked until the transaction ends (SELECT ... FOR UPDATE): a service
+    reads the state it checks under this lock, so two people acting at once are serialised."""
+    return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+
+
+def change(
+    instance: models.Model,
+    *,
+    action: str,
+    actor,
+    about: models.Model | None = None,
+    institution=None,
+    data: dict[str, Any] | None = None,
+    quiet: dict[str, Any] | None = None,
+    **values,
+) -> dict[str, tuple[Any, Any]]:
+    """The tail of every service's write, after its checks, inside its transaction and
+    under the row's lock: set `values` on `instance`, save what changed (with `quiet`
+    values, saved but not recorded, such as updated_at), and record one event of `action`
+    about `about` (default: the instance) in `institution` (default: its own), with the
+    changes. Returns {field: (before, after)}."""
+    changes = diff(instance, **values)
+    for field, value in (quiet or {}).items():
+        setattr(instance, field, value)
+    fields = [*changes, *(quiet or {})]
+    if fields:
+        instance.save(update_fields=fields)
+    about = instance if about is None else about
+    record(
+        action=action,
+        obj=about,
+        actor=actor,
+        institution=about.institution if institution is None else institution,
+        changes=changes,
+        data=data,
+    )
+    return changes

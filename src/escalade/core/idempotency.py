@@ -23,6 +23,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .errors import Code
 from .models import IdempotencyRecord
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
@@ -64,7 +65,11 @@ def access_of(user) -> str:
 
 def _error(message, status: int) -> JsonResponse:
     return JsonResponse(
-        {"errors": [{"field": "Idempotency-Key", "code": "idempotency", "message": message}]},
+        {
+            "errors": [
+                {"field": "Idempotency-Key", "code": str(Code.IDEMPOTENCY), "message": message}
+            ]
+        },
         status=status,
     )
 

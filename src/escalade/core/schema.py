@@ -7,13 +7,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, StrictBool
+from ninja import Field, Schema
+from pydantic import AfterValidator, BeforeValidator, StrictBool, WithJsonSchema, create_model
 from pydantic_core import PydanticCustomError
+
+from .errors import Code
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 
-__all__ = ["ERRORS", "Day", "ErrorItem", "Errors", "Instant", "StrictBool"]
+__all__ = ["ERRORS", "Day", "ErrorItem", "Errors", "Instant", "StrictBool", "errors_for"]
 
 
 def _iso_text(value):
@@ -43,8 +45,6 @@ def one_of(*sources) -> type:
     shown as an `enum` in the OpenAPI schema so that clients and fuzzers know the values.
     The service checks the value, not pydantic, so that a request's every bad field is
     reported at once ("'x' is not valid: use one of ...", beside the other errors)."""
-    from pydantic import WithJsonSchema
-
     values: list[str] = []
     for source in sources:
         for value in getattr(source, "values", None) or [source]:
@@ -53,18 +53,44 @@ def one_of(*sources) -> type:
     return Annotated[str, WithJsonSchema({"type": "string", "enum": values})]  # type: ignore[return-value]
 
 
+def _codes(*enums) -> list[str]:
+    out: list[str] = []
+    for enum in (Code, *enums):
+        out += [str(member) for member in enum if str(member) not in out]
+    return out
+
+
 class ErrorItem(Schema):
-    field: str
-    message: str
+    field: str = Field(description="the field the error is about, empty for the request")
+    code: Annotated[str, WithJsonSchema({"type": "string", "enum": _codes()})] = Field(
+        description="what went wrong, for programs (stable)"
+    )
+    message: str = Field(description="what went wrong, for people (in the user's language)")
 
 
-# Every API error: a list of {field, message}, the field empty for the whole request.
+# Every API error: a list of {field, code, message}, the field empty for the whole request.
 class Errors(Schema):
     errors: list[ErrorItem]
 
 
-# The error answers every operation documents.
-ERRORS = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 409: Errors, 422: Errors}
+def errors_for(name: str, *enums) -> dict[int, type]:
+    """The error answers an app's operations document: {"errors": [{field, code,
+    message}]} where `code` is an enum of the common codes and the app's own (its
+    errors.py), so that clients and the fuzzer know every code an app may answer."""
+    item = create_model(
+        f"{name}ErrorItem",
+        __base__=ErrorItem,
+        code=(
+            Annotated[str, WithJsonSchema({"type": "string", "enum": _codes(*enums)})],
+            Field(description="what went wrong, for programs (stable)"),
+        ),
+    )
+    errors = create_model(f"{name}Errors", __base__=Errors, errors=(list[item], ...))
+    return {status: errors for status in (400, 401, 403, 404, 409, 422)}
+
+
+# The error answers of an operation whose app has no codes of its own.
+ERRORS = {status: Errors for status in (400, 401, 403, 404, 409, 422)}
 
 
 def at_or_now(value: dt.datetime | None) -> dt.datetime:
@@ -78,5 +104,9 @@ def at_or_now(value: dt.datetime | None) -> dt.datetime:
     if value is None:
         return timezone.now()
     if value.tzinfo is None:
-        raise Invalid(_("Give the time zone of 'at' (e.g. 2026-11-28T10:00:00-05:00)."), field="at")
+        raise Invalid(
+            _("Give the time zone of 'at' (e.g. 2026-11-28T10:00:00-05:00)."),
+            field="at",
+            code=Code.NO_TIME_ZONE,
+        )
     return value

@@ -26,11 +26,11 @@ class Transitions:
 
     def move(self, action: str, current: str, refused) -> str:
         """The target state, or Conflict(`refused`) on the state field."""
-        from .errors import Conflict
+        from .errors import Code, Conflict
 
         target = self.target(action, current)
         if target is None:
-            raise Conflict(refused, field="state")
+            raise Conflict(refused, field="state", code=Code.NOT_ALLOWED_NOW)
         return target
 
     def states(self) -> set[str]:

@@ -12,11 +12,15 @@ def current_institution(request):
     else the user's default, else the first of theirs; Forbidden when they have none."""
     from escalade.accounts.services import working_institution
 
-    from .errors import Forbidden
+    from .errors import Code, Forbidden
 
     institution = working_institution(request)
     if institution is None:
-        raise Forbidden(_("Your account belongs to no institution."), field="institution")
+        raise Forbidden(
+            _("Your account belongs to no institution."),
+            field="institution",
+            code=Code.NO_INSTITUTION,
+        )
     return institution
 
 

@@ -12,15 +12,18 @@ from pydantic import BaseModel
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
 from escalade.core.i18n import pick
-from escalade.core.schema import ERRORS, StrictBool, one_of
+from escalade.core.schema import StrictBool, errors_for, one_of
 from escalade.incidents.choices import Channel, PartnerKind, Rating, RequesterRole, Severity
 from escalade.incidents.choices import Status as IncidentStatus
 from escalade.routing.choices import Location, Need, Subject
+from escalade.routing.errors import RoutingError
 
 from . import selectors, services
+from .errors import IncidentError
 from .models import Incident
 
 router = Router(tags=["incidents"])
+ERRORS = errors_for("Incidents", IncidentError, RoutingError)
 
 
 class RequesterIn(Schema):

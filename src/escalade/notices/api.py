@@ -11,15 +11,17 @@ from ninja import Field, Query, Router, Schema, Status
 from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.catalog import selectors as catalog_selectors
-from escalade.core.errors import Invalid
-from escalade.core.schema import ERRORS, Instant, StrictBool, one_of
+from escalade.core.errors import Code, Invalid
+from escalade.core.schema import Instant, StrictBool, errors_for, one_of
 from escalade.incidents import selectors as incident_selectors
 from escalade.notices.choices import NoticeKind, NoticeState
 
 from . import selectors, services
+from .errors import NoticeError
 from .models import Interruption
 
 router = Router(tags=["notices"])
+ERRORS = errors_for("Notices", NoticeError)
 
 Text = str | dict[str, str]
 
@@ -108,7 +110,11 @@ class NoticeQuery(Schema):
 
 def aware(value: dt.datetime | None, field: str) -> dt.datetime | None:
     if value is not None and value.tzinfo is None:
-        raise Invalid(_("Give the time zone (e.g. 2026-11-29T00:00:00-05:00)."), field=field)
+        raise Invalid(
+            _("Give the time zone (e.g. 2026-11-29T00:00:00-05:00)."),
+            field=field,
+            code=Code.NO_TIME_ZONE,
+        )
     return value
 
 

@@ -18,11 +18,12 @@ from escalade.accounts.services import require
 from escalade.catalog.models import Organisation
 from escalade.core import audit
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Conflict, Invalid
+from escalade.core.errors import Code, Conflict, Invalid, not_one_of, required
 from escalade.core.i18n import current_language, pick
 
 from . import rules
 from .choices import NoticeKind, NoticeState
+from .errors import NoticeError
 from .models import FeedKey, Interruption, MaintenanceWindow, Notice, NoticeUpdate
 
 TEXT_FIELDS = ("title", "body", "impact", "user_action")
@@ -75,15 +76,16 @@ def _organisations(institution, codes) -> list[Organisation]:
         raise Invalid(
             _("Unknown organisations: %(codes)s.") % {"codes": ", ".join(unknown)},
             field="organisations",
+            code=NoticeError.UNKNOWN_ORGANISATION,
         )
     return [found[c] for c in codes]
 
 
 def _check_dates(kind, start, end, errors) -> None:
     if start is None:
-        errors.append(("start", _("This field is required.")))
+        errors.append(("start", _("This field is required."), Code.REQUIRED))
     if end is not None and start is not None and end <= start:
-        errors.append(("end", _("The end must come after the start.")))
+        errors.append(("end", _("The end must come after the start."), Code.END_BEFORE_START))
     if kind == NoticeKind.PLANNED and end is None:
         errors.append(("end", _("A planned interruption needs an end.")))
 
@@ -110,10 +112,11 @@ def check_planned(institution, orgs, start, end, *, now, urgent, urgent_reason, 
                     "reason, to publish it anyway."
                 )
                 % {"n": business_days(institution), "earliest": when(earliest, institution.zone)},
+                NoticeError.SHORT_NOTICE,
             )
         )
     if urgent and not (urgent_reason or "").strip():
-        errors.append(("urgent_reason", _("Say why this notice is urgent.")))
+        errors.append(required("urgent_reason", _("Say why this notice is urgent.")))
     windows = windows_of(institution)
     outside = bool(windows) and rules.window_containing(start, end, windows) is None
     if outside and not outside_ok:
@@ -125,6 +128,7 @@ def check_planned(institution, orgs, start, end, *, now, urgent, urgent_reason, 
                     "Confirm to publish it anyway."
                 )
                 % {"windows": window_names(institution)},
+                NoticeError.OUTSIDE_WINDOW,
             )
         )
     if errors:
@@ -137,11 +141,10 @@ def publish(actor, institution, data: dict, *, now: dt.datetime | None = None) -
     now = now or timezone.now()
     kind = data.get("kind")
     errors = []
-    if kind not in NoticeKind.values:
-        errors.append(("kind", _("Use one of %(valid)s.") % {"valid": "planned, unplanned"}))
+    errors += not_one_of("kind", kind, NoticeKind)
     texts = {f: as_text(data.get(f)) for f in TEXT_FIELDS}
     if not texts["title"]:
-        errors.append(("title", _("This field is required.")))
+        errors.append(("title", _("This field is required."), Code.REQUIRED))
     start, end = data.get("start"), data.get("end")
     _check_dates(kind, start, end, errors)
     try:
@@ -212,10 +215,12 @@ def change(actor, notice: Notice, data: dict, *, now: dt.datetime | None = None)
     require(actor, NOTICE_PUBLISH, notice.institution_id)
     now = now or timezone.now()
     if notice.state != NoticeState.PUBLISHED:
-        raise Conflict(_("This notice is closed already."), field="state")
+        raise Conflict(
+            _("This notice is closed already."), field="state", code=Code.NOT_ALLOWED_NOW
+        )
     values = {f: as_text(data[f]) for f in TEXT_FIELDS if data.get(f) is not None}
     if "title" in values and not values["title"]:
-        raise Invalid(_("This field is required."), field="title")
+        raise Invalid(_("This field is required."), field="title", code=Code.REQUIRED)
     for f in ("start", "end"):
         if data.get(f) is not None:
             values[f] = data[f]
@@ -249,7 +254,7 @@ def change(actor, notice: Notice, data: dict, *, now: dt.datetime | None = None)
             values["end"] = now
         what = state
     elif state not in (None, NoticeState.PUBLISHED):
-        raise Invalid(_("Use one of %(valid)s.") % {"valid": "resolved, cancelled"}, field="state")
+        raise Invalid(errors=not_one_of("state", state, ["resolved", "cancelled"]))
     with transaction.atomic():
         # under the row's lock, through the table: two people closing at once, or an
         # update of a notice closed meanwhile, get a clear refusal
@@ -278,9 +283,11 @@ def add_update(actor, notice: Notice, body, *, resolve: bool = False) -> NoticeU
     require(actor, NOTICE_PUBLISH, notice.institution_id)
     text = as_text(body)
     if not text:
-        raise Invalid(_("This field is required."), field="body")
+        raise Invalid(_("This field is required."), field="body", code=Code.REQUIRED)
     if notice.state != NoticeState.PUBLISHED:
-        raise Conflict(_("This notice is closed already."), field="state")
+        raise Conflict(
+            _("This notice is closed already."), field="state", code=Code.NOT_ALLOWED_NOW
+        )
     with transaction.atomic():
         update = NoticeUpdate.objects.create(notice=notice, body=text, author=actor)
         notice.updated_at = update.created_at
@@ -303,7 +310,11 @@ def link_incident(actor, notice: Notice, incident, *, unlink: bool = False) -> N
     """A notice explains or caused an incident (audited both ways)."""
     require(actor, "add_note", notice.institution_id)
     if incident.institution_id != notice.institution_id:
-        raise Invalid(_("This incident belongs to another institution."), field="number")
+        raise Invalid(
+            _("This incident belongs to another institution."),
+            field="number",
+            code=Code.OTHER_INSTITUTION,
+        )
     with transaction.atomic():
         if unlink:
             notice.incidents.remove(incident)
@@ -406,16 +417,15 @@ def report_interruption(actor, organisation: Organisation, data: dict) -> Interr
     require(actor, INTERRUPTION_ADD, organisation.institution_id)
     errors = []
     kind = data.get("kind")
-    if kind not in NoticeKind.values:
-        errors.append(("kind", _("Use one of %(valid)s.") % {"valid": "planned, unplanned"}))
+    errors += not_one_of("kind", kind, NoticeKind)
     systems = (data.get("systems") or "").strip()
     if not systems:
-        errors.append(("systems", _("This field is required.")))
+        errors.append(("systems", _("This field is required."), Code.REQUIRED))
     start, end = data.get("start"), data.get("end")
     if start is None:
-        errors.append(("start", _("This field is required.")))
+        errors.append(("start", _("This field is required."), Code.REQUIRED))
     elif end is not None and end <= start:
-        errors.append(("end", _("The end must come after the start.")))
+        errors.append(("end", _("The end must come after the start."), Code.END_BEFORE_START))
     reporter = (data.get("reporter_name") or "").strip() or actor.get_full_name() or actor.username
     if errors:
         raise Invalid(errors=errors)

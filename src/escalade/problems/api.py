@@ -11,14 +11,16 @@ from ninja import Field, Query, Router, Schema, Status
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require, resolve_institution
 from escalade.core.errors import Invalid
-from escalade.core.schema import ERRORS, Day, StrictBool, one_of
+from escalade.core.schema import Day, StrictBool, errors_for, one_of
 from escalade.incidents import selectors as incident_selectors
 from escalade.problems.choices import ProblemState
 
 from . import selectors, services
+from .errors import ProblemError
 from .models import CorrectiveMeasure, Problem
 
 router = Router(tags=["problems"])
+ERRORS = errors_for("Problems", ProblemError)
 
 
 class MeasureOut(Schema):
@@ -131,7 +133,11 @@ def patch_problem(request, problem_id: int, payload: ProblemPatch):
     for measure_id in payload.complete_measures:
         measure = CorrectiveMeasure.objects.filter(pk=measure_id, problem=problem).first()
         if measure is None:
-            raise Invalid(_("No measure #%(id)s.") % {"id": measure_id}, field="complete_measures")
+            raise Invalid(
+                _("No measure #%(id)s.") % {"id": measure_id},
+                field="complete_measures",
+                code=ProblemError.UNKNOWN_MEASURE,
+            )
         services.complete_measure(user, measure)
     if payload.merge_into:
         problem = services.merge(user, problem, selectors.get_problem(user, payload.merge_into))

@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 from escalade.accounts.services import require
 from escalade.core import audit
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Conflict, Invalid, not_one_of
+from escalade.core.errors import Code, Conflict, Invalid, not_one_of
 from escalade.core.i18n import pick
 from escalade.core.text import normalize
 from escalade.incidents.models import Incident
 
 from . import rules
 from .choices import MeasureState, ProblemState
+from .errors import ProblemError
 from .models import CorrectiveMeasure, DetectionCursor, Problem, ProblemLink
 
 CHANGE = "change_problem"
@@ -157,10 +158,6 @@ def _insert_links(pairs: list[tuple[int, int]], actor) -> None:
                 copy.write_row((p, i, actor_id, now))
 
 
-def _locked(problem: Problem) -> Problem:
-    return Problem.objects.select_for_update().get(pk=problem.pk)
-
-
 def update(actor, problem: Problem, values: dict) -> Problem:
     """Accept or reject a proposal, edit causes and workaround (a workaround makes it a
     known error, offered to level 1 on matching incidents)."""
@@ -168,15 +165,17 @@ def update(actor, problem: Problem, values: dict) -> Problem:
     allowed = {"title", "suspected_cause", "confirmed_cause", "workaround", "state", "assignee"}
     unknown = set(values) - allowed
     if unknown:
-        raise Invalid(errors=[(f, _("Unknown field.")) for f in sorted(unknown)])
+        raise Invalid(
+            errors=[(f, _("Unknown field."), Code.UNKNOWN_FIELD) for f in sorted(unknown)]
+        )
     state = values.get("state")
     wanted = [ProblemState.OPEN, ProblemState.KNOWN_ERROR, ProblemState.REJECTED]
     if state is not None and (wrong := not_one_of("state", state, wanted)):
         raise Invalid(errors=wrong)
     with transaction.atomic():
-        problem = _locked(problem)
+        problem = audit.locked(problem)
         if problem.state in (ProblemState.CLOSED, ProblemState.MERGED):
-            raise Conflict(_("This problem is closed."), field="state")
+            raise Conflict(_("This problem is closed."), field="state", code=Code.NOT_ALLOWED_NOW)
         if values.get("workaround") and rules.TRANSITIONS.target("known_error", problem.state):
             values.setdefault("state", ProblemState.KNOWN_ERROR)
         if values.get("state") not in (None, problem.state):
@@ -189,16 +188,14 @@ def update(actor, problem: Problem, values: dict) -> Problem:
                         "wanted": ProblemState(values["state"]).label,
                     },
                     field="state",
+                    code=Code.NOT_ALLOWED_NOW,
                 )
-        changes = audit.diff(problem, **values)
-        problem.updated_at = timezone.now()
-        problem.save()
-        audit.record(
+        audit.change(
+            problem,
             action=AuditAction.PROBLEM_CHANGED,
-            obj=problem,
             actor=actor,
-            institution=problem.institution,
-            changes=changes,
+            quiet={"updated_at": timezone.now()},
+            **values,
         )
     return problem
 
@@ -206,15 +203,23 @@ def update(actor, problem: Problem, values: dict) -> Problem:
 def link(actor, problem: Problem, incident: Incident) -> ProblemLink:
     require(actor, LINK, problem.institution)
     if incident.institution_id != problem.institution_id:
-        raise Invalid(_("The incident belongs to another institution."), field="incident")
+        raise Invalid(
+            _("The incident belongs to another institution."),
+            field="incident",
+            code=Code.OTHER_INSTITUTION,
+        )
     if problem.state not in ProblemState.active():
-        raise Conflict(_("This problem is closed."), field="state")
+        raise Conflict(_("This problem is closed."), field="state", code=Code.NOT_ALLOWED_NOW)
     with transaction.atomic():
         row, created = ProblemLink.objects.get_or_create(
             problem=problem, incident=incident, defaults={"linked_by": actor}
         )
         if not created:
-            raise Conflict(_("The incident is linked already."), field="incident")
+            raise Conflict(
+                _("The incident is linked already."),
+                field="incident",
+                code=ProblemError.ALREADY_LINKED,
+            )
         audit.record(
             action=AuditAction.LINKED,
             obj=problem,
@@ -230,7 +235,11 @@ def unlink(actor, problem: Problem, incident: Incident) -> None:
     with transaction.atomic():
         deleted, _n = ProblemLink.objects.filter(problem=problem, incident=incident).delete()
         if not deleted:
-            raise Conflict(_("The incident is not linked to this problem."), field="incident")
+            raise Conflict(
+                _("The incident is not linked to this problem."),
+                field="incident",
+                code=ProblemError.NOT_LINKED,
+            )
         audit.record(
             action=AuditAction.UNLINKED,
             obj=problem,
@@ -244,9 +253,13 @@ def merge(actor, source: Problem, target: Problem) -> Problem:
     """Move the source's incidents and measures to the target; the source ends merged."""
     require(actor, CHANGE, target.institution)
     if source.pk == target.pk or source.institution_id != target.institution_id:
-        raise Invalid(_("Merge two different problems of one institution."), field="into")
+        raise Invalid(
+            _("Merge two different problems of one institution."),
+            field="into",
+            code=ProblemError.MERGE_INVALID,
+        )
     with transaction.atomic():
-        source, target = _locked(source), _locked(target)
+        source, target = audit.locked(source), audit.locked(target)
         have = set(target.links.values_list("incident_id", flat=True))
         moved = [lk.incident_id for lk in source.links.all() if lk.incident_id not in have]
         ProblemLink.objects.bulk_create(
@@ -254,18 +267,14 @@ def merge(actor, source: Problem, target: Problem) -> Problem:
         )
         source.links.all().delete()
         CorrectiveMeasure.objects.filter(problem=source).update(problem=target)
-        source.state, source.merged_into, source.closed_at = (
-            rules.TRANSITIONS.move("merge", source.state, _("This problem is closed.")),
-            target,
-            timezone.now(),
-        )
-        source.save()
-        audit.record(
+        audit.change(
+            source,
             action=AuditAction.CLOSED,
-            obj=source,
             actor=actor,
-            institution=source.institution,
             data={"merged_into": target.pk},
+            state=rules.TRANSITIONS.move("merge", source.state, _("This problem is closed.")),
+            merged_into=target,
+            closed_at=timezone.now(),
         )
         audit.record(
             action=AuditAction.MERGED,
@@ -282,7 +291,7 @@ def add_measure(
 ) -> CorrectiveMeasure:
     require(actor, CHANGE, problem.institution)
     if not (text or "").strip():
-        raise Invalid(_("Describe the corrective measure."), field="text")
+        raise Invalid(_("Describe the corrective measure."), field="text", code=Code.REQUIRED)
     with transaction.atomic():
         measure = CorrectiveMeasure.objects.create(
             problem=problem, text=text.strip(), owner=owner, due=due
@@ -300,14 +309,14 @@ def add_measure(
 def complete_measure(actor, measure: CorrectiveMeasure) -> CorrectiveMeasure:
     require(actor, CHANGE, measure.problem.institution)
     with transaction.atomic():
-        measure.state, measure.done_at = MeasureState.DONE, timezone.now()
-        measure.save(update_fields=["state", "done_at"])
-        audit.record(
+        audit.change(
+            measure,
             action=AuditAction.MEASURE_DONE,
-            obj=measure.problem,
             actor=actor,
-            institution=measure.problem.institution,
+            about=measure.problem,
             data={"measure_done": measure.text},
+            state=MeasureState.DONE,
+            done_at=timezone.now(),
         )
     return measure
 
@@ -318,11 +327,13 @@ def close(actor, problem: Problem, now: dt.datetime | None = None) -> Problem:
     now = now or timezone.now()
     quiet = dt.timedelta(days=settings_of(problem.institution)["quiet_days"])
     with transaction.atomic():
-        problem = _locked(problem)
+        problem = audit.locked(problem)
         open_measures = problem.measures.exclude(state=MeasureState.DONE).count()
         if not problem.measures.exists() or open_measures:
             raise Conflict(
-                _("Close a problem once its corrective measures are done."), field="measures"
+                _("Close a problem once its corrective measures are done."),
+                field="measures",
+                code=ProblemError.MEASURES_OPEN,
             )
         last = (
             problem.links.order_by("-incident__created_at")
@@ -333,19 +344,12 @@ def close(actor, problem: Problem, now: dt.datetime | None = None) -> Problem:
             raise Conflict(
                 _("An incident was linked less than %(days)s days ago.") % {"days": quiet.days},
                 field="state",
+                code=ProblemError.NOT_QUIET,
             )
         target = rules.TRANSITIONS.move(
             "close", problem.state, _("Only an open problem or a known error can be closed.")
         )
-        changes = audit.diff(problem, state=target, closed_at=now)
-        problem.save()
-        audit.record(
-            action=AuditAction.CLOSED,
-            obj=problem,
-            actor=actor,
-            institution=problem.institution,
-            changes=changes,
-        )
+        audit.change(problem, action=AuditAction.CLOSED, actor=actor, state=target, closed_at=now)
     return problem
 
 
@@ -382,7 +386,7 @@ def create(
     """Open a problem by hand, with its incidents, in one transaction."""
     require(actor, CHANGE, institution)
     if not (title or "").strip():
-        raise Invalid(_("This field is required."), field="title")
+        raise Invalid(_("This field is required."), field="title", code=Code.REQUIRED)
     with transaction.atomic():
         problem = Problem.objects.create(
             institution=institution,

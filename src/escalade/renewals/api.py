@@ -11,12 +11,14 @@ from ninja import Field, Query, Router, Schema, Status
 from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
-from escalade.core.schema import ERRORS, Day, one_of
+from escalade.core.schema import Day, errors_for, one_of
 from escalade.renewals.models import Decision
 
 from . import selectors, services
+from .errors import RenewalError
 
 router = Router(tags=["renewals"])
+ERRORS = errors_for("Renewals", RenewalError)
 
 
 class CertificateOut(Schema):
@@ -103,7 +105,11 @@ def _owner(institution, username: str | None, field: str = "owner"):
         .first()
     )
     if user is None:
-        raise Invalid(_("No user %(name)s here.") % {"name": username}, field=field)
+        raise Invalid(
+            _("No user %(name)s here.") % {"name": username},
+            field=field,
+            code=RenewalError.UNKNOWN_USER,
+        )
     return user
 
 
@@ -115,7 +121,9 @@ def _organisation(institution, code: str | None):
     org = Organisation.objects.filter(institution=institution, code=code).first()
     if org is None:
         raise Invalid(
-            _("Unknown organisations: %(codes)s.") % {"codes": code}, field="organisation"
+            _("Unknown organisations: %(codes)s.") % {"codes": code},
+            field="organisation",
+            code=RenewalError.UNKNOWN_ORGANISATION,
         )
     return org
 

@@ -18,9 +18,10 @@ from escalade.accounts.rules import RENEWAL_CHANGE, RENEWAL_PROBE
 from escalade.accounts.services import require
 from escalade.core import audit
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Conflict, Invalid
+from escalade.core.errors import Code, Conflict, Invalid, not_one_of
 
 from . import rules
+from .errors import RenewalError
 from .models import Certificate, Decision, HeldLicence, Reminder
 
 
@@ -28,7 +29,9 @@ def _parse(pem: bytes) -> x509.Certificate:
     try:
         return x509.load_pem_x509_certificate(pem)
     except ValueError as exc:
-        raise Invalid(_("This is not a PEM certificate."), field="pem") from exc
+        raise Invalid(
+            _("This is not a PEM certificate."), field="pem", code=RenewalError.NOT_PEM
+        ) from exc
 
 
 def _name(name: x509.Name) -> str:
@@ -71,7 +74,11 @@ def add_certificate(
                     organisation=organisation,
                 )
         except IntegrityError as exc:
-            raise Conflict(_("This certificate is tracked already."), field="pem") from exc
+            raise Conflict(
+                _("This certificate is tracked already."),
+                field="pem",
+                code=RenewalError.ALREADY_TRACKED,
+            ) from exc
         audit.record(
             action=AuditAction.CREATED,
             obj=row,
@@ -99,12 +106,17 @@ def read_endpoint(actor, institution, host: str, port: int = 443, **kwargs):
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise Invalid(_("Unknown host %(host)s.") % {"host": host}, field="host") from exc
+        raise Invalid(
+            _("Unknown host %(host)s.") % {"host": host},
+            field="host",
+            code=RenewalError.UNKNOWN_HOST,
+        ) from exc
     addresses = [info[4][0] for info in infos]
     if any(rules.probe_refused(a, settings.ESCALADE_PROBE_ALLOW) for a in addresses):
         raise Invalid(
             _("Escalade does not connect to internal addresses (%(host)s).") % {"host": host},
             field="host",
+            code=RenewalError.INTERNAL_ADDRESS,
         )
     context = ssl.create_default_context()
     context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
@@ -120,7 +132,7 @@ def read_endpoint(actor, institution, host: str, port: int = 443, **kwargs):
         except (OSError, ssl.SSLError, ValueError):
             continue
     if not der:
-        raise Invalid(failed, field="host")
+        raise Invalid(failed, field="host", code=RenewalError.PROBE_FAILED)
     pem = ssl.DER_cert_to_PEM_cert(der)
     return add_certificate(actor, institution, pem.encode(), source=f"{host}:{port}", **kwargs)
 
@@ -149,7 +161,7 @@ def _licence_values(institution, data: dict, errors: list) -> dict:
     values = {}
     product = (data.get("product") or "").strip()
     if not product:
-        errors.append(("product", _("This field is required.")))
+        errors.append(("product", _("This field is required."), Code.REQUIRED))
     values["product"] = product[:100]
     values["catalogue_entry"] = (
         LicenceProduct.objects.filter(institution=institution, product__iexact=product).first()
@@ -158,7 +170,7 @@ def _licence_values(institution, data: dict, errors: list) -> dict:
     )
     holder = (data.get("holder") or "").strip()
     if not holder:
-        errors.append(("holder", _("This field is required.")))
+        errors.append(("holder", _("This field is required."), Code.REQUIRED))
     values["holder"] = holder[:200]
     values["holder_email"] = (data.get("holder_email") or "").strip()
     seats = data.get("seats", 1)
@@ -167,11 +179,11 @@ def _licence_values(institution, data: dict, errors: list) -> dict:
         if seats < 1:
             raise ValueError
     except (TypeError, ValueError):
-        errors.append(("seats", _("At least %(n)s.") % {"n": 1}))
+        errors.append(("seats", _("At least %(n)s.") % {"n": 1}, Code.OUT_OF_RANGE))
         seats = 1
     values["seats"] = seats
     if data.get("end") is None:
-        errors.append(("end", _("This field is required.")))
+        errors.append(("end", _("This field is required."), Code.REQUIRED))
     values["end"] = data.get("end")
     return values
 
@@ -203,11 +215,8 @@ def change_licence(actor, licence: HeldLicence, data: dict) -> HeldLicence:
     values = {}
     decision = data.get("decision")
     if decision is not None:
-        if decision not in Decision.values:
-            raise Invalid(
-                _("Use one of %(valid)s.") % {"valid": ", ".join(Decision.values)},
-                field="decision",
-            )
+        if wrong := not_one_of("decision", decision, Decision):
+            raise Invalid(errors=wrong)
         values.update(
             decision=decision,
             decision_note=(data.get("decision_note") or "").strip(),
@@ -224,7 +233,9 @@ def change_licence(actor, licence: HeldLicence, data: dict) -> HeldLicence:
             values["seats"] = int(values["seats"])
             assert values["seats"] >= 1
         except (TypeError, ValueError, AssertionError) as exc:
-            raise Invalid(_("At least %(n)s.") % {"n": 1}, field="seats") from exc
+            raise Invalid(
+                _("At least %(n)s.") % {"n": 1}, field="seats", code=Code.OUT_OF_RANGE
+            ) from exc
     with transaction.atomic():
         changes = audit.diff(licence, **values)
         changes.pop("decided_at", None)

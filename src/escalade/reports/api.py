@@ -9,13 +9,15 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from escalade.core.errors import Invalid
-from escalade.core.schema import ERRORS
+from escalade.core.schema import errors_for
 from escalade.incidents import selectors as incident_selectors
 
 from . import services
+from .errors import ReportError
 from .pdf import major_report_pdf
 
 router = Router(tags=["reports"])
+ERRORS = errors_for("Reports", ReportError)
 
 
 class TimelineItem(Schema):
@@ -55,7 +57,11 @@ class ReportIn(Schema):
 def _report(request, number: str):
     incident = incident_selectors.find(request.auth, number)
     if incident.severity != "major":
-        raise Invalid(_("Only a major incident has a major-incident report."), field="number")
+        raise Invalid(
+            _("Only a major incident has a major-incident report."),
+            field="number",
+            code=ReportError.NOT_MAJOR,
+        )
     return services.ensure_draft(incident)
 
 

@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
-from escalade.accounts.services import belongs_to, has_permission
+from escalade.accounts.services import require
 from escalade.core import audit, prepared
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Forbidden, Invalid
+from escalade.core.errors import Code, Invalid
 
+from .errors import ReportError
 from .models import MajorReport
 
 EDITABLE = (
@@ -93,13 +94,10 @@ def ensure_draft(incident, new: bool = False) -> MajorReport:
 
 def update(actor, report: MajorReport, values: dict) -> MajorReport:
     """Complete or correct the report; it is complete when nothing required is missing."""
-    if not has_permission(actor, perms.RESOLVE) or not belongs_to(
-        actor, report.incident.institution_id
-    ):
-        raise Forbidden(_("Your role does not allow this action."))
+    require(actor, perms.RESOLVE, report.incident)
     errors = []
     unknown = set(values) - set(EDITABLE)
-    errors += [(f, _("Unknown field.")) for f in sorted(unknown)]
+    errors += [(f, _("Unknown field."), Code.UNKNOWN_FIELD) for f in sorted(unknown)]
     distribution = values.get("distribution")
     if distribution is not None:
         from django.core.exceptions import ValidationError
@@ -113,12 +111,13 @@ def update(actor, report: MajorReport, values: dict) -> MajorReport:
                     (
                         f"distribution.{i}",
                         _("'%(value)s' is not an e-mail address.") % {"value": address},
+                        ReportError.INVALID_EMAIL,
                     )
                 )
     if errors:
         raise Invalid(errors=errors)
     with transaction.atomic():
-        report = MajorReport.objects.select_for_update().get(pk=report.pk)
+        report = audit.locked(report)
         changes = audit.diff(report, **{k: v for k, v in values.items()})
         if report.author_id is None:
             report.author = actor
@@ -192,24 +191,18 @@ def prepare_declaration(incident, level: str, note: str = ""):
 
 
 def file_declaration(actor, declaration, external_number: str = ""):
-    if not has_permission(actor, perms.VIEW_ALL) or not belongs_to(
-        actor, declaration.incident.institution_id
-    ):
-        raise Forbidden(_("Your role does not allow this action."))
+    require(actor, perms.VIEW_ALL, declaration.incident)
+    number = (external_number or "").strip()[:60]
     with transaction.atomic():
-        declaration.filed_by, declaration.filed_at = actor, timezone.now()
-        declaration.external_number = (external_number or "").strip()[:60]
-        declaration.save(update_fields=["filed_by", "filed_at", "external_number"])
-        audit.record(
+        audit.change(
+            declaration,
             action=AuditAction.DECLARATION_FILED,
-            obj=declaration.incident,
             actor=actor,
-            institution=declaration.incident.institution,
-            data={
-                "declaration": declaration.form,
-                "filed": True,
-                "number": declaration.external_number,
-            },
+            about=declaration.incident,
+            data={"declaration": declaration.form, "filed": True, "number": number},
+            filed_by=actor,
+            filed_at=timezone.now(),
+            external_number=number,
         )
     return declaration
 
@@ -227,8 +220,8 @@ def send_period_report(institution, code: str, actor=None, resend: bool = False)
     to = institution.setting("supervisor_email")
     if not to:
         return False
-    if actor is not None and not has_permission(actor, perms.RECLASSIFY):
-        raise Forbidden(_("Your role does not allow this action."))
+    if actor is not None:
+        require(actor, perms.RECLASSIFY, institution)
     r, _period = stats.period_range(code)
     with transaction.atomic():
         if resend:

@@ -10,11 +10,13 @@ from ninja import Field, Query, Router, Schema
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
-from escalade.core.errors import Invalid
+from escalade.core.errors import Code, Invalid, not_one_of
 from escalade.core.fiscal import periods
-from escalade.core.schema import ERRORS, Day, one_of
+from escalade.core.schema import Day, one_of
 
 from . import exports, stats
+from .api import ERRORS
+from .errors import ReportError
 
 router = Router(tags=["statistics"])
 
@@ -39,12 +41,19 @@ def range_of(q: StatsQuery) -> stats.Range:
             raise Invalid(
                 _("'%(value)s' is not a period (e.g. 2026-P05).") % {"value": q.period},
                 field="period",
+                code=ReportError.UNKNOWN_PERIOD,
             ) from exc
     if q.from_ and q.to:
         if q.to < q.from_:
-            raise Invalid(_("The end must come after the start."), field="to")
+            raise Invalid(
+                _("The end must come after the start."), field="to", code=Code.END_BEFORE_START
+            )
         return stats.Range(q.from_, q.to, "")
-    raise Invalid(_("Give a period (e.g. 2026-P05) or from and to dates."), field="period")
+    raise Invalid(
+        _("Give a period (e.g. 2026-P05) or from and to dates."),
+        field="period",
+        code=ReportError.PERIOD_REQUIRED,
+    )
 
 
 @router.get(
@@ -55,10 +64,8 @@ def get_stats(request, q: Query[StatsQuery]):
     r = range_of(q)
     out = stats.figures(institution, r, q.site, q.symptom)
     if q.group_by:
-        if q.group_by not in stats.GROUP_BY:
-            raise Invalid(
-                _("Use one of %(valid)s.") % {"valid": ", ".join(stats.GROUP_BY)}, field="group_by"
-            )
+        if wrong := not_one_of("group_by", q.group_by, list(stats.GROUP_BY)):
+            raise Invalid(errors=wrong)
         out["groups"] = stats.grouped(institution, r, q.group_by, q.site, q.symptom)
     return out
 
@@ -80,8 +87,8 @@ def export_stats(request, q: Query[ExportQuery]):
         ),
         "pdf": (exports.to_pdf, "application/pdf"),
     }
-    if q.format not in makers:
-        raise Invalid(_("Use one of %(valid)s.") % {"valid": "csv, xlsx, pdf"}, field="format")
+    if wrong := not_one_of("format", q.format, list(makers)):
+        raise Invalid(errors=wrong)
     r = range_of(q)
     maker, content_type = makers[q.format]
     response = HttpResponse(
@@ -107,7 +114,7 @@ class PeriodOut(Schema):
 )
 def fiscal_periods(request, year: int):
     if not 2000 <= year <= 2100:
-        raise Invalid(_("A year between 2000 and 2100."), field="year")
+        raise Invalid(_("A year between 2000 and 2100."), field="year", code=Code.OUT_OF_RANGE)
     return [
         {"code": p.code, "start": p.start, "end": p.end, "generated": p.generated}
         for p in periods(year)

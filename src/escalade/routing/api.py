@@ -8,12 +8,14 @@ from ninja import Field, Router, Schema
 
 from escalade.accounts.services import resolve_institution
 from escalade.catalog.schemas import ChannelOut
-from escalade.core.schema import ERRORS, Instant, at_or_now, one_of
+from escalade.core.schema import Instant, at_or_now, errors_for, one_of
 from escalade.routing.choices import Location, Need, Requester, Subject
 
 from . import rules, selectors
+from .errors import RoutingError
 
 router = Router(tags=["routing"])
+ERRORS = errors_for("Routing", RoutingError)
 
 
 class RouteIn(Schema):

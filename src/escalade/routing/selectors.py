@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from escalade.catalog.models import Channel, Provider
 from escalade.catalog.selectors import describe_schedule
 from escalade.core import hours
-from escalade.core.errors import Invalid, NotFound, not_one_of
+from escalade.core.errors import Code, Invalid, NotFound, not_one_of
 from escalade.core.i18n import pick
 
 from . import rules
 from .choices import Location, Need, Requester, Subject
+from .errors import RoutingError
 from .models import Chart
 
 # Chart, providers and channels per institution, kept per process and keyed by the
@@ -31,6 +32,7 @@ def _loaded(institution) -> dict:
             raise NotFound(
                 _("Institution '%(code)s' has no routing chart.") % {"code": institution.code},
                 field="institution",
+                code=RoutingError.NO_CHART,
             )
         channels = {
             c.ref: c
@@ -116,6 +118,7 @@ def plan(institution, question: rules.Question, at: dt.datetime | None = None) -
         raise Invalid(
             _("Say where the connection is: %(valid)s.") % {"valid": ", ".join(Location.values)},
             field="location",
+            code=Code.REQUIRED,
         )
     answer = {
         "question": {

@@ -10,14 +10,17 @@ from ninja import Field, Router, Schema, Status
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
 from escalade.core.idempotency import replay_with
-from escalade.core.schema import ERRORS, Instant, one_of
+from escalade.core.schema import Instant, errors_for, one_of
 from escalade.incidents import selectors as incident_selectors
+from escalade.incidents.errors import IncidentError
 from escalade.telesessions.choices import SessionKind
 
 from . import selectors, services
+from .errors import SessionError
 from .models import TeleSession
 
 router = Router(tags=["telehealth sessions"])
+ERRORS = errors_for("Telesessions", SessionError, IncidentError)
 
 
 class PatientIn(Schema):
@@ -204,7 +207,11 @@ def protocol(request, session_id: int):
     session = selectors.get_session(request.auth, session_id)
     current = selectors.current_protocol(session)
     if current is None:
-        raise Invalid(_("No troubleshooting on this session yet."), field="session")
+        raise Invalid(
+            _("No troubleshooting on this session yet."),
+            field="session",
+            code=SessionError.NO_PROTOCOL_RUNNING,
+        )
     return selectors.protocol_view(current)
 
 

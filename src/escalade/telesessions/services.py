@@ -16,12 +16,13 @@ from django.utils.translation import gettext_lazy
 from escalade.accounts.services import require
 from escalade.core import audit
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Conflict, Invalid, not_one_of
+from escalade.core.errors import Code, Conflict, Invalid, not_one_of, required
 from escalade.incidents import services as incidents
 from escalade.incidents.models import Incident
 
 from . import rules
 from .choices import ProtocolState, Recommendation, SessionKind, SessionStatus, StepState, TaskState
+from .errors import SessionError
 from .models import FollowUpTask, Protocol, ProtocolStep, SessionPatient, TeleSession
 
 TROUBLESHOOT = "troubleshoot_telesession"
@@ -61,21 +62,29 @@ def _validate(data: SessionInput, prefix: str = "") -> list[tuple[str, str]]:
     for name in ("start", "end"):
         value = getattr(data, name)
         if value is None:
-            errors.append((f"{prefix}{name}", _("This field is required.")))
+            errors.append((f"{prefix}{name}", _("This field is required."), Code.REQUIRED))
         elif value.tzinfo is None:
             errors.append(
-                (f"{prefix}{name}", _("Give the time zone (e.g. 2026-11-23T09:00:00-05:00)."))
+                (
+                    f"{prefix}{name}",
+                    _("Give the time zone (e.g. 2026-11-23T09:00:00-05:00)."),
+                    Code.NO_TIME_ZONE,
+                )
             )
     times_ok = all(v is not None and v.tzinfo is not None for v in (data.start, data.end))
     if times_ok and data.end <= data.start:
-        errors.append((f"{prefix}end", _("The end must come after the start.")))
+        errors.append(
+            (f"{prefix}end", _("The end must come after the start."), Code.END_BEFORE_START)
+        )
     if not (data.requesting_site or "").strip():
-        errors.append((f"{prefix}requesting_site", _("This field is required.")))
+        errors.append((f"{prefix}requesting_site", _("This field is required."), Code.REQUIRED))
     if not [s for s in data.provider_sites if s.strip()]:
-        errors.append((f"{prefix}provider_sites", _("Name at least one provider site.")))
+        errors.append(required(f"{prefix}provider_sites", _("Name at least one provider site.")))
     for i, p in enumerate(data.patients):
         if not p.name.strip():
-            errors.append((f"{prefix}patients.{i}.name", _("This field is required.")))
+            errors.append(
+                (f"{prefix}patients.{i}.name", _("This field is required."), Code.REQUIRED)
+            )
         if p.phone:
             try:
                 incidents.parse_phone(p.phone)
@@ -84,10 +93,13 @@ def _validate(data: SessionInput, prefix: str = "") -> list[tuple[str, str]]:
                     (
                         f"{prefix}patients.{i}.phone",
                         _("'%(phone)s' is not a valid phone number.") % {"phone": p.phone},
+                        SessionError.INVALID_PHONE,
                     )
                 )
         if p.appointment is not None and p.appointment.tzinfo is None:
-            errors.append((f"{prefix}patients.{i}.appointment", _("Give the time zone.")))
+            errors.append(
+                (f"{prefix}patients.{i}.appointment", _("Give the time zone."), Code.NO_TIME_ZONE)
+            )
     return errors
 
 
@@ -137,7 +149,9 @@ def create_session(actor, institution, data: SessionInput) -> TeleSession:
             return _create(actor, institution, data)
         except IntegrityError as exc:
             raise Conflict(
-                _("A session with this scheduling reference exists already."), field="external_ref"
+                _("A session with this scheduling reference exists already."),
+                field="external_ref",
+                code=SessionError.DUPLICATE_REFERENCE,
             ) from exc
 
 
@@ -157,7 +171,7 @@ CSV_COLUMNS = [
 @dataclass
 class ImportResult:
     created: int
-    errors: list[dict]  # {"line", "field", "message"}
+    errors: list[dict]  # {"line", "field", "code", "message"}
 
 
 def import_csv(actor, institution, text: str) -> ImportResult:
@@ -168,7 +182,11 @@ def import_csv(actor, institution, text: str) -> ImportResult:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise Invalid(_("Missing columns: %(cols)s.") % {"cols": ", ".join(missing)}, field="file")
+        raise Invalid(
+            _("Missing columns: %(cols)s.") % {"cols": ", ".join(missing)},
+            field="file",
+            code=SessionError.MISSING_COLUMNS,
+        )
     groups: dict[str, list[tuple[int, dict]]] = {}
     for line, row in enumerate(reader, start=2):
         groups.setdefault((row.get("reference") or f"line-{line}").strip(), []).append((line, row))
@@ -194,11 +212,13 @@ def import_csv(actor, institution, text: str) -> ImportResult:
                 ],
             )
         except ValueError as exc:
-            errors.append({"line": line, "field": "", "message": str(exc)})
+            errors.append(
+                {"line": line, "field": "", "code": str(Code.INVALID), "message": str(exc)}
+            )
             continue
         problems = _validate(data)
         if problems:
-            errors.extend({"line": line, "field": f, "message": str(m)} for f, m in problems)
+            errors.extend({"line": line, **e} for e in Invalid(errors=problems).as_errors())
             continue
         try:
             with transaction.atomic():
@@ -209,6 +229,7 @@ def import_csv(actor, institution, text: str) -> ImportResult:
                 {
                     "line": line,
                     "field": "reference",
+                    "code": str(SessionError.DUPLICATE_REFERENCE),
                     "message": _("A session with this scheduling reference exists already."),
                 }
             )
@@ -232,7 +253,8 @@ def protocol_spec(institution) -> dict:
     if not spec:
         raise Conflict(
             _("Institution '%(code)s' has no troubleshooting protocol: load its pack.")
-            % {"code": institution.code}
+            % {"code": institution.code},
+            code=SessionError.NO_PROTOCOL,
         )
     return spec
 
@@ -258,12 +280,16 @@ def start_troubleshooting(
     # One transaction under the session's lock: a second start (a stale page, two people
     # at once) is refused before anything is written, never a twin incident or ticket.
     with transaction.atomic():
-        locked = TeleSession.objects.select_for_update().get(pk=session.pk)
+        locked = audit.locked(session)
         if locked.status in (SessionStatus.CANCELLED, SessionStatus.COMPLETED):
-            raise Conflict(_("This session is over."), field="session")
+            raise Conflict(
+                _("This session is over."), field="session", code=SessionError.SESSION_OVER
+            )
         if Protocol.objects.filter(session=locked, state=ProtocolState.OPEN).exists():
             raise Conflict(
-                _("Troubleshooting is already under way on this session."), field="session"
+                _("Troubleshooting is already under way on this session."),
+                field="session",
+                code=SessionError.PROTOCOL_RUNNING,
             )
         if incident is None:
             incident = incidents.log_incident(
@@ -282,7 +308,11 @@ def start_troubleshooting(
                 ),
             )
         elif incident.institution_id != session.institution_id:
-            raise Invalid(_("The incident belongs to another institution."), field="incident")
+            raise Invalid(
+                _("The incident belongs to another institution."),
+                field="incident",
+                code=Code.OTHER_INSTITUTION,
+            )
         window = spec["window"]
         protocol = Protocol.objects.create(
             session=locked,
@@ -374,7 +404,7 @@ def mark_step(actor, session: TeleSession, n: int, state: str, note: str = "") -
     if wrong := not_one_of("state", state, [StepState.DONE, StepState.NOT_APPLICABLE]):
         raise Invalid(errors=wrong)
     if not 1 <= n <= 12:
-        raise Invalid(_("Steps are numbered 1 to 12."), field="n")
+        raise Invalid(_("Steps are numbered 1 to 12."), field="n", code=Code.OUT_OF_RANGE)
     with transaction.atomic():
         protocol = (
             Protocol.objects.select_for_update()
@@ -382,21 +412,25 @@ def mark_step(actor, session: TeleSession, n: int, state: str, note: str = "") -
             .first()
         )
         if protocol is None:
-            raise Conflict(_("No troubleshooting is under way on this session."), field="session")
+            raise Conflict(
+                _("No troubleshooting is under way on this session."),
+                field="session",
+                code=SessionError.NO_PROTOCOL_RUNNING,
+            )
         step = ProtocolStep.objects.get(protocol=protocol, n=n)
-        changes = audit.diff(
-            step, state=state, note=(note or "").strip(), by=actor, at=timezone.now()
-        )
-        step.save()
-        _bump(protocol)
-        audit.record(
+        note = (note or "").strip()
+        audit.change(
+            step,
             action=AuditAction.STEP_MARKED,
-            obj=session,
             actor=actor,
-            institution=session.institution,
-            changes={"state": changes.get("state", (step.state, step.state))},
-            data={"protocol": protocol.pk, "step": n, "note": step.note},
+            about=session,
+            data={"protocol": protocol.pk, "step": n, "note": note},
+            state=state,
+            note=note,
+            by=actor,
+            at=timezone.now(),
         )
+        _bump(protocol)
     return step
 
 
@@ -410,10 +444,20 @@ def resolve_protocol(actor, session: TeleSession) -> Protocol:
             .first()
         )
         if protocol is None:
-            raise Conflict(_("No troubleshooting is under way on this session."), field="session")
-        protocol.state = rules.PROTOCOL.move("resolve", protocol.state, _("Already solved."))
-        protocol.ended_at = timezone.now()
-        protocol.save(update_fields=["state", "ended_at"])
+            raise Conflict(
+                _("No troubleshooting is under way on this session."),
+                field="session",
+                code=SessionError.NO_PROTOCOL_RUNNING,
+            )
+        audit.change(
+            protocol,
+            action=AuditAction.RESOLVED,
+            actor=actor,
+            about=session,
+            data={"protocol": protocol.pk},
+            state=rules.PROTOCOL.move("resolve", protocol.state, _("Already solved.")),
+            ended_at=timezone.now(),
+        )
         status = TeleSession.objects.select_for_update().values_list("status", flat=True)
         TeleSession.objects.filter(pk=session.pk).update(
             status=rules.SESSION.move(
@@ -424,13 +468,6 @@ def resolve_protocol(actor, session: TeleSession) -> Protocol:
         _bump(protocol)
         # Seed 000 step 10: « on informe la coordonnatrice clinique de la situation ».
         _tell_roles(session, ["clinical_coordinator"], "protocol_resolved", actor)
-        audit.record(
-            action=AuditAction.RESOLVED,
-            obj=session,
-            actor=actor,
-            institution=session.institution,
-            data={"protocol": protocol.pk},
-        )
     return protocol
 
 
@@ -452,18 +489,23 @@ def cancel_session(actor, session: TeleSession, reason: str) -> TeleSession:
     require(actor, CANCEL, session.institution, ELSEWHERE)
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid(_("Say why the session is cancelled."), field="reason")
+        raise Invalid(_("Say why the session is cancelled."), field="reason", code=Code.REQUIRED)
     with transaction.atomic():
-        locked = TeleSession.objects.select_for_update().get(pk=session.pk)
+        locked = audit.locked(session)
         if locked.status in (SessionStatus.CANCELLED, SessionStatus.COMPLETED):
-            raise Conflict(_("This session is over."), field="status")
-        changes = audit.diff(
+            raise Conflict(
+                _("This session is over."), field="status", code=SessionError.SESSION_OVER
+            )
+        patient_ids = list(locked.patients.values_list("id", flat=True))
+        audit.change(
             locked,
+            action=AuditAction.CLOSED,
+            actor=actor,
+            data={"reason": reason, "patients": len(patient_ids)},
+            quiet={"updated_at": timezone.now()},
             status=rules.SESSION.move("cancel", locked.status, _("This session is over.")),
             cancel_reason=reason,
-            updated_at=timezone.now(),
         )
-        locked.save(update_fields=list(changes))
         protocol = (
             Protocol.objects.select_for_update()
             .filter(session=locked, state=ProtocolState.OPEN)
@@ -474,7 +516,6 @@ def cancel_session(actor, session: TeleSession, reason: str) -> TeleSession:
             protocol.ended_at = timezone.now()
             protocol.save(update_fields=["state", "ended_at"])
             _bump(protocol)
-        patient_ids = list(locked.patients.values_list("id", flat=True))
         work = rules.follow_up_work(
             patient_ids, locked.health_professional.strip(), locked.coordinator.strip()
         )
@@ -494,31 +535,26 @@ def cancel_session(actor, session: TeleSession, reason: str) -> TeleSession:
             actor,
             tasks=len(work),
         )
-        audit.record(
-            action=AuditAction.CLOSED,
-            obj=locked,
-            actor=actor,
-            institution=locked.institution,
-            changes={"status": changes["status"]},
-            data={"reason": reason, "patients": len(patient_ids)},
-        )
     return locked
 
 
 def complete_task(actor, task: FollowUpTask) -> FollowUpTask:
     require(actor, VIEW_PATIENT, task.session.institution, ELSEWHERE)
     with transaction.atomic():
-        task = FollowUpTask.objects.select_for_update().get(pk=task.pk)
+        task = audit.locked(task)
         if task.state == TaskState.DONE:
-            raise Conflict(_("This task is done already."), field="state")
-        task.state, task.done_by, task.done_at = TaskState.DONE, actor, timezone.now()
-        task.save(update_fields=["state", "done_by", "done_at"])
-        audit.record(
+            raise Conflict(
+                _("This task is done already."), field="state", code=Code.NOT_ALLOWED_NOW
+            )
+        audit.change(
+            task,
             action=AuditAction.TASK_DONE,
-            obj=task.session,
             actor=actor,
-            institution=task.session.institution,
+            about=task.session,
             data={"task": task.pk, "kind": task.kind, "state": "done"},
+            state=TaskState.DONE,
+            done_by=actor,
+            done_at=timezone.now(),
         )
     return task
 

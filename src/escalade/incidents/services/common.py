@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escalade.core.errors import Conflict, Invalid, NotFound, not_one_of
+from escalade.core.errors import Conflict, Invalid, NotFound, not_one_of, required
 
 from ..choices import Channel, Impact, RequesterRole, Urgency
+from ..errors import IncidentError
 from ..models import (
     Incident,
     IncidentPolicy,
@@ -77,10 +78,15 @@ def parse_phone(raw: str, ext: str = "", region: str = "CA") -> tuple[str, str]:
             _("'%(phone)s' is not a valid phone number (e.g. 514-934-1934, ext. 36000).")
             % {"phone": raw},
             field="requester.phone",
+            code=IncidentError.INVALID_PHONE,
         )
     extension = (ext or number.extension or "").strip()
     if extension and not extension.isdigit():
-        raise Invalid(_("An extension has digits only."), field="requester.phone_ext")
+        raise Invalid(
+            _("An extension has digits only."),
+            field="requester.phone_ext",
+            code=IncidentError.INVALID_PHONE,
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), extension
 
 
@@ -99,7 +105,8 @@ def _pack_data(institution) -> tuple[IncidentPolicy, dict[str, SymptomCategory]]
         if policy is None:
             raise Conflict(
                 _("Institution '%(code)s' has no incident rules: load its pack first.")
-                % {"code": institution.code}
+                % {"code": institution.code},
+                code=IncidentError.NO_RULES,
             )
         symptoms = {
             c.code: c for c in SymptomCategory.objects.filter(institution=institution, active=True)
@@ -134,7 +141,7 @@ def _validate(data: IncidentInput, institution) -> tuple[SymptomCategory, list]:
         ("summary", data.summary),
     ):
         if not (value or "").strip():
-            errors.append((field, _("This field is required.")))
+            errors.append(required(field, _("This field is required.")))
     symptoms = _pack_data(institution)[1]
     symptom = symptoms.get(data.symptom)
     if symptom is None:
@@ -143,6 +150,7 @@ def _validate(data: IncidentInput, institution) -> tuple[SymptomCategory, list]:
                 "symptom",
                 _("Unknown symptom '%(code)s': use one of %(valid)s.")
                 % {"code": data.symptom, "valid": ", ".join(symptoms)},
+                IncidentError.UNKNOWN_SYMPTOM,
             )
         )
     try:
@@ -170,8 +178,8 @@ def route_snapshot(institution, data: IncidentInput, at=None) -> dict | None:
     except (Invalid, NotFound) as exc:
         raise Invalid(
             errors=[
-                (f"route.{f}" if f else "route", m)
-                for f, m in (exc.errors if isinstance(exc, Invalid) else [(exc.field, exc.message)])
+                (f"route.{e['field']}" if e["field"] else "route", e["message"], e["code"])
+                for e in exc.as_errors()
             ]
         ) from exc
     return json.loads(json.dumps(plan, cls=DjangoJSONEncoder))

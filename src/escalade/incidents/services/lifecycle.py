@@ -12,12 +12,13 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import require
 from escalade.core import audit
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Conflict, Invalid, not_one_of
+from escalade.core.errors import Code, Conflict, Invalid, not_one_of, required
 from escalade.core.i18n import in_both
 from escalade.notifications.services import people
 
 from .. import rules
 from ..choices import Impact, PartnerKind, Severity, Status, Urgency
+from ..errors import IncidentError
 from ..models import (
     Assignment,
     Escalation,
@@ -48,7 +49,7 @@ def _move(
         incident = _locked(incident)
         target = rules.next_status(action, incident.status)
         if target is None:
-            raise Conflict(refused, field="status")
+            raise Conflict(refused, field="status", code=Code.NOT_ALLOWED_NOW)
         if guard is not None:
             guard(incident)
         changes = audit.diff(incident, status=target, **(values or {}))
@@ -93,13 +94,19 @@ def escalate(
     reason = (reason or "").strip()
     errors = []
     if not reason:
-        errors.append(("reason", _("Say why the incident is escalated.")))
+        errors.append(required("reason", _("Say why the incident is escalated.")))
     if to_level not in (1, 2, 3):
-        errors.append(("to_level", _("The level is 1, 2 or 3.")))
+        errors += not_one_of("to_level", to_level, [1, 2, 3])
     if partner_kind:
         errors += not_one_of("partner_kind", partner_kind, PartnerKind)
     if (partner or external_ref) and to_level != 3:
-        errors.append(("partner", _("External partners are engaged at level 3.")))
+        errors.append(
+            (
+                "partner",
+                _("External partners are engaged at level 3."),
+                IncidentError.PARTNER_AT_LEVEL_3,
+            )
+        )
     if errors:
         raise Invalid(errors=errors)
     policy = policy_of(incident.institution)
@@ -112,7 +119,7 @@ def escalate(
                 message = _(
                     "Incident %(number)s is at level %(level)s: escalate it to a higher level."
                 ) % {"number": incident.number, "level": incident.level}
-            raise Conflict(message, field="to_level")
+            raise Conflict(message, field="to_level", code=IncidentError.LEVEL_NOT_ALLOWED)
         from_level = incident.level
         Escalation.objects.create(
             incident=incident,
@@ -173,7 +180,7 @@ def add_note(actor, incident: Incident, text: str) -> Note:
     require(actor, perms.NOTE, incident, ELSEWHERE)
     text = (text or "").strip()
     if not text:
-        raise Invalid(_("A note cannot be empty."), field="text")
+        raise Invalid(_("A note cannot be empty."), field="text", code=Code.REQUIRED)
     with transaction.atomic():
         incident = _locked(incident)
         note = Note.objects.create(incident=incident, author=actor, text=text)
@@ -194,7 +201,11 @@ def resolve(actor, incident: Incident, resolution: str) -> Incident:
 
     def guard(locked: Incident) -> None:
         if not resolution and rules.needs_resolution_text(locked.severity):
-            raise Invalid(_("A major incident needs a resolution text."), field="resolution")
+            raise Invalid(
+                _("A major incident needs a resolution text."),
+                field="resolution",
+                code=Code.REQUIRED,
+            )
 
     return _move(
         actor,
@@ -214,7 +225,9 @@ def close(actor, incident: Incident) -> Incident:
     def guard(locked: Incident) -> None:
         if rules.needs_resolution_text(locked.severity) and not locked.resolution.strip():
             raise Invalid(
-                _("A major incident needs a resolution text before it closes."), field="resolution"
+                _("A major incident needs a resolution text before it closes."),
+                field="resolution",
+                code=Code.REQUIRED,
             )
         if locked.severity == Severity.MAJOR:
             from escalade.reports.services import ensure_draft
@@ -225,6 +238,7 @@ def close(actor, incident: Incident) -> Incident:
                     _("Complete the major-incident report first; missing: %(fields)s.")
                     % {"fields": ", ".join(missing)},
                     field="report",
+                    code=IncidentError.REPORT_INCOMPLETE,
                 )
 
     return _move(
@@ -242,7 +256,7 @@ def reopen(actor, incident: Incident, reason: str) -> Incident:
     require(actor, perms.REOPEN, incident, ELSEWHERE)
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid(_("Say why the incident is reopened."), field="reason")
+        raise Invalid(_("Say why the incident is reopened."), field="reason", code=Code.REQUIRED)
     return _move(
         actor,
         incident,
@@ -262,7 +276,7 @@ def reclassify(actor, incident: Incident, severity: str, reason: str) -> Inciden
     errors = []
     errors += not_one_of("severity", severity, Severity)
     if not reason:
-        errors.append(("reason", _("A reclassification needs a reason.")))
+        errors.append(required("reason", _("A reclassification needs a reason.")))
     if errors:
         raise Invalid(errors=errors)
     policy = policy_of(incident.institution)
@@ -272,6 +286,7 @@ def reclassify(actor, incident: Incident, severity: str, reason: str) -> Inciden
             raise Conflict(
                 _("The incident is already %(severity)s.") % {"severity": Severity(severity).label},
                 field="severity",
+                code=Code.UNCHANGED,
             )
         text = in_both(gettext_lazy("Reclassified by hand: %(reason)s"), reason=reason)
         changes = audit.diff(
@@ -298,16 +313,10 @@ def reprioritize(actor, incident: Incident, impact: str, urgency: str, reason: s
     require(actor, perms.REPRIORITIZE, incident, ELSEWHERE)
     reason = (reason or "").strip()
     errors = []
-    if impact not in Impact.values:
-        errors.append(
-            ("impact", _("Choose an impact: %(valid)s.") % {"valid": ", ".join(Impact.values)})
-        )
-    if urgency not in Urgency.values:
-        errors.append(
-            ("urgency", _("Choose an urgency: %(valid)s.") % {"valid": ", ".join(Urgency.values)})
-        )
+    errors += not_one_of("impact", impact, Impact)
+    errors += not_one_of("urgency", urgency, Urgency)
     if not reason:
-        errors.append(("reason", _("Say why the priority changes.")))
+        errors.append(required("reason", _("Say why the priority changes.")))
     if errors:
         raise Invalid(errors=errors)
     policy = policy_of(incident.institution)
@@ -320,7 +329,9 @@ def reprioritize(actor, incident: Incident, impact: str, urgency: str, reason: s
             priority=rules.priority(impact, urgency, policy.priority_matrix),
         )
         if not changes:
-            raise Conflict(_("Impact and urgency are unchanged."), field="impact")
+            raise Conflict(
+                _("Impact and urgency are unchanged."), field="impact", code=Code.UNCHANGED
+            )
         _save(incident, list(changes))
         audit.record(
             action=AuditAction.PRIORITY_CHANGED,

@@ -51,7 +51,9 @@ def test_a_missing_field_is_named(api, body):
     del payload["symptom"]
     r = api("level1_agent").post("/api/incidents", payload)
     assert r.status_code == 422
-    assert r.json()["errors"] == [{"field": "symptom", "message": "This field is required."}]
+    assert r.json()["errors"] == [
+        {"field": "symptom", "code": "required", "message": "This field is required."}
+    ]
 
 
 def test_no_token_is_401_and_a_bad_token_too(client, cusm):

@@ -47,9 +47,11 @@ def test_numbers_follow_each_other_without_gaps(cusm, staff):
 def test_a_failed_intake_writes_nothing_and_gives_its_number_back(cusm, staff):
     with pytest.raises(Invalid) as err:
         log(staff["level1_agent"], cusm, symptom="nope", requester_phone="123")
-    fields = {f for f, _m in err.value.errors}
-    assert fields == {"symptom", "requester.phone"}
-    assert "sound_simple" in dict(err.value.errors)["symptom"]
+    errors = {e["field"]: e for e in err.value.as_errors()}
+    assert set(errors) == {"symptom", "requester.phone"}
+    assert "sound_simple" in errors["symptom"]["message"]
+    assert errors["symptom"]["code"] == "unknown_symptom"
+    assert errors["requester.phone"]["code"] == "invalid_phone"
     assert (
         Incident.objects.count() == 0
         and AuditEvent.objects.filter(object_type="incident").count() == 0

@@ -88,6 +88,7 @@ def test_planned_work_outside_the_maintenance_window_asks_for_confirmation(desk)
         assert r.json()["errors"] == [
             {
                 "field": "outside_window_ok",
+                "code": "outside_window",
                 "message": "This work falls outside the maintenance windows (Sunday maintenance "
                 "(applications, antivirus, OS patches)). Confirm to publish it anyway.",
             }

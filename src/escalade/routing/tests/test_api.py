@@ -70,6 +70,7 @@ def test_unknown_codes_get_422_naming_the_valid_values(emtl_client):
     assert r.json()["errors"] == [
         {
             "field": "need",
+            "code": "not_one_of",
             "message": "'gossip' is not valid: use one of technical_problem, app_question.",
         }
     ]

@@ -379,9 +379,10 @@ def test_a_combination_the_chart_does_not_cover_says_so_and_whom_to_ask(emtl):
 def test_unknown_codes_name_the_valid_values(emtl):
     with pytest.raises(Invalid) as err:
         route(emtl, "visitor", "technical_problem", "wifi")
-    fields = dict(err.value.errors)
+    fields = {e["field"]: e for e in err.value.as_errors()}
     assert set(fields) == {"requester", "subject"}
-    assert "staff, patient" in str(fields["requester"])
+    assert "staff, patient" in fields["requester"]["message"]
+    assert fields["requester"]["code"] == "not_one_of"
     with pytest.raises(Invalid) as err:
         route(emtl, "staff", "technical_problem", "internet_connection")
     assert err.value.field == "location"

@@ -1,0 +1,13 @@
+"""The codes of the incidents' API errors (beside core.errors.Code): what a client can
+act on without reading the message."""
+
+from enum import StrEnum
+
+
+class IncidentError(StrEnum):
+    NO_RULES = "no_incident_rules"  # the institution's pack has no incident rules
+    UNKNOWN_SYMPTOM = "unknown_symptom"
+    INVALID_PHONE = "invalid_phone"
+    LEVEL_NOT_ALLOWED = "level_not_allowed"  # an escalation to a level it cannot go to
+    PARTNER_AT_LEVEL_3 = "partner_at_level_3"  # partners are engaged at level 3
+    REPORT_INCOMPLETE = "report_incomplete"  # a major incident's report is not complete
