@@ -117,3 +117,20 @@ def body():
 def _fast_passwords(settings):
     """Hashing with PBKDF2 costs ~0.3 s a user: tests use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def both_sql(settings):
+    """Run a call through an app's hand-written SQL, then through its ORM twin
+    (ESCALADE_RAW_SQL=0): both_sql(call) -> (raw answer, ORM answer)."""
+
+    def run(call):
+        settings.ESCALADE_RAW_SQL = True
+        raw = call()
+        settings.ESCALADE_RAW_SQL = False
+        try:
+            return raw, call()
+        finally:
+            settings.ESCALADE_RAW_SQL = True
+
+    return run

@@ -1,18 +1,17 @@
 """Writes and lookups for users, roles, institutions and API tokens."""
 
 import secrets
-from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escalade.core import prepared
 from escalade.core.errors import Code, Forbidden, Invalid
 from escalade.core.models import Institution
 
+from . import sql
 from .choices import Role
 from .models import ApiToken, Membership, hash_token
 from .rules import ROLE_PERMISSIONS
@@ -93,14 +92,7 @@ def _my_institutions(user) -> list[Institution]:
     known = getattr(user, "_escalade_institutions", {})
     if ids <= known.keys():  # read with the token
         return sorted((known[i] for i in ids), key=lambda i: i.code)
-    table = Institution._meta.db_table
-    with connection.cursor() as cursor:  # the API's every request: core/prepared.py
-        cursor.execute(
-            f'SELECT {prepared.columns(Institution, "i")} FROM "{table}" i'
-            f" WHERE i.id IN ({prepared.placeholders(len(ids))}) ORDER BY i.code",
-            sorted(ids),
-        )
-        return prepared.instances(Institution, cursor.fetchall())
+    return sql.institutions_by_id(ids)
 
 
 def resolve_institution(user, code: str | None = None, need: str | None = None) -> Institution:
@@ -231,51 +223,18 @@ def revoke_api_token(user, token_id: int) -> ApiToken:
     return token
 
 
-@cache
-def _token_sql(vendor: str) -> str:
-    """The token, its user, the user's roles and institutions: one statement (the
-    API's every request; the ORM would take three)."""
-    User = get_user_model()
-    agg = "string_agg(CAST({} AS text), ',')" if vendor == "postgresql" else "group_concat({}, ',')"
-    user_groups = User.groups.through._meta.db_table
-    membership = Membership._meta.db_table
-    return (
-        f"SELECT {prepared.columns(User, 'u')}, {prepared.columns(ApiToken, 't')},"
-        f" {prepared.columns(Institution, 'i')},"
-        f' (SELECT {agg.format("g.name")} FROM "{user_groups}" ug'
-        f' JOIN "{Group._meta.db_table}" g ON g.id = ug.group_id WHERE ug.user_id = u.id),'
-        f" (SELECT {agg.format('m.institution_id')}"
-        f' FROM "{membership}" m WHERE m.user_id = u.id)'
-        f' FROM "{ApiToken._meta.db_table}" t JOIN "{User._meta.db_table}" u ON u.id = t.user_id'
-        # The default (or only) institution's row comes along: most users have one.
-        f' LEFT JOIN "{Institution._meta.db_table}" i ON i.id = (SELECT m.institution_id'
-        f' FROM "{membership}" m WHERE m.user_id = u.id'
-        " ORDER BY m.is_default DESC, m.institution_id LIMIT 1)"
-        " WHERE t.digest = %s AND t.revoked = %s AND u.is_active = %s AND t.expires_at > %s"
-    )
-
-
 def user_from_token(raw: str):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _token_sql(connection.vendor), [hash_token(raw), False, True, timezone.now()]
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    User = get_user_model()
-    n_user, n_token = len(User._meta.concrete_fields), len(ApiToken._meta.concrete_fields)
-    user = prepared.instance(User, row)
-    token = prepared.instance(ApiToken, row[n_user:])
-    first = row[n_user + n_token : -2]
-    roles, institutions = row[-2:]
-    user._escalade_roles = set(roles.split(",")) if roles else set()
-    user._escalade_institution_ids = (
-        {int(i) for i in str(institutions).split(",")} if institutions else set()
-    )
-    if first[0] is not None:
-        user._escalade_institutions = {first[0]: prepared.instance(Institution, first)}
+    """The active user holding this unrevoked, unexpired token, or None; their roles and
+    institutions come with them (one statement: accounts/sql.py)."""
     now = timezone.now()
+    found = sql.bearer(hash_token(raw), now)
+    if found is None:
+        return None
+    user, token = found.user, found.token
+    user._escalade_roles = found.roles
+    user._escalade_institution_ids = found.institution_ids
+    if found.landing is not None:
+        user._escalade_institutions = {found.landing.pk: found.landing}
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return user

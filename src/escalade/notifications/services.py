@@ -267,24 +267,11 @@ def sign(secret: str, body: bytes) -> str:
 
 def emit(institution, event: str, payload: dict) -> int:
     """Queue `event` for every active webhook of the institution that wants it."""
-    from django.db import connection
-
-    from escalade.core import prepared
-
-    from .models import Webhook, WebhookDelivery
+    from . import sql
+    from .models import WebhookDelivery
     from .tasks import deliver_webhook
 
-    with connection.cursor() as cursor:  # on every intake: core/prepared.py
-        cursor.execute(
-            f'SELECT {prepared.columns(Webhook, "w")} FROM "{Webhook._meta.db_table}" w'
-            " WHERE w.institution_id = %s AND w.active = %s ORDER BY w.id",
-            [institution.pk, True],
-        )
-        hooks = [
-            h
-            for h in prepared.instances(Webhook, cursor.fetchall())
-            if not h.events or event in h.events
-        ]
+    hooks = [h for h in sql.active_hooks(institution.pk) if not h.events or event in h.events]
     for hook in hooks:
         delivery = WebhookDelivery.objects.create(webhook=hook, event=event, payload=payload)
         deliver_webhook.enqueue(delivery.pk)

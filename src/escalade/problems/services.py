@@ -17,7 +17,7 @@ from escalade.core.i18n import pick
 from escalade.core.text import normalize
 from escalade.incidents.models import Incident
 
-from . import rules
+from . import rules, sql
 from .choices import MeasureState, ProblemState
 from .errors import ProblemError
 from .models import CorrectiveMeasure, DetectionCursor, Problem, ProblemLink
@@ -134,28 +134,8 @@ def _propose_all(institution, groups: list[rules.Group], actor) -> list[Problem]
 
 
 def _insert_links(pairs: list[tuple[int, int]], actor) -> None:
-    """Insert (problem, incident) links: COPY on PostgreSQL (a full detection may write
-    hundreds of thousands), bulk_create elsewhere. Runs inside the caller's transaction."""
-    from django.db import connection
-
-    now = timezone.now()
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-    if connection.vendor != "postgresql":
-        ProblemLink.objects.bulk_create(
-            [
-                ProblemLink(problem_id=p, incident_id=i, linked_by_id=actor_id, linked_at=now)
-                for p, i in pairs
-            ],
-            batch_size=5000,
-        )
-        return
-    table = ProblemLink._meta.db_table
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(
-            f"COPY {table} (problem_id, incident_id, linked_by_id, linked_at) FROM STDIN"
-        ) as copy:
-            for p, i in pairs:
-                copy.write_row((p, i, actor_id, now))
+    sql.insert_links(pairs, actor_id, timezone.now())
 
 
 def update(actor, problem: Problem, values: dict) -> Problem:

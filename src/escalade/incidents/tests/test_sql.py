@@ -12,20 +12,11 @@ from .factories import log
 pytestmark = pytest.mark.django_db
 
 
-def _both(settings, call):
-    settings.ESCALADE_RAW_SQL = True
-    raw = call()
-    settings.ESCALADE_RAW_SQL = False
-    orm = call()
-    settings.ESCALADE_RAW_SQL = True
-    return raw, orm
-
-
-def test_members_by_load_is_the_same_through_the_orm(settings, cusm, team, make_user):
+def test_members_by_load_is_the_same_through_the_orm(both_sql, cusm, team, make_user):
     second = make_user("it_technician", [cusm], username="second-it", email="b@x.org")
     Membership.objects.filter(user=team["it_technician"]).update(open_assignments=3)
     roles = ["chief_telehealth_technician", "it_technician", "nobody"]
-    raw, orm = _both(settings, lambda: sql.members_by_load(cusm.pk, roles))
+    raw, orm = both_sql(lambda: sql.members_by_load(cusm.pk, roles))
     assert [tuple(r) for r in raw] == [tuple(r) for r in orm]
     assert [r[2] for r in raw if r[4] == "it_technician"] == ["second-it", "t-it_technician"]
     assert second.pk in [r[1] for r in raw]
