@@ -2,6 +2,8 @@
 
 from django.conf import settings
 
+from escalade.notifications.services import unread_count
+
 from .choices import Role
 from .services import institutions_of, roles_of, working_institution
 
@@ -11,7 +13,6 @@ def escalade_context(request):
     if user is None or not user.is_authenticated:
         return {}
     roles = roles_of(user)
-    from escalade.notifications.services import unread_count
 
     mine = list(institutions_of(user))
     return {

@@ -1,8 +1,14 @@
 """Show times in the signed-in user's institution's time zone."""
 
+import time
 import zoneinfo
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from escalade.core.errors import Code
 
@@ -39,14 +45,6 @@ class IdleTimeout:
         self.get_response = get_response
 
     def __call__(self, request):
-        import time
-
-        from django.conf import settings
-        from django.contrib import messages
-        from django.contrib.auth import logout
-        from django.shortcuts import redirect
-        from django.utils.translation import gettext as _
-
         user = getattr(request, "user", None)
         limit = settings.ESCALADE_IDLE_MINUTES * 60
         if (

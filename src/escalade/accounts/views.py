@@ -3,14 +3,20 @@
 import datetime as dt
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .models import LoginFailure
+from escalade.core.errors import NotFound
+
+from .models import ApiToken, LoginFailure
+from .services import create_api_token, revoke_api_token
 
 
 def _address(request) -> str:
@@ -69,13 +75,9 @@ class ThrottledAdminLoginView(ThrottledLoginView):
     redirect_authenticated_user = False
 
     def get_form_class(self):
-        from django.contrib.admin.forms import AdminAuthenticationForm
-
         return AdminAuthenticationForm
 
     def get_context_data(self, **kwargs):
-        from django.contrib import admin
-
         context = super().get_context_data(**kwargs)
         context.update(admin.site.each_context(self.request))
         context.setdefault("title", _("Log in"))
@@ -90,10 +92,6 @@ class ThrottledAdminLoginView(ThrottledLoginView):
 def tokens(request):
     """The user's own API tokens: make one (shown once), see when each was used and when
     it expires, revoke one."""
-    from django.shortcuts import render
-
-    from .models import ApiToken
-    from .services import create_api_token
 
     made = None
     error = None
@@ -125,12 +123,6 @@ def tokens(request):
 @login_required
 @require_POST
 def revoke_token(request, token_id):
-    from django.shortcuts import redirect
-
-    from escalade.core.errors import NotFound
-
-    from .services import revoke_api_token
-
     try:
         token = revoke_api_token(request.user, token_id)
     except NotFound:
@@ -144,6 +136,5 @@ def revoke_token(request, token_id):
 @require_POST
 def alive(request):
     """The "stay signed in" button: counts as activity (IdleTimeout)."""
-    from django.http import JsonResponse
 
     return JsonResponse({"idle_seconds": settings.ESCALADE_IDLE_MINUTES * 60})

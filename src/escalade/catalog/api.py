@@ -10,7 +10,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import require, resolve_institution
 from escalade.core.schema import Instant, StrictBool, at_or_now, errors_for, one_of
 
-from . import selectors
+from . import selectors, services
 from .choices import ContactRole
 from .errors import CatalogError
 from .schemas import ChannelOut
@@ -152,8 +152,6 @@ def list_contacts(request, code: str, q: Query[InstitutionQuery]):
     summary="Add a designated contact",
 )
 def add_contact(request, code: str, payload: ContactIn, q: Query[InstitutionQuery]):
-    from . import services
-
     org = selectors.get_organisation(request.auth, code, q.institution)
     contact = services.add_contact(request.auth, org, payload.dict())
     return Status(201, selectors.contact_view(contact))
@@ -165,8 +163,6 @@ def add_contact(request, code: str, payload: ContactIn, q: Query[InstitutionQuer
     summary="Change a contact (saving confirms it)",
 )
 def patch_contact(request, contact_id: int, payload: ContactPatch):
-    from . import services
-
     contact = selectors.get_contact(request.auth, contact_id)
     return selectors.contact_view(
         services.update_contact(request.auth, contact, payload.dict(exclude_unset=True))
@@ -179,7 +175,5 @@ def patch_contact(request, contact_id: int, payload: ContactPatch):
     summary="Confirm a contact is still right",
 )
 def confirm_contact(request, contact_id: int):
-    from . import services
-
     contact = selectors.get_contact(request.auth, contact_id)
     return selectors.contact_view(services.confirm_contact(request.auth, contact))

@@ -7,11 +7,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from escalade.core import packs
+from escalade.core.errors import Invalid
 from escalade.core.hours import Schedule
 from escalade.core.packs import Labels
 
 from .choices import ChannelKind, Phase
 from .models import Channel, Contact, Licence, Organisation, Provider
+from .services import normalise_phone
 
 
 class ChannelSpec(BaseModel):
@@ -159,10 +161,6 @@ class ContactSpec(BaseModel):
     @field_validator("phone")
     @classmethod
     def _phone(cls, value):
-        from escalade.core.errors import Invalid
-
-        from .services import normalise_phone
-
         try:
             return normalise_phone(value)
         except Invalid as exc:

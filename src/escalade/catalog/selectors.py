@@ -7,13 +7,16 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from escalade.accounts.services import institutions_of, resolve_institution
 from escalade.core import hours
 from escalade.core.errors import NotFound
 from escalade.core.i18n import pick
 from escalade.core.text import normalize, words
 
+from . import rules
 from .choices import ChannelKind, Phase
-from .models import Channel, Licence, Provider
+from .models import Channel, Contact, Licence, Organisation, Provider
+from .services import confirm_months
 
 _DAY_LABELS = {
     "mon-fri": lambda: _("Monday to Friday"),
@@ -137,8 +140,6 @@ def search(institution, q: str, at: dt.datetime) -> list[dict]:
 
 
 def organisations(institution):
-    from .models import Organisation
-
     return Organisation.objects.filter(institution=institution, active=True).prefetch_related(
         "contacts"
     )
@@ -146,9 +147,6 @@ def organisations(institution):
 
 def get_organisation(user, code: str, institution_code: str | None = None):
     """The organisation `code` in the user's institution (NotFound elsewhere)."""
-    from escalade.accounts.services import resolve_institution
-
-    from .models import Organisation
 
     institution = resolve_institution(user, institution_code)
     org = Organisation.objects.filter(institution=institution, code=code).first()
@@ -158,10 +156,6 @@ def get_organisation(user, code: str, institution_code: str | None = None):
 
 
 def get_contact(user, contact_id: int):
-    from escalade.accounts.services import institutions_of
-
-    from .models import Contact
-
     contact = (
         Contact.objects.filter(pk=contact_id, organisation__institution__in=institutions_of(user))
         .select_related("organisation__institution")
@@ -173,9 +167,6 @@ def get_contact(user, contact_id: int):
 
 
 def contact_view(contact, now=None) -> dict:
-    from . import rules
-    from .services import confirm_months
-
     now = now or timezone.now()
     months = confirm_months(contact.organisation.institution)
     return {

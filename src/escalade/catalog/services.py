@@ -17,6 +17,7 @@ from escalade.accounts.services import require
 from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Invalid, not_one_of
+from escalade.notifications import services as notify
 
 from . import rules
 from .choices import ContactRole
@@ -175,7 +176,6 @@ def ask_stale_contacts(now: dt.datetime | None = None, base_url: str = "") -> in
     """The scheduled job: for each organisation with stale contacts, e-mail its active
     contacts (each in their language) the list to confirm; each stale contact is asked
     once when it turns stale and again every 30 days (ContactCheck rows are unique)."""
-    from escalade.notifications import services as notify
 
     now = now or timezone.now()
     asked = 0

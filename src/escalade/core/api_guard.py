@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import uuid
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.views.defaults import bad_request as html_bad_request
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as html_server_error
 
 from .errors import Code
 
@@ -139,7 +144,6 @@ def not_found(request, exception=None):
     """Django's 404 (a path that matches no route, a non-integer id): JSON under /api/."""
     if request.path.startswith("/api/"):
         return api_error("", Code.NOT_FOUND, _("Not found."), 404)
-    from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
 
@@ -147,7 +151,6 @@ def not_found(request, exception=None):
 def unavailable(request, exception) -> JsonResponse | None:
     """The database cannot be reached (a restart, a failover): under /api/, a 503 to send
     again (nothing was written; the Idempotency-Key makes the retry safe), else None."""
-    from django.db import InterfaceError, OperationalError
 
     if not request.path.startswith("/api/") or not isinstance(
         exception, OperationalError | InterfaceError
@@ -168,7 +171,6 @@ def server_error(request):
     """Any 500: JSON under /api/ with an id to quote; the traceback only in the log. A
     database that cannot be reached (raised before the view, by the authentication) is
     the 503 to retry, as in RequestId.process_exception."""
-    import sys
 
     retry = unavailable(request, sys.exc_info()[1])
     if retry is not None:
@@ -182,7 +184,6 @@ def server_error(request):
             500,
             request_id=ref,
         )
-    from django.views.defaults import server_error as html_server_error
 
     return html_server_error(request)
 
@@ -190,7 +191,6 @@ def server_error(request):
 def bad_request(request, exception=None):
     if request.path.startswith("/api/"):
         return api_error("", Code.BAD_REQUEST, _("The request could not be read."), 400)
-    from django.views.defaults import bad_request as html_bad_request
 
     return html_bad_request(request, exception)
 

@@ -13,6 +13,7 @@ import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 from django.apps import apps
 from django.conf import settings
@@ -27,8 +28,6 @@ class BackupError(Exception):
 
 
 def _pg_url(conf: dict) -> tuple[str, dict]:
-    from urllib.parse import quote
-
     user = quote(conf.get("USER") or "")
     host = conf.get("HOST") or "127.0.0.1"
     port = conf.get("PORT") or "5432"

@@ -7,8 +7,14 @@ them (P1 starts April 1, P1-P12 last 28 days each, P13 runs to March 31).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
+
+from django.db import transaction
+
+from .models import FiscalPeriod
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,6 @@ def parse_code(code: str) -> tuple[int, int]:
 
 def periods(year: int) -> list[Period]:
     """The periods of `year`: the loaded table if there is one, else the default rule."""
-    from .models import FiscalPeriod
 
     rows = list(FiscalPeriod.objects.filter(year=year).order_by("number"))
     if rows:
@@ -84,12 +89,6 @@ def import_csv(text: str) -> dict[int, int]:
     """Load official periods from CSV (columns year, period, start, end; ISO dates, end
     inclusive). Each year is checked whole (13 contiguous periods) and replaced in one
     transaction; returns {year: periods}. Raises ValueError naming the problems."""
-    import csv
-    import io
-
-    from django.db import transaction
-
-    from .models import FiscalPeriod
 
     by_year: dict[int, list[Period]] = {}
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))

@@ -10,6 +10,10 @@ from django.conf import settings
 from django.db import Error as DatabaseError
 from django.db import connection
 from django.utils import timezone
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from .models import Heartbeat
 
 
 def check(now: dt.datetime | None = None) -> dict:
@@ -24,11 +28,6 @@ def check(now: dt.datetime | None = None) -> dict:
         out["ok"] = False
         return out
     out["database"] = {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
-
-    from django_tasks_db.compat import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    from .models import Heartbeat
 
     waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY, run_after__lte=now)
     oldest = waiting.order_by("run_after").values_list("run_after", flat=True).first()

@@ -23,6 +23,8 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from escalade.accounts.models import Membership
+
 from .errors import Code
 from .models import IdempotencyRecord
 
@@ -55,7 +57,6 @@ def _user_of(request):
 
 def access_of(user) -> str:
     """What the user may do, as a digest: roles, institutions, active, superuser."""
-    from escalade.accounts.models import Membership
 
     roles = sorted(user.groups.values_list("name", flat=True))
     places = sorted(Membership.objects.filter(user=user).values_list("institution_id", flat=True))

@@ -19,6 +19,8 @@ import yaml
 from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from escalade.accounts.services import ensure_roles
+
 from . import audit
 from .choices import AuditAction
 from .models import Institution
@@ -207,7 +209,6 @@ class LoadResult:
 
 def load_pack(path: str | Path, actor=None) -> LoadResult:
     """Validate then load the pack at `path` in one transaction. Idempotent."""
-    from escalade.accounts.services import ensure_roles
 
     v = validate_pack(path)
     ensure_roles()

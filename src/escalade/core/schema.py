@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, StrictBool, WithJsonSchema, create_model
 from pydantic_core import PydanticCustomError
 
-from .errors import Code
+from .errors import Code, Invalid
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 
@@ -96,10 +98,6 @@ ERRORS = {status: Errors for status in (400, 401, 403, 404, 409, 422)}
 def at_or_now(value: dt.datetime | None) -> dt.datetime:
     """The moment an API question is asked for (`at`), now when not given; a time without
     its zone is refused (which 10:00?)."""
-    from django.utils import timezone
-    from django.utils.translation import gettext as _
-
-    from .errors import Invalid
 
     if value is None:
         return timezone.now()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import phonenumbers
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -28,7 +30,6 @@ def display_phone(e164: str) -> str:
     unparsable value is shown as it is."""
     if not e164:
         return ""
-    import phonenumbers
 
     try:
         number = phonenumbers.parse(e164)

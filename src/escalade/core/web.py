@@ -2,17 +2,19 @@
 
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+
+from escalade.accounts.services import has_permission, working_institution
+
+from .errors import Code, Forbidden, Invalid
 
 
 def current_institution(request):
     """The institution a page acts on: the one picked in the header (kept in the session),
     else the user's default, else the first of theirs; Forbidden when they have none."""
-    from escalade.accounts.services import working_institution
-
-    from .errors import Code, Forbidden
 
     institution = working_institution(request)
     if institution is None:
@@ -27,7 +29,6 @@ def current_institution(request):
 def posted_id(request, name: str) -> int:
     """The id a form posts in `name` (a hidden field): a tampered or missing value is a
     clear error on that field (Invalid), never a 500."""
-    from .errors import Invalid
 
     raw = (request.POST.get(name) or "").strip()
     if not raw.isdigit() or len(raw) > 10 or int(raw) > 2**31 - 1:
@@ -38,8 +39,6 @@ def posted_id(request, name: str) -> int:
 def done(request, message, to: str, *args, **kwargs):
     """After a page's action: say it was done (the message banner, in the user's
     language) and go where the user reads the result."""
-    from django.contrib import messages
-    from django.shortcuts import redirect
 
     messages.success(request, message)
     return redirect(to, *args, **kwargs)
@@ -62,8 +61,6 @@ def requires(permission: str):
         @login_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            from escalade.accounts.services import has_permission
-
             if not has_permission(request.user, permission):
                 return render(
                     request,

@@ -29,8 +29,12 @@ from django.db import Error as DatabaseError
 from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_tasks_db.compat import DEFAULT_TASK_QUEUE_NAME, TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Worker as DbWorker
+from django_tasks_db.models import DBTaskResult
 
 from .models import Heartbeat
+from .scheduler import ensure_schedules, tick
 
 LOG = logging.getLogger("escalade.workers")
 
@@ -94,8 +98,6 @@ def reap(now: dt.datetime | None = None) -> int:
     """Put back in the queue every task held longer than the lease by a worker whose
     heartbeat stopped; give one up (FAILED) after MAX_WORKERS_PER_TASK workers died on it.
     Safe in several processes at once. Returns how many tasks were taken back."""
-    from django_tasks_db.compat import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
 
     now = now or timezone.now()
     cutoff = now - lease()
@@ -139,8 +141,6 @@ def reap(now: dt.datetime | None = None) -> int:
 
 def release(worker_id: str) -> int:
     """Put back the tasks this worker held when the database failed under it."""
-    from django_tasks_db.compat import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
 
     n = 0
     with transaction.atomic():
@@ -173,8 +173,6 @@ def failed_for_the_database(exception_class_path: str) -> bool:
 
 
 def _requeue_after_database_failure(row) -> bool:
-    from django_tasks_db.compat import TaskResultStatus
-
     if len(row.worker_ids) > 10:
         return False
     delay = min(60, 2 ** len(row.worker_ids))
@@ -199,9 +197,6 @@ def _requeue_after_database_failure(row) -> bool:
 
 
 def _worker_class():
-    from django_tasks_db.compat import TaskResultStatus
-    from django_tasks_db.management.commands.db_worker import Worker as DbWorker
-
     class Worker(DbWorker):
         def run_task(self, db_task_result) -> None:
             super().run_task(db_task_result)
@@ -238,7 +233,6 @@ class _Pulse(threading.Thread):
 
 def run_worker(*, batch: bool = False, interval: float = 1.0, worker_id: str = "") -> None:
     """A task worker that carries on through database failures (see the module)."""
-    from django_tasks_db.compat import DEFAULT_TASK_QUEUE_NAME
 
     worker_id = worker_id or new_process_id("worker")
     worker = _worker_class()(
@@ -294,7 +288,6 @@ def run_worker(*, batch: bool = False, interval: float = 1.0, worker_id: str = "
 def run_scheduler(*, interval: float = 15, once: bool = False, out=None) -> None:
     """The scheduler loop: queue what is due, write the heartbeat, take back the tasks of
     dead workers; through database failures it waits and carries on."""
-    from .scheduler import ensure_schedules, tick
 
     process_id = new_process_id("scheduler")
     LOG.warning("scheduler %s started (pid %s)", process_id, os.getpid())

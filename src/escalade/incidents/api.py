@@ -10,11 +10,12 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel
 
 from escalade.accounts.services import resolve_institution
-from escalade.core.errors import Invalid
+from escalade.core.errors import Invalid, NotFound
 from escalade.core.i18n import pick
 from escalade.core.schema import StrictBool, errors_for, one_of
 from escalade.incidents.choices import Channel, PartnerKind, Rating, RequesterRole, Severity
 from escalade.incidents.choices import Status as IncidentStatus
+from escalade.reports.models import IncidentDeclaration
 from escalade.routing.choices import Location, Need, Subject
 from escalade.routing.errors import RoutingError
 
@@ -465,9 +466,6 @@ def patient_safety(request, number: str, payload: PatientSafetyIn):
     summary="The incident declaration prepared for a patient-safety event",
 )
 def declaration(request, number: str):
-    from escalade.core.errors import NotFound
-    from escalade.reports.models import IncidentDeclaration
-
     incident = selectors.find(request.auth, number)
     d = IncidentDeclaration.objects.filter(incident=incident).first()
     if d is None:

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from escalade.core import web
 from escalade.core.errors import DomainError
 from escalade.core.i18n import pick
+from escalade.routing.choices import Location, Need, Subject
+from escalade.routing.models import Chart
 
 from .choices import (
     Channel,
@@ -19,6 +21,7 @@ from .choices import (
     Urgency,
 )
 from .models import SymptomCategory
+from .services import parse_phone
 
 # Service error fields -> form fields.
 FIELD_MAP = {
@@ -120,8 +123,6 @@ class IntakeForm(forms.Form):
             {"autofocus": True, "autocomplete": "off"}
         )
         self.fields["requester_phone"].widget.input_type = "tel"
-        from escalade.routing.choices import Location, Need, Subject
-        from escalade.routing.models import Chart
 
         self.has_chart = Chart.objects.filter(institution=institution).exists()
         if self.has_chart:
@@ -135,7 +136,6 @@ class IntakeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        from .services import parse_phone
 
         try:
             parse_phone(data.get("requester_phone", ""), data.get("requester_phone_ext", ""))

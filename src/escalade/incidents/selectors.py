@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+import phonenumbers
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
 from escalade.accounts.choices import Role
-from escalade.accounts.services import has_permission, roles_of
+from escalade.accounts.services import has_permission, institutions_of, roles_of
 from escalade.core.errors import NotFound
 from escalade.core.models import AuditEvent
+from escalade.telesessions.selectors import session_for_ref
 
 from . import search as search_index
 from .choices import Status
-from .models import Incident, IncidentPolicy
+from .models import Assignment, Incident, IncidentPolicy, Ticket
 
 
 def visible_incidents(user, institution) -> QuerySet[Incident]:
@@ -160,7 +162,6 @@ def active_assignees(incident: Incident) -> list[dict]:
 def find(user, number: str) -> Incident:
     """The incident `number` among the user's institutions, or NotFound (also when it
     belongs to another institution: its existence is not disclosed)."""
-    from escalade.accounts.services import institutions_of
 
     for institution in institutions_of(user):
         incident = visible_incidents(user, institution).filter(number=number).first()
@@ -171,7 +172,6 @@ def find(user, number: str) -> Incident:
 
 def assignees_by_incident(incidents) -> dict[int, list[dict]]:
     """Active assignees of many incidents in one query."""
-    from .models import Assignment
 
     out: dict[int, list[dict]] = {}
     rows = (
@@ -189,7 +189,6 @@ def assignees_by_incident(incidents) -> dict[int, list[dict]]:
 def as_phone(text: str) -> str | None:
     """`text` as an E.164 phone when it reads as one (514-934-1934, (514) 934-1934,
     +15149341934, 1 866 250-1554), else None."""
-    import phonenumbers
 
     text = (text or "").strip()
     digits = sum(c.isdigit() for c in text)
@@ -209,10 +208,6 @@ def quick_find(user, institution, text: str) -> tuple[str, object]:
     session reference (#12 or the scheduling reference), a phone number, else words.
     Returns (kind, target): ("incident", number), ("session", pk), ("phone", e164) or
     ("words", text). Only what the user may see is found."""
-    from escalade.accounts.services import institutions_of
-    from escalade.telesessions.selectors import session_for_ref
-
-    from .models import Ticket
 
     text = (text or "").strip()[:200]
     if not text:
@@ -246,7 +241,6 @@ def quick_find(user, institution, text: str) -> tuple[str, object]:
 def open_majors(institution, now: dt.datetime | None = None) -> dict:
     """Open major incidents by level, and the oldest of them with their age: the
     coordination centre's wallboard."""
-    from django.db.models import Count
 
     now = now or timezone.now()
     qs = Incident.objects.filter(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -9,6 +12,8 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,6 +25,10 @@ from escalade.core import timeline
 from escalade.core.errors import DomainError, NotFound
 from escalade.core.text import display_phone
 from escalade.core.web import current_institution, requires
+from escalade.notices import selectors as notices
+from escalade.problems.models import Problem
+from escalade.problems.services import suggestions
+from escalade.telesessions import selectors as sessions
 from escalade.telesessions.selectors import session_for_ref
 
 from . import rules, selectors, services
@@ -56,7 +65,6 @@ def pick_institution(request):
 
         request.session["institution"] = code
         set_default_institution(request.user, chosen)  # where they land next time
-    from django.utils.http import url_has_allowed_host_and_scheme
 
     after = request.POST.get("next", "")
     if after and url_has_allowed_host_and_scheme(after, allowed_hosts={request.get_host()}):
@@ -153,7 +161,6 @@ def search(request):
     """The header's search box: a number read out on the phone goes straight to its page
     (incident, C2 ticket, session), a phone number lists that caller's incidents, anything
     else searches the incidents' words."""
-    from urllib.parse import urlencode
 
     institution = current_institution(request)
     text = request.GET.get("q", "")
@@ -181,8 +188,6 @@ def wallboard(request):
     """The coordination centre's wall screen: sessions in trouble with their clocks, open
     major incidents by level and age, notices in force, calls waiting for follow-up. The
     board polls its own content every second (htmx), without reloading."""
-    from escalade.notices import selectors as notices
-    from escalade.telesessions import selectors as sessions
 
     institution = current_institution(request)
     waiting = selectors.follow_up(institution)
@@ -208,7 +213,6 @@ def _without_page(params) -> str:
 
 def _date_range(request, institution) -> dict:
     """?from=YYYY-MM-DD&to=YYYY-MM-DD (inclusive, the institution's local days)."""
-    import datetime as dt
 
     out = {}
     for key, name, extra in (("from", "created_from", 0), ("to", "created_to", 1)):
@@ -396,8 +400,6 @@ def act(request, number, action):
 
 def _suggested_problems(user, incident) -> dict:
     """Problems linked to the incident, and open ones it looks like (one click to link)."""
-    from escalade.problems.models import Problem
-    from escalade.problems.services import suggestions
 
     if not has_permission(user, perms.PROBLEM_VIEW):
         return {}
@@ -411,7 +413,6 @@ def _stored_plan(plan: dict | None) -> dict | None:
     """The plan kept on the incident, with its instants as datetimes again for display."""
     if not plan:
         return None
-    from django.utils.dateparse import parse_datetime
 
     plan = {**plan, "at": parse_datetime(plan["at"])}
     for level in plan["levels"]:

@@ -12,6 +12,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.catalog import selectors as catalog_selectors
 from escalade.core.errors import Code, Invalid
+from escalade.core.i18n import pick
 from escalade.core.schema import Instant, StrictBool, errors_for, one_of
 from escalade.incidents import selectors as incident_selectors
 from escalade.notices.choices import NoticeKind, NoticeState
@@ -199,8 +200,6 @@ class WindowQuery(Schema):
     summary="The next occurrences of the maintenance windows",
 )
 def maintenance_windows(request, q: Query[WindowQuery]):
-    from escalade.core.i18n import pick
-
     institution = resolve_institution(request.auth, q.institution)
     now = timezone.now()
     return [

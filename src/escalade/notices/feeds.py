@@ -17,6 +17,7 @@ from escalade.core.models import Institution
 from .choices import NoticeState
 from .models import FeedKey, MaintenanceWindow, Notice
 from .selectors import visible_notices
+from .services import when
 
 
 def _scope(request, key: str | None):
@@ -41,8 +42,6 @@ def _scope(request, key: str | None):
 
 
 def _describe(notice: Notice) -> str:
-    from .services import when
-
     zone = notice.institution.zone
     parts = [
         f"{notice.get_kind_display()} · {notice.get_state_display()}",

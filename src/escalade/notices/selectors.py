@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escalade.accounts.services import institutions_of
+from escalade.accounts.services import institutions_of, roles_of
 from escalade.core.errors import NotFound
 from escalade.core.i18n import pick
 
@@ -22,7 +22,6 @@ BANNER_AHEAD = dt.timedelta(days=14)
 def visible_notices(user):
     """Notices the user may read: those of their institutions; a member of organisations
     (and nothing more) reads those that affect their organisations."""
-    from escalade.accounts.services import roles_of
 
     qs = Notice.objects.filter(institution__in=institutions_of(user))
     orgs = list(user.organisations.values_list("pk", flat=True))

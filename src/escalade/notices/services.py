@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy
 
 from escalade.accounts.rules import INTERRUPTION_ACK, INTERRUPTION_ADD, NOTICE_PUBLISH
 from escalade.accounts.services import require
-from escalade.catalog.models import Organisation
+from escalade.catalog.models import Contact, Organisation
 from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, not_one_of, required
 from escalade.core.i18n import current_language, pick
+from escalade.notifications import services as notify
 
 from . import rules
 from .choices import NoticeKind, NoticeState
@@ -380,8 +381,6 @@ def announce(notice: Notice, what: str, update: NoticeUpdate | None = None) -> i
     """E-mail the designated contacts of the affected organisations (one e-mail per
     address, in the contact's language), tell signed-in members in-app, and emit the
     webhook event. Called inside the publishing transaction: sent after commit."""
-    from escalade.catalog.models import Contact
-    from escalade.notifications import services as notify
 
     contacts = Contact.objects.filter(
         organisation__in=notice.organisations.all(), active=True
@@ -429,7 +428,6 @@ def report_interruption(actor, organisation: Organisation, data: dict) -> Interr
     reporter = (data.get("reporter_name") or "").strip() or actor.get_full_name() or actor.username
     if errors:
         raise Invalid(errors=errors)
-    from escalade.notifications import services as notify
 
     with transaction.atomic():
         row = Interruption.objects.create(

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import Notification, OutgoingMail
+from .tasks import deliver_mail
 
 
 @admin.register(OutgoingMail)
@@ -27,8 +28,6 @@ class OutgoingMailAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send again"))
     def retry(self, request, queryset):
-        from .tasks import deliver_mail
-
         n = 0
         for mail in queryset.exclude(state__in=[OutgoingMail.SENT, OutgoingMail.SENDING]):
             OutgoingMail.objects.filter(pk=mail.pk).update(

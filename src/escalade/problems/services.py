@@ -15,7 +15,7 @@ from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, not_one_of
 from escalade.core.i18n import pick
 from escalade.core.text import normalize
-from escalade.incidents.models import Incident
+from escalade.incidents.models import Incident, SymptomCategory
 
 from . import rules, sql
 from .choices import MeasureState, ProblemState
@@ -85,7 +85,6 @@ def detect(institution, actor=None, incremental: bool = True) -> list[Problem]:
 
 def _propose_all(institution, groups: list[rules.Group], actor) -> list[Problem]:
     """Create the proposals, their links and audit events in a few statements."""
-    from escalade.incidents.models import SymptomCategory
 
     if not groups:
         return []

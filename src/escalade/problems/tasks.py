@@ -2,11 +2,11 @@
 
 from django_tasks import task
 
+from escalade.core.models import Institution
+
+from .services import detect
+
 
 @task()
 def detect_problems() -> int:
-    from escalade.core.models import Institution
-
-    from .services import detect
-
     return sum(len(detect(institution)) for institution in Institution.objects.all())

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
+from escalade.catalog.models import Organisation
 from escalade.core.errors import Invalid
 from escalade.core.schema import Day, errors_for, one_of
 from escalade.renewals.models import Decision
@@ -114,8 +115,6 @@ def _owner(institution, username: str | None, field: str = "owner"):
 
 
 def _organisation(institution, code: str | None):
-    from escalade.catalog.models import Organisation
-
     if not code:
         return None
     org = Organisation.objects.filter(institution=institution, code=code).first()

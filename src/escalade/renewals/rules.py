@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import ipaddress
 
@@ -22,7 +23,6 @@ def due_reminder(expires: dt.date, today: dt.date, leads=LEADS) -> str | None:
 def months_before(day: dt.date, months: int) -> dt.date:
     """The same day `months` calendar months earlier, or the month's last day when it is
     shorter (31 March -> 28 or 29 February)."""
-    import calendar
 
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
     month += 1

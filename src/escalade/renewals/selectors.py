@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 
 from escalade.accounts.services import institutions_of
 from escalade.core.errors import NotFound
+from escalade.core.i18n import pick
 
 from .models import Certificate, HeldLicence
+from .services import licence_lead
 
 
 def certificates(institution):
@@ -55,10 +57,6 @@ def certificate_view(cert: Certificate, today=None) -> dict:
 
 
 def licence_view(lic: HeldLicence, today=None) -> dict:
-    from escalade.core.i18n import pick
-
-    from .services import licence_lead
-
     today = today or timezone.localdate()
     entry = lic.catalogue_entry
     return {

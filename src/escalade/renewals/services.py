@@ -4,21 +4,26 @@ their reminders."""
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import ssl
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from escalade.accounts.rules import RENEWAL_CHANGE, RENEWAL_PROBE
 from escalade.accounts.services import require
+from escalade.catalog.models import Licence as LicenceProduct
 from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, not_one_of
+from escalade.notifications import services as notify
 
 from . import rules
 from .errors import RenewalError
@@ -94,9 +99,6 @@ def read_endpoint(actor, institution, host: str, port: int = 443, **kwargs):
     Only for roles that may probe (checked before any connection), only to addresses the
     rules allow (the address checked is the one connected to), with a short timeout and one
     plain message whatever went wrong."""
-    import socket
-
-    from django.conf import settings
 
     require(actor, RENEWAL_PROBE, institution.pk)
     failed = _("Could not read a certificate from %(host)s:%(port)s.") % {
@@ -156,8 +158,6 @@ def licence_lead(licence: HeldLicence) -> int:
 
 
 def _licence_values(institution, data: dict, errors: list) -> dict:
-    from escalade.catalog.models import Licence as LicenceProduct
-
     values = {}
     product = (data.get("product") or "").strip()
     if not product:
@@ -209,7 +209,6 @@ def add_licence(actor, institution, data: dict, owner=None) -> HeldLicence:
 def change_licence(actor, licence: HeldLicence, data: dict) -> HeldLicence:
     """Record the renewal decision (renew / let it end, with a note), or a new term
     (end date, seats, holder) once renewed: a new end date starts reminders afresh."""
-    from django.utils import timezone
 
     require(actor, RENEWAL_CHANGE, licence.institution_id)
     values = {}
@@ -275,7 +274,6 @@ def _remind_once(
 ) -> bool:
     """Send one reminder unless its (target, key) row exists: the row and the messages
     are written in one transaction, so a reminder is sent exactly once."""
-    from escalade.notifications import services as notify
 
     with transaction.atomic():
         try:

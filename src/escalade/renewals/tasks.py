@@ -1,10 +1,9 @@
+from django.utils import timezone
 from django_tasks import task
+
+from .services import send_reminders
 
 
 @task()
 def send_renewal_reminders() -> int:
-    from django.utils import timezone
-
-    from .services import send_reminders
-
     return send_reminders(timezone.localdate())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 
@@ -105,8 +106,6 @@ def to_xlsx(fig: dict, institution) -> bytes:
 
 
 def to_pdf(fig: dict, institution) -> bytes:
-    from xml.sax.saxutils import escape
-
     from reportlab.lib.pagesizes import LETTER
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,9 +14,17 @@ from escalade.accounts.services import require
 from escalade.core import audit, prepared
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Invalid
+from escalade.core.fiscal import period_of
+from escalade.core.models import Institution
+from escalade.incidents.models import IncidentPolicy
+from escalade.incidents.services import policy_of
+from escalade.notifications.services import send_mail
+from escalade.telesessions.models import FollowUpTask, Protocol
 
+from . import exports, stats
 from .errors import ReportError
-from .models import MajorReport
+from .models import IncidentDeclaration, MajorReport, PeriodReport
+from .pdf import major_report_pdf
 
 EDITABLE = (
     "cause",
@@ -30,7 +41,6 @@ EDITABLE = (
 def _known_repercussions(incident) -> dict:
     """What the system knows of the clinical repercussions: the sessions cancelled in the
     incident's troubleshooting, and their scheduled patients."""
-    from escalade.telesessions.models import FollowUpTask, Protocol
 
     cancelled = Protocol.objects.filter(incident=incident, session__status="cancelled").values(
         "session"
@@ -46,9 +56,6 @@ def _known_repercussions(incident) -> dict:
 def default_distribution(incident) -> list[str]:
     """Seed 000 step 11: the addresses of the members holding the roles the pack names
     (colleagues, event coordinators, the clinical coordinator); the author may change it."""
-    from django.contrib.auth import get_user_model
-
-    from escalade.incidents.services import policy_of
 
     roles = policy_of(incident.institution).report_distribution
     if not roles:
@@ -144,9 +151,6 @@ def update(actor, report: MajorReport, values: dict) -> MajorReport:
 
 def send(actor, report: MajorReport) -> None:
     """E-mail the report (PDF attached) to its distribution list."""
-    from escalade.notifications.services import send_mail
-
-    from .pdf import major_report_pdf
 
     number = report.incident.number
     send_mail(
@@ -160,9 +164,6 @@ def send(actor, report: MajorReport) -> None:
 
 def prepare_declaration(incident, level: str, note: str = ""):
     """Prepare (or update) the incident declaration of a patient-safety event."""
-    from escalade.incidents.models import IncidentPolicy
-
-    from .models import IncidentDeclaration
 
     policy = IncidentPolicy.objects.filter(institution=incident.institution).first()
     spec = (policy.declaration if policy else {}) or {"form": "AH-223", "keyword": "Télésanté"}
@@ -210,12 +211,6 @@ def file_declaration(actor, declaration, external_number: str = ""):
 def send_period_report(institution, code: str, actor=None, resend: bool = False) -> bool:
     """E-mail the statistics of period `code` (XLSX attached) to the supervisor named in the
     pack (settings.supervisor_email). Once per period; a manager may resend. True if sent."""
-    from django.db import IntegrityError
-
-    from escalade.notifications.services import send_mail
-
-    from . import exports, stats
-    from .models import PeriodReport
 
     to = institution.setting("supervisor_email")
     if not to:
@@ -264,10 +259,6 @@ def send_period_report(institution, code: str, actor=None, resend: bool = False)
 
 def send_due_period_reports(today) -> list[str]:
     """The job: for each institution, the last period that has ended, sent once."""
-    import datetime as dt
-
-    from escalade.core.fiscal import period_of
-    from escalade.core.models import Institution
 
     sent = []
     last = period_of(today - dt.timedelta(days=1))

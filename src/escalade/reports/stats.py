@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import (
     Aggregate,
+    CharField,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -21,12 +22,21 @@ from django.db.models import (
     Q,
     Subquery,
 )
+from django.db.models.functions import Cast
 
 from escalade.core.fiscal import Period, parse_code, periods
 from escalade.core.i18n import pick
 from escalade.core.models import AuditEvent
-from escalade.incidents.choices import Channel, Level, Severity
-from escalade.incidents.models import Incident, SymptomCategory
+from escalade.incidents.choices import Channel, Level, Severity, Status
+from escalade.incidents.models import (
+    Assignment,
+    Escalation,
+    Incident,
+    IncidentPolicy,
+    SymptomCategory,
+)
+from escalade.notices.selectors import interruption_figures
+from escalade.telesessions.models import FollowUpTask, Protocol
 
 
 @dataclass(frozen=True)
@@ -182,8 +192,6 @@ def figures(institution, r: Range, site: str = "", symptom: str = "") -> dict:
     resolution_times = _durations_in_db(
         qs.filter(resolved_at__isnull=False), F("created_at"), F("resolved_at")
     )
-    from escalade.notices.selectors import interruption_figures
-    from escalade.telesessions.models import FollowUpTask, Protocol
 
     start, end = _bounds(institution, r)
     protocols = Protocol.objects.filter(
@@ -217,8 +225,6 @@ def figures(institution, r: Range, site: str = "", symptom: str = "") -> dict:
 
 def Cast_id():  # noqa: N802 - an expression factory, read like a column
     """The incident's id as the audit log stores it (text)."""
-    from django.db.models import CharField
-    from django.db.models.functions import Cast
 
     return Cast(OuterRef("pk"), output_field=CharField())
 
@@ -226,8 +232,6 @@ def Cast_id():  # noqa: N802 - an expression factory, read like a column
 def follow_up_report(institution, now: dt.datetime, stale_hours: float | None = None) -> dict:
     """Level 1's follow-up report: open requests per assignee, untouched for too long,
     and those waiting for an external partner (level 3 with a partner engaged)."""
-    from escalade.incidents.choices import Status
-    from escalade.incidents.models import Assignment, Escalation, IncidentPolicy
 
     policy = IncidentPolicy.objects.filter(institution=institution).first()
     hours = stale_hours or (policy.follow_up_hours if policy else 4)

@@ -1,18 +1,21 @@
 """Scheduled jobs of the reports (see core.scheduler.SCHEDULES)."""
 
+import zoneinfo
+
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django_tasks import task
+
+from escalade.core.models import Institution
+from escalade.notifications.services import send_mail
+
+from .services import send_due_period_reports
+from .stats import follow_up_report
 
 
 @task()
 def send_period_reports() -> list[str]:
-    from django.utils import timezone
-
-    from escalade.core.models import Institution
-
-    from .services import send_due_period_reports
-
     zone = Institution.objects.values_list("timezone", flat=True).first() or "America/Montreal"
-    import zoneinfo
 
     return send_due_period_reports(timezone.now().astimezone(zoneinfo.ZoneInfo(zone)).date())
 
@@ -20,13 +23,6 @@ def send_period_reports() -> list[str]:
 @task()
 def send_follow_up_reports() -> int:
     """Level 1's follow-up report, e-mailed daily where the pack names recipients."""
-    from django.template.loader import render_to_string
-    from django.utils import timezone
-
-    from escalade.core.models import Institution
-    from escalade.notifications.services import send_mail
-
-    from .stats import follow_up_report
 
     n = 0
     for institution in Institution.objects.all():

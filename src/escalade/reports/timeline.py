@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from escalade.core.choices import AuditAction
 from escalade.core.timeline import register
 
+from .models import MajorReport
+
 
 def _report_written(ev):
-    from .models import MajorReport
-
     data = ev.data or {}
     names = []
     for field in data.get("report", []):

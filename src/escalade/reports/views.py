@@ -1,16 +1,22 @@
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
 from escalade.core.errors import DomainError, NotFound
-from escalade.core.web import done, requires, show_errors
+from escalade.core.fiscal import fiscal_year_of, period_of, periods
+from escalade.core.web import current_institution, done, requires, show_errors
 from escalade.incidents import selectors as incident_selectors
 
-from . import services
+from . import services, stats
 from .forms import MajorReportForm
+from .models import IncidentDeclaration
 from .pdf import major_report_pdf
+from .stats import follow_up_report
 
 
 def _report(request, number):
@@ -60,8 +66,6 @@ def major_report_download(request, number):
 
 @login_required
 def declaration(request, number):
-    from .models import IncidentDeclaration
-
     try:
         incident = incident_selectors.find(request.user, number)
     except NotFound as exc:
@@ -114,15 +118,6 @@ def _bar_chart(rows: list[dict], width: int = 560) -> dict:
 
 @requires(perms.VIEW_ALL)
 def statistics(request):
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from escalade.core.fiscal import fiscal_year_of, period_of, periods
-    from escalade.core.web import current_institution
-
-    from . import stats
-
     institution = current_institution(request)
     today = timezone.now().astimezone(institution.zone).date()
     code = request.GET.get("period") or period_of(today).code
@@ -157,11 +152,6 @@ def statistics(request):
 @requires(perms.VIEW_ALL)
 def follow_up_page(request):
     """Level 1's follow-up report: printable."""
-    from django.utils import timezone
-
-    from escalade.core.web import current_institution
-
-    from .stats import follow_up_report
 
     institution = current_institution(request)
     return render(
@@ -176,8 +166,6 @@ def follow_up_page(request):
 
 @requires(perms.VIEW_ALL)
 def resend_period_report(request):
-    from escalade.core.web import current_institution
-
     if request.method != "POST":
         return redirect("reports:statistics")
     institution = current_institution(request)

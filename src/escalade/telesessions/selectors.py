@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -9,6 +10,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import belongs_to, has_permission, institutions_of
 from escalade.core.errors import NotFound
 from escalade.core.i18n import pick
+from escalade.incidents.models import Incident
 
 from . import rules
 from .choices import ProtocolState, Recommendation, TaskKind, TaskState
@@ -44,9 +46,6 @@ def session_for_ref(institution, ref: str) -> TeleSession | None:
 def sheet(session: TeleSession):
     """The session's technical sheet (seed 000): every incident logged on it, minor ones
     as their sheet rows, major ones with their ticket, oldest first."""
-    from django.db.models import Q
-
-    from escalade.incidents.models import Incident
 
     refs = Q(session_ref=f"#{session.pk}")
     if session.external_ref:

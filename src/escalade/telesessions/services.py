@@ -19,8 +19,9 @@ from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, not_one_of, required
 from escalade.incidents import services as incidents
 from escalade.incidents.models import Incident
+from escalade.notifications import services as notify
 
-from . import rules
+from . import rules, tasks
 from .choices import ProtocolState, Recommendation, SessionKind, SessionStatus, StepState, TaskState
 from .errors import SessionError
 from .models import FollowUpTask, Protocol, ProtocolStep, SessionPatient, TeleSession
@@ -275,7 +276,6 @@ def start_troubleshooting(
     and the two marks of the window queued as background tasks."""
     require(actor, TROUBLESHOOT, session.institution, ELSEWHERE)
     spec = protocol_spec(session.institution)
-    from . import tasks
 
     # One transaction under the session's lock: a second start (a stale page, two people
     # at once) is refused before anything is written, never a twin incident or ticket.
@@ -472,8 +472,6 @@ def resolve_protocol(actor, session: TeleSession) -> Protocol:
 
 
 def _tell_roles(session: TeleSession, roles, kind: str, actor, **extra) -> None:
-    from escalade.notifications import services as notify
-
     ids = [u for u in notify.members(session.institution, roles) if u != actor.pk]
     notify.tell(
         notify.people(ids),

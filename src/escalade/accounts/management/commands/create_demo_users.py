@@ -4,8 +4,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from escalade.accounts.choices import Role
+from escalade.accounts.models import Membership
 from escalade.accounts.services import create_user
 from escalade.core.models import Institution
+from escalade.incidents.models import SymptomCategory
 
 DEMO_USERS = [
     ("agent", Role.LEVEL1_AGENT),
@@ -26,7 +28,6 @@ class Command(BaseCommand):
 
     def handle(self, **options):
         password = os.environ.get("ESCALADE_DEMO_PASSWORD", "escalade-demo")
-        from escalade.incidents.models import SymptomCategory
 
         # Users land in the first: one whose pack takes calls (it has symptoms to choose),
         # the first loaded (`make run` loads the telehealth centre's pack first).
@@ -51,7 +52,6 @@ class Command(BaseCommand):
             )
             admin.save()
             created += 1
-        from escalade.accounts.models import Membership
 
         for user in User.objects.filter(username__in=[u for u, _r in DEMO_USERS] + ["admin"]):
             for inst in institutions:

@@ -1,16 +1,15 @@
 import json
 
 from django.core.management.base import BaseCommand
+from django.utils import translation
+
+from escalade.config.api import api
 
 
 class Command(BaseCommand):
     help = "Print the OpenAPI schema of the JSON API (committed as openapi/schema.json)."
 
     def handle(self, **options):
-        from django.utils import translation
-
-        from escalade.config.api import api
-
         with translation.override("en"):
             schema = api.get_openapi_schema(path_prefix="/api/")
         self.stdout.write(

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from escalade.core.packs import PackError, load_pack
+from escalade.core.packs import PackError, load_pack, validate_pack
 
 
 class Command(BaseCommand):
@@ -11,8 +11,6 @@ class Command(BaseCommand):
         parser.add_argument("--check", action="store_true", help="validate only, write nothing")
 
     def handle(self, path, check=False, **options):
-        from escalade.core.packs import validate_pack
-
         try:
             if check:
                 v = validate_pack(path)
