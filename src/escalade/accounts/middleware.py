@@ -6,11 +6,14 @@ import zoneinfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from escalade.core.errors import Code
+
+from .services import institutions_of
 
 
 class InstitutionTimezoneMiddleware:
@@ -21,8 +24,6 @@ class InstitutionTimezoneMiddleware:
         tz = None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            from .services import institutions_of
-
             inst = institutions_of(user).only("timezone").first()
             if inst is not None:
                 tz = inst.timezone
@@ -61,8 +62,6 @@ class IdleTimeout:
         if now - last > limit:
             logout(request)
             if request.path.startswith("/api/") or request.headers.get("HX-Request"):
-                from django.http import JsonResponse
-
                 response = JsonResponse(
                     {
                         "errors": [

@@ -1,5 +1,6 @@
 """Users' institutions and API tokens. Roles are Django groups (see choices.Role)."""
 
+import datetime as dt
 import hashlib
 
 from django.conf import settings
@@ -34,12 +35,11 @@ class Membership(models.Model):
 
 
 def hash_token(raw: str) -> str:
+    """The SHA-256 digest kept of an API token (the token itself is never stored)."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _token_expiry():
-    import datetime as dt
-
     return timezone.now() + dt.timedelta(days=settings.ESCALADE_TOKEN_DAYS)
 
 

@@ -1,19 +1,21 @@
 """Writes and lookups for users, roles, institutions and API tokens."""
 
+import datetime as dt
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escalade.core.errors import Code, Forbidden, Invalid
+from escalade.core.errors import Code, Forbidden, Invalid, NotFound
 from escalade.core.models import Institution
 
 from . import sql
 from .choices import Role
-from .models import ApiToken, Membership, hash_token
+from .models import ApiToken, Membership, Profile, hash_token
 from .rules import ROLE_PERMISSIONS
 
 
@@ -42,6 +44,7 @@ def ensure_roles() -> None:
 
 
 def roles_of(user) -> set[str]:
+    """The user's role codes (their groups), read once per request and kept on the user."""
     if not user or not user.is_authenticated:
         return set()
     cached = getattr(user, "_escalade_roles", None)
@@ -62,6 +65,7 @@ def has_permission(user, permission: str) -> bool:
 
 
 def institutions_of(user):
+    """The institutions the user belongs to (every one for a superuser), as a queryset."""
     if user.is_superuser:
         return Institution.objects.all()
     return Institution.objects.filter(members__user=user)
@@ -178,6 +182,7 @@ def create_user(username: str, *, password: str | None, roles, institutions, **f
 
 
 def set_roles(user, roles) -> None:
+    """Give the user exactly these roles; Invalid (not_one_of) on an unknown one."""
     ensure_roles()
     unknown = [r for r in roles if r not in Role.values]
     if unknown:
@@ -193,9 +198,6 @@ def set_roles(user, roles) -> None:
 def create_api_token(user, name: str = "", days: int | None = None) -> str:
     """Create a token for `user` and return it; only its hash is kept. It expires after
     `days` (ESCALADE_TOKEN_DAYS by default)."""
-    import datetime as dt
-
-    from django.conf import settings
 
     raw = "esc_" + secrets.token_urlsafe(32)
     lifetime = dt.timedelta(days=days if days is not None else settings.ESCALADE_TOKEN_DAYS)
@@ -211,7 +213,6 @@ def create_api_token(user, name: str = "", days: int | None = None) -> str:
 
 def revoke_api_token(user, token_id: int) -> ApiToken:
     """The user revokes one of their own tokens (at once, in every process)."""
-    from escalade.core.errors import NotFound
 
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().filter(pk=token_id, user=user).first()
@@ -242,9 +243,6 @@ def user_from_token(raw: str):
 
 def language_of(user) -> str:
     """The language to write to `user` in (their profile, else the product's default)."""
-    from django.conf import settings
-
-    from .models import Profile
 
     profile = Profile.objects.filter(user_id=getattr(user, "pk", user)).first()
     return profile.language if profile else settings.LANGUAGE_CODE

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from escalade.core.hours import Calendar
 from escalade.core.i18n import pick
 from escalade.core.models import Institution
 
@@ -70,6 +71,7 @@ class Channel(models.Model):
 
     @property
     def ref(self) -> str:
+        """The channel's reference in the pack: `provider/channel`."""
         return f"{self.provider.code}.{self.code}"
 
 
@@ -131,7 +133,6 @@ class Organisation(models.Model):
     @property
     def calendar(self):
         """Its business days: the public holidays of its own province or state."""
-        from escalade.core.hours import Calendar
 
         return Calendar(self.holiday_country, self.holiday_subdivision)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from escalade.core import packs
@@ -37,8 +38,6 @@ class ChannelSpec(BaseModel):
     @model_validator(mode="after")
     def _phone(self):
         if self.kind == "phone":
-            import phonenumbers
-
             try:
                 ok = phonenumbers.is_valid_number(phonenumbers.parse(str(self.value), "CA"))
             except phonenumbers.NumberParseException:

@@ -62,12 +62,14 @@ def channel_view(channel: Channel, at: dt.datetime, institution) -> dict:
 
 
 def providers(institution):
+    """The institution's active providers, with their channels."""
     return list(
         Provider.objects.filter(institution=institution, active=True).prefetch_related("channels")
     )
 
 
 def get_provider(institution, code: str) -> Provider:
+    """The institution's active provider of this code, or NotFound naming the valid codes."""
     provider = Provider.objects.filter(institution=institution, code=code, active=True).first()
     if provider is None:
         valid = ", ".join(
@@ -84,6 +86,8 @@ def get_provider(institution, code: str) -> Provider:
 
 
 def provider_view(provider: Provider, at: dt.datetime, institution) -> dict:
+    """One provider as the API and pages show it: texts in the reader's language and each channel
+    open at `at` or not, with its next opening."""
     return {
         "code": provider.code,
         "name": pick(provider.name),
@@ -140,6 +144,7 @@ def search(institution, q: str, at: dt.datetime) -> list[dict]:
 
 
 def organisations(institution):
+    """The institution's active organisations (seed 002's data sources), with their contacts."""
     return Organisation.objects.filter(institution=institution, active=True).prefetch_related(
         "contacts"
     )
@@ -156,6 +161,7 @@ def get_organisation(user, code: str, institution_code: str | None = None):
 
 
 def get_contact(user, contact_id: int):
+    """The contact of this id in one of the user's institutions, or NotFound."""
     contact = (
         Contact.objects.filter(pk=contact_id, organisation__institution__in=institutions_of(user))
         .select_related("organisation__institution")
@@ -167,6 +173,8 @@ def get_contact(user, contact_id: int):
 
 
 def contact_view(contact, now=None) -> dict:
+    """One contact as the API shows it, with whether its details are stale (not confirmed
+    for the institution's confirmation period)."""
     now = now or timezone.now()
     months = confirm_months(contact.organisation.institution)
     return {
@@ -187,6 +195,7 @@ def contact_view(contact, now=None) -> dict:
 
 
 def organisation_view(org, now=None) -> dict:
+    """One organisation as the API shows it, with its contacts."""
     contacts = [contact_view(c, now) for c in org.contacts.all() if c.active]
     return {
         "code": org.code,

@@ -7,6 +7,8 @@ import datetime as dt
 
 import phonenumbers
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -29,6 +31,8 @@ CONFIRM_MAX_AGE = 90 * 24 * 3600
 
 
 def confirm_months(institution) -> int:
+    """How often (months) the institution asks its contacts to confirm their details (pack
+    setting)."""
     return int(
         (institution.settings.get("contacts") or {}).get(
             "confirm_months", rules.DEFAULT_CONFIRM_MONTHS
@@ -37,6 +41,8 @@ def confirm_months(institution) -> int:
 
 
 def normalise_phone(value: str, field: str = "phone") -> str:
+    """The number in E.164 (+15149341934), "" for none; Invalid (invalid_phone) on `field`
+    otherwise."""
     if not value:
         return ""
     try:
@@ -64,9 +70,6 @@ def _clean(data: dict) -> dict:
     values["role"] = role
     email = (data.get("email") or "").strip()
     if email:
-        from django.core.exceptions import ValidationError
-        from django.core.validators import validate_email
-
         try:
             validate_email(email)
         except ValidationError:
@@ -94,6 +97,7 @@ def _clean(data: dict) -> dict:
 
 
 def add_contact(actor, organisation: Organisation, data: dict) -> Contact:
+    """Add a contact to the organisation (audited); Invalid with every bad field at once."""
     require(actor, CONTACT_CHANGE, organisation.institution_id)
     values = _clean(data)
     with transaction.atomic():
@@ -152,10 +156,12 @@ def confirm_contact(actor, contact: Contact, *, by_link: bool = False) -> Contac
 
 
 def confirm_token(contact: Contact) -> str:
+    """The signed token of the link a contact follows to confirm their details."""
     return signing.dumps(contact.pk, salt=CONFIRM_SALT)
 
 
 def contact_from_token(token: str) -> Contact | None:
+    """The contact a confirmation link names, or None when the token is forged or too old."""
     try:
         pk = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
     except signing.BadSignature:

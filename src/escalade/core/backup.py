@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import tarfile
@@ -118,7 +119,5 @@ def restore(source: Path) -> dict:
             )
         media = Path(tmp) / "media"
         if media.is_dir() and getattr(settings, "MEDIA_ROOT", ""):
-            import shutil
-
             shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
     return manifest

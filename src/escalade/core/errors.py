@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 
 class Code(StrEnum):
     """The codes any part of the API may answer, whatever the app."""
@@ -110,7 +112,6 @@ def required(field: str, message) -> tuple[str, object, Code]:
 def not_one_of(field: str, value, valid) -> list[tuple[str, str, Code]]:
     """[] when `value` is one of `valid` (values, or a TextChoices class), else the one
     error every service reports for a coded input: "'x' is not valid: use one of a, b"."""
-    from django.utils.translation import gettext as _
 
     values = list(getattr(valid, "values", valid))
     if value in values:

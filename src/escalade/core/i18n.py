@@ -22,7 +22,6 @@ def pick(labels, lang: str | None = None) -> str:
 def in_both(message, **params) -> dict[str, str]:
     """A translatable message rendered in both product languages, for stored texts
     (e.g. a classification reason shown later in the reader's language)."""
-    from django.utils import translation
 
     out = {}
     for key, lang in (("en", "en"), ("fr", "fr-ca")):

@@ -1,5 +1,6 @@
 """Shared kernel: institutions, request numbers, the audit log, idempotency records."""
 
+import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AuditAction
+from .hours import Calendar
 from .i18n import pick
 
 
@@ -35,24 +37,24 @@ class Institution(models.Model):
 
     @property
     def label(self) -> str:
+        """The institution's name in the reader's language."""
         return pick(self.name) or self.code
 
     @property
     def zone(self) -> ZoneInfo:
+        """The institution's time zone, in which its times are shown."""
         return ZoneInfo(self.timezone)
 
     @property
     def calendar(self):
         """Public holidays of the pack's country and subdivision plus the institution's
         own closure days (settings['closures'], ISO dates)."""
-        import datetime as dt
-
-        from .hours import Calendar
 
         closures = frozenset(dt.date.fromisoformat(d) for d in self.setting("closures", []))
         return Calendar(self.holiday_country, self.holiday_subdivision, closures)
 
     def setting(self, key: str, default=None):
+        """One of the pack's settings of the institution, or `default`."""
         return (self.settings or {}).get(key, default)
 
 
@@ -75,13 +77,18 @@ class NumberSequence(models.Model):
 
 
 class AuditEventQuerySet(models.QuerySet):
+    """Audit events can be read and added, never changed nor deleted."""
+
     def for_object(self, object_type: str, object_id) -> "AuditEventQuerySet":
+        """The events of one object, oldest first."""
         return self.filter(object_type=object_type, object_id=str(object_id))
 
     def update(self, **kwargs):  # noqa: D401 - the log is append-only
+        """Refused: the audit log is append-only."""
         raise PermissionError("The audit log is append-only.")
 
     def delete(self):
+        """Refused: the audit log is append-only."""
         raise PermissionError("The audit log is append-only.")
 
 
@@ -118,11 +125,13 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
 
     def save(self, *args, **kwargs):
+        """Add the event; saving it again is refused (the log is append-only)."""
         if self.pk is not None:
             raise PermissionError("The audit log is append-only.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
+        """Refused: the audit log is append-only."""
         raise PermissionError("The audit log is append-only.")
 
 

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import models
+
+from .errors import Code, Conflict
+
 
 class Transitions:
     def __init__(self, table: dict[str, dict[str, str]]):
@@ -26,7 +30,6 @@ class Transitions:
 
     def move(self, action: str, current: str, refused) -> str:
         """The target state, or Conflict(`refused`) on the state field."""
-        from .errors import Code, Conflict
 
         target = self.target(action, current)
         if target is None:
@@ -43,6 +46,5 @@ class Transitions:
 
 def valid_state(field: str, values: Iterable[str], name: str):
     """The CheckConstraint that keeps `field` within `values` (the model's choices)."""
-    from django.db import models
 
     return models.CheckConstraint(condition=models.Q(**{f"{field}__in": list(values)}), name=name)

@@ -164,7 +164,7 @@ def failed_for_the_database(exception_class_path: str) -> bool:
         return False
     kinds: tuple[type, ...] = (DatabaseError,)
     try:
-        import psycopg
+        import psycopg  # noqa: PLC0415 (PostgreSQL only)
 
         kinds += (psycopg.OperationalError, psycopg.InterfaceError)
     except ImportError:  # pragma: no cover - psycopg is a dependency
@@ -328,7 +328,7 @@ def run_scheduler(*, interval: float = 15, once: bool = False, out=None) -> None
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
     """Linux: the child gets SIGTERM if the supervisor dies, even by kill -9."""
     try:
-        import ctypes
+        import ctypes  # noqa: PLC0415 (Linux only)
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):

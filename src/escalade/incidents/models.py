@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from escalade.core.i18n import pick
 from escalade.core.models import Institution
+from escalade.core.text import display_phone
 
 from .choices import (
     Channel,
@@ -21,6 +22,7 @@ from .choices import (
     SymptomGroup,
     Urgency,
 )
+from .search import index_text
 
 
 class SymptomCategory(models.Model):
@@ -76,9 +78,11 @@ class IncidentPolicy(models.Model):
         return f"{self.institution.code}"
 
     def level(self, number: int) -> dict:
+        """The policy of one support level (1, 2 or 3): who holds it, its notes."""
         return next((lv for lv in self.levels if lv["number"] == number), {})
 
     def level_holders(self, number: int) -> list[str]:
+        """The roles that hold support level `number`."""
         return list(self.level(number).get("holders", []))
 
 
@@ -166,20 +170,22 @@ class Incident(models.Model):
 
     @property
     def is_open(self) -> bool:
+        """Whether the incident still needs work (not resolved, closed or cancelled)."""
         return self.status in Status.open_values()
 
     @property
     def phone_display(self) -> str:
         """The phone as people read it (514 934-1934), E.164 kept in the database."""
-        from escalade.core.text import display_phone
 
         return display_phone(self.requester_phone)
 
     @property
     def reason(self) -> str:
+        """Why it was escalated, in the reader's language."""
         return pick(self.classification_reason)
 
     def build_search_text(self) -> str:
+        """The text the full-text index holds: number, requester, summary, description."""
         parts = [
             self.number,
             self.summary,
@@ -188,7 +194,6 @@ class Incident(models.Model):
             self.requester_site,
             self.session_ref,
         ]
-        from .search import index_text
 
         return index_text(" ".join(p for p in parts if p))
 

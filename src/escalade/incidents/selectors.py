@@ -30,6 +30,7 @@ def visible_incidents(user, institution) -> QuerySet[Incident]:
 
 
 def get_incident(user, institution, number: str) -> Incident:
+    """The institution's incident of this number, or NotFound."""
     incident = visible_incidents(user, institution).filter(number=number).first()
     if incident is None:
         raise NotFound(_("No incident %(number)s.") % {"number": number}, field="number")
@@ -50,6 +51,8 @@ def search(
     created_from=None,
     created_to=None,
 ) -> QuerySet[Incident]:
+    """The incidents of `qs` that match every filter given (level, severity, status or
+    "open", symptom, site, words of `q`, channel, phone, creation dates)."""
     if level:
         qs = qs.filter(level=level)
     if severity:
@@ -97,6 +100,7 @@ def follow_up(institution, now: dt.datetime | None = None) -> QuerySet[Incident]
 
 
 def assigned_to(user, institution) -> QuerySet[Incident]:
+    """The open incidents assigned to the user, most urgent first."""
     return (
         Incident.objects.filter(
             institution=institution,
@@ -120,6 +124,7 @@ def team_levels(user, institution) -> list[int]:
 
 
 def team_queue(user, institution) -> QuerySet[Incident]:
+    """The open incidents at the levels the user's roles hold, most urgent first."""
     levels = team_levels(user, institution)
     if not levels and Role.MANAGER in roles_of(user):
         levels = [1, 2, 3]
@@ -153,6 +158,7 @@ def timeline(incident: Incident) -> QuerySet[AuditEvent]:
 
 
 def active_assignees(incident: Incident) -> list[dict]:
+    """Who is assigned to the incident now: {role, user (username, None for a role)}."""
     return [
         {"role": a.role, "user": a.user.get_username() if a.user else None}
         for a in incident.assignments.filter(active=True).select_related("user").order_by("id")

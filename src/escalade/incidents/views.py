@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from escalade.accounts import rules as perms
 from escalade.accounts.choices import Role
-from escalade.accounts.services import has_permission, institutions_of
+from escalade.accounts.services import has_permission, institutions_of, set_default_institution
 from escalade.core import timeline
 from escalade.core.errors import DomainError, NotFound
 from escalade.core.text import display_phone
@@ -61,8 +61,6 @@ def pick_institution(request):
     code = request.POST.get("institution", "")
     chosen = institutions_of(request.user).filter(code=code).first()
     if chosen is not None:
-        from escalade.accounts.services import set_default_institution
-
         request.session["institution"] = code
         set_default_institution(request.user, chosen)  # where they land next time
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -126,8 +127,6 @@ def list_notices(request, q: Query[NoticeQuery]):
     if q.state:
         qs = qs.filter(state=q.state)
     if q.current:
-        from django.db.models import Q
-
         qs = qs.filter(Q(end__isnull=True) | Q(end__gt=timezone.now()), state="published")
     return [selectors.notice_view(n) for n in qs.prefetch_related("organisations")[:300]]
 

@@ -11,6 +11,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vRecur
 
+from escalade.accounts.services import institutions_of
 from escalade.core.i18n import current_language, pick
 from escalade.core.models import Institution
 
@@ -30,8 +31,6 @@ def _scope(request, key: str | None):
         row = FeedKey.objects.filter(key=key).select_related("user").first()
         if row is None or not row.user.is_active:
             raise Http404
-        from escalade.accounts.services import institutions_of
-
         notices = visible_notices(row.user)
         institutions = institutions_of(row.user)
     if institution:

@@ -1,7 +1,9 @@
 """Service notices of planned and unplanned interruptions, their updates, the recurring
 maintenance windows, and the interruptions organisations report to the desk (seed 002)."""
 
+import datetime as dt
 import secrets
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +16,7 @@ from escalade.core.models import Institution
 from escalade.core.transitions import valid_state
 
 from .choices import NoticeKind, NoticeState
+from .rules import Window
 
 
 class Notice(models.Model):
@@ -62,10 +65,13 @@ class Notice(models.Model):
 
     @property
     def label(self) -> str:
+        """The window's name in the reader's language."""
         return pick(self.title)
 
 
 class NoticeUpdate(models.Model):
+    """A dated follow-up published on a notice ("service restored at 10:40")."""
+
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="updates")
     body = models.JSONField(default=dict)
     author = models.ForeignKey(
@@ -107,10 +113,6 @@ class MaintenanceWindow(models.Model):
 
     def spec(self):
         """The window as the pure rules see it."""
-        import datetime as dt
-        from zoneinfo import ZoneInfo
-
-        from .rules import Window
 
         return Window(
             self.rrule,

@@ -52,6 +52,7 @@ def banner_notices(user, now: dt.datetime | None = None, institution=None):
 
 
 def get_notice(user, notice_id: int) -> Notice:
+    """The notice of this id in one of the user's institutions, or NotFound."""
     notice = visible_notices(user).filter(pk=notice_id).first()
     if notice is None:
         raise NotFound(_("No notice #%(id)s.") % {"id": notice_id})
@@ -59,6 +60,7 @@ def get_notice(user, notice_id: int) -> Notice:
 
 
 def notice_view(notice: Notice) -> dict:
+    """One notice as the API shows it, with its organisations, updates and incidents."""
     return {
         "id": notice.pk,
         "institution": notice.institution.code,
@@ -103,10 +105,12 @@ def window_occurrences(institution, since: dt.datetime, until: dt.datetime):
 
 
 def open_interruptions(institution):
+    """The interruptions the institution's organisations reported, newest first."""
     return Interruption.objects.filter(institution=institution).select_related("organisation")
 
 
 def get_interruption(user, row_id: int) -> Interruption:
+    """The interruption of this id in one of the user's institutions, or NotFound."""
     row = (
         Interruption.objects.filter(pk=row_id, institution__in=institutions_of(user))
         .select_related("organisation", "institution", "acknowledged_by")

@@ -41,12 +41,14 @@ def as_text(value, lang: str | None = None) -> dict:
 
 
 def business_days(institution) -> int:
+    """How many business days ahead a planned interruption is announced (pack setting)."""
     return int(
         (institution.setting("notices") or {}).get("business_days", rules.DEFAULT_BUSINESS_DAYS)
     )
 
 
 def windows_of(institution) -> list[rules.Window]:
+    """The institution's maintenance windows (pack data)."""
     return [
         w.spec() for w in MaintenanceWindow.objects.filter(institution=institution, active=True)
     ]
@@ -61,6 +63,7 @@ def when(value: dt.datetime | None, zone) -> str:
 
 
 def window_names(institution) -> str:
+    """The maintenance windows' names, for a message."""
     return "; ".join(
         f"{pick(w.title)}"
         for w in MaintenanceWindow.objects.filter(institution=institution, active=True)
@@ -138,6 +141,8 @@ def check_planned(institution, orgs, start, end, *, now, urgent, urgent_reason, 
 
 
 def publish(actor, institution, data: dict, *, now: dt.datetime | None = None) -> Notice:
+    """Publish a service notice to the organisations concerned (planned: at least the notice
+    period ahead and within a maintenance window, unless urgent or confirmed)."""
     require(actor, NOTICE_PUBLISH, institution.pk)
     now = now or timezone.now()
     kind = data.get("kind")
@@ -281,6 +286,7 @@ def change(actor, notice: Notice, data: dict, *, now: dt.datetime | None = None)
 
 
 def add_update(actor, notice: Notice, body, *, resolve: bool = False) -> NoticeUpdate:
+    """Publish a follow-up on an open notice; the organisations are told."""
     require(actor, NOTICE_PUBLISH, notice.institution_id)
     text = as_text(body)
     if not text:
@@ -468,6 +474,7 @@ def report_interruption(actor, organisation: Organisation, data: dict) -> Interr
 
 
 def render_interruption(row: Interruption) -> str:
+    """An interruption reported by an organisation, as one line of text."""
     zone = row.institution.zone
     return "\n".join(
         [
@@ -484,6 +491,7 @@ def render_interruption(row: Interruption) -> str:
 
 
 def acknowledge(actor, row: Interruption) -> Interruption:
+    """The desk acknowledges an interruption an organisation reported (audited)."""
     require(actor, INTERRUPTION_ACK, row.institution_id)
     if row.acknowledged_at is not None:
         return row  # a second click changes nothing
@@ -497,10 +505,12 @@ def acknowledge(actor, row: Interruption) -> Interruption:
 
 
 def feed_key(user) -> FeedKey:
+    """The user's key for the notices' calendar feed, created on first use."""
     key, _created = FeedKey.objects.get_or_create(user=user)
     return key
 
 
 def renew_feed_key(user) -> FeedKey:
+    """A new key for the user's calendar feed (the old link stops working)."""
     FeedKey.objects.filter(user=user).delete()
     return FeedKey.objects.create(user=user)

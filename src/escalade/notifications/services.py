@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
+import json
+import time
+import urllib.request
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.core.mail import EmailMessage
+from django.db import Error as DatabaseError
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .models import Notification
+from escalade.accounts.services import language_of
+from escalade.core import prepared
+
+from . import sql
+from .models import Notification, OutgoingMail, WebhookDelivery
 
 # What each kind says, with its parameters; translated when shown.
 MESSAGES = {
@@ -43,6 +57,7 @@ MESSAGES = {
 
 
 def render(notification: Notification) -> str:
+    """The notification's text in the reader's language."""
     template = MESSAGES.get(notification.kind)
     if template is None:
         return notification.kind
@@ -53,6 +68,7 @@ def render(notification: Notification) -> str:
 
 
 def to_users(users, *, kind: str, params: dict | None = None, link: str = "") -> int:
+    """Notify these users in the application; returns how many."""
     rows = [Notification(user=u, kind=kind, params=params or {}, link=link) for u in users]
     Notification.objects.bulk_create(rows)
     return len(rows)
@@ -71,10 +87,12 @@ def to_role(
 
 
 def unread_count(user) -> int:
+    """How many of the user's notifications are unread."""
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 def mark_read(user, ids=None) -> int:
+    """Mark the user's notifications read (these ids, or all); returns how many."""
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
@@ -86,8 +104,7 @@ def send_mail(
 ):
     """Queue an e-mail: written now (in the caller's transaction), sent by a task worker
     after commit, retried with backoff if the server refuses or is down."""
-    from .models import OutgoingMail
-    from .tasks import deliver_mail
+    from .tasks import deliver_mail  # noqa: PLC0415 (cycle: tasks import services)
 
     mail = OutgoingMail.objects.create(
         to=[t for t in to if t],
@@ -104,18 +121,15 @@ def send_mail(
 
 
 def message_id(mail) -> str:
-    from django.conf import settings
-
+    """The Message-ID an e-mail keeps through retries (so a retry is not a second e-mail)."""
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "escalade.invalid"
     return f"<escalade.mail.{mail.pk}.{mail.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
 def deliver(mail_id: int) -> str:
     """Try to send one queued e-mail; on failure schedule the next try (1, 2, 4... minutes)."""
-    from django.core.mail import EmailMessage
 
-    from .models import OutgoingMail
-    from .tasks import deliver_mail
+    from .tasks import deliver_mail  # noqa: PLC0415 (cycle: tasks import services)
 
     def send(mail) -> str:
         # One Message-ID per e-mail, the same on every attempt: if a worker dies after the
@@ -140,14 +154,6 @@ def _attempt(model, pk: int, send, task, *, done_field: str) -> str:
     database lock; (3) record the outcome, waiting for the database if it is down, since
     what the server was told cannot be taken back. A claim older than the task lease is
     a sender that died: the row is sent again (same Message-ID for e-mail)."""
-    import datetime as dt
-    import time
-
-    from django.conf import settings
-    from django.db import Error as DatabaseError
-    from django.db import close_old_connections, transaction
-
-    from .models import OutgoingMail
 
     lease = dt.timedelta(seconds=settings.ESCALADE_TASK_LEASE_SECONDS)
     with transaction.atomic():
@@ -176,8 +182,6 @@ def _attempt(model, pk: int, send, task, *, done_field: str) -> str:
                 row.save()
             return row.state
         except DatabaseError:
-            from django.db import connection
-
             connection.close()
             time.sleep(delay)
             delay = min(delay * 2, 30)
@@ -186,9 +190,6 @@ def _attempt(model, pk: int, send, task, *, done_field: str) -> str:
 
 def mail_users(users, *, subject, body, params: dict) -> int:
     """E-mail each of `users` that has an address, each in their own language."""
-    from django.utils import translation
-
-    from escalade.accounts.services import language_of
 
     n = 0
     for user in users:
@@ -234,6 +235,7 @@ class Person:
 
 
 def people(user_ids) -> list[Person]:
+    """These users as people to tell: name, e-mail address, language."""
     return [
         Person(pk, username, email)
         for pk, username, email in get_user_model()
@@ -246,7 +248,6 @@ def tell(who: list[Person], *, kind: str, params: dict, link: str, subject) -> l
     """Tell people in-app and by e-mail (each in their language) what `kind` says; the
     usernames told, for the record. Written in the caller's transaction (on the intake's
     hot path: the in-app rows go through core/prepared.py)."""
-    from escalade.core import prepared
 
     if not who:
         return []
@@ -259,17 +260,13 @@ def tell(who: list[Person], *, kind: str, params: dict, link: str, subject) -> l
 
 
 def sign(secret: str, body: bytes) -> str:
-    import hashlib
-    import hmac
-
+    """The HMAC-SHA256 signature of a webhook's body, as sent in its header."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 def emit(institution, event: str, payload: dict) -> int:
     """Queue `event` for every active webhook of the institution that wants it."""
-    from . import sql
-    from .models import WebhookDelivery
-    from .tasks import deliver_webhook
+    from .tasks import deliver_webhook  # noqa: PLC0415 (cycle: tasks import services)
 
     hooks = [h for h in sql.active_hooks(institution.pk) if not h.events or event in h.events]
     for hook in hooks:
@@ -280,12 +277,8 @@ def emit(institution, event: str, payload: dict) -> int:
 
 def deliver_hook(delivery_id: int) -> str:
     """POST one event; on failure schedule the next try (1, 2, 4... minutes)."""
-    import json
-    import urllib.error
-    import urllib.request
 
-    from .models import WebhookDelivery
-    from .tasks import deliver_webhook
+    from .tasks import deliver_webhook  # noqa: PLC0415 (cycle: tasks import services)
 
     def send(d) -> str:
         body = json.dumps(
@@ -315,11 +308,6 @@ def deliver_hook(delivery_id: int) -> str:
 def _failed_attempt(row, error: str, task) -> None:
     """After a failed send (e-mail or webhook): try again after 1, 2, 4... minutes, or give
     up after ESCALADE_MAIL_MAX_ATTEMPTS and leave it failed for an administrator to see."""
-    import datetime as dt
-
-    from django.conf import settings
-
-    from .models import OutgoingMail
 
     row.last_error = error[:2000]
     row.state = OutgoingMail.PENDING

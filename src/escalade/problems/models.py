@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from escalade.core.i18n import pick
 from escalade.core.models import Institution
 from escalade.core.transitions import valid_state
 
@@ -13,6 +14,10 @@ from .choices import MeasureState, ProblemState
 
 
 class Problem(models.Model):
+    """The cause behind recurring incidents (ITIL problem): proposed by detection, accepted or
+    rejected, a known error once it has a workaround, closed when its corrective measures are
+    done."""
+
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("title"), max_length=200)
     state = models.CharField(
@@ -50,7 +55,6 @@ class Problem(models.Model):
         """The title in the reader's language: a title detection wrote from the symptom and
         the site (in whatever language its job ran) is written again in the reader's; a
         title someone typed is theirs."""
-        from escalade.core.i18n import pick
 
         if self.symptom_id and self.symptom and self.symptom.label:
             generated = {f"{text} — {self.site}" for text in self.symptom.label.values()}
@@ -60,6 +64,8 @@ class Problem(models.Model):
 
 
 class ProblemLink(models.Model):
+    """An incident linked to a problem (by detection or by hand)."""
+
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="links")
     incident = models.ForeignKey(
         "incidents.Incident", on_delete=models.PROTECT, related_name="problem_links"
@@ -79,6 +85,8 @@ class ProblemLink(models.Model):
 
 
 class CorrectiveMeasure(models.Model):
+    """A measure to remove a problem's cause, with its owner and due date."""
+
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="measures")
     text = models.TextField(_("corrective measure"))
     owner = models.ForeignKey(

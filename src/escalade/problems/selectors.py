@@ -8,6 +8,8 @@ from .models import Problem
 
 
 def get_problem(user, problem_id: int) -> Problem:
+    """The problem of this id in one of the user's institutions (when their role may see
+    problems), or NotFound."""
     problem = (
         Problem.objects.select_related("institution", "symptom", "assignee")
         .filter(pk=problem_id)
@@ -23,6 +25,7 @@ def get_problem(user, problem_id: int) -> Problem:
 
 
 def problem_view(problem: Problem) -> dict:
+    """One problem as the API shows it, with its incidents and measures."""
     return {
         "id": problem.pk,
         "title": problem.title,

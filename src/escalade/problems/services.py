@@ -28,6 +28,7 @@ DEFAULTS = {"threshold": 3, "window_days": 30, "similarity": 60, "quiet_days": 3
 
 
 def settings_of(institution) -> dict:
+    """The institution's problem-detection settings (pack data, with defaults)."""
     return {**DEFAULTS, **(institution.setting("problems") or {})}
 
 
@@ -180,6 +181,7 @@ def update(actor, problem: Problem, values: dict) -> Problem:
 
 
 def link(actor, problem: Problem, incident: Incident) -> ProblemLink:
+    """Link an incident to an open problem (audited); Conflict (already_linked) the second time."""
     require(actor, LINK, problem.institution)
     if incident.institution_id != problem.institution_id:
         raise Invalid(
@@ -210,6 +212,7 @@ def link(actor, problem: Problem, incident: Incident) -> ProblemLink:
 
 
 def unlink(actor, problem: Problem, incident: Incident) -> None:
+    """Unlink an incident from a problem (audited); Conflict (not_linked) when it was not."""
     require(actor, CHANGE, problem.institution)
     with transaction.atomic():
         deleted, _n = ProblemLink.objects.filter(problem=problem, incident=incident).delete()
@@ -268,6 +271,7 @@ def merge(actor, source: Problem, target: Problem) -> Problem:
 def add_measure(
     actor, problem: Problem, text: str, owner=None, due: dt.date | None = None
 ) -> CorrectiveMeasure:
+    """Add a corrective measure to a problem (audited)."""
     require(actor, CHANGE, problem.institution)
     if not (text or "").strip():
         raise Invalid(_("Describe the corrective measure."), field="text", code=Code.REQUIRED)
@@ -286,6 +290,7 @@ def add_measure(
 
 
 def complete_measure(actor, measure: CorrectiveMeasure) -> CorrectiveMeasure:
+    """Mark a corrective measure done (audited on its problem)."""
     require(actor, CHANGE, measure.problem.institution)
     with transaction.atomic():
         audit.change(

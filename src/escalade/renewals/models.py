@@ -12,6 +12,8 @@ from escalade.core.models import Institution
 
 
 class Certificate(models.Model):
+    """A TLS certificate whose expiry is tracked (pasted, uploaded or read from a host)."""
+
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
     subject = models.CharField(_("subject"), max_length=300)
     issuer = models.CharField(_("issuer"), max_length=300)
@@ -54,6 +56,8 @@ class Certificate(models.Model):
 
 
 class Decision(models.TextChoices):
+    """What is decided about a licence's renewal."""
+
     PENDING = "pending", _("To decide")
     RENEW = "renew", _("Renew")
     LET_EXPIRE = "let_expire", _("Let it end")

@@ -14,18 +14,21 @@ from .services import licence_lead
 
 
 def certificates(institution):
+    """The institution's tracked certificates, the soonest to expire first."""
     return Certificate.objects.filter(institution=institution).select_related(
         "owner", "organisation"
     )
 
 
 def licences(institution):
+    """The institution's held licences, the soonest to end first."""
     return HeldLicence.objects.filter(institution=institution).select_related(
         "owner", "catalogue_entry", "decided_by"
     )
 
 
 def get_licence(user, licence_id: int) -> HeldLicence:
+    """The licence of this id in one of the user's institutions, or NotFound."""
     row = licences_of(user).filter(pk=licence_id).first()
     if row is None:
         raise NotFound(_("No licence #%(id)s.") % {"id": licence_id})
@@ -33,12 +36,14 @@ def get_licence(user, licence_id: int) -> HeldLicence:
 
 
 def licences_of(user):
+    """The licences of every institution the user belongs to."""
     return HeldLicence.objects.filter(institution__in=institutions_of(user)).select_related(
         "institution", "owner", "catalogue_entry"
     )
 
 
 def certificate_view(cert: Certificate, today=None) -> dict:
+    """One certificate as the API shows it, with the days left."""
     today = today or timezone.localdate()
     return {
         "id": cert.pk,
@@ -57,6 +62,7 @@ def certificate_view(cert: Certificate, today=None) -> dict:
 
 
 def licence_view(lic: HeldLicence, today=None) -> dict:
+    """One licence as the API shows it, with the days left and the decision."""
     today = today or timezone.localdate()
     entry = lic.catalogue_entry
     return {

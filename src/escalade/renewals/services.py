@@ -61,6 +61,8 @@ def add_certificate(
     process: str = "",
     organisation=None,
 ):
+    """Track a certificate from its PEM text (audited); Conflict (already_tracked) the second
+    time."""
     require(actor, RENEWAL_CHANGE, institution.pk)
     cert = _parse(pem)
     with transaction.atomic():
@@ -189,6 +191,7 @@ def _licence_values(institution, data: dict, errors: list) -> dict:
 
 
 def add_licence(actor, institution, data: dict, owner=None) -> HeldLicence:
+    """Track a held licence (audited); Invalid with every bad field at once."""
     require(actor, RENEWAL_CHANGE, institution.pk)
     errors: list = []
     values = _licence_values(institution, data, errors)

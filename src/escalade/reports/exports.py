@@ -85,8 +85,8 @@ def to_csv(fig: dict, institution) -> bytes:
 
 
 def to_xlsx(fig: dict, institution) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # noqa: PLC0415 (heavy, only to export)
+    from openpyxl.styles import Font  # noqa: PLC0415 (heavy, only to export)
 
     book = Workbook()
     book.remove(book.active)
@@ -106,9 +106,9 @@ def to_xlsx(fig: dict, institution) -> bytes:
 
 
 def to_pdf(fig: dict, institution) -> bytes:
-    from reportlab.lib.pagesizes import LETTER
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+    from reportlab.lib.pagesizes import LETTER  # noqa: PLC0415 (heavy, only to export)
+    from reportlab.lib.styles import getSampleStyleSheet  # noqa: PLC0415 (heavy, only to export)
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table  # noqa: PLC0415 (heavy, only to export)
 
     styles = getSampleStyleSheet()
     story = [

@@ -49,6 +49,7 @@ class MajorReport(models.Model):
         return self.resolution.strip() or self.incident.resolution.strip()
 
     def missing(self) -> list[str]:
+        """The required parts of the report not written yet (empty when complete)."""
         missing = [
             f
             for f in self.REQUIRED

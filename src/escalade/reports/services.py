@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -107,9 +109,6 @@ def update(actor, report: MajorReport, values: dict) -> MajorReport:
     errors += [(f, _("Unknown field."), Code.UNKNOWN_FIELD) for f in sorted(unknown)]
     distribution = values.get("distribution")
     if distribution is not None:
-        from django.core.exceptions import ValidationError
-        from django.core.validators import validate_email
-
         for i, address in enumerate(distribution):
             try:
                 validate_email(address)
@@ -192,6 +191,8 @@ def prepare_declaration(incident, level: str, note: str = ""):
 
 
 def file_declaration(actor, declaration, external_number: str = ""):
+    """Record that the incident declaration was filed, with the number it got (audited on the
+    incident)."""
     require(actor, perms.VIEW_ALL, declaration.incident)
     number = (external_number or "").strip()[:60]
     with transaction.atomic():

@@ -127,11 +127,15 @@ class Protocol(models.Model):
         return f"protocol #{self.pk} ({self.session_id})"
 
     def elapsed_s(self, now=None) -> int:
+        """Seconds since troubleshooting started."""
         end = self.ended_at or now or timezone.now()
         return max(0, int((end - self.started_at).total_seconds()))
 
 
 class ProtocolStep(models.Model):
+    """One of the twelve steps of seed 000's troubleshooting protocol: done or not applicable, by
+    whom, when."""
+
     protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="steps")
     n = models.PositiveSmallIntegerField()
     state = models.CharField(max_length=16, choices=StepState.choices, default=StepState.PENDING)

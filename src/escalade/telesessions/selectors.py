@@ -18,6 +18,7 @@ from .models import FollowUpTask, Protocol, TeleSession
 
 
 def get_session(user, session_id: int) -> TeleSession:
+    """The session of this id in one of the user's institutions, or NotFound."""
     session = TeleSession.objects.select_related("institution").filter(pk=session_id).first()
     if (
         session is None
@@ -58,6 +59,7 @@ def sheet(session: TeleSession):
 
 
 def sessions(user, institution, upcoming_only: bool = False):
+    """The institution's sessions (those not over yet, if asked)."""
     qs = TeleSession.objects.filter(institution=institution)
     if upcoming_only:
         qs = qs.filter(end__gte=timezone.now())
@@ -65,10 +67,12 @@ def sessions(user, institution, upcoming_only: bool = False):
 
 
 def can_see_patients(user) -> bool:
+    """Whether the user's roles may see patients' personal health information."""
     return has_permission(user, perms.VIEW_PATIENT)
 
 
 def current_protocol(session: TeleSession) -> Protocol | None:
+    """The session's latest troubleshooting (under way or ended), or None."""
     return (
         Protocol.objects.filter(session=session)
         .select_related("incident")
@@ -88,6 +92,7 @@ def live_version(session: TeleSession, protocol: Protocol | None) -> str:
 
 
 def protocol_view(protocol: Protocol, now=None) -> dict:
+    """The troubleshooting as the page and API show it: steps, elapsed time, marks."""
     spec = protocol.session.institution.settings["protocol"]
     kind = protocol.session.kind
     by_n = {s["n"]: s for s in spec["steps"]}
@@ -129,6 +134,7 @@ def protocol_view(protocol: Protocol, now=None) -> dict:
 
 
 def tasks_view(session: TeleSession, show_patients: bool) -> list[dict]:
+    """The session's follow-up tasks; patients' names only when `show_patients`."""
     rows = FollowUpTask.objects.filter(session=session).select_related("patient")
     return [_task(t, show_patients) for t in rows]
 
@@ -192,6 +198,7 @@ def in_trouble(institution) -> list[dict]:
 
 
 def open_task_count(institution) -> int:
+    """How many follow-up tasks of cancelled sessions are still open."""
     return FollowUpTask.objects.filter(
         session__institution=institution, state=TaskState.OPEN
     ).count()

@@ -37,6 +37,8 @@ ELSEWHERE = gettext_lazy("This session belongs to another institution.")
 
 @dataclass
 class PatientInput:
+    """A patient of a session to schedule: name, phone, appointment time."""
+
     name: str
     phone: str = ""
     appointment: dt.datetime | None = None
@@ -44,6 +46,8 @@ class PatientInput:
 
 @dataclass
 class SessionInput:
+    """A session to schedule, as the API, the form and the import give it."""
+
     kind: str
     start: dt.datetime
     end: dt.datetime
@@ -141,6 +145,8 @@ def _create(actor, institution, data: SessionInput) -> TeleSession:
 
 
 def create_session(actor, institution, data: SessionInput) -> TeleSession:
+    """Schedule a session (audited); Invalid with every bad field at once, Conflict
+    (duplicate_reference) on a scheduling reference already used."""
     require(actor, ADD, institution, ELSEWHERE)
     errors = _validate(data)
     if errors:
@@ -171,6 +177,8 @@ CSV_COLUMNS = [
 
 @dataclass
 class ImportResult:
+    """What an import did: sessions created, and the errors by line."""
+
     created: int
     errors: list[dict]  # {"line", "field", "code", "message"}
 
@@ -250,6 +258,8 @@ def _parse_dt(text: str) -> dt.datetime:
 
 
 def protocol_spec(institution) -> dict:
+    """The institution's troubleshooting protocol (pack data); Conflict (no_protocol) without
+    one."""
     spec = (institution.settings or {}).get("protocol")
     if not spec:
         raise Conflict(
@@ -387,8 +397,6 @@ def apply_mark(protocol_id: int, mark: str, now: dt.datetime | None = None) -> b
             institution=protocol.session.institution,
             data={"protocol": protocol.pk, "mark": mark, "elapsed_s": protocol.elapsed_s(now)},
         )
-        from escalade.notifications import services as notify
-
         notify.to_role(
             protocol.session.institution,
             "telehealth_technician",
@@ -400,6 +408,8 @@ def apply_mark(protocol_id: int, mark: str, now: dt.datetime | None = None) -> b
 
 
 def mark_step(actor, session: TeleSession, n: int, state: str, note: str = "") -> ProtocolStep:
+    """Mark a step of the troubleshooting under way done or not applicable (audited on the
+    session)."""
     require(actor, TROUBLESHOOT, session.institution, ELSEWHERE)
     if wrong := not_one_of("state", state, [StepState.DONE, StepState.NOT_APPLICABLE]):
         raise Invalid(errors=wrong)
@@ -537,6 +547,7 @@ def cancel_session(actor, session: TeleSession, reason: str) -> TeleSession:
 
 
 def complete_task(actor, task: FollowUpTask) -> FollowUpTask:
+    """Mark a follow-up task done (audited on its session)."""
     require(actor, VIEW_PATIENT, task.session.institution, ELSEWHERE)
     with transaction.atomic():
         task = audit.locked(task)

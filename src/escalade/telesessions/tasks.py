@@ -8,6 +8,6 @@ from django_tasks import task
 
 @task()
 def protocol_mark(protocol_id: int, mark: str) -> bool:
-    from .services import apply_mark
+    from .services import apply_mark  # noqa: PLC0415 (cycle: services enqueue tasks)
 
     return apply_mark(protocol_id, mark)

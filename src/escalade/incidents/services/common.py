@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from escalade.core.errors import Conflict, Invalid, NotFound, not_one_of, required
+from escalade.routing import rules as routing_rules
+from escalade.routing import selectors as routing
 
 from ..choices import Channel, Impact, RequesterRole, Urgency
 from ..errors import IncidentError
@@ -120,6 +122,8 @@ def _pack_data(institution) -> tuple[IncidentPolicy, dict[str, SymptomCategory]]
 
 
 def policy_of(institution) -> IncidentPolicy:
+    """The institution's incident rules (its pack's policy); Conflict (no_incident_rules) without
+    one."""
     return _pack_data(institution)[0]
 
 
@@ -168,8 +172,6 @@ def route_snapshot(institution, data: IncidentInput, at=None) -> dict | None:
     subject). Raises Invalid on bad routing codes, with fields under 'route.'."""
     if not data.subject:
         return None
-    from escalade.routing import rules as routing_rules
-    from escalade.routing import selectors as routing
 
     requester = "patient" if data.requester_role == RequesterRole.PATIENT else "staff"
     question = routing_rules.Question(requester, data.need, data.subject, data.location)

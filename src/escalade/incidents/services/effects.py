@@ -7,6 +7,7 @@ from django.utils import timezone
 from escalade.core import audit, prepared
 from escalade.core.choices import AuditAction
 from escalade.core.numbering import next_number
+from escalade.notifications.services import emit
 
 from ..choices import Severity
 from ..models import (
@@ -48,7 +49,7 @@ def _apply_severity(
     if incident.severity == Severity.MAJOR:
         if new or not Ticket.objects.filter(incident=incident).exists():
             _open_ticket(incident, actor, events)
-        from escalade.reports.services import ensure_draft
+        from escalade.reports.services import ensure_draft  # noqa: PLC0415 (cycle: reports imports incidents)
 
         ensure_draft(incident, new=new)
     elif new or not TechnicalSheetEntry.objects.filter(incident=incident).exists():
@@ -73,7 +74,6 @@ def _apply_severity(
 
 def notify_hooks(incident: Incident, event: str) -> None:
     """Tell the institution's webhooks (signed, retried until accepted)."""
-    from escalade.notifications.services import emit
 
     emit(
         incident.institution,

@@ -14,10 +14,11 @@ from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, not_one_of, required
 from escalade.core.i18n import in_both
-from escalade.notifications.services import people
+from escalade.notifications import services as notify
+from escalade.notifications.services import MESSAGES, people
 
 from .. import rules
-from ..choices import Impact, PartnerKind, Severity, Status, Urgency
+from ..choices import Impact, PartnerKind, PatientSafety, Severity, Status, Urgency
 from ..errors import IncidentError
 from ..models import (
     Assignment,
@@ -177,6 +178,7 @@ def escalate(
 
 
 def add_note(actor, incident: Incident, text: str) -> Note:
+    """Add a note to the incident's timeline (audited); Invalid (required) when empty."""
     require(actor, perms.NOTE, incident, ELSEWHERE)
     text = (text or "").strip()
     if not text:
@@ -196,6 +198,7 @@ def add_note(actor, incident: Incident, text: str) -> Note:
 
 
 def resolve(actor, incident: Incident, resolution: str) -> Incident:
+    """Resolve the incident (a major one needs a resolution text); its assignees' load goes down."""
     require(actor, perms.RESOLVE, incident, ELSEWHERE)
     resolution = (resolution or "").strip()
 
@@ -220,6 +223,8 @@ def resolve(actor, incident: Incident, resolution: str) -> Incident:
 
 
 def close(actor, incident: Incident) -> Incident:
+    """Close a resolved incident; a major one needs its resolution text and a complete major-
+    incident report."""
     require(actor, perms.CLOSE, incident, ELSEWHERE)
 
     def guard(locked: Incident) -> None:
@@ -230,7 +235,7 @@ def close(actor, incident: Incident) -> Incident:
                 code=Code.REQUIRED,
             )
         if locked.severity == Severity.MAJOR:
-            from escalade.reports.services import ensure_draft
+            from escalade.reports.services import ensure_draft  # noqa: PLC0415 (cycle: reports imports incidents)
 
             missing = ensure_draft(locked).missing_labels()
             if missing:
@@ -253,6 +258,7 @@ def close(actor, incident: Incident) -> Incident:
 
 
 def reopen(actor, incident: Incident, reason: str) -> Incident:
+    """Reopen a resolved or closed incident, with the reason; it goes back to its assignees."""
     require(actor, perms.REOPEN, incident, ELSEWHERE)
     reason = (reason or "").strip()
     if not reason:
@@ -348,11 +354,7 @@ def flag_patient_safety(actor, incident: Incident, level: str, note: str = "") -
     """Seed 000 step 12: an event that had or may have an impact on a patient's safety.
     The centre's manager is told at once (in-app now, e-mail by the worker within seconds)
     and the incident declaration (AH-223, keyword « Télésanté ») is prepared."""
-    from escalade.notifications import services as notify
-    from escalade.notifications.services import MESSAGES
-    from escalade.reports.services import prepare_declaration
-
-    from ..choices import PatientSafety
+    from escalade.reports.services import prepare_declaration  # noqa: PLC0415 (cycle: reports imports incidents)
 
     require(actor, perms.NOTE, incident, ELSEWHERE)
     if wrong := not_one_of("level", level, [PatientSafety.POSSIBLE, PatientSafety.CONFIRMED]):
