@@ -29,6 +29,7 @@ run: install
 	$(BIN)/escalade load_pack packs/cusm-telehealth
 	$(BIN)/escalade load_pack packs/ciusss-emtl
 	$(BIN)/escalade load_pack packs/ontario-viewer
+	$(BIN)/escalade load_pack packs/ch-pau-imaging
 	$(BIN)/escalade create_demo_users
 	$(BIN)/escalade run_embedded 127.0.0.1:8000
 

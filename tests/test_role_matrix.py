@@ -15,6 +15,7 @@ from escalade.core.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 ANY = "any signed-in role"
+PUBLIC = "anyone, signed in or not"
 T0 = dt.datetime(2027, 1, 12, 14, 0, tzinfo=dt.UTC)
 
 # (method, path template) -> who may: ANY, or the permission that allows it.
@@ -43,6 +44,11 @@ ACCESS = {
     ("GET", "/api/interruptions"): perms.VIEW_ALL,
     ("GET", "/api/certificates"): perms.VIEW_ALL,
     ("GET", "/api/licences"): perms.VIEW_ALL,
+    ("GET", "/api/runbooks"): perms.RUNBOOK_VIEW,
+    ("GET", "/api/runbooks/{code}"): perms.RUNBOOK_VIEW,
+    ("GET", "/api/outages"): perms.RUNBOOK_VIEW,
+    ("GET", "/api/outages/{outage_id}"): perms.RUNBOOK_VIEW,
+    ("GET", "/api/broadcasts/current"): PUBLIC,  # what a workstation's notifier asks
     # writes: the service of each checks its permission; the requester may only log
     ("POST", "/api/incidents"): perms.LOG,
     ("POST", "/api/incidents/{number}/escalate"): perms.ESCALATE,
@@ -76,7 +82,15 @@ ACCESS = {
     ("POST", "/api/certificates/probe"): perms.RENEWAL_PROBE,
     ("POST", "/api/licences"): perms.RENEWAL_CHANGE,
     ("PATCH", "/api/licences/{licence_id}"): perms.RENEWAL_CHANGE,
+    ("POST", "/api/outages"): perms.OUTAGE_RUN,
+    ("POST", "/api/outages/{outage_id}/steps/{n}"): perms.OUTAGE_RUN,
+    ("POST", "/api/outages/{outage_id}/vendor-refs"): perms.OUTAGE_RUN,
+    ("POST", "/api/outages/{outage_id}/restore"): perms.OUTAGE_RUN,
+    ("POST", "/api/outages/{outage_id}/close"): perms.OUTAGE_RUN,
+    ("POST", "/api/outages/{outage_id}/entries"): perms.REGISTRY_ADD,
+    ("POST", "/api/outages/{outage_id}/entries/{entry_id}/reconcile"): perms.RECONCILE,
 }
+READS = sum(1 for method, _path in ACCESS if method == "GET")
 # What a read needs beyond its path.
 QUERY = {
     "/api/stats": {"from": "2026-11-01", "to": "2026-11-30"},
@@ -93,7 +107,7 @@ def operations():
 
 
 def allowed(role: str, need: str) -> bool:
-    return need == ANY or need in perms.ROLE_PERMISSIONS[Role(role)]
+    return need in (ANY, PUBLIC) or need in perms.ROLE_PERMISSIONS[Role(role)]
 
 
 @pytest.fixture
@@ -130,6 +144,20 @@ def world(api, staff, body, cusm):
         institution=cusm, kind="unplanned", state="published", title={"en": "Bridge down"}, start=T0
     )
     provider = Provider.objects.create(institution=cusm, code="dsp", name={"en": "DSP"})
+    from escalade.runbooks import services as outages
+    from escalade.runbooks.models import Runbook
+
+    step = {"text": {"en": "Use the paper plannings", "fr": "Plannings papier"}, "when": ""}
+    Runbook.objects.create(
+        institution=cusm,
+        code="pacs_down",
+        system="PACS",
+        symptom="codec",
+        title={"en": "PACS down", "fr": "PACS en panne"},
+        trigger={"en": "No images", "fr": "Pas d'images"},
+        degraded=[step],
+    )
+    outage = outages.activate(staff["it_technician"], cusm, "pacs_down", incident_number=major)
     return {
         "number": major,
         "session_id": session,
@@ -141,12 +169,17 @@ def world(api, staff, body, cusm):
         "licence_id": 999999,
         "n": 1,
         "provider": provider.code,
+        "runbook": "pacs_down",
+        "outage_id": outage.pk,
+        "entry_id": 999999,
     }
 
 
 def concrete(path: str, world: dict) -> str:
     if path.startswith("/api/providers/"):
         return f"/api/providers/{world['provider']}"
+    if path.startswith("/api/runbooks/"):
+        return f"/api/runbooks/{world['runbook']}"
     for key, value in world.items():
         path = path.replace("{" + key + "}", str(value))
     assert "{" not in path, path
@@ -166,7 +199,8 @@ def test_reads_by_every_role(api, world, client):
         need = ACCESS[(method, template)]
         path = concrete(template, world)
         params = QUERY.get(template, {})
-        assert client.get(path, params).status_code == 401, path
+        anonymous = client.get(path, params).status_code
+        assert anonymous == (200 if need == PUBLIC else 401), path
         for role in Role:
             r = api(role.value).get(path, **params)
             if allowed(role.value, need):
@@ -175,7 +209,7 @@ def test_reads_by_every_role(api, world, client):
                 assert r.status_code in (403, 404), (role.value, path, r.status_code)
                 assert r.json()["errors"], (role.value, path)
             checked += 1
-    assert checked == 24 * len(Role)
+    assert checked == READS * len(Role)
 
 
 def test_the_requester_lists_only_their_own_requests(api, world, body, staff):
@@ -199,4 +233,4 @@ def test_writes_by_no_one_signed_in_and_by_the_requester_change_nothing(api, wor
         )
         assert r.status_code in (403, 404, 422), (method, path, r.status_code)
         assert AuditEvent.objects.count() == before, (method, path)
-    assert len(writes) == len(ACCESS) - 24 - 2
+    assert len(writes) == len(ACCESS) - READS - 2

@@ -28,6 +28,28 @@ def _pages(staff, cusm):
     session = make_session(staff["level1_agent"], cusm, external_ref="TS-1")
     sessions.start_troubleshooting(staff["telehealth_technician"], session, symptom="codec")
     problem = Problem.objects.create(institution=cusm, title="Codec à Gatineau")
+    import datetime as dt
+
+    from conftest import ROOT
+    from escalade.accounts.models import Membership
+    from escalade.core.packs import load_pack
+    from escalade.runbooks import services as outages
+
+    pau = load_pack(ROOT / "packs" / "ch-pau-imaging").institution
+    Membership.objects.create(user=staff["manager"], institution=pau)
+    Membership.objects.create(user=staff["it_technician"], institution=pau)
+    outage = outages.activate(staff["it_technician"], pau, "case4_ris_pacs")
+    outages.add_entry(
+        staff["it_technician"],
+        outage,
+        {
+            "last_name": "Durand",
+            "first_name": "Léa",
+            "birth_date": dt.date(1980, 2, 1),
+            "exam": "IRM",
+            "modality": "MR",
+        },
+    )
     return [
         "/incidents/",
         "/incidents/?queue=all",
@@ -47,6 +69,9 @@ def _pages(staff, cusm):
         "/renewals/",
         "/notifications/",
         "/wallboard/",
+        "/runbooks/",
+        f"/outages/{outage.pk}/",
+        "/display/?group=imaging",
     ]
 
 

@@ -31,6 +31,7 @@ def ensure_roles() -> None:
                 "catalog",
                 "notices",
                 "renewals",
+                "runbooks",
             ]
         ).select_related("content_type")
     }

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "escalade.problems",
     "escalade.renewals",
     "escalade.notices",
+    "escalade.runbooks",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "escalade.accounts.context.escalade_context",
                 "escalade.notices.context.notice_banner",
+                "escalade.runbooks.context.broadcast_banner",
             ],
         },
     },

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("escalade.problems.urls")),
     path("", include("escalade.notices.urls")),
     path("", include("escalade.renewals.urls")),
+    path("", include("escalade.runbooks.urls")),
     path("", include("escalade.accounts.urls")),
     path("healthz", healthz, name="healthz"),
     path("login/", ThrottledLoginView.as_view(), name="login"),

@@ -45,3 +45,8 @@ class AuditAction(models.TextChoices):
     PERIOD_REPORT_SENT = "period_report_sent", _("period report sent")
     NOTICE_UPDATED = "notice_updated", _("notice updated")
     TERM_CHANGED = "term_changed", _("licence term changed")
+    OUTAGE_STARTED = "outage_started", _("outage runbook activated")
+    BROADCAST_SENT = "broadcast_sent", _("message broadcast to workstations")
+    OUTAGE_RESTORED = "outage_restored", _("return to normal started")
+    ENTRY_RECORDED = "entry_recorded", _("entered in the degraded-mode registry")
+    ENTRY_RECONCILED = "entry_reconciled", _("registry entry reconciled")

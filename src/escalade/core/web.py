@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from escalade.accounts.services import has_permission, working_institution
 
-from .errors import Code, Forbidden, Invalid
+from .errors import Code, DomainError, Forbidden, Invalid
 
 
 def current_institution(request):
@@ -73,3 +73,19 @@ def requires(permission: str):
         return wrapped
 
     return decorate
+
+
+def shows_errors(view):
+    """A page whose lookups may fail (an outage of another institution, a tampered id):
+    a DomainError becomes the error page with its message and status, never a 500."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as exc:
+            return render(
+                request, "incidents/not_found.html", {"message": exc.message}, status=exc.status
+            )
+
+    return wrapped

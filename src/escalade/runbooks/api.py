@@ -1,0 +1,365 @@
+"""The runbooks and outages API (seed 004): runbooks, outages with their checklist,
+broadcasts, registry and reconciliation; the current broadcasts of a workstation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Query, Router, Schema, Status
+
+from escalade.accounts import rules as perms
+from escalade.accounts.services import resolve_institution
+from escalade.core.idempotency import replay_with
+from escalade.core.models import Institution
+from escalade.core.schema import Day, Instant, StrictBool, at_or_now, errors_for, one_of
+from escalade.incidents.errors import IncidentError
+
+from . import selectors, services
+from .choices import BroadcastKind, StepState
+from .errors import OutageError
+
+router = Router(tags=["runbooks and outages"])
+ERRORS = errors_for("Runbooks", OutageError, IncidentError)
+
+
+class ChannelOut(Schema):
+    ref: str
+    kind: str
+    label: str
+    value: str
+    open_now: bool
+    next_open: dt.datetime | None = None
+    urgent_only: bool
+    hours: str
+
+
+class ContactOut(Schema):
+    who: str
+    channels: list[ChannelOut]
+
+
+class StepSpecOut(Schema):
+    text: str
+    when: str = Field(description="the schedule a time-dependent step depends on, or empty")
+    applies_now: bool
+
+
+class BroadcastSpecOut(Schema):
+    group: str
+    type: str
+    title: str
+    message: str
+
+
+class RelatedOut(Schema):
+    code: str
+    title: str
+
+
+class RunbookOut(Schema):
+    code: str
+    system: str
+    title: str
+    trigger: str
+    registry: bool
+    contacts: list[ContactOut]
+    start_broadcasts: list[BroadcastSpecOut]
+    end_broadcasts: list[BroadcastSpecOut]
+    degraded: list[StepSpecOut]
+    restore: list[StepSpecOut]
+    related: list[RelatedOut]
+    version: str
+    owner: str
+    review_on: dt.date | None = None
+
+
+class RunbookQuery(Schema):
+    institution: str | None = None
+    at: Instant | None = Field(None, description="judge hours and steps at this moment")
+
+
+@router.get("/runbooks", response={200: list[RunbookOut], **ERRORS}, summary="The runbooks")
+def list_runbooks(request, q: Query[RunbookQuery]):
+    institution = resolve_institution(request.auth, q.institution, need=perms.RUNBOOK_VIEW)
+    at = at_or_now(q.at)
+    return [selectors.runbook_view(r, at) for r in selectors.runbooks(institution)]
+
+
+@router.get("/runbooks/{code}", response={200: RunbookOut, **ERRORS}, summary="One runbook")
+def get_runbook(request, code: str, q: Query[RunbookQuery]):
+    institution = resolve_institution(request.auth, q.institution, need=perms.RUNBOOK_VIEW)
+    return selectors.runbook_view(services.get_runbook(institution, code), at_or_now(q.at))
+
+
+class IncidentRef(Schema):
+    number: str
+    severity: str
+    ticket: str | None = None
+
+
+class BroadcastOut(Schema):
+    id: int
+    group: str
+    group_label: str
+    type: str
+    title: str
+    message: str
+    texts: dict = Field(description="title and message in French and English")
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None = None
+
+
+class StepOut(Schema):
+    n: int
+    phase: str
+    text: str
+    when: str
+    state: str
+    by: str | None = None
+    at: dt.datetime | None = None
+
+
+class EntryOut(Schema):
+    id: int
+    exam: str
+    modality: str
+    accession_number: str
+    state: str
+    provisional: bool
+    episode: str
+    at: dt.datetime
+    by: str | None = None
+    last_name: str | None = None
+    first_name: str | None = None
+    birth_date: dt.date | None = None
+    ipp: str | None = None
+    final_ipp: str | None = None
+    final_episode: str | None = None
+
+
+class LeftOut(Schema):
+    steps: int
+    reconciliations: int
+
+
+class OutageOut(Schema):
+    id: int
+    runbook: RelatedOut
+    state: str
+    incident: IncidentRef
+    started_at: dt.datetime
+    restored_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    elapsed_s: int
+    note: str
+    vendor_refs: list[dict]
+    review_needed: bool | None = None
+    contacts: list[ContactOut]
+    broadcasts: list[BroadcastOut]
+    steps: list[StepOut]
+    entries: list[EntryOut]
+    identities_shown: bool
+    left: LeftOut
+
+
+class OutageIn(Schema):
+    institution: str | None = None
+    runbook: str = Field(max_length=40)
+    incident: str | None = Field(None, max_length=40, description="an existing incident's number")
+    note: str = Field("", max_length=2000)
+    at: Instant | None = Field(None, description="plan the steps for this moment")
+
+
+@router.post("/outages", response={201: OutageOut, **ERRORS}, summary="Activate a runbook")
+def activate(request, payload: OutageIn):
+    institution = resolve_institution(request.auth, payload.institution)
+    outage = services.activate(
+        request.auth,
+        institution,
+        payload.runbook,
+        incident_number=payload.incident,
+        note=payload.note,
+        at=at_or_now(payload.at),
+    )
+    replay_with(request, f"/api/outages/{outage.pk}")  # a retry reads it again, audited
+    return Status(201, selectors.outage_view(request.auth, outage, purpose="api"))
+
+
+class OutageQuery(Schema):
+    institution: str | None = None
+    open: StrictBool = Field(False, description="only those not closed")
+
+
+@router.get("/outages", response={200: list[OutageOut], **ERRORS}, summary="Outages")
+def list_outages(request, q: Query[OutageQuery]):
+    institution = resolve_institution(request.auth, q.institution, need=perms.RUNBOOK_VIEW)
+    return [
+        selectors.outage_view(request.auth, o, purpose="api")
+        for o in selectors.outages(institution, open_only=q.open)[:50]
+    ]
+
+
+@router.get("/outages/{int:outage_id}", response={200: OutageOut, **ERRORS}, summary="An outage")
+def get_outage(request, outage_id: int):
+    outage = selectors.get_outage(request.auth, outage_id)
+    return selectors.outage_view(request.auth, outage, purpose="api")
+
+
+class StepIn(Schema):
+    state: one_of(StepState) = Field(description="done, not_applicable, or open again")
+
+
+@router.post(
+    "/outages/{int:outage_id}/steps/{int:n}",
+    response={200: OutageOut, **ERRORS},
+    summary="Tick a step of the checklist",
+)
+def mark_step(request, outage_id: int, n: int, payload: StepIn):
+    outage = selectors.get_outage(request.auth, outage_id)
+    services.mark_step(request.auth, outage, n, payload.state)
+    return selectors.outage_view(request.auth, outage, purpose="api")
+
+
+class VendorRefIn(Schema):
+    vendor: str = Field(max_length=60)
+    reference: str = Field(max_length=60)
+
+
+@router.post(
+    "/outages/{int:outage_id}/vendor-refs",
+    response={200: OutageOut, **ERRORS},
+    summary="Record a vendor's ticket reference",
+)
+def vendor_ref(request, outage_id: int, payload: VendorRefIn):
+    outage = selectors.get_outage(request.auth, outage_id)
+    services.add_vendor_ref(request.auth, outage, payload.vendor, payload.reference)
+    return selectors.outage_view(request.auth, outage, purpose="api")
+
+
+class BroadcastIn(Schema):
+    group: str = Field(max_length=40)
+    type: one_of(BroadcastKind)
+    title: str = Field(max_length=200)
+    message: str = Field(max_length=2000)
+
+
+class RestoreIn(Schema):
+    broadcasts: list[BroadcastIn] | None = Field(
+        None, description="the end broadcasts as edited; the runbook's when absent"
+    )
+    at: Instant | None = None
+
+
+@router.post(
+    "/outages/{int:outage_id}/restore",
+    response={200: OutageOut, **ERRORS},
+    summary="Return to normal: end broadcasts, return steps, reconciliation tasks",
+)
+def restore(request, outage_id: int, payload: RestoreIn):
+    outage = selectors.get_outage(request.auth, outage_id)
+    edited = None
+    if payload.broadcasts is not None:
+        edited = [
+            {
+                "group": b.group,
+                "type": b.type,
+                "title": {"fr": b.title, "en": b.title},
+                "message": {"fr": b.message, "en": b.message},
+            }
+            for b in payload.broadcasts
+        ]
+    services.restore(request.auth, outage, broadcasts=edited, at=at_or_now(payload.at))
+    return selectors.outage_view(request.auth, selectors.get_outage(request.auth, outage_id))
+
+
+class CloseIn(Schema):
+    review_needed: StrictBool | None = Field(None, description="does the runbook need review?")
+
+
+@router.post("/outages/{int:outage_id}/close", response={200: OutageOut, **ERRORS}, summary="Close")
+def close(request, outage_id: int, payload: CloseIn):
+    outage = selectors.get_outage(request.auth, outage_id)
+    services.close(request.auth, outage, review_needed=payload.review_needed)
+    return selectors.outage_view(request.auth, selectors.get_outage(request.auth, outage_id))
+
+
+class EntryIn(Schema):
+    last_name: str = Field(max_length=100)
+    first_name: str = Field(max_length=100)
+    birth_date: Day
+    ipp: str = Field("", max_length=20)
+    exam: str = Field(max_length=200)
+    modality: str = Field(max_length=20)
+    accession_number: str = Field("", max_length=40)
+
+
+class EntryCreated(Schema):
+    id: int
+    ipp: str
+    episode: str
+    provisional: bool
+
+
+@router.post(
+    "/outages/{int:outage_id}/entries",
+    response={201: EntryCreated, **ERRORS},
+    summary="Key in a patient and exam handled by hand",
+)
+def add_entry(request, outage_id: int, payload: EntryIn):
+    outage = selectors.get_outage(request.auth, outage_id)
+    entry = services.add_entry(request.auth, outage, payload.dict())
+    return Status(
+        201,
+        {
+            "id": entry.pk,
+            "ipp": entry.ipp,
+            "episode": entry.episode,
+            "provisional": entry.provisional,
+        },
+    )
+
+
+class ReconcileIn(Schema):
+    ipp: str = Field(max_length=20)
+    episode: str = Field(max_length=20)
+
+
+@router.post(
+    "/outages/{int:outage_id}/entries/{int:entry_id}/reconcile",
+    response={200: EntryCreated, **ERRORS},
+    summary="Reconcile a registry entry",
+)
+def reconcile(request, outage_id: int, entry_id: int, payload: ReconcileIn):
+    outage = selectors.get_outage(request.auth, outage_id)
+    entry = services.reconcile(
+        request.auth,
+        selectors.get_entry(request.auth, outage, entry_id),
+        payload.ipp,
+        payload.episode,
+    )
+    return {
+        "id": entry.pk,
+        "ipp": entry.final_ipp,
+        "episode": entry.final_episode,
+        "provisional": entry.provisional,
+    }
+
+
+class CurrentQuery(Schema):
+    host: str | None = Field(None, max_length=63, description="the workstation's host name")
+    institution: str | None = Field(None, max_length=40)
+    at: Instant | None = None
+
+
+@router.get(
+    "/broadcasts/current",
+    auth=None,
+    response={200: list[BroadcastOut], **ERRORS},
+    summary="The broadcasts current for a workstation (no sign-in)",
+)
+def current(request, q: Query[CurrentQuery]):
+    institutions = Institution.objects.all()
+    if q.institution:
+        institutions = institutions.filter(code=q.institution)
+    rows = selectors.current_broadcasts(list(institutions), host=q.host, at=at_or_now(q.at))
+    return [selectors.broadcast_view(b) for b in rows]

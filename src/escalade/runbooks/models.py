@@ -1,0 +1,185 @@
+"""Runbooks (pack data: one per failure case), the outages run from them, the broadcasts
+sent to workstations, and the degraded-mode registry (seed 004)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from escalade.core.i18n import pick
+from escalade.core.transitions import valid_state
+
+from .choices import BroadcastKind, EntryState, OutageState, StepPhase, StepState
+
+
+class WorkstationGroup(models.Model):
+    """Recipients of broadcasts (« Destinataires »): workstations by host-name pattern."""
+
+    institution = models.ForeignKey("core.Institution", on_delete=models.CASCADE, related_name="+")
+    code = models.SlugField(max_length=40)
+    label = models.JSONField(_("label"))
+    hosts = models.JSONField(_("host names"), default=list)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "code"], name="rb_group_code")
+        ]
+
+    def __str__(self) -> str:
+        return pick(self.label)
+
+
+class Runbook(models.Model):
+    """What to do for one failure case: who notices it, whom to tell, the broadcasts at
+    the start and at the end, the degraded-mode steps and the return-to-normal steps
+    (some only at certain times), with its version, owner and review date."""
+
+    institution = models.ForeignKey("core.Institution", on_delete=models.CASCADE, related_name="+")
+    code = models.SlugField(max_length=40)
+    position = models.PositiveIntegerField(default=0)
+    system = models.CharField(_("system"), max_length=40)
+    symptom = models.CharField(_("symptom"), max_length=40)
+    title = models.JSONField(_("title"))
+    trigger = models.JSONField(_("trigger"))
+    tell = models.JSONField(_("whom to tell"), default=list)
+    start_broadcasts = models.JSONField(default=list)
+    end_broadcasts = models.JSONField(default=list)
+    degraded = models.JSONField(_("degraded-mode steps"), default=list)
+    restore = models.JSONField(_("return-to-normal steps"), default=list)
+    related = models.JSONField(default=list)
+    registry = models.BooleanField(_("degraded-mode registry"), default=False)
+    version = models.CharField(_("version"), max_length=20, default="1")
+    owner = models.JSONField(_("owner"), default=dict)
+    review_on = models.DateField(_("review date"), null=True, blank=True)
+    review_reminded_on = models.DateField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "code"]
+        constraints = [models.UniqueConstraint(fields=["institution", "code"], name="rb_code")]
+
+    def __str__(self) -> str:
+        return pick(self.title)
+
+
+class Outage(models.Model):
+    """A runbook activated: the outage's major incident, its checklist, broadcasts,
+    registry, vendor tickets; active (degraded mode), restoring, closed."""
+
+    institution = models.ForeignKey("core.Institution", on_delete=models.PROTECT, related_name="+")
+    runbook = models.ForeignKey(Runbook, on_delete=models.PROTECT, related_name="outages")
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, related_name="outages"
+    )
+    state = models.CharField(max_length=12, choices=OutageState.choices, default="active")
+    note = models.TextField(_("note"), blank=True)
+    vendor_refs = models.JSONField(_("vendor tickets"), default=list)
+    started_at = models.DateTimeField(auto_now_add=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    restored_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    review_needed = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        permissions = [
+            ("run_outage", "Can run an outage"),
+            ("reconcile_entry", "Can reconcile the degraded-mode registry"),
+        ]
+        constraints = [valid_state("state", OutageState.values, "rb_outage_state")]
+
+    def __str__(self) -> str:
+        return f"{self.runbook} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class OutageStep(models.Model):
+    """One line of an outage's checklist: done or not applicable, by whom, when."""
+
+    outage = models.ForeignKey(Outage, on_delete=models.CASCADE, related_name="steps")
+    phase = models.CharField(max_length=10, choices=StepPhase.choices)
+    n = models.PositiveSmallIntegerField()
+    text = models.JSONField()
+    when = models.CharField(max_length=40, blank=True)
+    state = models.CharField(max_length=16, choices=StepState.choices, default="open")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["outage", "n"]
+        constraints = [
+            models.UniqueConstraint(fields=["outage", "n"], name="rb_step_n"),
+            valid_state("state", StepState.values, "rb_step_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.n}. {pick(self.text)}"
+
+
+class Broadcast(models.Model):
+    """A message to a group of workstations: a warning when it breaks, information when
+    it is back; current from its start until its end."""
+
+    institution = models.ForeignKey("core.Institution", on_delete=models.CASCADE, related_name="+")
+    outage = models.ForeignKey(
+        Outage, on_delete=models.CASCADE, null=True, blank=True, related_name="broadcasts"
+    )
+    group = models.CharField(max_length=40)
+    group_label = models.JSONField(default=dict)
+    hosts = models.JSONField(default=list)
+    kind = models.CharField(max_length=10, choices=BroadcastKind.choices)
+    title = models.JSONField()
+    message = models.JSONField()
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["institution", "starts_at"], name="rb_broadcast_start")]
+        constraints = [valid_state("kind", BroadcastKind.values, "rb_broadcast_kind")]
+
+    def __str__(self) -> str:
+        return pick(self.title)
+
+
+class RegistryEntry(models.Model):
+    """A patient and exam handled by hand during an outage (annex 1 « Fiche REGISTRE
+    PANNE RIS»); after the return to normal, a reconciliation task for the referents.
+    The identity is personal health information."""
+
+    outage = models.ForeignKey(Outage, on_delete=models.PROTECT, related_name="entries")
+    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100)
+    birth_date = models.DateField(_("date of birth"))
+    ipp = models.CharField(_("patient id (IPP)"), max_length=20)
+    provisional = models.BooleanField(default=False)
+    episode = models.CharField(_("episode"), max_length=20, default="0")
+    exam = models.CharField(_("exam"), max_length=200)
+    modality = models.CharField(_("modality"), max_length=20)
+    accession_number = models.CharField(_("accession number"), max_length=40, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    state = models.CharField(max_length=14, choices=EntryState.choices, default="recorded")
+    final_ipp = models.CharField(max_length=20, blank=True)
+    final_episode = models.CharField(max_length=20, blank=True)
+    reconciled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reconciled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["outage", "id"]
+        constraints = [valid_state("state", EntryState.values, "rb_entry_state")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.modality}"  # no identity: it is personal health information

@@ -1,0 +1,188 @@
+"""runbooks.yaml: the failure cases' runbooks, the workstation groups their broadcasts go
+to, and the schedules of their time-dependent steps (seed 004)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from escalade.core import packs
+from escalade.core.hours import Schedule
+from escalade.core.packs import Labels
+
+from .models import Runbook, WorkstationGroup
+
+CODE = r"^[a-z][a-z0-9_]{1,39}$"
+
+
+class GroupSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=CODE)
+    label: Labels
+    hosts: list[str] = Field(min_length=1)
+
+
+class BroadcastSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    group: str
+    type: Literal["warning", "info"]
+    title: Labels
+    message: Labels
+
+
+class StepSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Labels
+    when: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, value):
+        # a step is its text ({en, fr}), or {text, when} when it depends on the time
+        if isinstance(value, dict) and "text" not in value:
+            return {"text": value}
+        return value
+
+
+class TellSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    who: Labels
+    channels: list[str] = Field(min_length=1, description="catalogue channels: provider.channel")
+
+
+class DefaultsSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: str = "1"
+    owner: Labels | None = None
+    review_on: dt.date | None = None
+
+
+class RunbookSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=CODE)
+    system: str = Field(max_length=40)
+    symptom: str
+    title: Labels
+    trigger: Labels
+    tell: list[TellSpec] = []
+    registry: bool = False
+    start_broadcasts: list[BroadcastSpec] = []
+    end_broadcasts: list[BroadcastSpec] = []
+    degraded: list[StepSpec] = []
+    restore: list[StepSpec] = []
+    related: list[str] = []
+    version: str | None = None
+    owner: Labels | None = None
+    review_on: dt.date | None = None
+
+
+class RunbooksFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    schedules: dict[str, dict] = {}
+    groups: list[GroupSpec] = Field(min_length=1)
+    defaults: DefaultsSpec = DefaultsSpec()
+    contacts: dict[str, TellSpec] = {}  # reusable blocks (YAML anchors)
+    runbooks: list[RunbookSpec] = Field(min_length=1)
+
+    @field_validator("schedules")
+    @classmethod
+    def _schedules(cls, value):
+        for data in value.values():
+            Schedule.from_data(data)  # ValueError with the reason
+        return value
+
+    @model_validator(mode="after")
+    def _references(self):
+        codes = [r.code for r in self.runbooks]
+        if len(codes) != len(set(codes)):
+            raise ValueError("runbook codes must be unique")
+        groups = {g.code for g in self.groups}
+        for r in self.runbooks:
+            for b in r.start_broadcasts + r.end_broadcasts:
+                if b.group not in groups:
+                    raise ValueError(f"{r.code}: unknown group '{b.group}'")
+            for s in r.degraded + r.restore:
+                if s.when and s.when not in self.schedules:
+                    raise ValueError(f"{r.code}: unknown schedule '{s.when}'")
+            for other in r.related:
+                if other not in codes:
+                    raise ValueError(f"{r.code}: unknown related runbook '{other}'")
+        return self
+
+
+def _cross_check(parsed: dict) -> list:
+    """Whom to tell names channels of the catalogue; the symptom is one of the pack's."""
+    spec = parsed.get("runbooks.yaml")
+    if spec is None:
+        return []
+    catalog = parsed.get("catalog.yaml")
+    channels = {
+        f"{p.code}.{c.code}" for p in (catalog.providers if catalog else []) for c in p.channels
+    }
+    categories = parsed.get("categories.yaml")
+    symptoms = {c.code for c in (categories.categories if categories else [])}
+    out = []
+    for r in spec.runbooks:
+        for t in r.tell:
+            out += [
+                ("runbooks.yaml", None, f"{r.code}.tell", f"unknown channel '{ref}' (catalog.yaml)")
+                for ref in t.channels
+                if ref not in channels
+            ]
+        if r.symptom not in symptoms:
+            out.append(
+                ("runbooks.yaml", None, f"{r.code}.symptom", f"unknown symptom '{r.symptom}'")
+            )
+    return out
+
+
+def apply_runbooks(institution, spec: RunbooksFile, ctx: dict) -> None:
+    """Groups and runbooks are updated in place (outages keep their runbook); one the pack
+    no longer has is deactivated, never deleted."""
+    for g in spec.groups:
+        WorkstationGroup.objects.update_or_create(
+            institution=institution,
+            code=g.code,
+            defaults={"label": g.label.model_dump(), "hosts": g.hosts},
+        )
+
+    def steps(items: list[StepSpec]) -> list[dict]:
+        return [
+            {"text": s.text.model_dump(), "when": s.when, "schedule": spec.schedules.get(s.when)}
+            for s in items
+        ]
+
+    owner = spec.defaults.owner.model_dump() if spec.defaults.owner else {}
+    for n, r in enumerate(spec.runbooks):
+        Runbook.objects.update_or_create(
+            institution=institution,
+            code=r.code,
+            defaults={
+                "position": n,
+                "system": r.system,
+                "symptom": r.symptom,
+                "title": r.title.model_dump(),
+                "trigger": r.trigger.model_dump(),
+                "tell": [t.model_dump() for t in r.tell],
+                "registry": r.registry,
+                "start_broadcasts": [b.model_dump() for b in r.start_broadcasts],
+                "end_broadcasts": [b.model_dump() for b in r.end_broadcasts],
+                "degraded": steps(r.degraded),
+                "restore": steps(r.restore),
+                "related": r.related,
+                "version": r.version or spec.defaults.version,
+                "owner": r.owner.model_dump() if r.owner else owner,
+                "review_on": r.review_on or spec.defaults.review_on,
+                "active": True,
+            },
+        )
+    Runbook.objects.filter(institution=institution).exclude(
+        code__in=[r.code for r in spec.runbooks]
+    ).update(active=False)
+
+
+def register() -> None:
+    packs.register("runbooks.yaml", RunbooksFile, apply_runbooks, required=False)
+    packs.register_cross_check(_cross_check)

@@ -1,0 +1,259 @@
+"""Read queries and views of runbooks, outages and broadcasts. The registry's identities
+are personal health information: shown only to roles allowed (patients' information, or
+the referents who reconcile), each display recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escalade.accounts import rules as perms
+from escalade.accounts.services import has_permission, institutions_of
+from escalade.catalog.models import Channel
+from escalade.catalog.selectors import channel_view
+from escalade.core import audit
+from escalade.core.choices import AuditAction
+from escalade.core.errors import NotFound
+from escalade.core.i18n import pick
+
+from . import rules
+from .choices import BroadcastKind, EntryState, OutageState, StepPhase, StepState
+from .models import Broadcast, Outage, RegistryEntry, Runbook
+
+
+def runbooks(institution):
+    """The institution's active runbooks, in the pack's order."""
+    return Runbook.objects.filter(institution=institution, active=True)
+
+
+def contacts_view(runbook: Runbook, at: dt.datetime) -> list[dict]:
+    """Whom to tell now: each contact with its channels open at `at` or not, and when
+    they next open (the hotline on business days, the on-call otherwise)."""
+    institution = runbook.institution
+    refs = {ref for t in runbook.tell for ref in t["channels"]}
+    channels = {
+        c.ref: c
+        for c in Channel.objects.filter(provider__institution=institution).select_related(
+            "provider"
+        )
+        if c.ref in refs
+    }
+    return [
+        {
+            "who": pick(t["who"]),
+            "channels": [
+                channel_view(channels[r], at, institution) for r in t["channels"] if r in channels
+            ],
+        }
+        for t in runbook.tell
+    ]
+
+
+def _step_view(text: dict, when: str) -> dict:
+    return {"text": pick(text), "when": when}
+
+
+def runbook_view(runbook: Runbook, at: dt.datetime) -> dict:
+    """One runbook as pages and the API show it: trigger, whom to tell now, broadcasts,
+    steps (time-dependent ones flagged: do they apply at `at`?), related procedures."""
+    institution = runbook.institution
+
+    def steps(specs):
+        return [
+            {
+                **_step_view(s["text"], s.get("when", "")),
+                "applies_now": rules.step_applies(
+                    s.get("schedule"), at, institution.zone, institution.calendar
+                ),
+            }
+            for s in specs
+        ]
+
+    def broadcasts(specs):
+        return [
+            {
+                "group": b["group"],
+                "type": b["type"],
+                "title": pick(b["title"]),
+                "message": pick(b["message"]),
+            }
+            for b in specs
+        ]
+
+    related = {
+        r.code: pick(r.title)
+        for r in Runbook.objects.filter(institution=institution, code__in=runbook.related)
+    }
+    return {
+        "code": runbook.code,
+        "system": runbook.system,
+        "title": pick(runbook.title),
+        "trigger": pick(runbook.trigger),
+        "registry": runbook.registry,
+        "contacts": contacts_view(runbook, at),
+        "start_broadcasts": broadcasts(runbook.start_broadcasts),
+        "end_broadcasts": broadcasts(runbook.end_broadcasts),
+        "degraded": steps(runbook.degraded),
+        "restore": steps(runbook.restore),
+        "related": [{"code": c, "title": related.get(c, c)} for c in runbook.related],
+        "version": runbook.version,
+        "owner": pick(runbook.owner),
+        "review_on": runbook.review_on,
+    }
+
+
+def get_outage(user, outage_id: int) -> Outage:
+    """The outage of this id in one of the user's institutions, or NotFound."""
+    outage = (
+        Outage.objects.filter(pk=outage_id, institution__in=institutions_of(user))
+        .select_related("runbook", "incident", "incident__ticket", "institution")
+        .first()
+    )
+    if outage is None or not has_permission(user, perms.RUNBOOK_VIEW):
+        raise NotFound(_("No outage #%(id)s.") % {"id": outage_id}, field="id")
+    return outage
+
+
+def get_entry(user, outage: Outage, entry_id: int) -> RegistryEntry:
+    """The registry entry of this id on the outage, or NotFound."""
+    entry = RegistryEntry.objects.filter(pk=entry_id, outage=outage).first()
+    if entry is None:
+        raise NotFound(_("No registry entry #%(id)s.") % {"id": entry_id}, field="entry")
+    return entry
+
+
+def outages(institution, open_only: bool = False):
+    """The institution's outages, the latest first (those not closed, if asked)."""
+    qs = Outage.objects.filter(institution=institution).select_related("runbook", "incident")
+    if open_only:
+        qs = qs.exclude(state=OutageState.CLOSED)
+    return qs
+
+
+def can_see_identities(user) -> bool:
+    """Whether the user may see the registry's patient identities."""
+    return has_permission(user, perms.VIEW_PATIENT) or has_permission(user, perms.RECONCILE)
+
+
+def broadcast_view(b: Broadcast) -> dict:
+    """One broadcast as the banner, the kiosk and the workstations' API show it, in the
+    reader's language, with both languages for a notifier that picks its own."""
+    return {
+        "id": b.pk,
+        "group": b.group,
+        "group_label": pick(b.group_label),
+        "type": b.kind,
+        "type_label": BroadcastKind(b.kind).label,
+        "title": pick(b.title),
+        "message": pick(b.message),
+        "texts": {"title": b.title, "message": b.message},
+        "starts_at": b.starts_at,
+        "ends_at": b.ends_at,
+    }
+
+
+def current_broadcasts(institutions, *, host: str | None = None, at: dt.datetime | None = None):
+    """The broadcasts current at `at` (default now) in these institutions, warnings first;
+    with `host`, only those whose group names that workstation."""
+    at = at or timezone.now()
+    rows = Broadcast.objects.filter(institution__in=institutions, starts_at__lte=at).filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=at)
+    )
+    out = [b for b in rows if host is None or rules.host_matches(b.hosts, host)]
+    return sorted(out, key=lambda b: (b.kind != BroadcastKind.WARNING, -b.starts_at.timestamp()))
+
+
+def outage_view(user, outage: Outage, at: dt.datetime | None = None, purpose: str = "") -> dict:
+    """The outage as its page and the API show it: incident, elapsed time, whom to call
+    now, broadcasts, checklist, vendor tickets, registry (identities only to roles
+    allowed, the display recorded)."""
+    at = at or timezone.now()
+    incident = outage.incident
+    ticket = getattr(incident, "ticket", None)
+    end = outage.closed_at or at
+    steps = list(outage.steps.select_related("by"))
+    entries = list(outage.entries.select_related("by", "reconciled_by"))
+    show = can_see_identities(user)
+    if show and entries:
+        audit.record(
+            action=AuditAction.PHI_VIEWED,
+            obj=incident,
+            actor=user,
+            institution=outage.institution,
+            data={
+                "purpose": purpose or "outage registry",
+                "outage": outage.pk,
+                "patients": len(entries),
+            },
+        )
+
+    def entry_view(e: RegistryEntry) -> dict:
+        row = {
+            "id": e.pk,
+            "exam": e.exam,
+            "modality": e.modality,
+            "accession_number": e.accession_number,
+            "at": e.at,
+            "by": e.by.get_username() if e.by else None,
+            "state": e.state,
+            "state_label": EntryState(e.state).label,
+            "provisional": e.provisional,
+            "episode": e.episode,
+        }
+        if show:
+            row.update(
+                last_name=e.last_name,
+                first_name=e.first_name,
+                birth_date=e.birth_date,
+                ipp=e.ipp,
+                final_ipp=e.final_ipp,
+                final_episode=e.final_episode,
+            )
+        return row
+
+    return {
+        "id": outage.pk,
+        "runbook": {"code": outage.runbook.code, "title": pick(outage.runbook.title)},
+        "state": outage.state,
+        "state_label": OutageState(outage.state).label,
+        "incident": {
+            "number": incident.number,
+            "severity": incident.severity,
+            "ticket": ticket.number if ticket else None,
+        },
+        "started_at": outage.started_at,
+        "restored_at": outage.restored_at,
+        "closed_at": outage.closed_at,
+        "elapsed_s": int((end - outage.started_at).total_seconds()),
+        "elapsed_min": int((end - outage.started_at).total_seconds()) // 60,
+        "note": outage.note,
+        "vendor_refs": outage.vendor_refs,
+        "review_needed": outage.review_needed,
+        "contacts": contacts_view(outage.runbook, at),
+        "broadcasts": [broadcast_view(b) for b in outage.broadcasts.all()],
+        "steps": [
+            {
+                "n": s.n,
+                "phase": s.phase,
+                "phase_label": StepPhase(s.phase).label,
+                "text": pick(s.text),
+                "when": s.when,
+                "state": s.state,
+                "state_label": StepState(s.state).label,
+                "by": s.by.get_username() if s.by else None,
+                "at": s.at,
+            }
+            for s in steps
+        ],
+        "entries": [entry_view(e) for e in entries],
+        "identities_shown": show,
+        "left": {
+            "steps": sum(
+                1 for s in steps if s.phase == StepPhase.RESTORE and s.state == StepState.OPEN
+            ),
+            "reconciliations": sum(1 for e in entries if e.state != EntryState.RECONCILED),
+        },
+    }

@@ -1,0 +1,378 @@
+"""Outages run from runbooks (seed 004): activation with its major incident, checklist and
+broadcasts; the degraded-mode registry; the return to normal with its end broadcasts,
+return steps and reconciliation tasks; closing once nothing is left open."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from escalade.accounts import rules as perms
+from escalade.accounts.services import require
+from escalade.core import audit, numbering
+from escalade.core.choices import AuditAction
+from escalade.core.errors import Code, Conflict, Invalid, not_one_of, required
+from escalade.core.i18n import pick
+from escalade.incidents import selectors as incident_selectors
+from escalade.incidents import services as incidents
+from escalade.incidents.services import IncidentInput
+
+from . import rules
+from .choices import EntryState, OutageState, StepPhase, StepState
+from .errors import OutageError
+from .models import Broadcast, Outage, OutageStep, RegistryEntry, Runbook, WorkstationGroup
+
+# How long the "it is back" information stays on the workstations after the return.
+INFO_HOURS = 2
+
+
+def get_runbook(institution, code: str) -> Runbook:
+    """The institution's active runbook of this code; Invalid (unknown_runbook) naming the
+    valid codes otherwise."""
+    runbook = Runbook.objects.filter(institution=institution, code=code, active=True).first()
+    if runbook is None:
+        valid = ", ".join(
+            Runbook.objects.filter(institution=institution, active=True).values_list(
+                "code", flat=True
+            )
+        )
+        raise Invalid(
+            _("Unknown runbook '%(code)s': use one of %(valid)s.") % {"code": code, "valid": valid},
+            field="runbook",
+            code=OutageError.UNKNOWN_RUNBOOK,
+        )
+    return runbook
+
+
+def _steps(outage: Outage, phase: str, specs: list[dict], first: int, at: dt.datetime) -> None:
+    """The runbook's steps of `phase` as the outage's checklist, numbered from `first`; a
+    step whose time condition does not hold at `at` starts as not applicable."""
+    institution = outage.institution
+    OutageStep.objects.bulk_create(
+        [
+            OutageStep(
+                outage=outage,
+                phase=phase,
+                n=first + i,
+                text=spec["text"],
+                when=spec.get("when", ""),
+                state=StepState.OPEN
+                if rules.step_applies(
+                    spec.get("schedule"), at, institution.zone, institution.calendar
+                )
+                else StepState.NOT_APPLICABLE,
+                at=None,
+            )
+            for i, spec in enumerate(specs)
+        ]
+    )
+
+
+def _broadcast(actor, outage: Outage, spec: dict, at: dt.datetime, ends_at=None) -> Broadcast:
+    group = WorkstationGroup.objects.get(institution=outage.institution, code=spec["group"])
+    row = Broadcast.objects.create(
+        institution=outage.institution,
+        outage=outage,
+        group=group.code,
+        group_label=group.label,
+        hosts=group.hosts,
+        kind=spec["type"],
+        title=spec["title"],
+        message=spec["message"],
+        starts_at=at,
+        ends_at=ends_at,
+        sent_by=actor,
+    )
+    audit.record(
+        action=AuditAction.BROADCAST_SENT,
+        obj=outage.incident,
+        actor=actor,
+        institution=outage.institution,
+        data={"broadcast": row.pk, "group": pick(group.label), "title": pick(spec["title"])},
+    )
+    return row
+
+
+def activate(
+    actor,
+    institution,
+    runbook_code: str,
+    *,
+    incident_number: str | None = None,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Outage:
+    """Activate a runbook: an outage linked to a major incident (the one given, or a new
+    one with its ticket and report), its degraded-mode checklist (time-dependent steps
+    judged at `at`), and its start broadcasts sent. Several outages may run at once."""
+    require(actor, perms.OUTAGE_RUN, institution)
+    runbook = get_runbook(institution, runbook_code)
+    at = at or timezone.now()
+    with transaction.atomic():
+        if incident_number:
+            incident = incident_selectors.get_incident(actor, institution, incident_number)
+        else:
+            incident = incidents.log_incident(
+                actor,
+                institution,
+                IncidentInput(
+                    channel="web",
+                    requester_name=actor.get_full_name() or actor.get_username(),
+                    requester_role="staff",
+                    requester_site=institution.label,
+                    symptom=runbook.symptom,
+                    summary=pick(runbook.title),
+                    description=(note or "").strip(),
+                ),
+            )
+        outage = Outage.objects.create(
+            institution=institution,
+            runbook=runbook,
+            incident=incident,
+            note=(note or "").strip(),
+            started_by=actor,
+        )
+        _steps(outage, StepPhase.DEGRADED, runbook.degraded, 1, at)
+        audit.record(
+            action=AuditAction.OUTAGE_STARTED,
+            obj=incident,
+            actor=actor,
+            institution=institution,
+            data={"outage": outage.pk, "runbook": pick(runbook.title), "note": outage.note},
+        )
+        for spec in runbook.start_broadcasts:
+            _broadcast(actor, outage, spec, at)
+    return outage
+
+
+def _locked(outage: Outage) -> Outage:
+    locked = audit.locked(outage)
+    if locked.state == OutageState.CLOSED:
+        raise Conflict(_("This outage is closed."), field="state", code=Code.NOT_ALLOWED_NOW)
+    return locked
+
+
+def mark_step(actor, outage: Outage, n: int, state: str) -> OutageStep:
+    """Tick a line of the checklist: done, not applicable, or open again (audited)."""
+    require(actor, perms.OUTAGE_RUN, outage.institution)
+    if wrong := not_one_of("state", state, StepState):
+        raise Invalid(errors=wrong)
+    with transaction.atomic():
+        _locked(outage)
+        step = OutageStep.objects.select_for_update().filter(outage=outage, n=n).first()
+        if step is None:
+            raise Invalid(
+                _("No step %(n)s on this outage.") % {"n": n}, field="n", code=Code.NOT_FOUND
+            )
+        done = state != StepState.OPEN
+        audit.change(
+            step,
+            action=AuditAction.STEP_MARKED,
+            actor=actor,
+            about=outage.incident,
+            institution=outage.institution,
+            data={"outage": outage.pk, "step": n, "text": pick(step.text)},
+            state=state,
+            by=actor if done else None,
+            at=timezone.now() if done else None,
+        )
+    return step
+
+
+def add_vendor_ref(actor, outage: Outage, vendor: str, reference: str) -> Outage:
+    """Record the ticket a vendor or the partner gave (Nicesoft, Philips, IMADIS)."""
+    require(actor, perms.OUTAGE_RUN, outage.institution)
+    vendor, reference = (vendor or "").strip()[:60], (reference or "").strip()[:60]
+    errors = []
+    if not vendor:
+        errors.append(required("vendor", _("This field is required.")))
+    if not reference:
+        errors.append(required("reference", _("This field is required.")))
+    if errors:
+        raise Invalid(errors=errors)
+    with transaction.atomic():
+        locked = _locked(outage)
+        refs = [*locked.vendor_refs, {"vendor": vendor, "reference": reference}]
+        audit.change(
+            locked,
+            action=AuditAction.UPDATED,
+            actor=actor,
+            about=locked.incident,
+            institution=locked.institution,
+            data={"outage": locked.pk, "vendor": vendor, "reference": reference},
+            vendor_refs=refs,
+        )
+    return locked
+
+
+def add_entry(actor, outage: Outage, data: dict) -> RegistryEntry:
+    """Key in a patient and exam handled by hand (annex 1). Without the patient id (IPP),
+    a provisional one prefixed with P is given (seed 004 case 1); the episode is 0."""
+    require(actor, perms.REGISTRY_ADD, outage.institution)
+    texts = {
+        f: str(data.get(f) or "").strip()
+        for f in ("last_name", "first_name", "ipp", "exam", "modality", "accession_number")
+    }
+    errors = [
+        required(f, _("This field is required."))
+        for f in ("last_name", "first_name", "exam", "modality")
+        if not texts[f]
+    ]
+    birth = data.get("birth_date")
+    if birth is None:
+        errors.append(required("birth_date", _("This field is required.")))
+    elif birth > timezone.localdate():
+        errors.append(
+            ("birth_date", _("A date of birth cannot be in the future."), Code.OUT_OF_RANGE)
+        )
+    if errors:
+        raise Invalid(errors=errors)
+    with transaction.atomic():
+        locked = _locked(outage)
+        ipp, provisional = texts["ipp"], False
+        if not ipp:
+            year = timezone.localdate().year
+            number = numbering.next_number(f"IPP{locked.institution_id}"[:10], year)
+            ipp, provisional = rules.provisional_ipp(year, int(number.rsplit("-", 1)[1])), True
+        entry = RegistryEntry.objects.create(
+            outage=locked,
+            last_name=texts["last_name"][:100],
+            first_name=texts["first_name"][:100],
+            birth_date=birth,
+            ipp=ipp[:20],
+            provisional=provisional,
+            exam=texts["exam"][:200],
+            modality=texts["modality"][:20],
+            accession_number=texts["accession_number"][:40],
+            by=actor,
+            state=EntryState.RECORDED
+            if locked.state == OutageState.ACTIVE
+            else EntryState.TO_RECONCILE,
+        )
+        audit.record(
+            action=AuditAction.ENTRY_RECORDED,
+            obj=locked.incident,
+            actor=actor,
+            institution=locked.institution,
+            data={"outage": locked.pk, "entry": entry.pk, "modality": entry.modality},
+        )
+    return entry
+
+
+def restore(
+    actor, outage: Outage, *, broadcasts: list[dict] | None = None, at: dt.datetime | None = None
+) -> Outage:
+    """The return to normal: the start broadcasts end, the end broadcasts go out (the
+    runbook's, or `broadcasts` as edited before sending), the return steps become the
+    checklist and every registry entry a reconciliation task."""
+    require(actor, perms.OUTAGE_RUN, outage.institution)
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = _locked(outage)
+        state = rules.OUTAGE.move(
+            "restore", locked.state, _("The return to normal has started already.")
+        )
+        Broadcast.objects.filter(outage=locked, ends_at__isnull=True).update(ends_at=at)
+        for spec in locked.runbook.end_broadcasts if broadcasts is None else broadcasts:
+            _broadcast(actor, locked, spec, at, ends_at=at + dt.timedelta(hours=INFO_HOURS))
+        last = locked.steps.order_by("-n").values_list("n", flat=True).first() or 0
+        _steps(locked, StepPhase.RESTORE, locked.runbook.restore, last + 1, at)
+        entries = locked.entries.filter(state=EntryState.RECORDED).update(
+            state=EntryState.TO_RECONCILE
+        )
+        audit.change(
+            locked,
+            action=AuditAction.OUTAGE_RESTORED,
+            actor=actor,
+            about=locked.incident,
+            institution=locked.institution,
+            data={"outage": locked.pk, "entries": entries},
+            state=state,
+            restored_at=at,
+        )
+    return locked
+
+
+def reconcile(actor, entry: RegistryEntry, ipp: str, episode: str) -> RegistryEntry:
+    """A referent reconciles an entry: the patient's final id and episode (the provisional
+    identity merged, the request recreated, the images reconciled)."""
+    require(actor, perms.RECONCILE, entry.outage.institution)
+    ipp, episode = (ipp or "").strip()[:20], (episode or "").strip()[:20]
+    errors = []
+    if not ipp:
+        errors.append(required("ipp", _("This field is required.")))
+    if not episode:
+        errors.append(required("episode", _("This field is required.")))
+    if errors:
+        raise Invalid(errors=errors)
+    with transaction.atomic():
+        entry = audit.locked(entry)
+        if entry.state != EntryState.TO_RECONCILE:
+            message = (
+                _("This entry is reconciled already.")
+                if entry.state == EntryState.RECONCILED
+                else _("Entries are reconciled once the return to normal has started.")
+            )
+            raise Conflict(message, field="state", code=Code.NOT_ALLOWED_NOW)
+        audit.change(
+            entry,
+            action=AuditAction.ENTRY_RECONCILED,
+            actor=actor,
+            about=entry.outage.incident,
+            institution=entry.outage.institution,
+            data={"outage": entry.outage_id, "entry": entry.pk, "modality": entry.modality},
+            state=EntryState.RECONCILED,
+            final_ipp=ipp,
+            final_episode=episode,
+            reconciled_by=actor,
+            reconciled_at=timezone.now(),
+        )
+    return entry
+
+
+def close(actor, outage: Outage, *, review_needed: bool | None = None) -> Outage:
+    """Close once every return step and every reconciliation is done (409 naming what is
+    left); seed 004 section VII: whether the runbook needs review is asked and kept."""
+    require(actor, perms.OUTAGE_RUN, outage.institution)
+    with transaction.atomic():
+        locked = _locked(outage)
+        state = rules.OUTAGE.move(
+            "close", locked.state, _("Start the return to normal before closing.")
+        )
+        steps = list(
+            locked.steps.filter(phase=StepPhase.RESTORE, state=StepState.OPEN).values_list(
+                "n", flat=True
+            )
+        )
+        entries = list(
+            locked.entries.exclude(state=EntryState.RECONCILED).values_list("id", flat=True)
+        )
+        if steps or entries:
+            left = []
+            if steps:
+                left.append(_("return steps %(n)s") % {"n": ", ".join(str(n) for n in steps)})
+            if entries:
+                left.append(
+                    _("registry entries to reconcile: %(ids)s")
+                    % {"ids": ", ".join(str(i) for i in entries)}
+                )
+            raise Conflict(
+                _("Still open: %(left)s.") % {"left": "; ".join(left)},
+                field="state",
+                code=OutageError.OPEN_WORK,
+            )
+        audit.change(
+            locked,
+            action=AuditAction.CLOSED,
+            actor=actor,
+            about=locked.incident,
+            institution=locked.institution,
+            data={"outage": locked.pk, "review_needed": review_needed},
+            state=state,
+            closed_at=timezone.now(),
+            review_needed=review_needed,
+        )
+    return locked

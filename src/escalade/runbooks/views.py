@@ -1,0 +1,243 @@
+"""Pages: the runbooks (printable, with the blank registry sheet), activating one, the
+outage's page (whom to call now, broadcasts, checklist, registry, return to normal,
+reconciliation, close) and the kiosk display of a group's broadcasts."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from escalade.accounts import rules as perms
+from escalade.accounts.services import has_permission
+from escalade.core.errors import DomainError
+from escalade.core.i18n import pick
+from escalade.core.models import Institution
+from escalade.core.web import current_institution, done, requires, show_errors, shows_errors
+
+from . import selectors, services
+from .forms import ActivateForm, CloseForm, EntryForm, ReconcileForm, VendorRefForm
+
+
+@requires(perms.RUNBOOK_VIEW)
+@shows_errors
+def runbook_list(request):
+    institution = current_institution(request)
+    return render(
+        request,
+        "runbooks/list.html",
+        {
+            "institution": institution,
+            "runbooks": [
+                selectors.runbook_view(r, timezone.now()) for r in selectors.runbooks(institution)
+            ],
+            "outages": selectors.outages(institution, open_only=True),
+            "closed": selectors.outages(institution).filter(state="closed")[:20],
+        },
+    )
+
+
+@requires(perms.RUNBOOK_VIEW)
+@shows_errors
+def runbook_detail(request, code):
+    institution = current_institution(request)
+    runbook = services.get_runbook(institution, code)
+    form = ActivateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outage = services.activate(
+                request.user,
+                institution,
+                code,
+                incident_number=form.cleaned_data["incident"] or None,
+                note=form.cleaned_data["note"],
+            )
+            return done(
+                request, _("Outage opened: the broadcasts are out."), "runbooks:outage", outage.pk
+            )
+        except DomainError as exc:
+            show_errors(form, exc, {"number": "incident"})
+    return render(
+        request,
+        "runbooks/detail.html",
+        {
+            "runbook": selectors.runbook_view(runbook, timezone.now()),
+            "form": form,
+            "can_run": has_permission(request.user, perms.OUTAGE_RUN),
+            "sheet_rows": range(12),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+def _outage_page(request, outage, status=200, **forms):
+    view = selectors.outage_view(request.user, outage, purpose="outage page")
+    return render(
+        request,
+        "runbooks/outage.html",
+        {
+            "outage": view,
+            "entry_form": forms.get("entry_form") or EntryForm(),
+            "vendor_form": forms.get("vendor_form") or VendorRefForm(),
+            "close_form": forms.get("close_form") or CloseForm(),
+            "reconcile_form": forms.get("reconcile_form"),
+            "reconcile_entry": forms.get("reconcile_entry"),
+            "error": forms.get("error"),
+            "end_broadcasts": [
+                {"group": b["group"], "title": pick(b["title"]), "message": pick(b["message"])}
+                for b in outage.runbook.end_broadcasts
+            ],
+            "can_run": has_permission(request.user, perms.OUTAGE_RUN),
+            "can_add": has_permission(request.user, perms.REGISTRY_ADD),
+            "can_reconcile": has_permission(request.user, perms.RECONCILE),
+        },
+        status=status,
+    )
+
+
+@requires(perms.RUNBOOK_VIEW)
+@shows_errors
+def outage_detail(request, outage_id):
+    return _outage_page(request, selectors.get_outage(request.user, outage_id))
+
+
+@login_required
+@require_POST
+@shows_errors
+def step(request, outage_id, n):
+    outage = selectors.get_outage(request.user, outage_id)
+    try:
+        services.mark_step(request.user, outage, n, request.POST.get("state", ""))
+    except DomainError as exc:
+        return _outage_page(request, outage, status=exc.status, error=exc.message)
+    return redirect(f"/outages/{outage.pk}/#step-{n}")
+
+
+@login_required
+@require_POST
+@shows_errors
+def entry(request, outage_id):
+    outage = selectors.get_outage(request.user, outage_id)
+    form = EntryForm(request.POST)
+    if form.is_valid():
+        try:
+            row = services.add_entry(request.user, outage, form.cleaned_data)
+            return done(
+                request,
+                _("Entered in the registry: IPP %(ipp)s, episode %(episode)s.")
+                % {"ipp": row.ipp, "episode": row.episode},
+                "runbooks:outage",
+                outage.pk,
+            )
+        except DomainError as exc:
+            show_errors(form, exc)
+    return _outage_page(request, outage, status=422, entry_form=form)
+
+
+@login_required
+@require_POST
+@shows_errors
+def vendor_ref(request, outage_id):
+    outage = selectors.get_outage(request.user, outage_id)
+    form = VendorRefForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_vendor_ref(request.user, outage, **form.cleaned_data)
+            return done(request, _("Ticket reference recorded."), "runbooks:outage", outage.pk)
+        except DomainError as exc:
+            show_errors(form, exc)
+    return _outage_page(request, outage, status=422, vendor_form=form)
+
+
+@login_required
+@require_POST
+@shows_errors
+def restore(request, outage_id):
+    outage = selectors.get_outage(request.user, outage_id)
+    edited = []
+    for i, spec in enumerate(outage.runbook.end_broadcasts):
+        title = (request.POST.get(f"title-{i}") or "").strip()
+        message = (request.POST.get(f"message-{i}") or "").strip()
+        if not title or not message:
+            continue  # left empty: not sent
+        lang = (request.LANGUAGE_CODE or "fr")[:2]
+        edited.append(
+            {
+                **spec,
+                "title": {**spec["title"], lang: title},
+                "message": {**spec["message"], lang: message},
+            }
+        )
+    try:
+        services.restore(
+            request.user, outage, broadcasts=edited if outage.runbook.end_broadcasts else None
+        )
+    except DomainError as exc:
+        return _outage_page(request, outage, status=exc.status, error=exc.message)
+    return done(
+        request,
+        _("Return to normal started: the end broadcasts are out."),
+        "runbooks:outage",
+        outage.pk,
+    )
+
+
+@login_required
+@require_POST
+@shows_errors
+def reconcile(request, outage_id, entry_id):
+    outage = selectors.get_outage(request.user, outage_id)
+    row = selectors.get_entry(request.user, outage, entry_id)
+    form = ReconcileForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reconcile(request.user, row, **form.cleaned_data)
+            return done(request, _("Entry reconciled."), "runbooks:outage", outage.pk)
+        except DomainError as exc:
+            show_errors(form, exc)
+    return _outage_page(request, outage, status=422, reconcile_form=form, reconcile_entry=row.pk)
+
+
+@login_required
+@require_POST
+@shows_errors
+def close(request, outage_id):
+    outage = selectors.get_outage(request.user, outage_id)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.close(
+                request.user, outage, review_needed=form.cleaned_data["review_needed"] == "yes"
+            )
+            return done(request, _("Outage closed."), "runbooks:outage", outage.pk)
+        except DomainError as exc:
+            return _outage_page(
+                request, outage, status=exc.status, close_form=form, error=exc.message
+            )
+    return _outage_page(request, outage, status=422, close_form=form)
+
+
+def display(request):
+    """A wall or kiosk screen: the current broadcasts of one group (?group=) or of one
+    workstation (?host=), large, refreshed every 2 seconds; no sign-in (it shows what
+    every workstation of the group shows)."""
+    group = (request.GET.get("group") or "").strip()[:40]
+    institutions = Institution.objects.all()
+    code = (request.GET.get("institution") or "").strip()[:40]
+    if code:
+        institutions = institutions.filter(code=code)
+    host = (request.GET.get("host") or "").strip()[:63] or None
+    # a workstation's screen shows what it would get (?host=); a group's screen its
+    # group's broadcasts and those to every workstation
+    rows = [
+        b
+        for b in selectors.current_broadcasts(list(institutions), host=host)
+        if not group or b.group == group or "*" in b.hosts
+    ]
+    return render(
+        request,
+        "runbooks/display.html",
+        {"broadcasts": [selectors.broadcast_view(b) for b in rows], "group": group},
+    )
