@@ -49,6 +49,7 @@ ACCESS = {
     ("GET", "/api/outages"): perms.RUNBOOK_VIEW,
     ("GET", "/api/outages/{outage_id}"): perms.RUNBOOK_VIEW,
     ("GET", "/api/broadcasts/current"): PUBLIC,  # what a workstation's notifier asks
+    ("GET", "/api/broadcasts/{broadcast_id}.cap"): PUBLIC,
     # writes: the service of each checks its permission; the requester may only log
     ("POST", "/api/incidents"): perms.LOG,
     ("POST", "/api/incidents/{number}/escalate"): perms.ESCALATE,
@@ -145,8 +146,12 @@ def world(api, staff, body, cusm):
     )
     provider = Provider.objects.create(institution=cusm, code="dsp", name={"en": "DSP"})
     from escalade.runbooks import services as outages
-    from escalade.runbooks.models import Runbook
+    from escalade.runbooks.models import Runbook, WorkstationGroup
 
+    WorkstationGroup.objects.create(
+        institution=cusm, code="all", label={"en": "Every workstation", "fr": "Tous"}, hosts=["*"]
+    )
+    down = {"en": "PACS down", "fr": "PACS en panne"}
     step = {"text": {"en": "Use the paper plannings", "fr": "Plannings papier"}, "when": ""}
     Runbook.objects.create(
         institution=cusm,
@@ -156,6 +161,7 @@ def world(api, staff, body, cusm):
         title={"en": "PACS down", "fr": "PACS en panne"},
         trigger={"en": "No images", "fr": "Pas d'images"},
         degraded=[step],
+        start_broadcasts=[{"group": "all", "type": "warning", "title": down, "message": down}],
     )
     outage = outages.activate(staff["it_technician"], cusm, "pacs_down", incident_number=major)
     return {
@@ -172,6 +178,7 @@ def world(api, staff, body, cusm):
         "runbook": "pacs_down",
         "outage_id": outage.pk,
         "entry_id": 999999,
+        "broadcast_id": outage.broadcasts.get().pk,
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from escalade.accounts import rules as perms
@@ -14,7 +15,7 @@ from escalade.core.models import Institution
 from escalade.core.schema import Day, Instant, StrictBool, at_or_now, errors_for, one_of
 from escalade.incidents.errors import IncidentError
 
-from . import selectors, services
+from . import cap, selectors, services
 from .choices import BroadcastKind, StepState
 from .errors import OutageError
 
@@ -363,3 +364,14 @@ def current(request, q: Query[CurrentQuery]):
         institutions = institutions.filter(code=q.institution)
     rows = selectors.current_broadcasts(list(institutions), host=q.host, at=at_or_now(q.at))
     return [selectors.broadcast_view(b) for b in rows]
+
+
+@router.get(
+    "/broadcasts/{int:broadcast_id}.cap",
+    auth=None,
+    response={200: None, **ERRORS},
+    summary="One broadcast as an OASIS CAP 1.2 document (no sign-in)",
+)
+def cap_document(request, broadcast_id: int):
+    row = selectors.get_broadcast(broadcast_id)
+    return HttpResponse(cap.document(row), content_type="application/cap+xml; charset=utf-8")

@@ -155,6 +155,20 @@ def broadcast_view(b: Broadcast) -> dict:
     }
 
 
+def get_broadcast(broadcast_id: int) -> Broadcast:
+    """A broadcast, as every workstation of its group reads it; NotFound otherwise."""
+    row = Broadcast.objects.select_related("institution").filter(pk=broadcast_id).first()
+    if row is None:
+        raise NotFound(_("No broadcast #%(id)s.") % {"id": broadcast_id}, field="id")
+    return row
+
+
+def recent_broadcasts(institutions, days: int = 7):
+    """The broadcasts of these institutions started in the last `days` days, latest first."""
+    since = timezone.now() - dt.timedelta(days=days)
+    return Broadcast.objects.filter(institution__in=institutions, starts_at__gte=since)[:200]
+
+
 def current_broadcasts(institutions, *, host: str | None = None, at: dt.datetime | None = None):
     """The broadcasts current at `at` (default now) in these institutions, warnings first;
     with `host`, only those whose group names that workstation."""

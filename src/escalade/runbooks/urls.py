@@ -19,4 +19,5 @@ urlpatterns = [
     ),
     path("outages/<int:outage_id>/close/", views.close, name="close"),
     path("display/", views.display, name="display"),
+    path("feeds/broadcasts.atom", views.broadcasts_atom, name="atom"),
 ]

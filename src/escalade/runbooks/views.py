@@ -5,6 +5,7 @@ reconciliation, close) and the kiosk display of a group's broadcasts."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from escalade.core.i18n import pick
 from escalade.core.models import Institution
 from escalade.core.web import current_institution, done, requires, show_errors, shows_errors
 
-from . import selectors, services
+from . import cap, selectors, services
 from .forms import ActivateForm, CloseForm, EntryForm, ReconcileForm, VendorRefForm
 
 
@@ -217,6 +218,19 @@ def close(request, outage_id):
                 request, outage, status=exc.status, close_form=form, error=exc.message
             )
     return _outage_page(request, outage, status=422, close_form=form)
+
+
+def broadcasts_atom(request):
+    """The Atom feed of the last week's broadcasts, each entry linking its CAP document
+    (no sign-in: what the workstations are told)."""
+    institutions = Institution.objects.all()
+    code = (request.GET.get("institution") or "").strip()[:40]
+    if code:
+        institutions = institutions.filter(code=code)
+    rows = list(selectors.recent_broadcasts(list(institutions)).select_related("institution"))
+    lang = (request.LANGUAGE_CODE or "fr")[:2]
+    body = cap.atom(rows, request.build_absolute_uri("/").rstrip("/"), lang)
+    return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
 
 
 def display(request):

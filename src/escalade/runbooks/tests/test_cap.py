@@ -1,0 +1,43 @@
+"""Every broadcast is a valid OASIS CAP 1.2 document (checked against the OASIS schema),
+and the Atom feed lists them with a link to each; no sign-in for either."""
+
+from pathlib import Path
+
+import feedparser
+import pytest
+from django.test import Client
+from lxml import etree
+
+from escalade.runbooks import services
+
+pytestmark = pytest.mark.django_db
+SCHEMA = etree.XMLSchema(etree.parse(str(Path(__file__).parent / "data" / "CAP-v1.2.xsd")))
+CAP = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}
+
+
+def test_every_broadcast_of_an_outage_is_valid_cap_1_2(pau, crew):
+    outage = services.activate(crew["it_technician"], pau, "case4_ris_pacs")
+    services.restore(crew["it_technician"], outage)
+    rows = list(outage.broadcasts.all())
+    assert len(rows) == 4  # two warnings, then two pieces of information
+    anonymous = Client()
+    for b in rows:
+        r = anonymous.get(f"/api/broadcasts/{b.pk}.cap")
+        assert r.status_code == 200 and r["Content-Type"].startswith("application/cap+xml")
+        doc = etree.fromstring(r.content)
+        SCHEMA.assertValid(doc)
+        infos = doc.findall("cap:info", CAP)
+        assert [i.findtext("cap:language", namespaces=CAP) for i in infos] == ["fr-CA", "en-CA"]
+        assert infos[0].findtext("cap:headline", namespaces=CAP) == b.title["fr"]
+        assert doc.findtext("cap:sent", namespaces=CAP).endswith("+01:00")  # Paris, winter
+        urgency = infos[0].findtext("cap:urgency", namespaces=CAP)
+        assert urgency == ("Immediate" if b.kind == "warning" else "Past")
+    assert anonymous.get("/api/broadcasts/999999.cap").status_code == 404
+
+
+def test_the_atom_feed_links_each_cap_document(pau, crew):
+    outage = services.activate(crew["it_technician"], pau, "case3_pacs")
+    feed = feedparser.parse(Client(HTTP_ACCEPT_LANGUAGE="fr").get("/feeds/broadcasts.atom").content)
+    (entry,) = feed.entries
+    assert entry.title == "PACS en panne"
+    assert entry.link.endswith(f"/api/broadcasts/{outage.broadcasts.get().pk}.cap")
