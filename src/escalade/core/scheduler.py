@@ -22,6 +22,7 @@ SCHEDULES = {
     "problem-detection": ("escalade.problems.tasks.detect_problems", "0 * * * *"),
     "renewal-reminders": ("escalade.renewals.tasks.send_renewal_reminders", "0 8 * * *"),
     "contact-staleness": ("escalade.catalog.tasks.ask_stale_contacts", "30 8 * * 1-5"),
+    "runbook-reviews": ("escalade.runbooks.tasks.remind_reviews", "15 8 * * *"),
 }
 
 

@@ -37,6 +37,8 @@ MESSAGES = {
     "licence_ends": _("Licence %(product)s (%(holder)s) ends on %(date)s: decide on its renewal."),
     "licence_ended": _("Licence %(product)s (%(holder)s) ended on %(date)s."),
     "notice_published": _("Service notice: %(title)s"),
+    "runbook_review_due": _("Runbook « %(title)s »: its review is due on %(date)s."),
+    "runbook_review_asked": _("Runbook « %(title)s » needs review after outage #%(outage)s."),
     "notice_updated": _("Service notice updated: %(title)s"),
     "notice_resolved": _("Service notice resolved: %(title)s"),
     "notice_cancelled": _("Service notice cancelled: %(title)s"),

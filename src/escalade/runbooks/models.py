@@ -53,7 +53,9 @@ class Runbook(models.Model):
     version = models.CharField(_("version"), max_length=20, default="1")
     owner = models.JSONField(_("owner"), default=dict)
     review_on = models.DateField(_("review date"), null=True, blank=True)
-    review_reminded_on = models.DateField(null=True, blank=True)
+    owner_role = models.CharField(_("owner's role"), max_length=40, default="manager")
+    # the review date its owners were reminded of (once per date)
+    review_reminded_for = models.DateField(null=True, blank=True)
     active = models.BooleanField(default=True)
 
     class Meta:

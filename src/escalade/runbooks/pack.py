@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from escalade.accounts.choices import Role
 from escalade.core import packs
 from escalade.core.hours import Schedule
 from escalade.core.packs import Labels
@@ -15,6 +16,7 @@ from escalade.core.packs import Labels
 from .models import Runbook, WorkstationGroup
 
 CODE = r"^[a-z][a-z0-9_]{1,39}$"
+OwnerRole = Literal[tuple(Role.values)]  # whose members own a runbook (told of its review)
 
 
 class GroupSpec(BaseModel):
@@ -56,6 +58,7 @@ class DefaultsSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: str = "1"
     owner: Labels | None = None
+    owner_role: OwnerRole = "manager"
     review_on: dt.date | None = None
 
 
@@ -75,6 +78,7 @@ class RunbookSpec(BaseModel):
     related: list[str] = []
     version: str | None = None
     owner: Labels | None = None
+    owner_role: OwnerRole | None = None
     review_on: dt.date | None = None
 
 
@@ -174,6 +178,7 @@ def apply_runbooks(institution, spec: RunbooksFile, ctx: dict) -> None:
                 "related": r.related,
                 "version": r.version or spec.defaults.version,
                 "owner": r.owner.model_dump() if r.owner else owner,
+                "owner_role": r.owner_role or spec.defaults.owner_role,
                 "review_on": r.review_on or spec.defaults.review_on,
                 "active": True,
             },

@@ -19,6 +19,7 @@ from escalade.core.i18n import pick
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents import services as incidents
 from escalade.incidents.services import IncidentInput
+from escalade.notifications import services as notify
 
 from . import rules
 from .choices import EntryState, OutageState, StepPhase, StepState
@@ -27,6 +28,8 @@ from .models import Broadcast, Outage, OutageStep, RegistryEntry, Runbook, Works
 
 # How long the "it is back" information stays on the workstations after the return.
 INFO_HOURS = 2
+# How long before its review date a runbook's owners are reminded.
+REVIEW_LEAD = dt.timedelta(days=14)
 
 
 def get_runbook(institution, code: str) -> Runbook:
@@ -375,4 +378,42 @@ def close(actor, outage: Outage, *, review_needed: bool | None = None) -> Outage
             closed_at=timezone.now(),
             review_needed=review_needed,
         )
+        if review_needed:
+            _tell_owners(locked.runbook, "runbook_review_asked", outage=locked.pk)
     return locked
+
+
+def _tell_owners(runbook: Runbook, kind: str, **params) -> list[str]:
+    """Tell the members holding the runbook's owner role, in-app and by e-mail."""
+    who = notify.people(notify.members(runbook.institution, [runbook.owner_role]))
+    return notify.tell(
+        who,
+        kind=kind,
+        params={"title": pick(runbook.title, "fr"), **params},
+        link=f"/runbooks/{runbook.code}/",
+        subject=notify.MESSAGES[kind],
+    )
+
+
+def remind_reviews(today: dt.date) -> int:
+    """The daily job (seed 004 section VII, review at a set date): a runbook whose review
+    falls due within two weeks reminds its owners once for that date."""
+    reminded = 0
+    due = Runbook.objects.filter(active=True, review_on__lte=today + REVIEW_LEAD).select_related(
+        "institution"
+    )
+    for runbook in due:
+        with transaction.atomic():
+            row = audit.locked(runbook)
+            if row.review_reminded_for == row.review_on:
+                continue
+            told = _tell_owners(row, "runbook_review_due", date=row.review_on.isoformat())
+            audit.change(
+                row,
+                action=AuditAction.NOTIFIED,
+                actor=None,
+                data={"kind": "runbook_review_due", "told": told},
+                review_reminded_for=row.review_on,
+            )
+            reminded += 1
+    return reminded
