@@ -84,6 +84,7 @@ ACCESS = {
     ("POST", "/api/licences"): perms.RENEWAL_CHANGE,
     ("PATCH", "/api/licences/{licence_id}"): perms.RENEWAL_CHANGE,
     ("POST", "/api/outages"): perms.OUTAGE_RUN,
+    ("POST", "/api/alerts/alertmanager"): perms.OUTAGE_RUN,
     ("POST", "/api/outages/{outage_id}/steps/{n}"): perms.OUTAGE_RUN,
     ("POST", "/api/outages/{outage_id}/vendor-refs"): perms.OUTAGE_RUN,
     ("POST", "/api/outages/{outage_id}/restore"): perms.OUTAGE_RUN,

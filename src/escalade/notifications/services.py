@@ -37,6 +37,9 @@ MESSAGES = {
     "licence_ends": _("Licence %(product)s (%(holder)s) ends on %(date)s: decide on its renewal."),
     "licence_ended": _("Licence %(product)s (%(holder)s) ended on %(date)s."),
     "notice_published": _("Service notice: %(title)s"),
+    "outage_back": _(
+        "Monitoring says %(alert)s is resolved: start the return to normal of outage #%(outage)s?"
+    ),
     "runbook_review_due": _("Runbook « %(title)s »: its review is due on %(date)s."),
     "runbook_review_asked": _("Runbook « %(title)s » needs review after outage #%(outage)s."),
     "notice_updated": _("Service notice updated: %(title)s"),

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
+from escalade.core.errors import Invalid, not_one_of
 from escalade.core.idempotency import replay_with
 from escalade.core.models import Institution
 from escalade.core.schema import Day, Instant, StrictBool, at_or_now, errors_for, one_of
@@ -375,3 +376,43 @@ def current(request, q: Query[CurrentQuery]):
 def cap_document(request, broadcast_id: int):
     row = selectors.get_broadcast(broadcast_id)
     return HttpResponse(cap.document(row), content_type="application/cap+xml; charset=utf-8")
+
+
+class AlertIn(Schema):
+    status: str = Field(max_length=20)
+    labels: dict[str, str] = {}
+    annotations: dict[str, str] = {}
+    startsAt: str = ""  # noqa: N815 - Alertmanager's field names
+    endsAt: str = ""  # noqa: N815
+    fingerprint: str = Field(max_length=64)
+
+
+class AlertmanagerIn(Schema):
+    version: one_of("4") = Field(description="the webhook payload version: 4")
+    status: str = ""
+    receiver: str = ""
+    alerts: list[AlertIn]
+
+
+class AlertsDone(Schema):
+    opened: list[int]
+    joined: list[int]
+    folded: list[str]
+    resolved: list[str]
+    incidents: list[str]
+
+
+class AlertQuery(Schema):
+    institution: str | None = None
+
+
+@router.post(
+    "/alerts/alertmanager",
+    response={200: AlertsDone, **ERRORS},
+    summary="Prometheus Alertmanager's webhook (version 4): alerts open or join outages",
+)
+def alertmanager(request, payload: AlertmanagerIn, q: Query[AlertQuery]):
+    if wrong := not_one_of("version", payload.version, ["4"]):
+        raise Invalid(errors=wrong)
+    institution = resolve_institution(request.auth, q.institution)
+    return services.receive_alerts(request.auth, institution, [a.dict() for a in payload.alerts])

@@ -185,3 +185,47 @@ class RegistryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.modality}"  # no identity: it is personal health information
+
+
+class AlertRule(models.Model):
+    """Monitoring's alerts mapped to a runbook (pack data): an alert whose labels include
+    all of `match` opens (or joins) an outage of that runbook."""
+
+    institution = models.ForeignKey("core.Institution", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+    match = models.JSONField()
+    runbook = models.ForeignKey(Runbook, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.match} -> {self.runbook.code}"
+
+
+class Alert(models.Model):
+    """One alert from monitoring (Prometheus Alertmanager), by its fingerprint: what it
+    opened or joined, how often it repeated, whether it is resolved."""
+
+    institution = models.ForeignKey("core.Institution", on_delete=models.CASCADE, related_name="+")
+    fingerprint = models.CharField(max_length=64)
+    labels = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, default="firing")
+    outage = models.ForeignKey(
+        Outage, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    repeats = models.PositiveIntegerField(default=0)
+    first_seen = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-first_seen", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "fingerprint"], name="rb_alert_fp")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.labels.get('alertname', self.fingerprint)} ({self.status})"

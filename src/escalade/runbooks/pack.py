@@ -13,7 +13,7 @@ from escalade.core import packs
 from escalade.core.hours import Schedule
 from escalade.core.packs import Labels
 
-from .models import Runbook, WorkstationGroup
+from .models import AlertRule, Runbook, WorkstationGroup
 
 CODE = r"^[a-z][a-z0-9_]{1,39}$"
 OwnerRole = Literal[tuple(Role.values)]  # whose members own a runbook (told of its review)
@@ -82,9 +82,17 @@ class RunbookSpec(BaseModel):
     review_on: dt.date | None = None
 
 
+class AlertRuleSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    match: dict[str, str] = Field(min_length=1, description="labels the alert must carry")
+    runbook: str
+
+
 class RunbooksFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     schedules: dict[str, dict] = {}
+    alerts: list[AlertRuleSpec] = []
+    alert_symptom: str = Field("", description="the symptom of an alert that maps to nothing")
     groups: list[GroupSpec] = Field(min_length=1)
     defaults: DefaultsSpec = DefaultsSpec()
     contacts: dict[str, TellSpec] = {}  # reusable blocks (YAML anchors)
@@ -113,6 +121,9 @@ class RunbooksFile(BaseModel):
             for other in r.related:
                 if other not in codes:
                     raise ValueError(f"{r.code}: unknown related runbook '{other}'")
+        for a in self.alerts:
+            if a.runbook not in codes:
+                raise ValueError(f"alerts: unknown runbook '{a.runbook}'")
         return self
 
 
@@ -139,6 +150,10 @@ def _cross_check(parsed: dict) -> list:
             out.append(
                 ("runbooks.yaml", None, f"{r.code}.symptom", f"unknown symptom '{r.symptom}'")
             )
+    if spec.alert_symptom and spec.alert_symptom not in symptoms:
+        out.append(
+            ("runbooks.yaml", None, "alert_symptom", f"unknown symptom '{spec.alert_symptom}'")
+        )
     return out
 
 
@@ -186,6 +201,21 @@ def apply_runbooks(institution, spec: RunbooksFile, ctx: dict) -> None:
     Runbook.objects.filter(institution=institution).exclude(
         code__in=[r.code for r in spec.runbooks]
     ).update(active=False)
+    AlertRule.objects.filter(institution=institution).delete()
+    by_code = {r.code: r for r in Runbook.objects.filter(institution=institution)}
+    AlertRule.objects.bulk_create(
+        [
+            AlertRule(
+                institution=institution, position=n, match=a.match, runbook=by_code[a.runbook]
+            )
+            for n, a in enumerate(spec.alerts)
+        ]
+    )
+    settings = dict(institution.settings or {})
+    if settings.get("alert_symptom") != spec.alert_symptom:
+        settings["alert_symptom"] = spec.alert_symptom
+        institution.settings = settings
+        institution.save(update_fields=["settings"])
 
 
 def register() -> None:

@@ -24,7 +24,16 @@ from escalade.notifications import services as notify
 from . import rules
 from .choices import EntryState, OutageState, StepPhase, StepState
 from .errors import OutageError
-from .models import Broadcast, Outage, OutageStep, RegistryEntry, Runbook, WorkstationGroup
+from .models import (
+    Alert,
+    AlertRule,
+    Broadcast,
+    Outage,
+    OutageStep,
+    RegistryEntry,
+    Runbook,
+    WorkstationGroup,
+)
 
 # How long the "it is back" information stays on the workstations after the return.
 INFO_HOURS = 2
@@ -417,3 +426,120 @@ def remind_reviews(today: dt.date) -> int:
             )
             reminded += 1
     return reminded
+
+
+def _rule_for(institution, labels: dict) -> AlertRule | None:
+    for rule in AlertRule.objects.filter(institution=institution).select_related("runbook"):
+        if all(str(labels.get(k)) == str(v) for k, v in rule.match.items()):
+            return rule
+    return None
+
+
+def receive_alerts(actor, institution, alerts: list[dict]) -> dict:
+    """Prometheus Alertmanager's alerts (webhook version 4), each by its fingerprint: a
+    firing alert the pack maps to a runbook opens that outage, or joins the one already
+    open; a repeat is folded into what it opened; a resolved one proposes the return to
+    normal to the people on the outage (it closes nothing); an alert that maps to nothing
+    opens a plain incident with its labels. Returns what each alert did."""
+    require(actor, perms.OUTAGE_RUN, institution)
+    done: dict[str, list] = {
+        "opened": [],
+        "joined": [],
+        "folded": [],
+        "resolved": [],
+        "incidents": [],
+    }
+    for item in alerts:
+        fingerprint = str(item.get("fingerprint") or "")[:64]
+        labels = {str(k): str(v) for k, v in (item.get("labels") or {}).items()}
+        if not fingerprint:
+            raise Invalid(
+                _("Each alert needs its fingerprint."),
+                field="alerts.fingerprint",
+                code=Code.REQUIRED,
+            )
+        with transaction.atomic():
+            seen = (
+                Alert.objects.select_for_update()
+                .filter(institution=institution, fingerprint=fingerprint)
+                .first()
+            )
+            if item.get("status") == "resolved":
+                if seen is not None and seen.status != "resolved":
+                    seen.status = "resolved"
+                    seen.save(update_fields=["status", "last_seen"])
+                    if seen.outage_id and seen.outage.state == OutageState.ACTIVE:
+                        _propose_return(seen)
+                    done["resolved"].append(fingerprint)
+                continue
+            if seen is not None and seen.status == "firing":
+                seen.repeats += 1
+                seen.save(update_fields=["repeats", "last_seen"])
+                done["folded"].append(fingerprint)
+                continue
+            rule = _rule_for(institution, labels)
+            summary = labels.get("alertname", fingerprint)
+            outage = incident = None
+            if rule is not None:
+                outage = (
+                    Outage.objects.filter(runbook=rule.runbook, state=OutageState.ACTIVE)
+                    .order_by("-started_at")
+                    .first()
+                )
+                if outage is None:
+                    outage = activate(
+                        actor, institution, rule.runbook.code, note=_alert_text(summary, labels)
+                    )
+                    done["opened"].append(outage.pk)
+                else:
+                    done["joined"].append(outage.pk)
+                incident = outage.incident
+            else:
+                incident = incidents.log_incident(
+                    actor,
+                    institution,
+                    IncidentInput(
+                        channel="api",
+                        requester_name="Alertmanager",
+                        requester_role="staff",
+                        requester_site=institution.label,
+                        symptom=institution.setting("alert_symptom") or "",
+                        summary=summary[:200],
+                        description=_alert_text(summary, labels),
+                    ),
+                )
+                done["incidents"].append(incident.number)
+            if seen is None:
+                seen = Alert(institution=institution, fingerprint=fingerprint)
+            seen.labels, seen.status, seen.outage, seen.incident = (
+                labels,
+                "firing",
+                outage,
+                incident,
+            )
+            seen.save()
+    return done
+
+
+def _alert_text(summary: str, labels: dict) -> str:
+    return summary + "\n" + "\n".join(f"{k}={v}" for k, v in sorted(labels.items()))
+
+
+def _propose_return(alert: Alert) -> None:
+    """Monitoring says it is back: the people on the outage are asked to start the return
+    to normal (its starter and whoever ticked its steps)."""
+    outage = alert.outage
+    ids = {outage.started_by_id, *outage.steps.exclude(by=None).values_list("by_id", flat=True)}
+    notify.tell(
+        notify.people([i for i in ids if i]),
+        kind="outage_back",
+        params={"alert": alert.labels.get("alertname", alert.fingerprint), "outage": outage.pk},
+        link=f"/outages/{outage.pk}/",
+        subject=notify.MESSAGES["outage_back"],
+    )
+    audit.record(
+        action=AuditAction.NOTIFIED,
+        obj=outage.incident,
+        institution=outage.institution,
+        data={"kind": "outage_back", "outage": outage.pk},
+    )

@@ -1,0 +1,81 @@
+"""Monitoring opens outages (seed 004's annex: « maintenance proactive » opens a ticket):
+Alertmanager's webhook, a firing alert mapped to a runbook opens its outage or joins it,
+a repeat is folded, a resolved one proposes the return to normal, an unmapped one opens
+a plain incident."""
+
+import pytest
+
+from escalade.incidents.models import Incident
+from escalade.notifications.models import Notification
+from escalade.runbooks.models import Outage
+
+from .test_api import Api
+
+pytestmark = pytest.mark.django_db
+
+
+def payload(status, *alerts):
+    return {"version": "4", "status": status, "receiver": "escalade", "alerts": list(alerts)}
+
+
+def alert(name, fingerprint, status="firing", **labels):
+    return {
+        "status": status,
+        "labels": {"alertname": name, "instance": "pacs01:9100", **labels},
+        "annotations": {"summary": f"{name} on pacs01"},
+        "startsAt": "2026-12-08T09:58:00Z",
+        "endsAt": "0001-01-01T00:00:00Z",
+        "fingerprint": fingerprint,
+    }
+
+
+def test_alerts_open_join_fold_and_propose_the_return(pau, crew):
+    monitoring = Api(crew["it_technician"])
+    r = monitoring.post(
+        "/api/alerts/alertmanager", payload("firing", alert("PacsUnreachable", "aa11"))
+    )
+    assert r.status_code == 200, r.content
+    (opened,) = r.json()["opened"]
+    outage = Outage.objects.get(pk=opened)
+    assert outage.runbook.code == "case3_pacs" and outage.broadcasts.count() == 1
+    assert "instance=pacs01:9100" in outage.note
+    again = monitoring.post(
+        "/api/alerts/alertmanager", payload("firing", alert("PacsUnreachable", "aa11"))
+    )
+    assert again.json()["folded"] == ["aa11"] and Outage.objects.count() == 1
+    other = monitoring.post(
+        "/api/alerts/alertmanager",
+        payload("firing", alert("PacsUnreachable", "bb22", instance="pacs02")),
+    )
+    assert other.json()["joined"] == [outage.pk] and Outage.objects.count() == 1
+    back = monitoring.post(
+        "/api/alerts/alertmanager",
+        payload("resolved", alert("PacsUnreachable", "aa11", "resolved")),
+    )
+    assert back.json()["resolved"] == ["aa11"]
+    outage.refresh_from_db()
+    assert outage.state == "active"  # monitoring proposes; people decide
+    (note,) = Notification.objects.filter(kind="outage_back")
+    assert note.user == crew["it_technician"] and note.params["outage"] == outage.pk
+
+
+def test_an_alert_that_maps_to_nothing_opens_a_plain_incident(pau, crew):
+    r = Api(crew["it_technician"]).post(
+        "/api/alerts/alertmanager", payload("firing", alert("DiskAlmostFull", "cc33", disk="/var"))
+    )
+    (number,) = r.json()["incidents"]
+    incident = Incident.objects.get(number=number)
+    assert incident.summary == "DiskAlmostFull" and "disk=/var" in incident.description
+    assert Outage.objects.count() == 0
+
+
+def test_the_webhook_needs_a_token_of_a_role_that_runs_outages(pau, crew, client):
+    body = payload("firing", alert("PacsUnreachable", "dd44"))
+    assert (
+        client.post("/api/alerts/alertmanager", body, content_type="application/json").status_code
+        == 401
+    )
+    assert Api(crew["requester"]).post("/api/alerts/alertmanager", body).status_code == 403
+    bad = Api(crew["it_technician"]).post("/api/alerts/alertmanager", {**body, "version": "3"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "version"
+    assert Outage.objects.count() == 0
