@@ -38,6 +38,8 @@ def tables(fig: dict) -> list[tuple[str, list[str], list[list]]]:
                     _("Outage minutes (planned work inside maintenance windows not counted)"),
                     fig["service_interruptions"]["outage_minutes"],
                 ],
+                [_("Outages of clinical systems (runbooks)"), fig["outages"]["count"]],
+                [_("Minutes in degraded mode"), fig["outages"]["minutes"]],
             ],
         ),
         (
@@ -54,6 +56,11 @@ def tables(fig: dict) -> list[tuple[str, list[str], list[list]]]:
             _("By channel"),
             [_("Channel"), _("Incidents")],
             [[row["label"], row["count"]] for row in fig["by_channel"]],
+        ),
+        (
+            _("Outages by system"),
+            [_("System"), _("Outages"), _("Minutes in degraded mode")],
+            [[row["system"], row["count"], row["minutes"]] for row in fig["outages"]["by_system"]],
         ),
     ]
 

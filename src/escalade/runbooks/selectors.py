@@ -271,3 +271,26 @@ def outage_view(user, outage: Outage, at: dt.datetime | None = None, purpose: st
             "reconciliations": sum(1 for e in entries if e.state != EntryState.RECONCILED),
         },
     }
+
+
+def outage_figures(institution, since: dt.datetime, until: dt.datetime) -> dict:
+    """For the period statistics: outages started in [since, until), their minutes in
+    degraded mode (to the return to normal, or now), per system."""
+    now = timezone.now()
+    per: dict[str, dict] = {}
+    rows = Outage.objects.filter(
+        institution=institution, started_at__gte=since, started_at__lt=until
+    ).select_related("runbook")
+    for o in rows:
+        end = o.restored_at or o.closed_at or now
+        row = per.setdefault(
+            o.runbook.system, {"system": o.runbook.system, "count": 0, "minutes": 0}
+        )
+        row["count"] += 1
+        row["minutes"] += max(0, int((end - o.started_at).total_seconds() // 60))
+    by_system = sorted(per.values(), key=lambda r: (-r["minutes"], r["system"]))
+    return {
+        "count": sum(r["count"] for r in by_system),
+        "minutes": sum(r["minutes"] for r in by_system),
+        "by_system": by_system,
+    }

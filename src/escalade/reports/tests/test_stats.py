@@ -76,7 +76,13 @@ def test_the_api_and_its_exports(api, dataset):
     assert agent.get("/api/stats", period="2026-P06", group_by="color").status_code == 422
     xlsx = agent.get("/api/stats/export", period="2026-P06", format="xlsx")
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames == ["Summary", "By category", "By level", "By channel"]
+    assert book.sheetnames == [
+        "Summary",
+        "By category",
+        "By level",
+        "By channel",
+        "Outages by system",
+    ]
     summary = book["Summary"]
     assert "2026-P06" in summary["A1"].value and "2026-08-19" in summary["A1"].value
     values = {row[0].value: row[1].value for row in summary.iter_rows(min_row=4)}
