@@ -50,6 +50,8 @@ ACCESS = {
     ("GET", "/api/outages/{outage_id}"): perms.RUNBOOK_VIEW,
     ("GET", "/api/broadcasts/current"): PUBLIC,  # what a workstation's notifier asks
     ("GET", "/api/broadcasts/{broadcast_id}.cap"): PUBLIC,
+    ("GET", "/api/vendors"): perms.RUNBOOK_VIEW,
+    ("GET", "/api/vendors/{code}/call-sheet"): perms.RUNBOOK_VIEW,
     # writes: the service of each checks its permission; the requester may only log
     ("POST", "/api/incidents"): perms.LOG,
     ("POST", "/api/incidents/{number}/escalate"): perms.ESCALATE,
@@ -146,6 +148,7 @@ def world(api, staff, body, cusm):
         institution=cusm, kind="unplanned", state="published", title={"en": "Bridge down"}, start=T0
     )
     provider = Provider.objects.create(institution=cusm, code="dsp", name={"en": "DSP"})
+    Provider.objects.create(institution=cusm, code="acme", name={"en": "Acme PACS"}, vendor=True)
     from escalade.runbooks import services as outages
     from escalade.runbooks.models import Runbook, WorkstationGroup
 
@@ -177,6 +180,7 @@ def world(api, staff, body, cusm):
         "n": 1,
         "provider": provider.code,
         "runbook": "pacs_down",
+        "vendor": "acme",
         "outage_id": outage.pk,
         "entry_id": 999999,
         "broadcast_id": outage.broadcasts.get().pk,
@@ -188,6 +192,8 @@ def concrete(path: str, world: dict) -> str:
         return f"/api/providers/{world['provider']}"
     if path.startswith("/api/runbooks/"):
         return f"/api/runbooks/{world['runbook']}"
+    if path.startswith("/api/vendors/"):
+        return f"/api/vendors/{world['vendor']}/call-sheet"
     for key, value in world.items():
         path = path.replace("{" + key + "}", str(value))
     assert "{" not in path, path

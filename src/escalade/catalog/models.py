@@ -28,6 +28,11 @@ class Provider(models.Model):
     examples = models.JSONField(default=list, blank=True)
     how_to_reach = models.JSONField(default=list, blank=True)
     response_delays = models.JSONField(default=list, blank=True)
+    # A vendor or partner called about an outage (seed 004): its equipment references
+    # ([{label, value}]) and what to say when calling ([{fr, en}]).
+    vendor = models.BooleanField(default=False)
+    references = models.JSONField(default=list, blank=True)
+    call_sheet = models.JSONField(default=list, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
 

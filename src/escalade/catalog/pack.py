@@ -47,6 +47,12 @@ class ChannelSpec(BaseModel):
         return self
 
 
+class ReferenceSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: Labels
+    value: str = Field(min_length=1, max_length=60)
+
+
 class ProviderSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
@@ -59,6 +65,9 @@ class ProviderSpec(BaseModel):
     examples: list[Labels] = []
     how_to_reach: list[Labels] = []
     response_delays: list[Labels] = []
+    vendor: bool = False
+    references: list[ReferenceSpec] = []
+    call_sheet: list[Labels] = []
     channels: list[ChannelSpec] = []
 
 
@@ -108,6 +117,9 @@ def apply_catalog(institution, spec: CatalogFile, ctx: dict) -> None:
                 "examples": [x.model_dump() for x in p.examples],
                 "how_to_reach": [x.model_dump() for x in p.how_to_reach],
                 "response_delays": [x.model_dump() for x in p.response_delays],
+                "vendor": p.vendor,
+                "references": [x.model_dump() for x in p.references],
+                "call_sheet": [x.model_dump() for x in p.call_sheet],
                 "position": position,
                 "active": True,
             },

@@ -416,3 +416,71 @@ def alertmanager(request, payload: AlertmanagerIn, q: Query[AlertQuery]):
         raise Invalid(errors=wrong)
     institution = resolve_institution(request.auth, q.institution)
     return services.receive_alerts(request.auth, institution, [a.dict() for a in payload.alerts])
+
+
+class ReferenceOut(Schema):
+    label: str
+    value: str
+
+
+class VendorOut(Schema):
+    code: str
+    name: str
+    summary: str
+    references: list[ReferenceOut]
+    channels: list[ChannelOut]
+
+
+class CallOutageOut(Schema):
+    id: int
+    runbook: str
+    incident: str
+    since: dt.datetime
+    vendor_refs: list[dict]
+
+
+class CallExamOut(Schema):
+    accession_number: str
+    date: dt.datetime
+    modality: str
+    exam: str
+
+
+class CallSheetOut(VendorOut):
+    say: list[str]
+    caller: str
+    site: str
+    call_back_from: dt.datetime
+    outage: CallOutageOut | None = None
+    exam: CallExamOut | None = None
+
+
+class VendorQuery(Schema):
+    institution: str | None = None
+
+
+@router.get("/vendors", response={200: list[VendorOut], **ERRORS}, summary="Vendors and partners")
+def list_vendors(request, q: Query[VendorQuery]):
+    institution = resolve_institution(request.auth, q.institution, need=perms.RUNBOOK_VIEW)
+    now = dt.datetime.now(dt.UTC)
+    return [selectors.vendor_view(v, now) for v in selectors.vendors(institution)]
+
+
+class CallSheetQuery(Schema):
+    institution: str | None = None
+    outage: int | None = Field(None, description="the outage the call is about")
+    entry: int | None = Field(None, description="a registry entry: the exam concerned")
+
+
+@router.get(
+    "/vendors/{code}/call-sheet",
+    response={200: CallSheetOut, **ERRORS},
+    summary="What to say when calling a vendor about an outage",
+)
+def vendor_call_sheet(request, code: str, q: Query[CallSheetQuery]):
+    institution = resolve_institution(request.auth, q.institution, need=perms.RUNBOOK_VIEW)
+    outage = selectors.get_outage(request.auth, q.outage) if q.outage else None
+    entry = selectors.get_entry(request.auth, outage, q.entry) if outage and q.entry else None
+    return selectors.call_sheet(
+        request.auth, selectors.get_vendor(institution, code), outage, entry
+    )

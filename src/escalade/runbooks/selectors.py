@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import has_permission, institutions_of
-from escalade.catalog.models import Channel
+from escalade.catalog.models import Channel, Provider
 from escalade.catalog.selectors import channel_view
 from escalade.core import audit
 from escalade.core.choices import AuditAction
@@ -294,3 +294,66 @@ def outage_figures(institution, since: dt.datetime, until: dt.datetime) -> dict:
         "minutes": sum(r["minutes"] for r in by_system),
         "by_system": by_system,
     }
+
+
+def vendors(institution):
+    """The institution's vendors and partners (catalogue providers marked as such)."""
+    return Provider.objects.filter(
+        institution=institution, active=True, vendor=True
+    ).prefetch_related("channels")
+
+
+def get_vendor(institution, code: str) -> Provider:
+    """The vendor of this code, or NotFound."""
+    row = vendors(institution).filter(code=code).first()
+    if row is None:
+        raise NotFound(_("No vendor %(code)s.") % {"code": code}, field="code")
+    return row
+
+
+def vendor_view(vendor: Provider, at: dt.datetime) -> dict:
+    """A vendor as the directory shows it: references, channels open now or not."""
+    return {
+        "code": vendor.code,
+        "name": pick(vendor.name),
+        "summary": pick(vendor.summary),
+        "references": [{"label": pick(r["label"]), "value": r["value"]} for r in vendor.references],
+        "channels": [
+            channel_view(c, at, vendor.institution) for c in vendor.channels.filter(active=True)
+        ],
+    }
+
+
+def call_sheet(
+    user, vendor: Provider, outage: Outage | None, entry: RegistryEntry | None = None
+) -> dict:
+    """What to say when calling a vendor about an outage (seed 004 annex 5): the equipment
+    references, who calls and from which site, when to call back, the exam concerned; the
+    vendor's ticket reference is recorded back on the outage. No patient identity."""
+    now = timezone.now()
+    institution = vendor.institution
+    sheet = {
+        **vendor_view(vendor, now),
+        "say": [pick(line) for line in vendor.call_sheet],
+        "caller": user.get_full_name() or user.get_username(),
+        "site": institution.label,
+        "call_back_from": now,
+        "outage": None,
+        "exam": None,
+    }
+    if outage is not None:
+        sheet["outage"] = {
+            "id": outage.pk,
+            "runbook": pick(outage.runbook.title),
+            "incident": outage.incident.number,
+            "since": outage.started_at,
+            "vendor_refs": outage.vendor_refs,
+        }
+    if entry is not None:
+        sheet["exam"] = {
+            "accession_number": entry.accession_number,
+            "date": entry.at,
+            "modality": entry.modality,
+            "exam": entry.exam,
+        }
+    return sheet

@@ -18,6 +18,7 @@ urlpatterns = [
         name="reconcile",
     ),
     path("outages/<int:outage_id>/close/", views.close, name="close"),
+    path("outages/<int:outage_id>/call/<slug:code>/", views.call, name="call"),
     path("display/", views.display, name="display"),
     path("feeds/broadcasts.atom", views.broadcasts_atom, name="atom"),
 ]

@@ -93,6 +93,7 @@ def _outage_page(request, outage, status=200, **forms):
             "can_run": has_permission(request.user, perms.OUTAGE_RUN),
             "can_add": has_permission(request.user, perms.REGISTRY_ADD),
             "can_reconcile": has_permission(request.user, perms.RECONCILE),
+            "vendors": selectors.vendors(outage.institution),
         },
         status=status,
     )
@@ -218,6 +219,27 @@ def close(request, outage_id):
                 request, outage, status=exc.status, close_form=form, error=exc.message
             )
     return _outage_page(request, outage, status=422, close_form=form)
+
+
+@requires(perms.RUNBOOK_VIEW)
+@shows_errors
+def call(request, outage_id, code):
+    """The call sheet of a vendor for this outage, printable; the ticket reference the
+    vendor gives is recorded back on the outage from here."""
+    outage = selectors.get_outage(request.user, outage_id)
+    raw = (request.GET.get("entry") or "").strip()
+    entry = selectors.get_entry(request.user, outage, int(raw)) if raw.isdigit() else None
+    vendor = selectors.get_vendor(outage.institution, code)
+    return render(
+        request,
+        "runbooks/call.html",
+        {
+            "sheet": selectors.call_sheet(request.user, vendor, outage, entry),
+            "vendor_form": VendorRefForm(initial={"vendor": vendor.code}),
+            "outage_id": outage.pk,
+            "can_run": has_permission(request.user, perms.OUTAGE_RUN),
+        },
+    )
 
 
 def broadcasts_atom(request):
