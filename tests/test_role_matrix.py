@@ -89,6 +89,7 @@ ACCESS = {
     ("POST", "/api/alerts/alertmanager"): perms.OUTAGE_RUN,
     ("POST", "/api/outages/{outage_id}/steps/{n}"): perms.OUTAGE_RUN,
     ("POST", "/api/outages/{outage_id}/vendor-refs"): perms.OUTAGE_RUN,
+    ("POST", "/api/outages/{outage_id}/access-codes"): perms.OUTAGE_RUN,
     ("POST", "/api/outages/{outage_id}/restore"): perms.OUTAGE_RUN,
     ("POST", "/api/outages/{outage_id}/close"): perms.OUTAGE_RUN,
     ("POST", "/api/outages/{outage_id}/entries"): perms.REGISTRY_ADD,

@@ -144,6 +144,13 @@ class LeftOut(Schema):
     reconciliations: int
 
 
+class AccessLogOut(Schema):
+    event: str
+    to: str
+    at: dt.datetime
+    by: str
+
+
 class OutageOut(Schema):
     id: int
     runbook: RelatedOut
@@ -155,6 +162,8 @@ class OutageOut(Schema):
     elapsed_s: int
     note: str
     vendor_refs: list[dict]
+    access_codes: bool
+    access_log: list[AccessLogOut]
     review_needed: bool | None = None
     contacts: list[ContactOut]
     broadcasts: list[BroadcastOut]
@@ -484,3 +493,22 @@ def vendor_call_sheet(request, code: str, q: Query[CallSheetQuery]):
     return selectors.call_sheet(
         request.auth, selectors.get_vendor(institution, code), outage, entry
     )
+
+
+class AccessCodeIn(Schema):
+    """What happened to the temporary access code; the code itself has no field here."""
+
+    model_config = {"extra": "forbid"}
+    event: one_of("changed", "given") = Field(description="changed, or given by phone")
+    given_to: str = Field("", max_length=120, description="the physician it was given to")
+
+
+@router.post(
+    "/outages/{int:outage_id}/access-codes",
+    response={200: OutageOut, **ERRORS},
+    summary="Record that the temporary access code was changed or given (never the code)",
+)
+def access_code(request, outage_id: int, payload: AccessCodeIn):
+    outage = selectors.get_outage(request.auth, outage_id)
+    services.log_access_code(request.auth, outage, payload.event, payload.given_to)
+    return selectors.outage_view(request.auth, selectors.get_outage(request.auth, outage_id))

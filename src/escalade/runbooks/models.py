@@ -20,6 +20,7 @@ class WorkstationGroup(models.Model):
     code = models.SlugField(max_length=40)
     label = models.JSONField(_("label"))
     hosts = models.JSONField(_("host names"), default=list)
+    emails = models.JSONField(_("mailing lists"), default=list, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -50,6 +51,9 @@ class Runbook(models.Model):
     restore = models.JSONField(_("return-to-normal steps"), default=list)
     related = models.JSONField(default=list)
     registry = models.BooleanField(_("degraded-mode registry"), default=False)
+    # Case 6 and annex 3: a temporary access code is changed and given by phone; who and
+    # when are recorded, never the code.
+    access_codes = models.BooleanField(default=False)
     version = models.CharField(_("version"), max_length=20, default="1")
     owner = models.JSONField(_("owner"), default=dict)
     review_on = models.DateField(_("review date"), null=True, blank=True)
@@ -78,6 +82,7 @@ class Outage(models.Model):
     state = models.CharField(max_length=12, choices=OutageState.choices, default="active")
     note = models.TextField(_("note"), blank=True)
     vendor_refs = models.JSONField(_("vendor tickets"), default=list)
+    access_log = models.JSONField(default=list)  # [{event, to, at, by}]: never a code
     started_at = models.DateTimeField(auto_now_add=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

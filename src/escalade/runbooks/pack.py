@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from escalade.accounts.choices import Role
@@ -24,6 +26,17 @@ class GroupSpec(BaseModel):
     code: str = Field(pattern=CODE)
     label: Labels
     hosts: list[str] = Field(min_length=1)
+    emails: list[str] = Field([], description="mailing lists that get the broadcasts too")
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, value):
+        for address in value:
+            try:
+                validate_email(address)
+            except ValidationError as exc:
+                raise ValueError(f"'{address}' is not an e-mail address") from exc
+        return value
 
 
 class BroadcastSpec(BaseModel):
@@ -71,6 +84,7 @@ class RunbookSpec(BaseModel):
     trigger: Labels
     tell: list[TellSpec] = []
     registry: bool = False
+    access_codes: bool = False
     start_broadcasts: list[BroadcastSpec] = []
     end_broadcasts: list[BroadcastSpec] = []
     degraded: list[StepSpec] = []
@@ -164,7 +178,7 @@ def apply_runbooks(institution, spec: RunbooksFile, ctx: dict) -> None:
         WorkstationGroup.objects.update_or_create(
             institution=institution,
             code=g.code,
-            defaults={"label": g.label.model_dump(), "hosts": g.hosts},
+            defaults={"label": g.label.model_dump(), "hosts": g.hosts, "emails": g.emails},
         )
 
     def steps(items: list[StepSpec]) -> list[dict]:
@@ -186,6 +200,7 @@ def apply_runbooks(institution, spec: RunbooksFile, ctx: dict) -> None:
                 "trigger": r.trigger.model_dump(),
                 "tell": [t.model_dump() for t in r.tell],
                 "registry": r.registry,
+                "access_codes": r.access_codes,
                 "start_broadcasts": [b.model_dump() for b in r.start_broadcasts],
                 "end_broadcasts": [b.model_dump() for b in r.end_broadcasts],
                 "degraded": steps(r.degraded),

@@ -245,6 +245,8 @@ def outage_view(user, outage: Outage, at: dt.datetime | None = None, purpose: st
         "elapsed_min": int((end - outage.started_at).total_seconds()) // 60,
         "note": outage.note,
         "vendor_refs": outage.vendor_refs,
+        "access_codes": outage.runbook.access_codes,
+        "access_log": outage.access_log,
         "review_needed": outage.review_needed,
         "contacts": contacts_view(outage.runbook, at),
         "broadcasts": [broadcast_view(b) for b in outage.broadcasts.all()],

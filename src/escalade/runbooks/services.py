@@ -105,6 +105,14 @@ def _broadcast(actor, outage: Outage, spec: dict, at: dt.datetime, ends_at=None)
         institution=outage.institution,
         data={"broadcast": row.pk, "group": pick(group.label), "title": pick(spec["title"])},
     )
+    if group.emails:  # the group's mailing lists: both languages, in one e-mail
+        mark = "⚠" if row.kind == "warning" else "ⓘ"
+        texts = [(row.title.get(lang), row.message.get(lang)) for lang in ("fr", "en")]
+        notify.send_mail(
+            group.emails,
+            f"{mark} {texts[0][0] or texts[1][0]}",
+            "\n\n".join(f"{title}\n{message}" for title, message in texts if title),
+        )
     return row
 
 
@@ -216,6 +224,36 @@ def add_vendor_ref(actor, outage: Outage, vendor: str, reference: str) -> Outage
             institution=locked.institution,
             data={"outage": locked.pk, "vendor": vendor, "reference": reference},
             vendor_refs=refs,
+        )
+    return locked
+
+
+def log_access_code(actor, outage: Outage, event: str, given_to: str = "") -> Outage:
+    """Case 6 and annex 3: the temporary user's code was changed, or given by phone to an
+    outside physician; who, to whom and when are kept, never the code itself."""
+    require(actor, perms.OUTAGE_RUN, outage.institution)
+    given_to = (given_to or "").strip()[:120]
+    errors = not_one_of("event", event, ["changed", "given"])
+    if event == "given" and not given_to:
+        errors.append(required("given_to", _("Say to whom the code was given.")))
+    if errors:
+        raise Invalid(errors=errors)
+    with transaction.atomic():
+        locked = _locked(outage)
+        row = {
+            "event": event,
+            "to": given_to,
+            "at": timezone.now().isoformat(),
+            "by": actor.get_username(),
+        }
+        audit.change(
+            locked,
+            action=AuditAction.UPDATED,
+            actor=actor,
+            about=locked.incident,
+            institution=locked.institution,
+            data={"outage": locked.pk, "access_code": event, "to": given_to},
+            access_log=[*locked.access_log, row],
         )
     return locked
 

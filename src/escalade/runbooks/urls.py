@@ -11,6 +11,7 @@ urlpatterns = [
     path("outages/<int:outage_id>/steps/<int:n>/", views.step, name="step"),
     path("outages/<int:outage_id>/entries/", views.entry, name="entry"),
     path("outages/<int:outage_id>/vendor-refs/", views.vendor_ref, name="vendor_ref"),
+    path("outages/<int:outage_id>/access-codes/", views.access_code, name="access_code"),
     path("outages/<int:outage_id>/restore/", views.restore, name="restore"),
     path(
         "outages/<int:outage_id>/entries/<int:entry_id>/reconcile/",

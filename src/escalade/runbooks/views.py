@@ -156,6 +156,22 @@ def vendor_ref(request, outage_id):
 @login_required
 @require_POST
 @shows_errors
+def access_code(request, outage_id):
+    outage = selectors.get_outage(request.user, outage_id)
+    try:
+        services.log_access_code(
+            request.user, outage, request.POST.get("event", ""), request.POST.get("given_to", "")
+        )
+    except DomainError as exc:
+        return _outage_page(request, outage, status=exc.status, error=exc.message)
+    return done(
+        request, _("Recorded (the code itself is never kept)."), "runbooks:outage", outage.pk
+    )
+
+
+@login_required
+@require_POST
+@shows_errors
 def restore(request, outage_id):
     outage = selectors.get_outage(request.user, outage_id)
     edited = []

@@ -104,3 +104,23 @@ def test_runbooks_say_whom_to_call_at_the_moment_asked(pau, crew):
     listed = agent.get("/api/runbooks").json()
     assert len(listed) == 12 and listed[2]["start_broadcasts"][0]["title"] == "PACS en panne"
     assert Api(crew["requester"]).get("/api/runbooks").status_code == 403
+
+
+def test_the_temporary_access_code_is_logged_never_kept(pau, crew):
+    it = Api(crew["it_technician"], lang="en")
+    oid = it.post("/api/outages", {"runbook": "case6_patient_access"}).json()["id"]
+    path = f"/api/outages/{oid}/access-codes"
+    r = it.post(path, {"event": "given", "given_to": "Dr Roux, Clinique du Sud", "code": "7Hq!2"})
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "unknown_field"
+    assert it.post(path, {"event": "given"}).json()["errors"][0]["field"] == "given_to"
+    assert it.post(path, {"event": "changed"}).status_code == 200
+    r = it.post(path, {"event": "given", "given_to": "Dr Roux, Clinique du Sud"})
+    log = r.json()["access_log"]
+    assert [(a["event"], a["to"]) for a in log] == [
+        ("changed", ""),
+        ("given", "Dr Roux, Clinique du Sud"),
+    ]
+    assert r.json()["access_codes"] is True
+    from escalade.core.models import AuditEvent
+
+    assert not any("7Hq!2" in str(e.data) for e in AuditEvent.objects.all())

@@ -204,3 +204,13 @@ def test_the_registry_asks_for_what_it_needs_and_hides_identities(pau, crew):
     assert AuditEvent.objects.filter(action="phi_viewed").count() == seen + 1
     with pytest.raises(Forbidden):
         services.add_entry(crew["requester"], outage, {})
+
+
+def test_broadcasts_reach_the_group_mailing_lists_too(pau, crew):
+    from escalade.notifications.models import OutgoingMail
+
+    services.activate(crew["it_technician"], pau, "case3_pacs")
+    (mail,) = OutgoingMail.objects.all()
+    assert mail.to == ["tous-les-postes@ch-pau.example.fr"]
+    assert mail.subject == "⚠ PACS en panne"
+    assert "Le PACS est en panne." in mail.body and "The PACS is down." in mail.body
