@@ -18,7 +18,7 @@ from escalade.core.i18n import pick
 from escalade.core.models import Institution
 from escalade.core.web import current_institution, done, requires, show_errors, shows_errors
 
-from . import cap, selectors, services
+from . import cap, pdf, selectors, services
 from .forms import ActivateForm, CloseForm, EntryForm, ReconcileForm, VendorRefForm
 
 
@@ -71,6 +71,17 @@ def runbook_detail(request, code):
         },
         status=422 if form.errors else 200,
     )
+
+
+@requires(perms.RUNBOOK_VIEW)
+@shows_errors
+def runbook_pdf(request, code):
+    """The runbook as PDF, with the blank registry sheet (annex 1) on its own page."""
+    institution = current_institution(request)
+    view = selectors.runbook_view(services.get_runbook(institution, code), timezone.now())
+    response = HttpResponse(pdf.runbook_pdf(view, institution), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{code}.pdf"'
+    return response
 
 
 def _outage_page(request, outage, status=200, **forms):

@@ -89,3 +89,19 @@ def test_another_institution_s_outage_is_not_found(pau, crew, staff):
     assert other.get(f"/outages/{outage.pk}/").status_code == 404
     assert other.post(f"/outages/{outage.pk}/close/", {"review_needed": "no"}).status_code == 404
     assert signed_in(crew["requester"]).get("/runbooks/").status_code == 403
+
+
+def test_a_runbook_as_pdf_with_its_registry_sheet(pau, crew):
+    import io
+
+    from pypdf import PdfReader
+
+    r = signed_in(crew["level1_agent"]).get("/runbooks/case1_label.pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    pages = PdfReader(io.BytesIO(r.content)).pages
+    first = pages[0].extract_text()
+    assert "Cas N°1" in first and "Hotline informatique" in first
+    assert re.search(r"\[\s*\] 2\. ", first)  # steps with a box to tick by hand
+    sheet = pages[-1]
+    assert sheet.mediabox.width > sheet.mediabox.height  # the registry sheet, landscape
+    assert "Registre du mode dégradé (annexe 1)" in sheet.extract_text()
