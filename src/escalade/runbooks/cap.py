@@ -43,10 +43,27 @@ def document(b: Broadcast) -> bytes:
     add(alert, "sender", f"escalade@{institution.code}")
     add(alert, "sent", _time(b.starts_at, zone))
     add(alert, "status", "Actual")
-    add(alert, "msgType", "Alert")
+    # the information that it is back updates the outage's warnings (CAP `Update`)
+    warnings = (
+        list(Broadcast.objects.filter(outage_id=b.outage_id, kind=BroadcastKind.WARNING))
+        if b.outage_id and b.kind != BroadcastKind.WARNING
+        else []
+    )
+    add(alert, "msgType", "Update" if warnings else "Alert")
     add(alert, "scope", "Restricted")
     labels = b.group_label or {}
     add(alert, "restriction", labels.get("en") or labels.get("fr") or b.group)
+    if warnings:
+        add(
+            alert,
+            "references",
+            " ".join(
+                f"escalade@{institution.code},{identifier(w)},{_time(w.starts_at, zone)}"
+                for w in warnings
+            ),
+        )
+    if b.outage_id:
+        add(alert, "incidents", b.outage.incident.number)
     warning = b.kind == BroadcastKind.WARNING
     for lang in ("fr", "en"):
         if not (b.title or {}).get(lang):

@@ -312,6 +312,25 @@ def add_entry(actor, outage: Outage, data: dict) -> RegistryEntry:
     return entry
 
 
+def end_broadcasts(runbook: Runbook) -> list[dict]:
+    """The broadcasts of the return to normal: the runbook's, or else prepared from its
+    start ones (same groups, information that the degraded mode is over)."""
+    if runbook.end_broadcasts:
+        return runbook.end_broadcasts
+    return [
+        {
+            "group": b["group"],
+            "type": "info",
+            "title": b["title"],
+            "message": {
+                "fr": "Fin du mode dégradé : retour au fonctionnement normal.",
+                "en": "Degraded mode is over: back to normal work.",
+            },
+        }
+        for b in runbook.start_broadcasts
+    ]
+
+
 def restore(
     actor, outage: Outage, *, broadcasts: list[dict] | None = None, at: dt.datetime | None = None
 ) -> Outage:
@@ -326,7 +345,7 @@ def restore(
             "restore", locked.state, _("The return to normal has started already.")
         )
         Broadcast.objects.filter(outage=locked, ends_at__isnull=True).update(ends_at=at)
-        for spec in locked.runbook.end_broadcasts if broadcasts is None else broadcasts:
+        for spec in end_broadcasts(locked.runbook) if broadcasts is None else broadcasts:
             _broadcast(actor, locked, spec, at, ends_at=at + dt.timedelta(hours=INFO_HOURS))
         last = locked.steps.order_by("-n").values_list("n", flat=True).first() or 0
         _steps(locked, StepPhase.RESTORE, locked.runbook.restore, last + 1, at)

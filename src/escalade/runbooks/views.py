@@ -99,7 +99,7 @@ def _outage_page(request, outage, status=200, **forms):
             "error": forms.get("error"),
             "end_broadcasts": [
                 {"group": b["group"], "title": pick(b["title"]), "message": pick(b["message"])}
-                for b in outage.runbook.end_broadcasts
+                for b in services.end_broadcasts(outage.runbook)
             ],
             "can_run": has_permission(request.user, perms.OUTAGE_RUN),
             "can_add": has_permission(request.user, perms.REGISTRY_ADD),
@@ -186,7 +186,8 @@ def access_code(request, outage_id):
 def restore(request, outage_id):
     outage = selectors.get_outage(request.user, outage_id)
     edited = []
-    for i, spec in enumerate(outage.runbook.end_broadcasts):
+    prepared = services.end_broadcasts(outage.runbook)
+    for i, spec in enumerate(prepared):
         title = (request.POST.get(f"title-{i}") or "").strip()
         message = (request.POST.get(f"message-{i}") or "").strip()
         if not title or not message:
@@ -200,9 +201,7 @@ def restore(request, outage_id):
             }
         )
     try:
-        services.restore(
-            request.user, outage, broadcasts=edited if outage.runbook.end_broadcasts else None
-        )
+        services.restore(request.user, outage, broadcasts=edited if prepared else None)
     except DomainError as exc:
         return _outage_page(request, outage, status=exc.status, error=exc.message)
     return done(

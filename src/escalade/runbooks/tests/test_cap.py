@@ -32,6 +32,16 @@ def test_every_broadcast_of_an_outage_is_valid_cap_1_2(pau, crew):
         assert doc.findtext("cap:sent", namespaces=CAP).endswith("+01:00")  # Paris, winter
         urgency = infos[0].findtext("cap:urgency", namespaces=CAP)
         assert urgency == ("Immediate" if b.kind == "warning" else "Past")
+        assert doc.findtext("cap:incidents", namespaces=CAP) == outage.incident.number
+        if b.kind == "warning":
+            assert doc.findtext("cap:msgType", namespaces=CAP) == "Alert"
+        else:  # the end updates the warnings, naming each (sender,identifier,sent)
+            assert doc.findtext("cap:msgType", namespaces=CAP) == "Update"
+            refs = doc.findtext("cap:references", namespaces=CAP).split()
+            assert len(refs) == 2 and all(r.count(",") == 2 for r in refs)
+            assert all(
+                r.startswith("escalade@ch-pau-imaging,escalade.ch-pau-imaging.") for r in refs
+            )
     assert anonymous.get("/api/broadcasts/999999.cap").status_code == 404
 
 

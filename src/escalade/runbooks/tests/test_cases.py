@@ -214,3 +214,11 @@ def test_broadcasts_reach_the_group_mailing_lists_too(pau, crew):
     assert mail.to == ["tous-les-postes@ch-pau.example.fr"]
     assert mail.subject == "⚠ PACS en panne"
     assert "Le PACS est en panne." in mail.body and "The PACS is down." in mail.body
+
+
+def test_end_broadcasts_are_prepared_from_the_start_ones_when_the_runbook_has_none(pau, crew):
+    outage = services.activate(crew["it_technician"], pau, "case1_label")
+    services.restore(crew["it_technician"], outage)
+    (end,) = Broadcast.objects.filter(outage=outage, kind="info")
+    assert end.group == "imaging_reading" and end.title["fr"] == "Passage en mode dégradé"
+    assert end.message["fr"].startswith("Fin du mode dégradé")
