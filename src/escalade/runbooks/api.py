@@ -151,6 +151,12 @@ class AccessLogOut(Schema):
     by: str
 
 
+class SiblingOut(Schema):
+    id: int
+    runbook: str
+    state: str
+
+
 class OutageOut(Schema):
     id: int
     runbook: RelatedOut
@@ -162,6 +168,7 @@ class OutageOut(Schema):
     elapsed_s: int
     note: str
     vendor_refs: list[dict]
+    siblings: list[SiblingOut] = Field(description="the other outages of the same incident")
     access_codes: bool
     access_log: list[AccessLogOut]
     review_needed: bool | None = None

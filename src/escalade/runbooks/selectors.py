@@ -245,6 +245,11 @@ def outage_view(user, outage: Outage, at: dt.datetime | None = None, purpose: st
         "elapsed_min": int((end - outage.started_at).total_seconds()) // 60,
         "note": outage.note,
         "vendor_refs": outage.vendor_refs,
+        # the partner's procedure and the hospital's run as outages of one incident
+        "siblings": [
+            {"id": o.pk, "runbook": pick(o.runbook.title), "state": o.state}
+            for o in incident.outages.exclude(pk=outage.pk).select_related("runbook")
+        ],
         "access_codes": outage.runbook.access_codes,
         "access_log": outage.access_log,
         "review_needed": outage.review_needed,

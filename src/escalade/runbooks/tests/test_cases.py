@@ -123,6 +123,8 @@ def test_an_outage_opens_a_major_incident_with_its_ticket(pau, crew):
         crew["level1_agent"], pau, "annex4_backup_network", incident_number=incident.number
     )
     assert again.incident == incident  # several outages run in one incident
+    view = selectors.outage_view(crew["level1_agent"], outage)
+    assert [s["id"] for s in view["siblings"]] == [again.pk]
 
 
 def test_case1_registry_provisional_ids_reconciliation_and_close(pau, crew):
