@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-stamp
 export ESCALADE_DEMO_PASSWORD ?= escalade-demo
 
-.PHONY: install messages messages-update run worker test lint format schema bench bench-list bench-route bench-machine bench-faults bench-frontline clean
+.PHONY: install messages messages-update run worker test lint format schema bench bench-list bench-route bench-machine bench-faults bench-frontline bench-broadcasts clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -72,6 +72,10 @@ bench-machine: install
 
 bench-frontline: install
 	$(BIN)/python bench/frontline.py
+
+bench-broadcasts: install
+	$(BIN)/python bench/broadcasts.py
+	$(BIN)/python bench/broadcasts.py --db postgres
 
 # Restarts the local PostgreSQL: not beside CI.
 bench-faults: install
