@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from intake import ROOT, free_port, percentile, stop  # noqa: E402
+from intake import ROOT, percentile, start_server, stop  # noqa: E402
 from route import prepare as prepare_base  # noqa: E402
 
 HOSTS = ["MRADI001", "MNUCLDWS003", "MURG042", "MCARDIO7", "MRADIDWS012"]
@@ -70,33 +70,9 @@ def main() -> None:
             check=True,
             capture_output=True,
         )
-        port = free_port()
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "escalade.config.wsgi",
-                "-w",
-                "2",
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            start_new_session=True,
-        )
-        base = f"http://127.0.0.1:{port}"
+        proc, base = start_server(env, workers=2)
+        port = int(base.rsplit(":", 1)[1])
         try:
-            for _ in range(100):
-                try:
-                    http.client.HTTPConnection("127.0.0.1", port, timeout=1).request(
-                        "GET", "/login/"
-                    )
-                    break
-                except OSError:
-                    time.sleep(0.1)
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             headers = {
                 "Authorization": f"Bearer {env['BENCH_TOKEN']}",

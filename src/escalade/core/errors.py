@@ -109,6 +109,11 @@ def required(field: str, message) -> tuple[str, object, Code]:
     return (field, message, Code.REQUIRED)
 
 
+def missing(**values) -> list[tuple[str, object, Code]]:
+    """The `required` error of each empty value given as field=value, in that order."""
+    return [required(field, _("This field is required.")) for field, v in values.items() if not v]
+
+
 def not_one_of(field: str, value, valid) -> list[tuple[str, str, Code]]:
     """[] when `value` is one of `valid` (values, or a TextChoices class), else the one
     error every service reports for a coded input: "'x' is not valid: use one of a, b"."""

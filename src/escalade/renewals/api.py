@@ -54,7 +54,7 @@ class ProbeIn(Schema):
     organisation: str | None = None
 
 
-class LicenceOut(Schema):
+class HeldLicenceOut(Schema):
     id: int
     product: str
     holder: str
@@ -169,14 +169,14 @@ def probe_certificate(request, payload: ProbeIn):
     return Status(201, selectors.certificate_view(cert))
 
 
-@router.get("/licences", response={200: list[LicenceOut], **ERRORS}, summary="Licences held")
+@router.get("/licences", response={200: list[HeldLicenceOut], **ERRORS}, summary="Licences held")
 def list_licences(request, q: Query[InstitutionQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.VIEW_ALL)
     rows = selectors.licences(institution).prefetch_related("reminders")
     return [selectors.licence_view(x) for x in rows]
 
 
-@router.post("/licences", response={201: LicenceOut, **ERRORS}, summary="Track a licence")
+@router.post("/licences", response={201: HeldLicenceOut, **ERRORS}, summary="Track a licence")
 def add_licence(request, payload: LicenceIn):
     institution = resolve_institution(request.auth, payload.institution)
     row = services.add_licence(
@@ -190,7 +190,7 @@ def add_licence(request, payload: LicenceIn):
 
 @router.patch(
     "/licences/{int:licence_id}",
-    response={200: LicenceOut, **ERRORS},
+    response={200: HeldLicenceOut, **ERRORS},
     summary="Record the renewal decision or the new term",
 )
 def patch_licence(request, licence_id: int, payload: LicencePatch):

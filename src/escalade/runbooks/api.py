@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
+from escalade.catalog.schemas import ChannelOut as CatalogChannelOut
 from escalade.core.errors import Invalid, not_one_of
 from escalade.core.idempotency import replay_with
 from escalade.core.models import Institution
@@ -24,20 +25,15 @@ router = Router(tags=["runbooks and outages"])
 ERRORS = errors_for("Runbooks", OutageError, IncidentError)
 
 
-class ChannelOut(Schema):
+class ContactChannelOut(CatalogChannelOut):
+    """A catalogue channel (catalog.schemas) with its reference in the pack."""
+
     ref: str
-    kind: str
-    label: str
-    value: str
-    open_now: bool
-    next_open: dt.datetime | None = None
-    urgent_only: bool
-    hours: str
 
 
-class ContactOut(Schema):
+class RunbookContactOut(Schema):
     who: str
-    channels: list[ChannelOut]
+    channels: list[ContactChannelOut]
 
 
 class StepSpecOut(Schema):
@@ -64,7 +60,7 @@ class RunbookOut(Schema):
     title: str
     trigger: str
     registry: bool
-    contacts: list[ContactOut]
+    contacts: list[RunbookContactOut]
     start_broadcasts: list[BroadcastSpecOut]
     end_broadcasts: list[BroadcastSpecOut]
     degraded: list[StepSpecOut]
@@ -111,7 +107,7 @@ class BroadcastOut(Schema):
     ends_at: dt.datetime | None = None
 
 
-class StepOut(Schema):
+class OutageStepOut(Schema):
     n: int
     phase: str
     text: str
@@ -172,9 +168,9 @@ class OutageOut(Schema):
     access_codes: bool
     access_log: list[AccessLogOut]
     review_needed: bool | None = None
-    contacts: list[ContactOut]
+    contacts: list[RunbookContactOut]
     broadcasts: list[BroadcastOut]
-    steps: list[StepOut]
+    steps: list[OutageStepOut]
     entries: list[EntryOut]
     identities_shown: bool
     left: LeftOut
@@ -223,7 +219,7 @@ def get_outage(request, outage_id: int):
     return selectors.outage_view(request.auth, outage, purpose="api")
 
 
-class StepIn(Schema):
+class OutageStepIn(Schema):
     state: one_of(StepState) = Field(description="done, not_applicable, or open again")
 
 
@@ -232,7 +228,7 @@ class StepIn(Schema):
     response={200: OutageOut, **ERRORS},
     summary="Tick a step of the checklist",
 )
-def mark_step(request, outage_id: int, n: int, payload: StepIn):
+def mark_step(request, outage_id: int, n: int, payload: OutageStepIn):
     outage = selectors.get_outage(request.auth, outage_id)
     services.mark_step(request.auth, outage, n, payload.state)
     return selectors.outage_view(request.auth, outage, purpose="api")
@@ -444,7 +440,7 @@ class VendorOut(Schema):
     name: str
     summary: str
     references: list[ReferenceOut]
-    channels: list[ChannelOut]
+    channels: list[ContactChannelOut]
 
 
 class CallOutageOut(Schema):

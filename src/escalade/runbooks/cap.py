@@ -8,6 +8,7 @@ import datetime as dt
 from xml.etree import ElementTree as ET
 
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
 
 from .choices import BroadcastKind
 from .models import Broadcast
@@ -89,7 +90,7 @@ def document(b: Broadcast) -> bytes:
 def atom(rows: list[Broadcast], base_url: str, language: str) -> bytes:
     """The Atom feed of these broadcasts, each entry pointing to its CAP document."""
     feed = Atom1Feed(
-        title="Escalade broadcasts" if language == "en" else "Messages diffusés par Escalade",
+        title=str(_("Escalade broadcasts")),
         link=f"{base_url}/feeds/broadcasts.atom",
         description="",
         language=language,

@@ -23,8 +23,9 @@ OUTAGE = Transitions(
 
 @lru_cache(maxsize=512)
 def _pattern(pattern: str) -> re.Pattern:
-    """A host-name pattern as seed 004 writes them: `*` any characters, `X` in `MRADIXXX`
-    is literal, `[RADI|NUCL]` one of the words (M[RADI|NUCL]DWS* = MRADIDWS*, MNUCLDWS*)."""
+    """A host-name pattern as seed 004 writes them: `*` any characters, `?` one,
+    `[RADI|NUCL]` one of the words (M[RADI|NUCL]DWS* = MRADIDWS*, MNUCLDWS*); the packs write
+    the seed's MRADI followed by three digits as MRADI*."""
     out, i = [], 0
     while i < len(pattern):
         c = pattern[i]

@@ -14,7 +14,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import require
 from escalade.core import audit, numbering
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Code, Conflict, Invalid, not_one_of, required
+from escalade.core.errors import Code, Conflict, Invalid, missing, not_one_of, required
 from escalade.core.i18n import pick
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents import services as incidents
@@ -193,7 +193,6 @@ def mark_step(actor, outage: Outage, n: int, state: str) -> OutageStep:
             action=AuditAction.STEP_MARKED,
             actor=actor,
             about=outage.incident,
-            institution=outage.institution,
             data={"outage": outage.pk, "step": n, "text": pick(step.text)},
             state=state,
             by=actor if done else None,
@@ -206,12 +205,7 @@ def add_vendor_ref(actor, outage: Outage, vendor: str, reference: str) -> Outage
     """Record the ticket a vendor or the partner gave (Nicesoft, Philips, IMADIS)."""
     require(actor, perms.OUTAGE_RUN, outage.institution)
     vendor, reference = (vendor or "").strip()[:60], (reference or "").strip()[:60]
-    errors = []
-    if not vendor:
-        errors.append(required("vendor", _("This field is required.")))
-    if not reference:
-        errors.append(required("reference", _("This field is required.")))
-    if errors:
+    if errors := missing(vendor=vendor, reference=reference):
         raise Invalid(errors=errors)
     with transaction.atomic():
         locked = _locked(outage)
@@ -221,7 +215,6 @@ def add_vendor_ref(actor, outage: Outage, vendor: str, reference: str) -> Outage
             action=AuditAction.UPDATED,
             actor=actor,
             about=locked.incident,
-            institution=locked.institution,
             data={"outage": locked.pk, "vendor": vendor, "reference": reference},
             vendor_refs=refs,
         )
@@ -251,7 +244,6 @@ def log_access_code(actor, outage: Outage, event: str, given_to: str = "") -> Ou
             action=AuditAction.UPDATED,
             actor=actor,
             about=locked.incident,
-            institution=locked.institution,
             data={"outage": locked.pk, "access_code": event, "to": given_to},
             access_log=[*locked.access_log, row],
         )
@@ -266,11 +258,7 @@ def add_entry(actor, outage: Outage, data: dict) -> RegistryEntry:
         f: str(data.get(f) or "").strip()
         for f in ("last_name", "first_name", "ipp", "exam", "modality", "accession_number")
     }
-    errors = [
-        required(f, _("This field is required."))
-        for f in ("last_name", "first_name", "exam", "modality")
-        if not texts[f]
-    ]
+    errors = missing(**{f: texts[f] for f in ("last_name", "first_name", "exam", "modality")})
     birth = data.get("birth_date")
     if birth is None:
         errors.append(required("birth_date", _("This field is required.")))
@@ -357,7 +345,6 @@ def restore(
             action=AuditAction.OUTAGE_RESTORED,
             actor=actor,
             about=locked.incident,
-            institution=locked.institution,
             data={"outage": locked.pk, "entries": entries},
             state=state,
             restored_at=at,
@@ -370,12 +357,7 @@ def reconcile(actor, entry: RegistryEntry, ipp: str, episode: str) -> RegistryEn
     identity merged, the request recreated, the images reconciled)."""
     require(actor, perms.RECONCILE, entry.outage.institution)
     ipp, episode = (ipp or "").strip()[:20], (episode or "").strip()[:20]
-    errors = []
-    if not ipp:
-        errors.append(required("ipp", _("This field is required.")))
-    if not episode:
-        errors.append(required("episode", _("This field is required.")))
-    if errors:
+    if errors := missing(ipp=ipp, episode=episode):
         raise Invalid(errors=errors)
     with transaction.atomic():
         entry = audit.locked(entry)
@@ -391,7 +373,6 @@ def reconcile(actor, entry: RegistryEntry, ipp: str, episode: str) -> RegistryEn
             action=AuditAction.ENTRY_RECONCILED,
             actor=actor,
             about=entry.outage.incident,
-            institution=entry.outage.institution,
             data={"outage": entry.outage_id, "entry": entry.pk, "modality": entry.modality},
             state=EntryState.RECONCILED,
             final_ipp=ipp,
@@ -438,7 +419,6 @@ def close(actor, outage: Outage, *, review_needed: bool | None = None) -> Outage
             action=AuditAction.CLOSED,
             actor=actor,
             about=locked.incident,
-            institution=locked.institution,
             data={"outage": locked.pk, "review_needed": review_needed},
             state=state,
             closed_at=timezone.now(),

@@ -110,6 +110,27 @@ def _outage_page(request, outage, status=200, **forms):
     )
 
 
+def _submit(request, outage, form, action, form_key: str, **page):
+    """A form of the outage page: `action(cleaned_data)` does it and returns the message to
+    show; bad input or a refusal shows the page again with the errors on the fields."""
+    if form.is_valid():
+        try:
+            return done(request, action(form.cleaned_data), "runbooks:outage", outage.pk)
+        except DomainError as exc:
+            show_errors(form, exc)
+    return _outage_page(request, outage, status=422, **{form_key: form}, **page)
+
+
+def _act(request, outage, action, message):
+    """A button of the outage page: `action()` does it; a refusal shows the page again
+    with its reason and status."""
+    try:
+        action()
+    except DomainError as exc:
+        return _outage_page(request, outage, status=exc.status, error=exc.message)
+    return done(request, message, "runbooks:outage", outage.pk)
+
+
 @requires(perms.RUNBOOK_VIEW)
 @shows_errors
 def outage_detail(request, outage_id):
@@ -133,20 +154,15 @@ def step(request, outage_id, n):
 @shows_errors
 def entry(request, outage_id):
     outage = selectors.get_outage(request.user, outage_id)
-    form = EntryForm(request.POST)
-    if form.is_valid():
-        try:
-            row = services.add_entry(request.user, outage, form.cleaned_data)
-            return done(
-                request,
-                _("Entered in the registry: IPP %(ipp)s, episode %(episode)s.")
-                % {"ipp": row.ipp, "episode": row.episode},
-                "runbooks:outage",
-                outage.pk,
-            )
-        except DomainError as exc:
-            show_errors(form, exc)
-    return _outage_page(request, outage, status=422, entry_form=form)
+
+    def add(data):
+        row = services.add_entry(request.user, outage, data)
+        return _("Entered in the registry: IPP %(ipp)s, episode %(episode)s.") % {
+            "ipp": row.ipp,
+            "episode": row.episode,
+        }
+
+    return _submit(request, outage, EntryForm(request.POST), add, "entry_form")
 
 
 @login_required
@@ -154,14 +170,12 @@ def entry(request, outage_id):
 @shows_errors
 def vendor_ref(request, outage_id):
     outage = selectors.get_outage(request.user, outage_id)
-    form = VendorRefForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_vendor_ref(request.user, outage, **form.cleaned_data)
-            return done(request, _("Ticket reference recorded."), "runbooks:outage", outage.pk)
-        except DomainError as exc:
-            show_errors(form, exc)
-    return _outage_page(request, outage, status=422, vendor_form=form)
+
+    def record(data):
+        services.add_vendor_ref(request.user, outage, **data)
+        return _("Ticket reference recorded.")
+
+    return _submit(request, outage, VendorRefForm(request.POST), record, "vendor_form")
 
 
 @login_required
@@ -169,14 +183,13 @@ def vendor_ref(request, outage_id):
 @shows_errors
 def access_code(request, outage_id):
     outage = selectors.get_outage(request.user, outage_id)
-    try:
-        services.log_access_code(
+    return _act(
+        request,
+        outage,
+        lambda: services.log_access_code(
             request.user, outage, request.POST.get("event", ""), request.POST.get("given_to", "")
-        )
-    except DomainError as exc:
-        return _outage_page(request, outage, status=exc.status, error=exc.message)
-    return done(
-        request, _("Recorded (the code itself is never kept)."), "runbooks:outage", outage.pk
+        ),
+        _("Recorded (the code itself is never kept)."),
     )
 
 
@@ -200,15 +213,11 @@ def restore(request, outage_id):
                 "message": {**spec["message"], lang: message},
             }
         )
-    try:
-        services.restore(request.user, outage, broadcasts=edited if prepared else None)
-    except DomainError as exc:
-        return _outage_page(request, outage, status=exc.status, error=exc.message)
-    return done(
+    return _act(
         request,
+        outage,
+        lambda: services.restore(request.user, outage, broadcasts=edited if prepared else None),
         _("Return to normal started: the end broadcasts are out."),
-        "runbooks:outage",
-        outage.pk,
     )
 
 
@@ -218,14 +227,19 @@ def restore(request, outage_id):
 def reconcile(request, outage_id, entry_id):
     outage = selectors.get_outage(request.user, outage_id)
     row = selectors.get_entry(request.user, outage, entry_id)
-    form = ReconcileForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reconcile(request.user, row, **form.cleaned_data)
-            return done(request, _("Entry reconciled."), "runbooks:outage", outage.pk)
-        except DomainError as exc:
-            show_errors(form, exc)
-    return _outage_page(request, outage, status=422, reconcile_form=form, reconcile_entry=row.pk)
+
+    def reconcile_row(data):
+        services.reconcile(request.user, row, **data)
+        return _("Entry reconciled.")
+
+    return _submit(
+        request,
+        outage,
+        ReconcileForm(request.POST),
+        reconcile_row,
+        "reconcile_form",
+        reconcile_entry=row.pk,
+    )
 
 
 @login_required

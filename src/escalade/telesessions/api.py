@@ -75,7 +75,7 @@ class TroubleshootIn(Schema):
     description: str = ""
 
 
-class StepOut(Schema):
+class ProtocolStepOut(Schema):
     n: int
     title: str
     role: str
@@ -93,7 +93,7 @@ class ProtocolOut(Schema):
     started_at: dt.datetime
     elapsed_s: int
     recommendation: str | None
-    steps: list[StepOut]
+    steps: list[ProtocolStepOut]
     version: int
 
 
@@ -102,7 +102,7 @@ class StepIn(Schema):
     note: str = ""
 
 
-class ReasonIn(Schema):
+class CancelIn(Schema):
     reason: str
 
 
@@ -232,7 +232,7 @@ def step(request, session_id: int, n: int, payload: StepIn):
     response={200: SessionOut, **ERRORS},
     summary="Cancel the session (creates the follow-up work)",
 )
-def cancel(request, session_id: int, payload: ReasonIn):
+def cancel(request, session_id: int, payload: CancelIn):
     session = selectors.get_session(request.auth, session_id)
     cancelled = services.cancel_session(request.auth, session, payload.reason)
     replay_with(request, f"/api/telesessions/{session.pk}")
