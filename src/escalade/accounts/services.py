@@ -32,6 +32,7 @@ def ensure_roles() -> None:
                 "notices",
                 "renewals",
                 "runbooks",
+                "mailin",
             ]
         ).select_related("content_type")
     }

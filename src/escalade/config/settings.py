@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "escalade.renewals",
     "escalade.notices",
     "escalade.runbooks",
+    "escalade.mailin",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +177,18 @@ DEFAULT_FROM_EMAIL = os.environ.get("ESCALADE_EMAIL_FROM", "escalade@localhost")
 ESCALADE_BASE_URL = os.environ.get("ESCALADE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Outgoing mail is retried with backoff: after 1, 2, 4, 8... minutes, this many times.
 ESCALADE_MAIL_MAX_ATTEMPTS = int(os.environ.get("ESCALADE_MAIL_MAX_ATTEMPTS", "6"))
+# E-mail in (mailin): what an attachment may be. A message with one over the limit, of a
+# type that runs code, or with too many, is refused (its sender told once).
+ESCALADE_MAIL_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("ESCALADE_MAIL_ATTACHMENT_MAX_BYTES", str(5_000_000))
+)
+ESCALADE_MAIL_MAX_ATTACHMENTS = int(os.environ.get("ESCALADE_MAIL_MAX_ATTACHMENTS", "10"))
+# Extensions refused beside the built-in list of mailin/rules.py (comma-separated).
+ESCALADE_MAIL_REFUSED_EXTENSIONS = [
+    e.strip().lower().lstrip(".")
+    for e in os.environ.get("ESCALADE_MAIL_REFUSED_EXTENSIONS", "").split(",")
+    if e.strip()
+]
 # Background work (core/workers.py): every worker and scheduler writes a heartbeat this
 # often; a task held by a worker silent for longer than the lease is taken again.
 ESCALADE_HEARTBEAT_SECONDS = float(os.environ.get("ESCALADE_HEARTBEAT_SECONDS", "5"))

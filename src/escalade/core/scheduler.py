@@ -23,6 +23,7 @@ SCHEDULES = {
     "renewal-reminders": ("escalade.renewals.tasks.send_renewal_reminders", "0 8 * * *"),
     "contact-staleness": ("escalade.catalog.tasks.ask_stale_contacts", "30 8 * * 1-5"),
     "runbook-reviews": ("escalade.runbooks.tasks.remind_reviews", "15 8 * * *"),
+    "mail-fetch": ("escalade.mailin.tasks.fetch_mail", "* * * * *"),
 }
 
 

@@ -8,6 +8,7 @@ class IncidentError(StrEnum):
     NO_RULES = "no_incident_rules"  # the institution's pack has no incident rules
     UNKNOWN_SYMPTOM = "unknown_symptom"
     INVALID_PHONE = "invalid_phone"
+    NO_REQUESTER_EMAIL = "no_requester_email"  # a note for the requester, who has no address
     LEVEL_NOT_ALLOWED = "level_not_allowed"  # an escalation to a level it cannot go to
     PARTNER_AT_LEVEL_3 = "partner_at_level_3"  # partners are engaged at level 3
     REPORT_INCOMPLETE = "report_incomplete"  # a major incident's report is not complete

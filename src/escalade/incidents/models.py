@@ -39,6 +39,9 @@ class SymptomCategory(models.Model):
     # agent says otherwise; blank: the policy's default.
     impact = models.CharField(max_length=10, blank=True, choices=Impact.choices)
     urgency = models.CharField(max_length=10, blank=True, choices=Urgency.choices)
+    # Words that name this symptom in a written request ({en: [...], fr: [...]}): an
+    # e-mail whose subject or text holds one is classified under it (rules.symptom_for).
+    keywords = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("symptom category")
@@ -99,9 +102,21 @@ class Incident(models.Model):
     requester_site = models.CharField(_("site"), max_length=200, db_index=True)
     requester_phone = models.CharField(_("phone"), max_length=40, blank=True)
     requester_phone_ext = models.CharField(_("extension"), max_length=10, blank=True)
+    requester_email = models.EmailField(_("requester's e-mail"), blank=True)
     session_ref = models.CharField(_("telehealth session"), max_length=60, blank=True)
     symptom = models.ForeignKey(
         SymptomCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("symptom")
+    )
+    # Logged without a symptom the pack's words could name (an e-mail): level 1 chooses it.
+    to_classify = models.BooleanField(_("to classify"), default=False)
+    # A new request about a closed one (a reply to it by e-mail, as the pack says).
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followed_by",
+        verbose_name=_("follows"),
     )
     summary = models.CharField(_("summary"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -144,6 +159,7 @@ class Incident(models.Model):
             ("close_incident", "Can close an incident"),
             ("reopen_incident", "Can reopen an incident"),
             ("view_requester_history", "Can see a requester's other requests"),
+            ("classify_incident", "Can choose the symptom of an incident to classify"),
         ]
         indexes = [
             models.Index(fields=["institution", "-id"], name="inc_inst_newest"),
@@ -275,11 +291,16 @@ class Assignment(models.Model):
 
 
 class Note(models.Model):
-    """A note on the incident's timeline."""
+    """A note on the incident's timeline: staff's (some sent to the requester by e-mail),
+    or the requester's own reply (no author)."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
     text = models.TextField(_("note"))
+    to_requester = models.BooleanField(_("sent to the requester"), default=False)
+    by_requester = models.BooleanField(_("from the requester"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -23,6 +23,8 @@ class CategorySpec(BaseModel):
     examples: Labels | None = None
     impact: Literal["high", "medium", "low"] | None = None
     urgency: Literal["high", "medium", "low"] | None = None
+    # Words that name the symptom in a written request (an e-mail), in each language.
+    keywords: dict[Literal["en", "fr"], list[str]] = {}
 
 
 class CategoriesFile(BaseModel):
@@ -188,6 +190,7 @@ def apply_categories(institution, spec: CategoriesFile, ctx: dict) -> None:
                 "active": True,
                 "impact": c.impact or "",
                 "urgency": c.urgency or "",
+                "keywords": c.keywords,
             },
         )
         seen.append(c.code)

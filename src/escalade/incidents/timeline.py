@@ -26,6 +26,9 @@ def _classified(ev):
 
 
 def _reclassified(ev):
+    if "symptom" in (ev.data or {}):  # level 1 chose the symptom of an e-mail
+        before, after = (ev.changes or {}).get("symptom", [None, None])
+        return [_("Symptom chosen: %(before)s → %(after)s") % {"before": before, "after": after}]
     before, after = (ev.changes or {}).get("severity", [None, None])
     return [
         _("%(before)s → %(after)s: %(reason)s")
@@ -87,6 +90,18 @@ def _patient_safety(ev):
     ]
 
 
+def _note(ev):
+    data = ev.data or {}
+    if data.get("by_requester"):
+        return [
+            _("The requester wrote (e-mail from %(sender)s):") % {"sender": data["by_requester"]},
+            data.get("text", ""),
+        ]
+    if data.get("to_requester"):
+        return [data.get("text", ""), _("Sent to the requester by e-mail.")]
+    return [data.get("text", "")]
+
+
 def _notified(ev):
     return [
         _("Told (in-app and e-mail): %(people)s")
@@ -109,7 +124,7 @@ def register_all() -> None:
         lambda ev: [_("Session %(session)s") % {"session": (ev.data or {}).get("session") or "—"}],
     )
     register(AuditAction.PRIORITY_CHANGED, _priority)
-    register(AuditAction.NOTE_ADDED, lambda ev: [(ev.data or {}).get("text", "")])
+    register(AuditAction.NOTE_ADDED, _note)
     register(
         AuditAction.RESOLVED, lambda ev: [((ev.changes or {}).get("resolution", ["", ""])[1] or "")]
     )

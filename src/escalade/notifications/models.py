@@ -40,6 +40,11 @@ class OutgoingMail(models.Model):
     ]
 
     to = models.JSONField(default=list)
+    # Blank: DEFAULT_FROM_EMAIL. A mailbox's replies come from its own address, so that
+    # the requester's answer comes back to it.
+    from_email = models.CharField(max_length=254, blank=True)
+    # Threading and loop headers (In-Reply-To, References, Auto-Submitted...).
+    headers = models.JSONField(default=dict, blank=True)
     subject = models.CharField(max_length=300)
     body = models.TextField()
     attachment_name = models.CharField(max_length=200, blank=True)

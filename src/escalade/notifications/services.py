@@ -47,6 +47,8 @@ MESSAGES = {
     "notice_cancelled": _("Service notice cancelled: %(title)s"),
     "interruption_reported": _("%(organisation)s reports an interruption: %(systems)s."),
     "assigned": _("Incident %(number)s (P%(priority)s) is assigned to you: %(summary)s"),
+    "requester_replied": _("The requester replied by e-mail on incident %(number)s: %(summary)s"),
+    "mail_rejected": _("Mailbox %(mailbox)s refused a message from %(sender)s: %(reason)s"),
     "escalated": _("Incident %(number)s escalated to level %(level)s: %(reason)s"),
     "protocol_started": _(
         "Session #%(session)s (%(site)s): troubleshooting has started. Join now (step 2)."
@@ -105,15 +107,24 @@ def mark_read(user, ids=None) -> int:
 
 
 def send_mail(
-    to: list[str], subject: str, body: str, *, attachment: tuple[str, bytes, str] | None = None
+    to: list[str],
+    subject: str,
+    body: str,
+    *,
+    attachment: tuple[str, bytes, str] | None = None,
+    from_email: str = "",
+    headers: dict[str, str] | None = None,
 ):
     """Queue an e-mail: written now (in the caller's transaction), sent by a task worker
-    after commit, retried with backoff if the server refuses or is down."""
+    after commit, retried with backoff if the server refuses or is down. `from_email`
+    (a mailbox's address) and `headers` (threading, Auto-Submitted) are optional."""
     from .tasks import deliver_mail  # noqa: PLC0415 (cycle: tasks import services)
 
     mail = OutgoingMail.objects.create(
         to=[t for t in to if t],
-        subject=subject[:300],
+        from_email=from_email,
+        headers=headers or {},
+        subject=" ".join(subject.split())[:300],
         body=body,
         attachment_name=attachment[0] if attachment else "",
         attachment=attachment[1] if attachment else b"",
@@ -140,7 +151,11 @@ def deliver(mail_id: int) -> str:
         # One Message-ID per e-mail, the same on every attempt: if a worker dies after the
         # server took the message, the next attempt is recognisable as the same message.
         message = EmailMessage(
-            mail.subject, mail.body, to=mail.to, headers={"Message-ID": message_id(mail)}
+            mail.subject,
+            mail.body,
+            from_email=mail.from_email or None,
+            to=mail.to,
+            headers={**mail.headers, "Message-ID": message_id(mail)},
         )
         if mail.attachment_name:
             message.attach(mail.attachment_name, bytes(mail.attachment), mail.attachment_type)

@@ -5,17 +5,19 @@ intake, lifecycle (the moves); every name is importable from here as before."""
 
 from escalade.accounts.services import require  # the one guard, as it was importable here
 
-from .common import IncidentInput, parse_phone, policy_of, route_snapshot
+from .common import IncidentInput, parse_phone, policy_of, route_snapshot, symptoms_of
 from .effects import notify_hooks
 from .intake import log_incident
 from .lifecycle import (
     add_note,
+    choose_symptom,
     close,
     escalate,
     flag_patient_safety,
     reclassify,
     reopen,
     reprioritize,
+    requester_replied,
     resolve,
     start,
 )
@@ -23,6 +25,7 @@ from .lifecycle import (
 __all__ = [
     "IncidentInput",
     "add_note",
+    "choose_symptom",
     "close",
     "escalate",
     "flag_patient_safety",
@@ -33,8 +36,10 @@ __all__ = [
     "reclassify",
     "reopen",
     "reprioritize",
+    "requester_replied",
     "require",
     "resolve",
     "route_snapshot",
+    "symptoms_of",
     "start",
 ]

@@ -7,16 +7,18 @@ import json
 from dataclasses import dataclass
 
 import phonenumbers
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escalade.core.errors import Conflict, Invalid, NotFound, not_one_of, required
+from escalade.core.errors import Code, Conflict, Invalid, NotFound, not_one_of, required
 from escalade.routing import rules as routing_rules
 from escalade.routing import selectors as routing
 
-from ..choices import Channel, Impact, RequesterRole, Urgency
+from ..choices import Channel, Impact, Level, RequesterRole, Urgency
 from ..errors import IncidentError
 from ..models import (
     Incident,
@@ -49,6 +51,12 @@ class IncidentInput:
     location: str = ""
     # Logged while a live telehealth session is in trouble (seed 000): major.
     during_live_session: bool = False
+    requester_email: str = ""
+    # Where it starts: level 1, or the level a mailbox's rule names.
+    level: int = 1
+    # Logged without a symptom the pack's words name (an e-mail): level 1 chooses it.
+    to_classify: bool = False
+    follows: Incident | None = None
 
     @classmethod
     def from_fields(cls, data: dict) -> IncidentInput:
@@ -127,6 +135,11 @@ def policy_of(institution) -> IncidentPolicy:
     return _pack_data(institution)[0]
 
 
+def symptoms_of(institution) -> dict[str, SymptomCategory]:
+    """The institution's active symptom categories by code (its pack's)."""
+    return _pack_data(institution)[1]
+
+
 def _validate(data: IncidentInput, institution) -> tuple[SymptomCategory, list]:
     errors: list[tuple[str, object]] = []
 
@@ -139,6 +152,18 @@ def _validate(data: IncidentInput, institution) -> tuple[SymptomCategory, list]:
         choice("impact", data.impact, Impact)
     if data.urgency is not None:
         choice("urgency", data.urgency, Urgency)
+    choice("level", data.level, Level)
+    if data.requester_email:
+        try:
+            validate_email(data.requester_email)
+        except ValidationError:
+            errors.append(
+                (
+                    "requester.email",
+                    _("'%(value)s' is not an e-mail address.") % {"value": data.requester_email},
+                    Code.INVALID,
+                )
+            )
     for field, value in (
         ("requester.name", data.requester_name),
         ("requester.site", data.requester_site),

@@ -49,7 +49,7 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
     now = timezone.now()
     # Read before the transaction: the number's lock is held from its allocation to the commit.
     severity_hint = _classify_facts(
-        symptom, 1, data.resolved_on_first_call, policy, data.during_live_session
+        symptom, data.level, data.resolved_on_first_call, policy, data.during_live_session
     )
     picks = _candidates(
         institution, rules.roles_to_assign(severity_hint.severity, policy.assignment)
@@ -63,6 +63,7 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
             requester_site=data.requester_site.strip(),
             requester_phone=phone,
             requester_phone_ext=ext,
+            requester_email=(data.requester_email or "").strip().lower(),
             session_ref=(data.session_ref or "").strip(),
             symptom=symptom,
             summary=data.summary.strip(),
@@ -70,7 +71,9 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
             resolved_on_first_call=data.resolved_on_first_call,
             route_plan=route_plan,
             during_live_session=data.during_live_session,
-            level=1,
+            level=data.level,
+            to_classify=data.to_classify,
+            follows=data.follows,
             impact=impact,
             urgency=urgency,
             priority=rules.priority(impact, urgency, policy.priority_matrix),
@@ -105,6 +108,8 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
                     "severity": incident.severity,
                     "status": incident.status,
                     "priority": incident.priority,
+                    **({"level": incident.level} if incident.level != 1 else {}),
+                    **({"follows": data.follows.number} if data.follows else {}),
                 },
             ),
             audit.event(

@@ -28,7 +28,7 @@ from ..models import (
 )
 from .assignment import _shift_load, _tell
 from .classification import _reclassify_by_rules
-from .common import ELSEWHERE, _locked, _save, policy_of
+from .common import ELSEWHERE, _locked, _save, policy_of, symptoms_of
 from .effects import _apply_severity, notify_hooks
 
 
@@ -177,24 +177,131 @@ def escalate(
     return incident
 
 
-def add_note(actor, incident: Incident, text: str) -> Note:
-    """Add a note to the incident's timeline (audited); Invalid (required) when empty."""
+def add_note(actor, incident: Incident, text: str, *, to_requester: bool = False) -> Note:
+    """Add a note to the incident's timeline (audited); Invalid (required) when empty.
+    `to_requester`: the note is also for the requester (mailin sends it by e-mail, and
+    calls this in its own transaction); the requester needs an e-mail address."""
     require(actor, perms.NOTE, incident, ELSEWHERE)
     text = (text or "").strip()
     if not text:
         raise Invalid(_("A note cannot be empty."), field="text", code=Code.REQUIRED)
+    if to_requester and not incident.requester_email:
+        raise Conflict(
+            _("The requester has no e-mail address: call them."),
+            field="to_requester",
+            code=IncidentError.NO_REQUESTER_EMAIL,
+        )
     with transaction.atomic():
         incident = _locked(incident)
-        note = Note.objects.create(incident=incident, author=actor, text=text)
+        note = Note.objects.create(
+            incident=incident, author=actor, text=text, to_requester=to_requester
+        )
         _save(incident, [])
         audit.record(
             action=AuditAction.NOTE_ADDED,
             obj=incident,
             actor=actor,
             institution=incident.institution,
-            data={"note": note.pk, "text": text},
+            data={
+                "note": note.pk,
+                "text": text,
+                **({"to_requester": True} if to_requester else {}),
+            },
         )
     return note
+
+
+def requester_replied(incident: Incident, text: str, *, sender: str, reopen: bool) -> Note:
+    """The requester answered (by e-mail): their text goes on the timeline as their note,
+    a resolved or closed incident is reopened when `reopen`, and the assignees are told.
+    No actor: the mailbox that recognised the reply made the call."""
+    with transaction.atomic():
+        incident = _locked(incident)
+        if reopen and incident.status in (Status.RESOLVED, Status.CLOSED):
+            incident = _move(
+                None,
+                incident,
+                "reopen",
+                refused=_("Only a resolved or closed incident can be reopened."),
+                audit_action=AuditAction.REOPENED,
+                values={"resolved_at": None, "closed_at": None},
+                data={"reason": str(_("The requester replied by e-mail.")), "by": sender},
+                load=+1,
+            )
+        note = Note.objects.create(
+            incident=incident, author=None, text=text or "-", by_requester=True
+        )
+        _save(incident, [])
+        audit.record(
+            action=AuditAction.NOTE_ADDED,
+            obj=incident,
+            actor=None,
+            institution=incident.institution,
+            data={"note": note.pk, "text": note.text, "by_requester": sender},
+        )
+        users = list(
+            incident.assignments.filter(active=True, user__isnull=False).values_list(
+                "user_id", flat=True
+            )
+        )
+        notify.to_users(
+            get_user_model().objects.filter(pk__in=users),
+            kind="requester_replied",
+            params={"number": incident.number, "summary": incident.summary[:80]},
+            link=f"/incidents/{incident.number}/",
+        )
+    return note
+
+
+def choose_symptom(actor, incident: Incident, symptom: str) -> Incident:
+    """Level 1 chooses the symptom of an incident logged without one (an e-mail): the
+    pack's rules classify it again, its priority follows the symptom; audited."""
+    require(actor, perms.CLASSIFY, incident, ELSEWHERE)
+    policy = policy_of(incident.institution)
+    symptoms = symptoms_of(incident.institution)
+    if symptom not in symptoms:
+        raise Invalid(
+            errors=[
+                (
+                    "symptom",
+                    _("Unknown symptom '%(code)s': use one of %(valid)s.")
+                    % {"code": symptom, "valid": ", ".join(symptoms)},
+                    IncidentError.UNKNOWN_SYMPTOM,
+                )
+            ]
+        )
+    category = symptoms[symptom]
+    with transaction.atomic():
+        incident = _locked(incident)
+        if incident.symptom_id == category.pk and not incident.to_classify:
+            raise Conflict(
+                _("The incident already has this symptom."), field="symptom", code=Code.UNCHANGED
+            )
+        before = incident.symptom.code
+        impact = category.impact or incident.impact
+        urgency = category.urgency or incident.urgency
+        changes = audit.diff(
+            incident,
+            symptom=category,
+            to_classify=False,
+            impact=impact,
+            urgency=urgency,
+            priority=rules.priority(impact, urgency, policy.priority_matrix),
+        )
+        changes.pop("symptom", None)
+        changes["symptom"] = (before, category.code)
+        changes.update(_reclassify_by_rules(incident, policy, actor))
+        _save(incident, [k for k in changes if k != "symptom"] + ["symptom"])
+        audit.record(
+            action=AuditAction.RECLASSIFIED,
+            obj=incident,
+            actor=actor,
+            institution=incident.institution,
+            changes={k: v for k, v in changes.items() if k in ("symptom", "severity", "priority")},
+            data={"symptom": category.code},
+        )
+        _apply_severity(incident, policy, actor)
+    return incident
 
 
 def resolve(actor, incident: Incident, resolution: str) -> Incident:

@@ -1,0 +1,17 @@
+"""The codes of the mailboxes' errors and rejection reasons (beside core.errors.Code)."""
+
+from enum import StrEnum
+
+
+class MailError(StrEnum):
+    MALFORMED = "malformed"  # not readable as an e-mail
+    NOT_TAKEN = "not_taken"  # the intake refused what the message gave
+    ATTACHMENT_TOO_LARGE = "attachment_too_large"
+    DANGEROUS_ATTACHMENT = "dangerous_attachment"
+    TOO_MANY_ATTACHMENTS = "too_many_attachments"
+    NO_HANDLER = "no_handler"  # a rule names a handler no app registered
+    NO_MAILBOX = "no_mailbox"  # nothing can send the requester an e-mail
+    NO_PASSWORD = "no_mailbox_password"  # the environment holds no password for it
+    NOT_IMAP = "not_imap"  # a gateway-only mailbox has nothing to fetch
+    UNREACHABLE = "mailbox_unreachable"  # the IMAP server refused or did not answer
+    NOT_REJECTED = "not_rejected"  # only a rejected message is taken again

@@ -1,0 +1,23 @@
+"""Handlers other apps register for a mailbox rule to name (seed 002's weekly reports
+arrive from a fixed sender: the datasources app takes them). A handler is called inside
+the transaction that records the message, with (mailbox, parsed message, Message row),
+and returns a short text of what it did, kept on the message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_HANDLERS: dict[str, Callable] = {}
+
+
+def register(name: str, handler: Callable) -> None:
+    """Make `handler` available to mailbox rules as `name` (from an AppConfig.ready())."""
+    _HANDLERS[name] = handler
+
+
+def get(name: str) -> Callable | None:
+    return _HANDLERS.get(name)
+
+
+def names() -> list[str]:
+    return sorted(_HANDLERS)

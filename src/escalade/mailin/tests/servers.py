@@ -1,0 +1,182 @@
+"""Real mail servers for the tests and the benchmark: Dovecot (Debian's dovecot-imapd)
+started on a free port with a throwaway configuration, and helpers to put messages in
+its folders. Nothing here is a mock: the collector talks IMAP to a real server."""
+
+from __future__ import annotations
+
+import contextlib
+import grp
+import imaplib
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+WHY_NOT = "Dovecot is not installed (apt-get install dovecot-imapd; .ci/run does)"
+
+
+def available() -> bool:
+    return Path(DOVECOT).exists()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Imap:
+    host: str
+    port: int
+    user: str
+    password: str
+    root: Path
+
+    def client(self) -> imaplib.IMAP4:
+        c = imaplib.IMAP4(self.host, self.port)
+        c.login(self.user, self.password)
+        return c
+
+    def append(self, raw: bytes, folder: str = "INBOX") -> None:
+        c = self.client()
+        try:
+            c.append(folder, "", imaplib.Time2Internaldate(time.time()), raw)
+        finally:
+            c.logout()
+
+    def count(self, folder: str) -> int:
+        c = self.client()
+        try:
+            status, data = c.select(f'"{folder}"', readonly=True)
+            return int(data[0]) if status == "OK" else 0
+        finally:
+            c.logout()
+
+    def empty(self, *folders: str) -> None:
+        c = self.client()
+        try:
+            for folder in folders or ("INBOX", "processed", "rejected"):
+                status, data = c.select(f'"{folder}"')
+                if status != "OK" or int(data[0]) == 0:
+                    continue
+                c.store("1:*", "+FLAGS", r"(\Deleted)")
+                c.expunge()
+        finally:
+            c.logout()
+
+
+CONFIG = """
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = {user}
+default_internal_group = {group}
+default_login_user = {user}
+first_valid_uid = {uid}
+last_valid_uid = {uid}
+mail_location = maildir:{root}/mail/%u
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={root}/home/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+service imap-login {{
+  chroot =
+}}
+service stats {{
+  unix_listener stats-writer {{
+    user = {user}
+  }}
+}}
+"""
+
+
+@contextlib.contextmanager
+def dovecot(user: str = "desk", password: str = "secret"):
+    """Run Dovecot on a free port for the duration of the block; yields an Imap."""
+    root = Path(tempfile.mkdtemp(prefix="escalade-dovecot-"))
+    if os.geteuid() == 0:  # Dovecot will not serve mail as root: the mail belongs to nobody
+        account = pwd.getpwnam("nobody")
+    else:
+        account = pwd.getpwuid(os.getuid())
+    for sub in ("run", "state", "mail", "home"):
+        (root / sub).mkdir()
+    port = free_port()
+    (root / "passwd").write_text(f"{user}:{{PLAIN}}{password}\n")
+    (root / "dovecot.conf").write_text(
+        CONFIG.format(
+            root=root,
+            port=port,
+            uid=account.pw_uid,
+            gid=account.pw_gid,
+            user=account.pw_name,
+            group=_group(account.pw_gid),
+        )
+    )
+    if os.geteuid() == 0:
+        for path in (root, *root.rglob("*")):
+            os.chown(path, account.pw_uid, account.pw_gid)
+        os.chmod(root, 0o755)
+    proc = subprocess.Popen(
+        [DOVECOT, "-F", "-c", str(root / "dovecot.conf")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log = (
+                        (root / "dovecot.log").read_text()
+                        if (root / "dovecot.log").exists()
+                        else ""
+                    )
+                    raise RuntimeError(
+                        f"Dovecot did not start: {proc.stderr.read().decode()[-2000:]} {log[-2000:]}"
+                    ) from None
+                time.sleep(0.05)
+        yield Imap("127.0.0.1", port, user, password, root)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _group(gid: int) -> str:
+    return grp.getgrgid(gid).gr_name
