@@ -23,6 +23,7 @@ class AuditAction(models.TextChoices):
     STARTED = "started", _("taken in charge")
     PACK_LOADED = "pack_loaded", _("pack loaded")
     PHI_VIEWED = "phi_viewed", _("personal health information viewed")
+    ATTACHMENT_DOWNLOADED = "attachment_downloaded", _("attachment downloaded")
     CONFIRMED = "confirmed", _("confirmed")
     PUBLISHED = "published", _("published")
     URGENT_OVERRIDE = "urgent_override", _("published late as urgent")

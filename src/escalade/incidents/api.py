@@ -15,6 +15,8 @@ from escalade.core.i18n import pick
 from escalade.core.schema import StrictBool, errors_for, one_of
 from escalade.incidents.choices import Channel, PartnerKind, Rating, RequesterRole, Severity
 from escalade.incidents.choices import Status as IncidentStatus
+from escalade.mailin import services as mail
+from escalade.mailin.errors import MailError
 from escalade.reports.models import IncidentDeclaration
 from escalade.routing.choices import Location, Need, Subject
 from escalade.routing.errors import RoutingError
@@ -24,7 +26,7 @@ from .errors import IncidentError
 from .models import Incident
 
 router = Router(tags=["incidents"])
-ERRORS = errors_for("Incidents", IncidentError, RoutingError)
+ERRORS = errors_for("Incidents", IncidentError, RoutingError, MailError)
 
 
 class RequesterIn(Schema):
@@ -33,6 +35,7 @@ class RequesterIn(Schema):
     site: str = Field(max_length=200)
     phone: str = Field("", max_length=40, description="e.g. 514-934-1934 ext. 36000")
     phone_ext: str = Field("", max_length=10)
+    email: str = Field("", max_length=254, description="to write to the requester (notes)")
 
 
 class RouteQuestionIn(Schema):
@@ -85,6 +88,7 @@ class RequesterOut(Out):
     site: str
     phone: str
     phone_ext: str
+    email: str
 
 
 class IncidentOut(Out):
@@ -113,6 +117,9 @@ class IncidentOut(Out):
     resolved_at: dt.datetime | None
     closed_at: dt.datetime | None
     route_plan: dict | None = Field(None, description="the routing chart's plan at intake")
+    to_classify: bool = Field(
+        description="logged without a symptom the pack's words name (e-mail): level 1 chooses"
+    )
 
 
 class TimelineEventOut(Out):
@@ -135,6 +142,7 @@ class EscalationOut(Out):
 
 
 class IncidentDetailOut(IncidentOut):
+    follows: str | None = Field(None, description="the closed request this one follows up")
     escalations: list[EscalationOut]
     timeline: list[TimelineEventOut]
 
@@ -164,13 +172,22 @@ class ReasonIn(Schema):
 
 class NoteIn(Schema):
     text: str
+    to_requester: StrictBool = Field(
+        False, description="also e-mail it to the requester, in the request's thread"
+    )
 
 
 class NoteOut(Schema):
     id: int
     text: str
-    author: str
+    author: str | None
+    to_requester: bool
+    by_requester: bool
     created_at: dt.datetime
+
+
+class SymptomIn(Schema):
+    symptom: str = Field(description="a symptom category code of the institution's pack")
 
 
 class ReclassifyIn(Schema):
@@ -196,6 +213,7 @@ def serialize(incident: Incident, assignees=None) -> dict:
             "site": incident.requester_site,
             "phone": incident.requester_phone,
             "phone_ext": incident.requester_phone_ext,
+            "email": incident.requester_email,
         },
         "session_ref": incident.session_ref,
         "symptom": incident.symptom.code,
@@ -218,6 +236,7 @@ def serialize(incident: Incident, assignees=None) -> dict:
         "resolved_at": incident.resolved_at,
         "closed_at": incident.closed_at,
         "route_plan": incident.route_plan,
+        "to_classify": incident.to_classify,
     }
 
 
@@ -226,6 +245,7 @@ def _detail(incident: Incident) -> dict:
         pk=incident.pk
     )
     out = serialize(incident)
+    out["follows"] = incident.follows.number if incident.follows_id else None
     out["escalations"] = [
         {
             "from_level": e.from_level,
@@ -265,6 +285,7 @@ def create_incident(request, payload: IncidentIn):
             requester_site=payload.requester.site,
             requester_phone=payload.requester.phone,
             requester_phone_ext=payload.requester.phone_ext,
+            requester_email=payload.requester.email,
             session_ref=payload.session_ref,
             symptom=payload.symptom,
             summary=payload.summary,
@@ -388,16 +409,34 @@ def reopen(request, number: str, payload: ReasonIn):
 
 @router.post("/{number}/notes", response={201: NoteOut, **ERRORS}, summary="Add a note")
 def add_note(request, number: str, payload: NoteIn):
-    note = services.add_note(request.auth, selectors.find(request.auth, number), payload.text)
+    incident = selectors.find(request.auth, number)
+    if payload.to_requester:
+        note = mail.note_to_requester(request.auth, incident, payload.text)
+    else:
+        note = services.add_note(request.auth, incident, payload.text)
     return Status(
         201,
         {
             "id": note.pk,
             "text": note.text,
-            "author": note.author.get_username(),
+            "author": note.author.get_username() if note.author else None,
+            "to_requester": note.to_requester,
+            "by_requester": note.by_requester,
             "created_at": note.created_at,
         },
     )
+
+
+@router.post(
+    "/{number}/symptom",
+    response={200: IncidentOut, **ERRORS},
+    summary="Choose the symptom of an incident to classify",
+)
+def choose_symptom(request, number: str, payload: SymptomIn):
+    incident = services.choose_symptom(
+        request.auth, selectors.find(request.auth, number), payload.symptom
+    )
+    return serialize(Incident.objects.select_related("institution", "symptom").get(pk=incident.pk))
 
 
 @router.post(

@@ -168,6 +168,13 @@ class ReasonForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
+    to_requester = forms.BooleanField(
+        label=_("Also send it to the requester by e-mail"), required=False
+    )
+
+
+class SymptomForm(forms.Form):
+    symptom = forms.CharField(label=_("Symptom"), max_length=40)
 
 
 class ReclassifyForm(forms.Form):

@@ -131,3 +131,7 @@ def register_all() -> None:
     register(AuditAction.REOPENED, lambda ev: [(ev.data or {}).get("reason", "")])
     register(AuditAction.PATIENT_SAFETY, _patient_safety)
     register(AuditAction.NOTIFIED, _notified)
+    register(
+        AuditAction.ATTACHMENT_DOWNLOADED,
+        lambda ev: [(ev.data or {}).get("filename", "")],
+    )

@@ -25,6 +25,8 @@ from escalade.core import timeline
 from escalade.core.errors import DomainError, NotFound
 from escalade.core.text import display_phone
 from escalade.core.web import current_institution, requires
+from escalade.mailin import selectors as mail_selectors
+from escalade.mailin import services as mail
 from escalade.notices import selectors as notices
 from escalade.problems.models import Problem
 from escalade.problems.services import suggestions
@@ -43,6 +45,7 @@ from .forms import (
     ReasonForm,
     ReclassifyForm,
     ResolveForm,
+    SymptomForm,
     show_errors,
 )
 from .models import IncidentPolicy
@@ -254,7 +257,15 @@ ACTIONS = {
     ),
     "close": (EmptyForm, lambda u, i, d: services.close(u, i)),
     "reopen": (ReasonForm, lambda u, i, d: services.reopen(u, i, d["reason"])),
-    "note": (NoteForm, lambda u, i, d: services.add_note(u, i, d["text"])),
+    "note": (
+        NoteForm,
+        lambda u, i, d: (
+            mail.note_to_requester(u, i, d["text"])
+            if d.get("to_requester")
+            else services.add_note(u, i, d["text"])
+        ),
+    ),
+    "symptom": (SymptomForm, lambda u, i, d: services.choose_symptom(u, i, d["symptom"])),
     "reclassify": (
         ReclassifyForm,
         lambda u, i, d: services.reclassify(u, i, d["severity"], d["reason"]),
@@ -284,6 +295,7 @@ DONE = {
     "reclassify": gettext_lazy("Reclassified."),
     "safety": gettext_lazy("The manager is told; the incident declaration is ready."),
     "priority": gettext_lazy("Priority re-evaluated."),
+    "symptom": gettext_lazy("Classified: the pack's rules have set its severity and priority."),
 }
 
 
@@ -300,6 +312,7 @@ def _available(user, incident) -> dict[str, bool]:
         "reclassify": has(perms.RECLASSIFY),
         "priority": has(perms.REPRIORITIZE) and incident.is_open,
         "patient_safety": has(perms.NOTE),
+        "symptom": has(perms.CLASSIFY) and incident.to_classify,
     }
 
 
@@ -314,6 +327,7 @@ def _detail_context(request, incident, forms=None):
         "resolve": ResolveForm(),
         "reopen": ReasonForm(),
         "note": NoteForm(),
+        "symptom": SymptomForm(),
         "reclassify": ReclassifyForm(
             initial={
                 "severity": Severity.MINOR
@@ -333,6 +347,10 @@ def _detail_context(request, incident, forms=None):
         "available": available,
         "forms": defaults,
         "timeline": [timeline.describe(ev) for ev in selectors.timeline(incident)],
+        "thread": mail_selectors.thread(incident),
+        "symptoms": list(services.symptoms_of(incident.institution).values())
+        if available["symptom"]
+        else [],
         "assignees": [
             {"role_label": dict(Role.choices).get(a["role"], a["role"]), "user": a["user"]}
             for a in selectors.active_assignees(incident)

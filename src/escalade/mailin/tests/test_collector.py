@@ -29,7 +29,10 @@ def test_a_new_message_opens_one_incident_and_one_acknowledgment(mailbox, imap, 
     assert incident.requester_name == "Marie Tremblay"
     assert incident.requester_email == "marie.tremblay@hopital.example.org"
     assert incident.summary == "La caméra ne fonctionne plus"
-    assert incident.description == "Bonjour,\n\nLa caméra de la salle 3 ne fonctionne plus.\n\nMerci\nMarie"
+    assert (
+        incident.description
+        == "Bonjour,\n\nLa caméra de la salle 3 ne fonctionne plus.\n\nMerci\nMarie"
+    )
     # the pack's words name the symptom: « caméra » is audio/video
     assert incident.symptom.code == "audio_video" and not incident.to_classify
     [ack] = acks()
@@ -109,7 +112,9 @@ def test_a_reply_to_a_closed_incident_opens_a_new_one_linked_to_it(mailbox, imap
     fetch(mailbox)
     first = Incident.objects.get()
     incidents.resolve(staff["level1_agent"], first, "Câble rebranché.")
-    imap.append(make_mail(subject=f"Re: [{first.number}] La caméra", body="Elle est encore en panne."))
+    imap.append(
+        make_mail(subject=f"Re: [{first.number}] La caméra", body="Elle est encore en panne.")
+    )
     fetch(mailbox)
     second = Incident.objects.exclude(pk=first.pk).get()
     assert second.follows == first  # the cct pack says: new, linked
@@ -117,7 +122,9 @@ def test_a_reply_to_a_closed_incident_opens_a_new_one_linked_to_it(mailbox, imap
     assert first.status == "resolved"
 
 
-def test_a_reply_to_a_closed_incident_reopens_it_when_the_pack_says_so(mailbox, imap, make_mail, staff):
+def test_a_reply_to_a_closed_incident_reopens_it_when_the_pack_says_so(
+    mailbox, imap, make_mail, staff
+):
     from escalade.incidents import services as incidents
 
     Mailbox.objects.filter(pk=mailbox.pk).update(on_closed="reopen")
@@ -150,7 +157,9 @@ def test_an_automatic_reply_opens_nothing_and_gets_no_answer(mailbox, imap, make
 
 
 def test_a_bounce_opens_nothing(mailbox, imap, make_mail):
-    imap.append(make_mail(subject="Undelivered Mail Returned to Sender", sender="MAILER-DAEMON@example.org"))
+    imap.append(
+        make_mail(subject="Undelivered Mail Returned to Sender", sender="MAILER-DAEMON@example.org")
+    )
     fetch(mailbox)
     assert Incident.objects.count() == 0 and OutgoingMail.objects.count() == 0
 
@@ -172,7 +181,9 @@ def test_an_html_only_message_becomes_text(mailbox, imap, make_mail):
 
 
 def test_a_french_encoded_subject_and_no_known_word_leave_it_to_classify(mailbox, imap, make_mail):
-    raw = make_mail(subject="Problème à l'étage : rien ne démarre", body="Écran noir partout, aidez-nous.")
+    raw = make_mail(
+        subject="Problème à l'étage : rien ne démarre", body="Écran noir partout, aidez-nous."
+    )
     assert b"=?utf-8?" in raw  # RFC 2047 on the wire
     imap.append(raw)
     fetch(mailbox)
@@ -187,10 +198,16 @@ def test_an_attachment_is_kept_with_the_incident(mailbox, imap, make_mail):
     fetch(mailbox)
     [attachment] = Attachment.objects.all()
     assert attachment.incident == Incident.objects.get()
-    assert (attachment.filename, attachment.size, bytes(attachment.data)) == ("ecran.png", len(png), png)
+    assert (attachment.filename, attachment.size, bytes(attachment.data)) == (
+        "ecran.png",
+        len(png),
+        png,
+    )
 
 
-def test_an_attachment_over_the_limit_is_refused_and_the_sender_told_once(mailbox, imap, make_mail, settings):
+def test_an_attachment_over_the_limit_is_refused_and_the_sender_told_once(
+    mailbox, imap, make_mail, settings
+):
     settings.ESCALADE_MAIL_ATTACHMENT_MAX_BYTES = 100_000
     raw = make_mail(attachments=[("scan.pdf", b"%PDF" + b"x" * 200_000, "application/pdf")])
     imap.append(raw)
@@ -207,7 +224,9 @@ def test_an_attachment_over_the_limit_is_refused_and_the_sender_told_once(mailbo
 
 
 def test_a_program_attached_is_refused(mailbox, imap, make_mail):
-    imap.append(make_mail(attachments=[("facture.exe", b"MZ" + b"0" * 100, "application/octet-stream")]))
+    imap.append(
+        make_mail(attachments=[("facture.exe", b"MZ" + b"0" * 100, "application/octet-stream")])
+    )
     fetch(mailbox)
     assert Incident.objects.count() == 0
     assert Message.objects.get(direction="in").reason_code == "dangerous_attachment"
@@ -240,7 +259,9 @@ def test_a_rejected_message_can_be_taken_again(mailbox, imap, make_mail, setting
 
 
 def test_a_rule_drops_a_newsletter_and_another_sends_to_level_2(mailbox, imap, make_mail):
-    imap.append(make_mail(sender="nouvelles@infolettre.example.org", subject="Infolettre de décembre"))
+    imap.append(
+        make_mail(sender="nouvelles@infolettre.example.org", subject="Infolettre de décembre")
+    )
     imap.append(make_mail(subject="Réservation du pont pour jeudi"))
     fetch(mailbox)
     dropped = Message.objects.get(state=State.DROPPED)

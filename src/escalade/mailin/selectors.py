@@ -1,0 +1,86 @@
+"""Reads of the mailboxes shared by the pages and the API: their state, an incident's
+thread, rejected messages, an attachment (permission checked and audited)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from escalade.accounts import rules as perms
+from escalade.accounts.services import require
+from escalade.core import audit
+from escalade.core.choices import AuditAction
+from escalade.core.errors import NotFound
+from escalade.incidents import selectors as incident_selectors
+from escalade.incidents.models import Incident
+
+from .choices import State
+from .models import Attachment, Mailbox, Message
+
+
+def mailboxes(user, institution) -> QuerySet[Mailbox]:
+    """The institution's mailboxes with their collector's state, for those who run them."""
+    require(user, perms.MAILBOX_RUN, institution)
+    return Mailbox.objects.filter(institution=institution).order_by("code")
+
+
+def mailbox(user, institution, code: str) -> Mailbox:
+    """One mailbox of the institution, or NotFound."""
+    box = mailboxes(user, institution).select_related("institution").filter(code=code).first()
+    if box is None:
+        raise NotFound(_("No mailbox %(code)s.") % {"code": code}, field="code")
+    return box
+
+
+def rejected(user, institution, limit: int = 200) -> QuerySet[Message]:
+    """The messages the institution's mailboxes rejected, newest first, with the reason."""
+    require(user, perms.MAILBOX_RUN, institution)
+    return (
+        Message.objects.filter(institution=institution, state=State.REJECTED)
+        .select_related("mailbox")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def rejected_message(user, institution, pk: int) -> Message:
+    """One rejected message of the institution, or NotFound."""
+    require(user, perms.MAILBOX_RUN, institution)
+    message = (
+        Message.objects.filter(institution=institution, pk=pk, state=State.REJECTED)
+        .select_related("mailbox", "mailbox__institution")
+        .first()
+    )
+    if message is None:
+        raise NotFound(_("No rejected message #%(id)s.") % {"id": pk}, field="id")
+    return message
+
+
+def thread(incident: Incident) -> list[Message]:
+    """The incident's e-mails, received and sent, oldest first, with their attachments.
+    The caller has checked the reader may see the incident."""
+    return list(
+        Message.objects.filter(incident=incident)
+        .prefetch_related("attachments")
+        .defer("raw")
+        .order_by("at", "id")
+    )
+
+
+def attachment(user, pk: int) -> Attachment:
+    """An attachment, for a reader who may see its incident (NotFound otherwise: its
+    existence is not disclosed); each download is audited."""
+    item = Attachment.objects.select_related("incident", "message").filter(pk=pk).first()
+    if item is None or item.incident is None:
+        raise NotFound(_("No attachment #%(id)s.") % {"id": pk}, field="id")
+    try:
+        incident_selectors.find(user, item.incident.number)
+    except NotFound:
+        raise NotFound(_("No attachment #%(id)s.") % {"id": pk}, field="id") from None
+    audit.record(
+        action=AuditAction.ATTACHMENT_DOWNLOADED,
+        obj=item.incident,
+        actor=user,
+        institution=item.incident.institution,
+        data={"attachment": item.pk, "filename": item.filename},
+    )
+    return item
