@@ -94,6 +94,13 @@ ACCESS = {
     ("POST", "/api/outages/{outage_id}/close"): perms.OUTAGE_RUN,
     ("POST", "/api/outages/{outage_id}/entries"): perms.REGISTRY_ADD,
     ("POST", "/api/outages/{outage_id}/entries/{entry_id}/reconcile"): perms.RECONCILE,
+    ("GET", "/api/mailboxes"): perms.MAILBOX_RUN,
+    ("GET", "/api/mailboxes/rejected"): perms.MAILBOX_RUN,
+    ("POST", "/api/mailboxes/{code}/fetch"): perms.MAILBOX_RUN,
+    ("POST", "/api/mailboxes/rejected/{message_id}/retake"): perms.MAILBOX_RUN,
+    ("GET", "/api/incidents/{number}/messages"): perms.VIEW_ALL,
+    ("GET", "/api/attachments/{attachment_id}"): perms.VIEW_ALL,
+    ("POST", "/api/incidents/{number}/symptom"): perms.CLASSIFY,
 }
 READS = sum(1 for method, _path in ACCESS if method == "GET")
 # What a read needs beyond its path.
@@ -169,6 +176,26 @@ def world(api, staff, body, cusm):
         start_broadcasts=[{"group": "all", "type": "warning", "title": down, "message": down}],
     )
     outage = outages.activate(staff["it_technician"], cusm, "pacs_down", incident_number=major)
+    from escalade.incidents.models import Incident
+    from escalade.mailin.models import Attachment, Message
+
+    mail = Message.objects.create(
+        institution=cusm,
+        direction="in",
+        via="smtp",
+        message_id="<m@example.org>",
+        state="opened",
+        incident=Incident.objects.get(number=major),
+    )
+    attachment = Attachment.objects.create(
+        message=mail,
+        incident=mail.incident,
+        filename="a.png",
+        content_type="image/png",
+        size=3,
+        sha256="0",
+        data=b"png",
+    )
     return {
         "number": major,
         "session_id": session,
@@ -185,6 +212,8 @@ def world(api, staff, body, cusm):
         "outage_id": outage.pk,
         "entry_id": 999999,
         "broadcast_id": outage.broadcasts.get().pk,
+        "attachment_id": attachment.pk,
+        "message_id": 999999,
     }
 
 

@@ -51,9 +51,14 @@ class Refused(Exception):
     """The message is refused for what it carries (an attachment too large or
     dangerous): rejected, and its sender told once."""
 
-    def __init__(self, code: str, reason: str):
+    def __init__(self, code: str, message, params: dict):
         super().__init__(code)
-        self.code, self.reason = code, reason
+        self.code, self.message, self.params = code, message, params
+
+    @property
+    def reason(self) -> str:
+        """In the active language (the sender's, when they are told)."""
+        return str(self.message) % self.params
 
 
 # -- receiving -------------------------------------------------------------------------
@@ -86,7 +91,7 @@ def receive(
             return existing
         raise
     except Refused as exc:
-        return _reject(mailbox, raw, key, via, uid, parsed, exc.code, exc.reason, tell)
+        return _reject(mailbox, raw, key, via, uid, parsed, exc.code, exc, tell)
     except (Invalid, Conflict) as exc:
         reason = "; ".join(f"{e['field']}: {e['message']}" for e in exc.as_errors())
         return _reject(mailbox, raw, key, via, uid, parsed, MailError.NOT_TAKEN, reason, False)
@@ -135,12 +140,12 @@ def _take(mailbox: Mailbox, raw: bytes, parsed: rules.Parsed, key, via, uid) -> 
             parsed,
             state=State.DROPPED,
             rule=rule.code,
-            reason=pick(rule.reason),
+            reason=pick(rule.reason, _default_language()),
         )
     if rule is not None and rule.action == "handler":
         handler = handlers.get(rule.handler)
         if handler is None:
-            raise Refused(MailError.NO_HANDLER, f"no handler '{rule.handler}'")
+            raise Refused(MailError.NO_HANDLER, "no handler '%(name)s'", {"name": rule.handler})
         message = _row(mailbox, raw, key, via, uid, parsed, state=State.ROUTED, rule=rule.code)
         message.reason = str(handler(mailbox, parsed, message) or "")[:2000]
         message.save(update_fields=["reason"])
@@ -210,16 +215,16 @@ def _check_attachments(parsed: rules.Parsed) -> None:
     if len(parsed.attachments) > settings.ESCALADE_MAIL_MAX_ATTACHMENTS:
         raise Refused(
             MailError.TOO_MANY_ATTACHMENTS,
-            _("%(count)s attachments: at most %(max)s are taken.")
-            % {"count": len(parsed.attachments), "max": settings.ESCALADE_MAIL_MAX_ATTACHMENTS},
+            gettext_lazy("%(count)s attachments: at most %(max)s are taken."),
+            {"count": len(parsed.attachments), "max": settings.ESCALADE_MAIL_MAX_ATTACHMENTS},
         )
     for part in parsed.attachments:
         why = rules.refused_attachment(part, limit, refused)
         if why == "too_large":
             raise Refused(
                 MailError.ATTACHMENT_TOO_LARGE,
-                _("The attachment %(name)s is %(size)s MB: the limit is %(max)s MB.")
-                % {
+                gettext_lazy("The attachment %(name)s is %(size)s MB: the limit is %(max)s MB."),
+                {
                     "name": part.filename,
                     "size": f"{part.size / 1_000_000:.1f}",
                     "max": f"{limit / 1_000_000:g}",
@@ -228,8 +233,8 @@ def _check_attachments(parsed: rules.Parsed) -> None:
         if why:
             raise Refused(
                 MailError.DANGEROUS_ATTACHMENT,
-                _("The attachment %(name)s is of a type that is refused (%(type)s).")
-                % {"name": part.filename, "type": part.content_type},
+                gettext_lazy("The attachment %(name)s is of a type that is refused (%(type)s)."),
+                {"name": part.filename, "type": part.content_type},
             )
 
 
@@ -310,7 +315,11 @@ def _thread_of(institution, parsed: rules.Parsed) -> Incident | None:
     return None
 
 
-def _reject(mailbox, raw, key, via, uid, parsed, code, reason, tell) -> Message:
+def _reject(mailbox, raw, key, via, uid, parsed, code, why, tell) -> Message:
+    """Keep the message as rejected, with the reason (in the product's language); tell
+    its sender, in theirs, when what it carries was refused."""
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = why.reason if isinstance(why, Refused) else str(why)
     with transaction.atomic():
         existing = _taken(mailbox, key)
         if existing is not None:
@@ -355,7 +364,7 @@ def _reject(mailbox, raw, key, via, uid, parsed, code, reason, tell) -> Message:
                     % {
                         "subject": parsed.subject or _("(no subject)"),
                         "mailbox": mailbox.label_text,
-                        "reason": reason,
+                        "reason": why.reason,
                     },
                     kind=Kind.REFUSAL,
                     answering=message,

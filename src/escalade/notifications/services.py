@@ -48,7 +48,6 @@ MESSAGES = {
     "interruption_reported": _("%(organisation)s reports an interruption: %(systems)s."),
     "assigned": _("Incident %(number)s (P%(priority)s) is assigned to you: %(summary)s"),
     "requester_replied": _("The requester replied by e-mail on incident %(number)s: %(summary)s"),
-    "mail_rejected": _("Mailbox %(mailbox)s refused a message from %(sender)s: %(reason)s"),
     "escalated": _("Incident %(number)s escalated to level %(level)s: %(reason)s"),
     "protocol_started": _(
         "Session #%(session)s (%(site)s): troubleshooting has started. Join now (step 2)."

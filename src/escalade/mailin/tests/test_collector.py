@@ -216,7 +216,7 @@ def test_an_attachment_over_the_limit_is_refused_and_the_sender_told_once(
     imap.append(raw)  # sent again as it was
     fetch(mailbox)
     [refusal] = Message.objects.filter(direction="out", kind="refusal")
-    assert "scan.pdf" in refusal.text and "0.1 MB" in refusal.text
+    assert "La pièce jointe scan.pdf fait 0.2 Mo : la limite est de 0.1 Mo." in refusal.text
     assert OutgoingMail.objects.get().headers["Auto-Submitted"] == "auto-replied"
     assert imap.count("rejected") == 2
     row = Message.objects.get(direction="in")
