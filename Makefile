@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-stamp
 export ESCALADE_DEMO_PASSWORD ?= escalade-demo
 
-.PHONY: install messages messages-update run worker test lint format schema bench bench-list bench-route bench-machine bench-faults bench-frontline bench-broadcasts clean
+.PHONY: install messages messages-update run worker test lint format schema bench bench-list bench-route bench-machine bench-faults bench-frontline bench-broadcasts bench-mail clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -76,6 +76,10 @@ bench-frontline: install
 bench-broadcasts: install
 	$(BIN)/python bench/broadcasts.py
 	$(BIN)/python bench/broadcasts.py --db postgres
+
+bench-mail: install
+	$(BIN)/python bench/mail.py
+	$(BIN)/python bench/mail.py --db postgres
 
 # Restarts the local PostgreSQL: not beside CI.
 bench-faults: install

@@ -50,8 +50,25 @@ def _pages(staff, cusm):
             "modality": "MR",
         },
     )
+    from escalade.mailin import services as mail
+    from escalade.mailin.models import Mailbox
+    from escalade.mailin.tests.conftest import mail as make_mail
+
+    box = Mailbox.objects.select_related("institution").get(institution=cusm, code="cct")
+    by_mail = mail.receive(
+        box,
+        make_mail(
+            subject="Rien ne fonctionne",
+            body="Bonjour,\n\nRien ne démarre au poste 12.",
+            attachments=[("capture.png", b"\x89PNG" + b"0" * 300, "image/png")],
+        ),
+        via="smtp",
+    ).incident
+    mail.receive(box, b"From: a@example.org\r\nContent-Type: multipart/mixed\r\n\r\nx", via="smtp")
     return [
         "/incidents/",
+        f"/incidents/{by_mail.number}/",
+        "/mailboxes/",
         "/incidents/?queue=all",
         "/incidents/new/",
         f"/incidents/{major.number}/",

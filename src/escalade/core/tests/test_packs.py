@@ -64,6 +64,8 @@ def test_a_new_version_updates_in_place_and_keeps_retired_categories(pack, cusm,
         '  - code: other\n    group: other\n    label: {en: "Other", fr: "Autre"}\n',
         "",
     )
+    # the mailbox's e-mails to classify must then wait under another category
+    _edit(pack / "mailboxes.yaml", "unclassified_symptom: other", "unclassified_symptom: pc_simple")
     _edit(pack / "institution.yaml", "timezone: America/Montreal", "timezone: America/Toronto")
     assert load_pack(pack).changed
     cusm.refresh_from_db()
