@@ -1,6 +1,6 @@
 """E-mail in benchmark: messages per second from the IMAP collector into incidents.
 A real Dovecot (Debian's dovecot-imapd) is started on a free port with N messages in
-its INBOX (90% new requests in French or English, 10% replies to them by number, one in
+its INBOX (90% new requests in French or English, 10% replies to them (In-Reply-To), one in
 20 with a 40 kB attachment); `services.fetch()` then reads, takes and moves them all, on
 SQLite or PostgreSQL, and the figure is messages per second of that whole run: parsing,
 classification, the incident and its number, the acknowledgment queued, the move.
@@ -52,7 +52,14 @@ Mailbox.objects.filter(code="cct").update(imap_host="127.0.0.1", imap_port=port,
     imap_security="none", imap_user="desk", imap_password_env="BENCH_IMAP_PASSWORD")
 box = Mailbox.objects.select_related("institution").get(code="cct")
 t = time.perf_counter()
-r = services.fetch(box, limit=n + 10)
+if os.environ.get("BENCH_PROFILE"):  # where the time goes: a cProfile listing in that file
+    import cProfile, pstats
+    with cProfile.Profile() as prof:
+        r = services.fetch(box, limit=n + 10)
+    with open(os.environ["BENCH_PROFILE"], "w") as f:
+        pstats.Stats(prof, stream=f).sort_stats("cumulative").print_stats(45)
+else:
+    r = services.fetch(box, limit=n + 10)
 elapsed = time.perf_counter() - t
 print(json.dumps({"seconds": elapsed, "taken": r.taken, "rejected": r.rejected,
     "again": r.again, "states": r.states, "incidents": Incident.objects.count(),
@@ -60,15 +67,17 @@ print(json.dumps({"seconds": elapsed, "taken": r.taken, "rejected": r.rejected,
 """
 
 
-def message(i: int, numbers: list[str]) -> bytes:
+def message(i: int) -> bytes:
     m = EmailMessage()
     m["From"] = f"Personne {i % 50} <personne{i % 50}@hopital.example.org>"
     m["To"] = "cct.telesante@cusm.example.org"
     m["Date"] = email.utils.formatdate()
     m["Message-ID"] = f"<bench.{i}@hopital.example.org>"
-    if i % 10 == 9 and numbers:
-        m["Subject"] = f"Re: [{numbers[i % len(numbers)]}] suite"
-        m.set_content("Toujours en panne, merci de rappeler.")
+    if i % 10 == 9:  # an answer to the request 9 messages earlier: threads by In-Reply-To
+        m["Subject"] = f"Re: {SUBJECTS[(i - 9) % len(SUBJECTS)][0]} ({i - 9})"
+        m["In-Reply-To"] = f"<bench.{i - 9}@hopital.example.org>"
+        m["References"] = f"<bench.{i - 9}@hopital.example.org>"
+        m.set_content("Toujours en panne, merci de rappeler.\n\nLe mar. 1 déc. a écrit :\n> avant")
     else:
         subject, body = SUBJECTS[i % len(SUBJECTS)]
         m["Subject"] = f"{subject} ({i})"
@@ -105,15 +114,10 @@ def main() -> None:
             capture_output=True,
         )
         with servers.dovecot() as imap:
-            # replies name numbers the run will allocate: CCT-<year>-000001...
-            year = time.gmtime().tm_year
-            numbers = [f"CCT-{year}-{k:06d}" for k in range(1, 21)]
             client = imap.client()
             t = time.perf_counter()
             for i in range(args.n):
-                client.append(
-                    "INBOX", "", imaplib.Time2Internaldate(time.time()), message(i, numbers)
-                )
+                client.append("INBOX", "", imaplib.Time2Internaldate(time.time()), message(i))
             client.logout()
             print(f"{args.n} messages put in Dovecot's INBOX in {time.perf_counter() - t:.1f} s")
             env["BENCH_IMAP_PASSWORD"] = imap.password

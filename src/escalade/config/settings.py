@@ -182,6 +182,10 @@ ESCALADE_MAIL_MAX_ATTEMPTS = int(os.environ.get("ESCALADE_MAIL_MAX_ATTEMPTS", "6
 ESCALADE_MAIL_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("ESCALADE_MAIL_ATTACHMENT_MAX_BYTES", str(5_000_000))
 )
+# How long a collector holds a mailbox without news (renewed after each batch of 50).
+ESCALADE_MAIL_FETCH_LEASE_SECONDS = float(
+    os.environ.get("ESCALADE_MAIL_FETCH_LEASE_SECONDS", "120")
+)
 ESCALADE_MAIL_MAX_ATTACHMENTS = int(os.environ.get("ESCALADE_MAIL_MAX_ATTACHMENTS", "10"))
 # Extensions refused beside the built-in list of mailin/rules.py (comma-separated).
 ESCALADE_MAIL_REFUSED_EXTENSIONS = [

@@ -8,13 +8,14 @@ nothing is lost."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP
 from asgiref.sync import sync_to_async
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connections
 
 from .choices import Via
 from .models import Mailbox
@@ -93,6 +94,14 @@ class GatewayController(Controller):
         self.lmtp = lmtp
         self.data_size_limit = data_size_limit
         super().__init__(Handler(lmtp), hostname=host, port=port)
+
+    def stop(self, *args, **kwargs):
+        """Close the database connections of the gateway's worker thread, then stop."""
+        if self.loop.is_running():
+            asyncio.run_coroutine_threadsafe(
+                sync_to_async(connections.close_all)(), self.loop
+            ).result(timeout=10)
+        super().stop(*args, **kwargs)
 
     def factory(self):
         cls = LMTP if self.lmtp else SMTP

@@ -114,7 +114,8 @@ def parse(raw: bytes) -> Parsed:
         Address(addr_spec=address)
     except (ValueError, IndexError, email_errors.HeaderParseError) as exc:
         raise Malformed("no valid sender address") from exc
-    headers = {k.lower(): str(v) for k, v in msg.items()}
+    # the raw values (not decoded: parsing every header costs more than the rest)
+    headers = {k.lower(): " ".join(str(v).split()) for k, v in msg.raw_items()}
     subject = " ".join(str(msg.get("Subject", "")).split())[:300]
     full = _body_text(msg)
     attachments = []

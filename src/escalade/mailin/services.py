@@ -77,6 +77,7 @@ def receive(
     key = rules.message_key(raw, parsed.message_id if parsed else "")
     existing = _taken(mailbox, key)
     if existing is not None:
+        existing.again = True
         return existing
     if parsed is None:
         return _reject(mailbox, raw, key, via, uid, None, MailError.MALFORMED, str(problem), tell)
@@ -88,6 +89,7 @@ def receive(
     except IntegrityError:
         existing = _taken(mailbox, key)  # another process took it at the same moment
         if existing is not None:
+            existing.again = True
             return existing
         raise
     except Refused as exc:
@@ -98,9 +100,14 @@ def receive(
 
 
 def _taken(mailbox: Mailbox, key: str) -> Message | None:
-    return Message.objects.filter(
-        institution=mailbox.institution_id, direction=Direction.IN, message_id=key
-    ).first()
+    return (
+        Message.objects.filter(
+            institution=mailbox.institution_id, direction=Direction.IN, message_id=key
+        )
+        .defer("raw")
+        .order_by()
+        .first()
+    )
 
 
 def _row(mailbox, raw, key, via, uid, parsed, **values) -> Message:
@@ -273,9 +280,9 @@ def _person(institution, address: str) -> Person:
         .first()
     )
     if contact is not None:
-        return Person(
-            contact.name, pick(contact.organisation.name)[:200], contact.phone, contact.language
-        )
+        # the site as the contact writes it, in their language
+        site = pick(contact.organisation.name, contact.language)[:200]
+        return Person(contact.name, site, contact.phone, contact.language)
     user = (
         get_user_model()
         .objects.filter(email__iexact=address, memberships__institution=institution)
@@ -540,13 +547,18 @@ def _connect(mailbox: Mailbox):
     return box.login(mailbox.imap_user, password, initial_folder=None)
 
 
+def _lease() -> dt.datetime:
+    return timezone.now() + dt.timedelta(seconds=settings.ESCALADE_MAIL_FETCH_LEASE_SECONDS)
+
+
 def _claim(mailbox: Mailbox) -> bool:
-    """One collector per mailbox at a time, across processes (a lease in the row)."""
+    """One collector per mailbox at a time, across processes: a lease in the row,
+    renewed after each batch; a collector killed mid-run leaves it to expire."""
     now = timezone.now()
     return bool(
         Mailbox.objects.filter(pk=mailbox.pk)
         .filter(Q(fetching_until__isnull=True) | Q(fetching_until__lt=now))
-        .update(fetching_until=now + dt.timedelta(minutes=10))
+        .update(fetching_until=_lease())
     )
 
 
@@ -580,9 +592,8 @@ def fetch(mailbox: Mailbox, *, limit: int = 1000) -> Fetched:
                 uid = int(msg.uid)
                 if uid <= mailbox.last_uid:  # "N:*" answers the last message even below N
                     continue
-                known = _taken(mailbox, rules.message_key(msg.raw, _message_id(msg)))
-                row = known or receive(mailbox, msg.raw, via=Via.IMAP, uid=uid)
-                if known is not None:
+                row = receive(mailbox, msg.raw, via=Via.IMAP, uid=uid)
+                if getattr(row, "again", False):  # stored before, not moved: not twice
                     result.again += 1
                 elif row.state == State.REJECTED:
                     result.rejected += 1
@@ -618,11 +629,6 @@ def fetch(mailbox: Mailbox, *, limit: int = 1000) -> Fetched:
     return result
 
 
-def _message_id(msg) -> str:
-    ids = rules._ids(str(msg.obj.get("Message-ID", "")))
-    return ids[0] if ids else ""
-
-
 def _move(box, mailbox: Mailbox, batch: list) -> None:
     if not batch:
         return
@@ -633,7 +639,9 @@ def _move(box, mailbox: Mailbox, batch: list) -> None:
     if refused:
         box.move(refused, mailbox.rejected_folder)
     top = max(uid for uid, _r in batch)
-    Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=Greatest(F("last_uid"), top))
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        last_uid=Greatest(F("last_uid"), top), fetching_until=_lease()
+    )
     mailbox.last_uid = max(mailbox.last_uid, top)
 
 

@@ -5,6 +5,7 @@ SMTP server), attachments downloaded only by those who may see the incident."""
 import email
 import email.policy
 
+import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.test import Client
@@ -53,6 +54,7 @@ def test_a_gateway_only_mailbox_has_nothing_to_fetch(cusm, staff):
     assert r.json()["errors"][0]["code"] == "not_imap"
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection when done
 def test_the_thread_and_a_note_to_the_requester_in_the_same_conversation(
     mailbox, imap, make_mail, staff, settings
 ):

@@ -31,7 +31,7 @@ def test_a_known_contact_is_the_requester_with_their_site_and_language(ontario, 
     )
     incident = message.incident
     assert incident.requester_name == "Desk of North Regional Hospital"
-    assert incident.requester_site == "North Regional Hospital"
+    assert incident.requester_site == "Hôpital régional du Nord"  # in the contact's French
     assert incident.requester_phone == "+17055550101"
     assert incident.requester_role == "clinician"
     # the contact writes French (the pack says): the acknowledgment is in French
