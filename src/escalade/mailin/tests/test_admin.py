@@ -10,7 +10,9 @@ from escalade.mailin.models import Mailbox, Message
 pytestmark = pytest.mark.django_db
 
 
-def test_the_admin_lists_rejected_messages_and_takes_one_again(client, cusm, make_user, make_mail, settings):
+def test_the_admin_lists_rejected_messages_and_takes_one_again(
+    client, cusm, make_user, make_mail, settings
+):
     admin = make_user(Role.MANAGER, [cusm], username="boss", is_staff=True, is_superuser=True)
     client.force_login(admin)
     box = Mailbox.objects.select_related("institution").get(code="cct")
