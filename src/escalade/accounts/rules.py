@@ -39,8 +39,14 @@ RENEWAL_CHANGE = "change_certificate"
 # Connecting to a server from inside the hospital's network: the IT technicians and the
 # level-2 analysts who keep the renewals, no one else.
 RENEWAL_PROBE = "probe_certificate"
-DESK = {CONTACT_CHANGE, INTERRUPTION_ADD, INTERRUPTION_ACK}
-DESK_LEADS = DESK | {NOTICE_PUBLISH, RENEWAL_CHANGE}
+# seed 002: data sources, terminology, the sealed conformance reports (whose content
+# only the organisation's designated persons open, whatever their role: datasources)
+DATASOURCE_VIEW = "view_datasource"
+REPORT_RECEIVE = "add_conformancereport"
+MAP_CODES = "map_codes"
+HEARTBEAT = "report_transmission"
+DESK = {CONTACT_CHANGE, INTERRUPTION_ADD, INTERRUPTION_ACK, DATASOURCE_VIEW, REPORT_RECEIVE}
+DESK_LEADS = DESK | {NOTICE_PUBLISH, RENEWAL_CHANGE, MAP_CODES}
 # seed 004: runbooks and outages; the degraded-mode registry is keyed in at any
 # workstation, and reconciled by the referents (who see the identities they merge)
 RUNBOOK_VIEW = "view_runbook"
@@ -67,7 +73,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | SESSION_STAFF
     | PROBLEM_OWNERS
     | DESK_LEADS
-    | {RENEWAL_PROBE},
+    | {RENEWAL_PROBE, HEARTBEAT},
     Role.LEVEL3_COORDINATOR: STAFF_BASE
     | {OUTAGE_RUN}
     | {ESCALATE, CLASSIFY, RESOLVE, CLOSE, REOPEN, REPRIORITIZE, REQUESTER_HISTORY}
@@ -92,7 +98,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | SESSION_STAFF
     | PROBLEM_OWNERS
     | DESK_LEADS
-    | {RENEWAL_PROBE},
+    | {RENEWAL_PROBE, HEARTBEAT},
     Role.EVENT_COORDINATOR: STAFF_BASE
     | {REQUESTER_HISTORY, SESSION_ADD, VIEW_PATIENT}
     | SESSION_STAFF

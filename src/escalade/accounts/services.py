@@ -33,6 +33,7 @@ def ensure_roles() -> None:
                 "renewals",
                 "runbooks",
                 "mailin",
+                "datasources",
             ]
         ).select_related("content_type")
     }
@@ -180,6 +181,22 @@ def create_user(username: str, *, password: str | None, roles, institutions, **f
     set_roles(user, roles)
     for i, inst in enumerate(institutions):
         Membership.objects.create(user=user, institution=inst, is_default=(i == 0))
+    return user
+
+
+def system_user(institution):
+    """The account under which Escalade itself logs requests for an institution (a
+    mailbox, a data source's monitoring): a requester of it who cannot sign in. Created
+    once, on first use."""
+    User = get_user_model()
+    username = f"system-{institution.code}"
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, first_name="Escalade")
+        user.set_unusable_password()
+        user.save()
+        set_roles(user, [Role.REQUESTER])
+        Membership.objects.create(user=user, institution=institution, is_default=True)
     return user
 
 

@@ -27,6 +27,14 @@ if PRODUCTION and (DEBUG or SECRET_KEY == _INSECURE_KEY):
         "set ESCALADE_SECRET_KEY and leave ESCALADE_DEBUG unset."
     )
 
+# Fernet keys of sealed content (core/seal.py), newest first, comma-separated.
+ESCALADE_SEAL_KEYS = [k for k in os.environ.get("ESCALADE_SEAL_KEYS", "").split(",") if k.strip()]
+if PRODUCTION and not ESCALADE_SEAL_KEYS:
+    raise ImproperlyConfigured(
+        "ESCALADE_PRODUCTION=1 needs ESCALADE_SEAL_KEYS (Fernet keys: python -c "
+        "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+    )
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -53,6 +61,7 @@ INSTALLED_APPS = [
     "escalade.notices",
     "escalade.runbooks",
     "escalade.mailin",
+    "escalade.datasources",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +248,8 @@ ESCALADE_PROBE_TIMEOUT = float(os.environ.get("ESCALADE_PROBE_TIMEOUT", "3"))
 ESCALADE_API_MAX_TEXT = int(os.environ.get("ESCALADE_API_MAX_TEXT", "20000"))
 ESCALADE_API_MAX_URL = int(os.environ.get("ESCALADE_API_MAX_URL", "8192"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ESCALADE_API_MAX_BODY", str(2_621_440)))
+# Files sent to the operations that take one (a worksheet, a sealed report).
+ESCALADE_API_MAX_UPLOAD = int(os.environ.get("ESCALADE_API_MAX_UPLOAD", str(20_000_000)))
 # /healthz fails when the oldest task waiting is older than this, or when no scheduler
 # (or no worker) wrote its heartbeat for this long.
 ESCALADE_HEALTH_QUEUE_AGE_SECONDS = int(os.environ.get("ESCALADE_HEALTH_QUEUE_AGE_SECONDS", "300"))

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("escalade.renewals.urls")),
     path("", include("escalade.runbooks.urls")),
     path("", include("escalade.mailin.urls")),
+    path("", include("escalade.datasources.urls")),
     path("", include("escalade.accounts.urls")),
     path("healthz", healthz, name="healthz"),
     path("login/", ThrottledLoginView.as_view(), name="login"),

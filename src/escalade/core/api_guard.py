@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import uuid
 
@@ -26,6 +27,11 @@ from .errors import Code
 LOG = logging.getLogger("escalade.api")
 MAX_INT = 2**31 - 1  # the database's integer columns
 FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
+# The operations that take a file (multipart/form-data), up to ESCALADE_API_MAX_UPLOAD.
+UPLOADS = (
+    re.compile(r"^/api/datasources/[^/]+/worksheets$"),
+    re.compile(r"^/api/conformance-reports$"),
+)
 
 
 def api_error(field: str, code: Code, message, status: int, **extra) -> JsonResponse:
@@ -110,6 +116,18 @@ class ApiInputGuard:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
+        if request.content_type == "multipart/form-data" and any(
+            p.match(request.path) for p in UPLOADS
+        ):
+            if length > settings.ESCALADE_API_MAX_UPLOAD:
+                return api_error(
+                    "file",
+                    Code.TOO_LARGE,
+                    _("The file is too large (at most %(n)s bytes).")
+                    % {"n": settings.ESCALADE_API_MAX_UPLOAD},
+                    413,
+                )
+            return None  # the operation's schema checks its fields
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and length > limit:
             return api_error(

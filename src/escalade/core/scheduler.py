@@ -24,6 +24,8 @@ SCHEDULES = {
     "contact-staleness": ("escalade.catalog.tasks.ask_stale_contacts", "30 8 * * 1-5"),
     "runbook-reviews": ("escalade.runbooks.tasks.remind_reviews", "15 8 * * *"),
     "mail-fetch": ("escalade.mailin.tasks.fetch_mail", "* * * * *"),
+    "datasource-silence": ("escalade.datasources.tasks.check_silence", "*/5 * * * *"),
+    "unmapped-codes": ("escalade.datasources.tasks.remind_unmapped", "0 9 * * 1"),
 }
 
 

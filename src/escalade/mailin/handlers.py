@@ -1,7 +1,9 @@
 """Handlers other apps register for a mailbox rule to name (seed 002's weekly reports
 arrive from a fixed sender: the datasources app takes them). A handler is called inside
-the transaction that records the message, with (mailbox, parsed message, Message row),
-and returns a short text of what it did, kept on the message."""
+the transaction that records the message, with (mailbox, parsed message, Message row,
+the rule's options), and returns a short text of what it did, kept on the message. The
+message's bytes and text are not kept for a handled message: what it carries (a sealed
+report) is the handler's to keep, its own way."""
 
 from __future__ import annotations
 

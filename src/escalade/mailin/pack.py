@@ -5,14 +5,11 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from escalade.accounts.choices import Role
-from escalade.accounts.models import Membership
-from escalade.accounts.services import set_roles
+from escalade.accounts.services import system_user
 from escalade.core import packs
 from escalade.core.packs import Labels
 from escalade.incidents.choices import RequesterRole
@@ -43,6 +40,7 @@ class RuleSpec(BaseModel):
     action: Literal["intake", "drop", "handler"]
     level: int = Field(1, ge=1, le=3)
     handler: str = ""
+    options: dict[str, str] = Field({}, description="what the handler needs (a data source...)")
     reason: Labels | None = None
 
     @model_validator(mode="after")
@@ -142,21 +140,6 @@ def _cross_check(parsed: dict) -> list:
     return out
 
 
-def service_user(institution):
-    """The account under which the mailboxes log requests (created once): a requester
-    of the institution, who cannot sign in."""
-    User = get_user_model()
-    username = f"mail-{institution.code}"
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = User(username=username, first_name="Courriel", last_name="E-mail")
-        user.set_unusable_password()
-        user.save()
-        set_roles(user, [Role.REQUESTER])
-        Membership.objects.create(user=user, institution=institution, is_default=True)
-    return user
-
-
 def apply_mailboxes(institution, spec: MailboxesFile, ctx: dict) -> None:
     seen = []
     for box in spec.mailboxes:
@@ -191,6 +174,7 @@ def apply_mailboxes(institution, spec: MailboxesFile, ctx: dict) -> None:
                         "action": r.action,
                         "level": r.level,
                         "handler": r.handler,
+                        "options": r.options,
                         "reason": r.reason.model_dump() if r.reason else {},
                     }
                     for r in box.rules
@@ -199,7 +183,7 @@ def apply_mailboxes(institution, spec: MailboxesFile, ctx: dict) -> None:
         )
         seen.append(box.code)
     Mailbox.objects.filter(institution=institution).exclude(code__in=seen).update(active=False)
-    service_user(institution)
+    system_user(institution)
 
 
 def register() -> None:

@@ -290,6 +290,7 @@ class Rule:
     subject: str = ""  # a regular expression
     level: int = 1
     handler: str = ""
+    options: dict = field(default_factory=dict)
     reason: dict = field(default_factory=dict)
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from escalade.accounts import rules as perms
 from escalade.accounts.models import Profile
-from escalade.accounts.services import require
+from escalade.accounts.services import require, system_user
 from escalade.catalog.models import Contact
 from escalade.core import audit
 from escalade.core.choices import AuditAction
@@ -40,7 +40,6 @@ from . import handlers, rules
 from .choices import Direction, Kind, OnClosed, Security, State, Via
 from .errors import MailError
 from .models import Attachment, Mailbox, Message
-from .pack import service_user
 
 log = logging.getLogger("escalade.mailin")
 
@@ -153,9 +152,11 @@ def _take(mailbox: Mailbox, raw: bytes, parsed: rules.Parsed, key, via, uid) -> 
         handler = handlers.get(rule.handler)
         if handler is None:
             raise Refused(MailError.NO_HANDLER, "no handler '%(name)s'", {"name": rule.handler})
-        message = _row(mailbox, raw, key, via, uid, parsed, state=State.ROUTED, rule=rule.code)
-        message.reason = str(handler(mailbox, parsed, message) or "")[:2000]
-        message.save(update_fields=["reason"])
+        # the handler keeps what it needs: neither the bytes nor the text stay here
+        message = _row(mailbox, b"", key, via, uid, parsed, state=State.ROUTED, rule=rule.code)
+        message.size = len(raw)
+        message.reason = str(handler(mailbox, parsed, message, rule.options) or "")[:2000]
+        message.save(update_fields=["reason", "size"])
         return message
     _check_attachments(parsed)
     person = _person(institution, parsed.sender)
@@ -192,7 +193,7 @@ def _take(mailbox: Mailbox, raw: bytes, parsed: rules.Parsed, key, via, uid) -> 
         level=rule.level if rule is not None else 1,
         follows=incident,
     )
-    new = incidents.log_incident(service_user(institution), institution, data)
+    new = incidents.log_incident(system_user(institution), institution, data)
     message = _row(
         mailbox,
         raw,

@@ -51,7 +51,7 @@ def test_a_certificate_subject_goes_to_level_2_by_the_packs_rule(ontario, make_m
 def test_a_handler_rule_gives_the_message_to_another_app(cusm, make_mail):
     seen = []
 
-    def weekly_report(mailbox, parsed, message):
+    def weekly_report(mailbox, parsed, message, options):
         seen.append((parsed.sender, [a.filename for a in parsed.attachments]))
         return "filed for the designated persons"
 
@@ -78,6 +78,7 @@ def test_a_handler_rule_gives_the_message_to_another_app(cusm, make_mail):
         via="smtp",
     )
     assert (message.state, message.reason) == (State.ROUTED, "filed for the designated persons")
+    assert bytes(message.raw) == b"" and message.text == ""  # the handler keeps it, not mailin
     assert seen == [("contario@one-mail.on.ca", ["report.zip.enc"])]
     assert Incident.objects.count() == 0
 

@@ -1,0 +1,306 @@
+"""The data sources' rules, pure functions over rows and numbers (no database, no web):
+the "Codes on the Fly" worksheet's layout read and written, the FHIR ConceptMap of a
+source's mappings, HL7 v2 acknowledgments that reject a message, and when a source's
+transmissions are in trouble."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+
+import hl7
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+
+# The worksheet as the province sends it: the mapped codes, then the new unmapped ones
+# at the bottom; the organisation may add its own new codes, highlighted, below them.
+COLUMNS = [
+    "Code System",
+    "Local Code",
+    "Local Description",
+    "Provincial Code",
+    "Provincial Description",
+    "First Seen",
+    "Validated By",
+]
+HIGHLIGHT = "FFFF00"
+
+
+class WorksheetError(ValueError):
+    """The file is not a Codes on the Fly worksheet (its row and reason)."""
+
+
+@dataclass
+class Row:
+    system: str
+    local_code: str
+    local_display: str = ""
+    target: str = ""
+    target_display: str = ""
+    first_seen: dt.date | None = None
+    validated_by: str = ""
+    highlighted: bool = False
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _header(cells: list[str]) -> dict[str, int]:
+    names = [c.strip().lower() for c in cells]
+    index = {}
+    for column in COLUMNS:
+        if column.lower() in names:
+            index[column] = names.index(column.lower())
+    for required in ("Local Code", "Provincial Code"):
+        if required not in index:
+            raise WorksheetError(f"no '{required}' column in the first row")
+    return index
+
+
+def _row(cells: list, index: dict[str, int], highlighted: bool) -> Row | None:
+    def get(column):
+        i = index.get(column)
+        return cells[i] if i is not None and i < len(cells) else None
+
+    code = _text(get("Local Code"))
+    if not code:
+        return None
+    return Row(
+        system=_text(get("Code System")),
+        local_code=code,
+        local_display=_text(get("Local Description")),
+        target=_text(get("Provincial Code")),
+        target_display=_text(get("Provincial Description")),
+        first_seen=_date(get("First Seen")),
+        validated_by=_text(get("Validated By")),
+        highlighted=highlighted,
+    )
+
+
+def read_worksheet(data: bytes, filename: str = "") -> list[Row]:
+    """The rows of a worksheet (XLSX, or CSV with the same columns)."""
+    if data[:2] == b"PK" or filename.lower().endswith(".xlsx"):
+        try:
+            sheet = load_workbook(io.BytesIO(data), data_only=True).worksheets[0]
+        except Exception as exc:  # noqa: BLE001 - openpyxl's many ways to refuse a file
+            raise WorksheetError(f"not a readable XLSX workbook ({type(exc).__name__})") from exc
+        rows = list(sheet.iter_rows())
+        if not rows:
+            raise WorksheetError("the sheet is empty")
+        index = _header([_text(c.value) for c in rows[0]])
+        out = []
+        for cells in rows[1:]:
+            fill = cells[index["Local Code"]].fill if index["Local Code"] < len(cells) else None
+            color = (fill.fgColor.rgb or "") if fill is not None and fill.fill_type else ""
+            row = _row([c.value for c in cells], index, str(color).upper().endswith(HIGHLIGHT))
+            if row is not None:
+                out.append(row)
+        return out
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    reader = list(csv.reader(io.StringIO(text)))
+    if not reader:
+        raise WorksheetError("the file is empty")
+    index = _header(reader[0])
+    highlight = next((i for i, c in enumerate(reader[0]) if c.strip().lower() == "added"), None)
+    out = []
+    for cells in reader[1:]:
+        added = (
+            highlight is not None
+            and highlight < len(cells)
+            and cells[highlight].strip().lower() in ("1", "yes", "oui", "x", "true")
+        )
+        row = _row(cells, index, added)
+        if row is not None:
+            out.append(row)
+    return out
+
+
+def write_worksheet(rows: list[Row], title: str = "Codes on the Fly") -> bytes:
+    """The worksheet in the province's layout: mapped first, then the unmapped, then the
+    organisation's own new codes, highlighted."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append(COLUMNS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    fill = PatternFill(fill_type="solid", fgColor=HIGHLIGHT)
+    ordered = (
+        [r for r in rows if r.target and not r.highlighted]
+        + [r for r in rows if not r.target and not r.highlighted]
+        + [r for r in rows if r.highlighted]
+    )
+    for r in ordered:
+        sheet.append(
+            [
+                r.system,
+                r.local_code,
+                r.local_display,
+                r.target,
+                r.target_display,
+                r.first_seen.isoformat() if r.first_seen else "",
+                r.validated_by,
+            ]
+        )
+        if r.highlighted:
+            for cell in sheet[sheet.max_row]:
+                cell.fill = fill
+    for column, width in zip("ABCDEFG", (24, 16, 40, 16, 40, 12, 24), strict=True):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# -- FHIR ConceptMap (R4) -----------------------------------------------------------------
+
+MAPPED = (
+    "equivalent",
+    "equal",
+    "wider",
+    "subsumes",
+    "narrower",
+    "specializes",
+    "inexact",
+    "relatedto",
+)
+
+
+def conceptmap(name: str, url: str, target_system: str, rows: list[Row]) -> dict:
+    """The mappings as a FHIR R4 ConceptMap (a dict), one group per local code system;
+    an unmapped code is an element whose target is `unmatched`."""
+    groups: dict[str, list] = {}
+    for r in rows:
+        target = (
+            {
+                "code": r.target,
+                "display": r.target_display or None,
+                "equivalence": "equivalent",
+                "comment": f"validated by {r.validated_by}" if r.validated_by else None,
+            }
+            if r.target
+            else {"equivalence": "unmatched"}
+        )
+        element = {"code": r.local_code, "display": r.local_display or None, "target": [target]}
+        groups.setdefault(r.system, []).append(_clean(element))
+    return {
+        "resourceType": "ConceptMap",
+        "url": url,
+        "name": re.sub(r"[^A-Za-z0-9_]", "_", name)[:200] or "Mappings",
+        "status": "active",
+        "group": [
+            {"source": system or "urn:local", "target": target_system, "element": elements}
+            for system, elements in groups.items()
+        ],
+    }
+
+
+def _clean(value):
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def rows_from_conceptmap(resource: dict) -> list[Row]:
+    """The mappings a ConceptMap holds (validated elsewhere with fhir.resources)."""
+    out = []
+    for group in resource.get("group") or []:
+        system = group.get("source") or ""
+        for element in group.get("element") or []:
+            targets = [
+                t
+                for t in element.get("target") or []
+                if t.get("equivalence") in MAPPED and t.get("code")
+            ]
+            first = targets[0] if targets else {}
+            comment = first.get("comment") or ""
+            out.append(
+                Row(
+                    system=system,
+                    local_code=element.get("code") or "",
+                    local_display=element.get("display") or "",
+                    target=first.get("code") or "",
+                    target_display=first.get("display") or "",
+                    validated_by=comment[len("validated by ") :]
+                    if comment.startswith("validated by ")
+                    else "",
+                )
+            )
+    return [r for r in out if r.local_code]
+
+
+# -- HL7 v2 acknowledgments ---------------------------------------------------------------
+
+
+@dataclass
+class Rejected:
+    control_id: str  # MSA-2: the control id of the message that was rejected
+    code: str  # AE (error) or AR (reject)
+    text: str  # MSA-3 and the ERR segments
+    errors: list[str] = field(default_factory=list)
+
+
+def rejected_messages(text: str) -> list[Rejected]:
+    """The messages an HL7 v2 batch of acknowledgments rejects (MSA-1 AE or AR, with
+    their ERR segments); [] when the text holds no HL7."""
+    text = text.replace("\r\n", "\r").replace("\n", "\r")
+    chunks = [c for c in re.split(r"(?=MSH\|)", text) if c.startswith("MSH|")]
+    out = []
+    for chunk in chunks:
+        try:
+            message = hl7.parse(chunk.strip("\r"))
+        except Exception:  # noqa: BLE001 - a broken message among good ones is skipped
+            continue
+        try:
+            msa = message.segment("MSA")
+        except KeyError:
+            continue
+        code = str(msa(1))
+        if code not in ("AE", "AR", "CE", "CR"):
+            continue
+        errors = []
+        for segment in message:
+            if str(segment(0)) == "ERR":
+                errors.append("|".join(str(f) for f in segment[1:] if str(f)))
+        out.append(Rejected(str(msa(2)), code, str(msa(3)) if len(msa) > 3 else "", errors))
+    return out
+
+
+# -- transmissions ------------------------------------------------------------------------
+
+
+def rejection_rate(messages: int, rejected: int) -> float:
+    """Rejected messages as a percentage of those sent (0 when none were)."""
+    return 100.0 * rejected / messages if messages else 0.0
+
+
+def silent(last: dt.datetime | None, now: dt.datetime, minutes: int) -> bool:
+    """Whether a source has been silent longer than its limit (never heard: not yet)."""
+    return last is not None and now - last > dt.timedelta(minutes=minutes)

@@ -1,0 +1,229 @@
+"""Pages: the data sources with their transmissions, the mapping of a source's codes
+(many rows at once, by keyboard, with the provincial codes to pick from), the worksheet
+in and out, and the sealed conformance reports (their content for designated persons)."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from escalade.accounts import rules as perms
+from escalade.accounts.services import has_permission
+from escalade.catalog.models import Organisation
+from escalade.core.errors import DomainError, Forbidden, Invalid
+from escalade.core.i18n import pick
+from escalade.core.web import current_institution, done, requires, show_errors, shows_errors
+
+from . import rules, selectors, services
+from .forms import ErrorForm, ReportForm, UploadForm
+
+
+@requires(perms.DATASOURCE_VIEW)
+@shows_errors
+def datasource_list(request):
+    institution = current_institution(request)
+    sources = list(selectors.datasources(request.user, institution))
+    for s in sources:
+        s.state = selectors.state(s)
+    return render(
+        request, "datasources/list.html", {"institution": institution, "sources": sources}
+    )
+
+
+@requires(perms.DATASOURCE_VIEW)
+@shows_errors
+def datasource_detail(request, code):
+    institution = current_institution(request)
+    source = selectors.datasource(request.user, institution, code)
+    can_map = has_permission(request.user, perms.MAP_CODES)
+    upload = UploadForm()
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST" and can_map:
+        if "file" in request.FILES:
+            upload = UploadForm(request.POST, request.FILES)
+            if upload.is_valid():
+                f = upload.cleaned_data["file"]
+                try:
+                    counts = services.import_worksheet(request.user, source, f.read(), f.name)
+                    return done(
+                        request,
+                        _("Worksheet taken: %(new)s new codes, %(unmapped)s left to map.") % counts,
+                        "datasources:detail",
+                        code,
+                    )
+                except DomainError as exc:
+                    show_errors(upload, exc)
+            status = 422
+        else:
+            errors, saved = _map_rows(request, source)
+            if not errors:
+                return done(
+                    request,
+                    _("%(n)s mappings saved.") % {"n": saved},
+                    "datasources:detail",
+                    code,
+                )
+            status = 422
+    mappings = list(selectors.mappings(source))
+    return render(
+        request,
+        "datasources/detail.html",
+        {
+            "institution": institution,
+            "source": source,
+            "state": selectors.state(source),
+            "unmapped": [m for m in mappings if not m.target],
+            "mapped": [m for m in mappings if m.target],
+            "codes": selectors.provincial_codes(institution, limit=1000),
+            "can_map": can_map,
+            "upload": upload,
+            "errors": errors,
+            "posted": request.POST if request.method == "POST" else {},
+        },
+        status=status,
+    )
+
+
+def _map_rows(request, source) -> tuple[dict[str, str], int]:
+    """The mapping form: one row per unmapped code (target-N, local-N), one expert for
+    all; each row is saved on its own, the bad ones are shown in place."""
+    errors, saved = {}, 0
+    validated_by = request.POST.get("validated_by", "")
+    rows = [k[len("target-") :] for k in request.POST if k.startswith("target-")]
+    for n in rows:
+        target = request.POST.get(f"target-{n}", "").strip()
+        local = request.POST.get(f"local-{n}", "")
+        if not target:
+            continue
+        try:
+            services.set_mapping(request.user, source, local, target, validated_by)
+            saved += 1
+        except Invalid as exc:
+            errors[local] = "; ".join(e["message"] for e in exc.as_errors())
+    new_code = request.POST.get("new_code", "").strip()
+    if new_code:
+        services.set_mapping(request.user, source, new_code, "", "")
+        saved += 1
+    return errors, saved
+
+
+@requires(perms.DATASOURCE_VIEW)
+@shows_errors
+def worksheet(request, code):
+    institution = current_institution(request)
+    source = selectors.datasource(request.user, institution, code)
+    response = HttpResponse(
+        rules.write_worksheet(selectors.rows(source)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"codes-on-the-fly-{source.code}.xlsx"
+    )
+    return response
+
+
+def _organisations(institution):
+    return [
+        (o.code, pick(o.name) or o.code)
+        for o in Organisation.objects.filter(institution=institution).order_by("code")
+    ]
+
+
+@requires(perms.DATASOURCE_VIEW)
+@shows_errors
+def report_list(request):
+    institution = current_institution(request)
+    form = ReportForm(organisations=_organisations(institution))
+    status = 200
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES, organisations=_organisations(institution))
+        if form.is_valid():
+            org = Organisation.objects.get(
+                institution=institution, code=form.cleaned_data["organisation"]
+            )
+            f = form.cleaned_data["file"]
+            try:
+                report = services.receive_report(request.user, org, f.name, f.read())
+                return done(
+                    request,
+                    _("Report #%(id)s sealed and routed.") % {"id": report.pk},
+                    "datasources:report",
+                    report.pk,
+                )
+            except DomainError as exc:
+                show_errors(form, exc)
+        status = 422
+    return render(
+        request,
+        "datasources/reports.html",
+        {
+            "institution": institution,
+            "reports": selectors.reports(request.user, institution)[:100],
+            "form": form,
+            "can_receive": has_permission(request.user, perms.REPORT_RECEIVE),
+        },
+        status=status,
+    )
+
+
+def _address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@shows_errors
+def report_detail(request, report_id):
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login  # noqa: PLC0415 (rare path)
+
+        return redirect_to_login(request.get_full_path())
+    institution = current_institution(request)
+    report = selectors.report(request.user, institution, report_id)
+    designated = services.designated(request.user, report.organisation)
+    context = {"report": report, "designated": designated, "form": ErrorForm()}
+    status = 200
+    if designated:
+        if request.method == "POST":
+            status = _act(request, report, context)
+            if status == 302:
+                return done(request, _("Recorded."), "datasources:report", report.pk)
+        report.refresh_from_db()
+        name, _data = services.open_report(request.user, report, _address(request))
+        context["filename"] = name
+        context["errors"] = services.report_errors(request.user, report, _address(request))
+    return render(request, "datasources/report.html", context, status=status)
+
+
+def _act(request, report, context) -> int:
+    if "error_id" in request.POST:
+        error = report.errors.filter(pk=request.POST.get("error_id")).first()
+        if error is not None:
+            services.move_error(request.user, error, request.POST.get("state", ""))
+            return 302
+        return 404
+    form = ErrorForm(request.POST)
+    context["form"] = form
+    if form.is_valid():
+        try:
+            services.record_error(
+                request.user, report, form.cleaned_data["control_id"], form.cleaned_data["text"]
+            )
+            return 302
+        except DomainError as exc:
+            show_errors(form, exc)
+    return 422
+
+
+@shows_errors
+def report_file(request, report_id):
+    if not request.user.is_authenticated:
+        raise Forbidden(_("Sign in first."))
+    institution = current_institution(request)
+    report = selectors.report(request.user, institution, report_id)
+    name, data = services.open_report(request.user, report, _address(request))
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Cache-Control"] = "no-store"
+    return response
