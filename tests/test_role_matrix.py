@@ -15,6 +15,7 @@ from escalade.core.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 ANY = "any signed-in role"
+SEALED = "the organisation's designated persons only, whatever their role"
 PUBLIC = "anyone, signed in or not"
 T0 = dt.datetime(2027, 1, 12, 14, 0, tzinfo=dt.UTC)
 
@@ -101,6 +102,21 @@ ACCESS = {
     ("GET", "/api/incidents/{number}/messages"): perms.VIEW_ALL,
     ("GET", "/api/attachments/{attachment_id}"): perms.VIEW_ALL,
     ("POST", "/api/incidents/{number}/symptom"): perms.CLASSIFY,
+    ("GET", "/api/datasources"): perms.DATASOURCE_VIEW,
+    ("GET", "/api/datasources/{code}"): perms.DATASOURCE_VIEW,
+    ("GET", "/api/datasources/{code}/unmapped"): perms.DATASOURCE_VIEW,
+    ("GET", "/api/datasources/{code}/worksheet.xlsx"): perms.DATASOURCE_VIEW,
+    ("GET", "/api/datasources/{code}/conceptmap"): perms.DATASOURCE_VIEW,
+    ("POST", "/api/datasources/{code}/conceptmap"): perms.MAP_CODES,
+    ("POST", "/api/datasources/{code}/worksheets"): perms.MAP_CODES,
+    ("PUT", "/api/datasources/{code}/mappings/{local_code}"): perms.MAP_CODES,
+    ("POST", "/api/datasources/{code}/heartbeat"): perms.HEARTBEAT,
+    ("POST", "/api/conformance-reports"): perms.REPORT_RECEIVE,
+    ("GET", "/api/conformance-reports"): perms.DATASOURCE_VIEW,
+    ("GET", "/api/conformance-reports/{report_id}"): perms.DATASOURCE_VIEW,
+    ("GET", "/api/conformance-reports/{report_id}/file"): SEALED,
+    ("POST", "/api/conformance-reports/{report_id}/errors"): SEALED,
+    ("POST", "/api/conformance-reports/{report_id}/errors/{error_id}"): SEALED,
 }
 READS = sum(1 for method, _path in ACCESS if method == "GET")
 # What a read needs beyond its path.
@@ -196,8 +212,22 @@ def world(api, staff, body, cusm):
         sha256="0",
         data=b"png",
     )
+    from escalade.core import seal
+    from escalade.datasources.models import ConformanceReport, DataSource
+
+    DataSource.objects.create(
+        institution=cusm, organisation=org, code=org.code, label={"en": "HGM lab"},
+        system="LIS", code_systems=["urn:local"],
+    )
+    report = ConformanceReport.objects.create(
+        institution=cusm, organisation=org, via="upload", size=1, sealed=seal.seal(b"x"),
+        sealed_name=seal.seal(b"r.hl7"), key_id=seal.key_id(), state="routed",
+    )
     return {
         "number": major,
+        "report_id": report.pk,
+        "local_code": "GLU",
+        "error_id": 999999,
         "session_id": session,
         "code": org.code,
         "contact_id": contact.pk,

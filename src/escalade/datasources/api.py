@@ -229,7 +229,7 @@ def heartbeat(request, code: str, payload: HeartbeatIn, q: Query[InstitutionQuer
 # -- the sealed reports -------------------------------------------------------------------
 
 
-class ReportErrorOut(Schema):
+class ConformanceErrorOut(Schema):
     id: int
     control_id: str
     state: str
@@ -238,7 +238,7 @@ class ReportErrorOut(Schema):
     errors: list[str]
 
 
-class ReportOut(Schema):
+class ConformanceReportOut(Schema):
     id: int
     organisation: str
     received_at: dt.datetime
@@ -251,7 +251,7 @@ class ReportOut(Schema):
     errors_done: int
     designated: bool = Field(description="whether the reader is a designated person")
     filename: str | None = Field(None, description="designated persons only")
-    content: list[ReportErrorOut] | None = Field(
+    content: list[ConformanceErrorOut] | None = Field(
         None, description="the rejected messages found: designated persons only"
     )
 
@@ -278,7 +278,7 @@ def _address(request) -> str:
 
 @router.post(
     "/conformance-reports",
-    response={201: ReportOut, **ERRORS},
+    response={201: ConformanceReportOut, **ERRORS},
     summary="Receive a Weekly Conformance Errors report (sealed, routed)",
 )
 def receive_report(
@@ -296,7 +296,7 @@ def receive_report(
 
 @router.get(
     "/conformance-reports",
-    response={200: list[ReportOut], **ERRORS},
+    response={200: list[ConformanceReportOut], **ERRORS},
     summary="The conformance reports (never their content)",
 )
 def list_reports(request, q: Query[InstitutionQuery]):
@@ -306,7 +306,7 @@ def list_reports(request, q: Query[InstitutionQuery]):
 
 @router.get(
     "/conformance-reports/{report_id}",
-    response={200: ReportOut, **ERRORS},
+    response={200: ConformanceReportOut, **ERRORS},
     summary="One report; its content only for the designated persons (recorded)",
 )
 def get_report(request, report_id: int, q: Query[InstitutionQuery]):
@@ -347,7 +347,7 @@ class ErrorStateIn(Schema):
 
 @router.post(
     "/conformance-reports/{report_id}/errors",
-    response={201: ReportErrorOut, **ERRORS},
+    response={201: ConformanceErrorOut, **ERRORS},
     summary="Record a rejected message found in the report (designated persons)",
 )
 def add_error(request, report_id: int, payload: ErrorIn, q: Query[InstitutionQuery]):
@@ -369,7 +369,7 @@ def add_error(request, report_id: int, payload: ErrorIn, q: Query[InstitutionQue
 
 @router.post(
     "/conformance-reports/{report_id}/errors/{error_id}",
-    response={200: ReportOut, **ERRORS},
+    response={200: ConformanceReportOut, **ERRORS},
     summary="A rejected message resubmitted, then accepted (designated persons)",
 )
 def move_error(
