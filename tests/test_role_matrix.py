@@ -216,12 +216,22 @@ def world(api, staff, body, cusm):
     from escalade.datasources.models import ConformanceReport, DataSource
 
     DataSource.objects.create(
-        institution=cusm, organisation=org, code=org.code, label={"en": "HGM lab"},
-        system="LIS", code_systems=["urn:local"],
+        institution=cusm,
+        organisation=org,
+        code=org.code,
+        label={"en": "HGM lab"},
+        system="LIS",
+        code_systems=["urn:local"],
     )
     report = ConformanceReport.objects.create(
-        institution=cusm, organisation=org, via="upload", size=1, sealed=seal.seal(b"x"),
-        sealed_name=seal.seal(b"r.hl7"), key_id=seal.key_id(), state="routed",
+        institution=cusm,
+        organisation=org,
+        via="upload",
+        size=1,
+        sealed=seal.seal(b"x"),
+        sealed_name=seal.seal(b"r.hl7"),
+        key_id=seal.key_id(),
+        state="routed",
     )
     return {
         "number": major,

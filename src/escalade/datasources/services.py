@@ -283,20 +283,25 @@ def receive_report(
                     },
                 )
         if not people:
-            report.incident = _incident_on(
-                organisation,
-                "unrouted",
-                _("Conformance report #%(id)s: no designated person") % {"id": report.pk},
-                _(
-                    "A Weekly Conformance Errors report arrived for %(organisation)s, which has "
-                    "no designated person for personal health information. Add one to the "
-                    "organisation's contacts; the report stays sealed until then."
-                )
-                % {"organisation": pick(organisation.name)},
-            )
+            with translation.override(settings.LANGUAGE_CODE):
+                report.incident = _unrouted(organisation, report)
             report.save(update_fields=["incident"])
     log.info("conformance report %s received for %s", report.pk, organisation.code)
     return report
+
+
+def _unrouted(organisation: Organisation, report: ConformanceReport):
+    return _incident_on(
+        organisation,
+        "unrouted",
+        _("Conformance report #%(id)s: no designated person") % {"id": report.pk},
+        _(
+            "A Weekly Conformance Errors report arrived for %(organisation)s, which has "
+            "no designated person for personal health information. Add one to the "
+            "organisation's contacts; the report stays sealed until then."
+        )
+        % {"organisation": pick(organisation.name)},
+    )
 
 
 def _count_errors(report: ConformanceReport, data: bytes) -> None:
@@ -467,23 +472,24 @@ def _incident_on(organisation: Organisation, kind: str, summary: str, descriptio
     )
 
 
-def _tell_specialists(datasource: DataSource, incident, what: str) -> int:
+def _tell_specialists(datasource: DataSource, incident, what: tuple) -> int:
     contacts = Contact.objects.filter(
         organisation=datasource.organisation, role=ContactRole.INTERFACE_SPECIALIST
     ).exclude(email="")
     for contact in contacts:
         with translation.override("fr-ca" if contact.language == "fr" else "en"):
+            text = str(what[0]) % what[1]
             notify.send_mail(
                 [contact.email],
                 _("%(source)s: %(what)s (incident %(number)s)")
-                % {"source": pick(datasource.label), "what": what, "number": incident.number},
+                % {"source": pick(datasource.label), "what": text, "number": incident.number},
                 _(
                     "Hello,\n\n%(source)s: %(what)s. The service desk opened incident "
                     "%(number)s; please look at the interface and tell us.\n\n%(link)s"
                 )
                 % {
                     "source": pick(datasource.label),
-                    "what": what,
+                    "what": text,
                     "number": incident.number,
                     "link": f"{settings.ESCALADE_BASE_URL}/incidents/{incident.number}/",
                 },
@@ -522,10 +528,10 @@ def heartbeat(actor, datasource: DataSource, at: dt.datetime, messages: int, rej
         fields = ["last_transmission_at", "last_messages", "last_rejected", "last_error_at"]
         if rate > source.rejection_threshold:
             if source.trouble != "rejections":
-                what = _("%(rate).1f%% of the messages rejected (threshold %(limit)s%%)") % {
-                    "rate": rate,
-                    "limit": f"{source.rejection_threshold:g}",
-                }
+                what = (
+                    gettext_lazy("%(rate).1f%% of the messages rejected (threshold %(limit)s%%)"),
+                    {"rate": rate, "limit": f"{source.rejection_threshold:g}"},
+                )
                 source.trouble = "rejections"
                 source.trouble_incident = _trouble_incident(source, "rejections", what)
                 fields += ["trouble", "trouble_incident"]
@@ -536,14 +542,18 @@ def heartbeat(actor, datasource: DataSource, at: dt.datetime, messages: int, rej
     return source
 
 
-def _trouble_incident(source: DataSource, kind: str, what: str):
-    incident = _incident_on(
-        source.organisation,
-        kind,
-        f"{pick(source.label)}: {what}"[:200],
-        _("Data source %(source)s (%(system)s): %(what)s.")
-        % {"source": pick(source.label), "system": source.system, "what": what},
-    )
+def _trouble_incident(source: DataSource, kind: str, what: tuple):
+    """The incident of an episode, in the product's language (it is stored); the
+    specialists are told in theirs. `what`: (message, params)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(what[0]) % what[1]
+        incident = _incident_on(
+            source.organisation,
+            kind,
+            f"{pick(source.label)}: {text}"[:200],
+            _("Data source %(source)s (%(system)s): %(what)s.")
+            % {"source": pick(source.label), "system": source.system, "what": text},
+        )
     _tell_specialists(source, incident, what)
     return incident
 
@@ -565,10 +575,10 @@ def check_silence(now: dt.datetime | None = None) -> list[str]:
                 continue  # another worker took this episode
             source.refresh_from_db()
             minutes = int((now - source.last_transmission_at).total_seconds() // 60)
-            what = _("no transmission for %(minutes)s minutes (limit %(limit)s)") % {
-                "minutes": minutes,
-                "limit": source.silence_minutes,
-            }
+            what = (
+                gettext_lazy("no transmission for %(minutes)s minutes (limit %(limit)s)"),
+                {"minutes": minutes, "limit": source.silence_minutes},
+            )
             incident = _trouble_incident(source, "silence", what)
             DataSource.objects.filter(pk=source.pk).update(trouble_incident=incident)
         opened.append(source.code)
@@ -616,7 +626,7 @@ def remind_unmapped(today: dt.date | None = None) -> dict[str, int]:
         overdue = [m for m in unmapped if (today - m.first_seen).days > source.unmapped_days]
         current = source.overdue_incident
         if overdue and (current is None or not current.is_open):
-            with transaction.atomic():
+            with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
                 incident = _incident_on(
                     source.organisation,
                     "unmapped",

@@ -23,6 +23,17 @@ def test_production_refuses_debug():
     assert r.returncode != 0 and "DEBUG" in r.stderr
 
 
-def test_production_with_a_key_starts():
+def test_production_refuses_to_start_without_seal_keys():
     r = _run(ESCALADE_PRODUCTION="1", ESCALADE_SECRET_KEY="x" * 50)
+    assert r.returncode != 0 and "ESCALADE_SEAL_KEYS" in r.stderr
+
+
+def test_production_with_a_key_starts():
+    from cryptography.fernet import Fernet
+
+    r = _run(
+        ESCALADE_PRODUCTION="1",
+        ESCALADE_SECRET_KEY="x" * 50,
+        ESCALADE_SEAL_KEYS=Fernet.generate_key().decode(),
+    )
     assert r.returncode == 0, r.stderr

@@ -39,7 +39,7 @@ def test_rejections_over_the_threshold_open_one_incident_per_episode(ontario, de
     assert body["state"] == "rejecting" and body["incident"]
     incident = Incident.objects.get(number=body["incident"])
     assert incident.requester_name == "Hôpital régional du Nord"
-    assert "20.0%" in incident.summary and incident.symptom.code == "transmission_error"
+    assert "20.0" in incident.summary and incident.symptom.code == "transmission_error"
     [mail] = OutgoingMail.objects.filter(to=["c.ouellet@hopital-nord.example.org"])
     assert incident.number in mail.subject  # the interface specialist, in French
     beat(engine, T0 + dt.timedelta(minutes=20), 100, 30)  # still over: the same episode

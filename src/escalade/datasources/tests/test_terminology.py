@@ -177,4 +177,62 @@ def test_the_weekly_list_and_codes_unmapped_too_long_open_one_incident(ontario, 
     incident = source.overdue_incident
     assert incident is not None and "KPL" in incident.description
     services.remind_unmapped(today + dt.timedelta(days=7))  # still open: not a second one
-    assert Incident.objects.filter(summary__contains="unmapped").count() == 1
+    assert Incident.objects.count() == 1
+
+
+def test_the_expert_maps_many_codes_at_once_on_the_page(ontario, desk):
+    analyst = desk["level2_analyst"]
+    upload(analyst, provinces_workbook())
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(analyst)
+    page = client.get("/datasources/nord-lab/").content.decode()
+    assert 'list="provincial-codes"' in page and "TROP-HS" in page
+    r = client.post(
+        "/datasources/nord-lab/",
+        {
+            "validated_by": "Dr Chantal Ouellet",
+            "local-1": "KPL",
+            "target-1": "2823-3",
+            "local-2": "HBA1C-X",
+            "target-2": "99999-9",  # not a provincial code: shown in place
+            "local-3": "TROP-HS",
+            "target-3": "10839-9",
+        },
+    )
+    assert r.status_code == 422
+    assert "is not a provincial code of the list" in r.content.decode()
+    mapped = dict(Mapping.objects.values_list("local_code", "target"))
+    assert (mapped["KPL"], mapped["HBA1C-X"], mapped["TROP-HS"]) == ("2823-3", "", "10839-9")
+    # a level-1 agent reads the page, without the form
+    agent = Client(HTTP_ACCEPT_LANGUAGE="en")
+    agent.force_login(desk["level1_agent"])
+    page = agent.get("/datasources/nord-lab/").content.decode()
+    assert "HBA1C-X" in page and 'id="mapping-form"' not in page
+
+
+def test_the_worksheet_arrives_by_the_mailbox_rule(ontario):
+    from escalade.mailin import services as mail
+    from escalade.mailin.models import Mailbox
+    from escalade.mailin.tests.conftest import mail as make_mail
+
+    box = Mailbox.objects.select_related("institution").get(institution=ontario)
+    message = mail.receive(
+        box,
+        make_mail(
+            sender="codes@one-mail.on.ca",
+            to="servicedesk@hospital.example.on.ca",
+            subject="Codes on the Fly - week 48",
+            body="Worksheet attached.",
+            attachments=[
+                (
+                    "codes.xlsx",
+                    provinces_workbook(),
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+            ],
+        ),
+        via="smtp",
+    )
+    assert (message.state, message.rule) == ("routed", "codes-on-the-fly")
+    assert "5 new, 3 unmapped" in message.reason
+    assert Mapping.objects.filter(datasource__code="nord-lab", target="").count() == 3
