@@ -60,7 +60,21 @@ class Command(BaseCommand):
                 Membership.objects.filter(user=user, institution=institutions[0]).update(
                     is_default=True
                 )
+        # seed 002: the person designated for personal health information of the North
+        # Regional Hospital (organisations.yaml), who opens its sealed reports
+        if not User.objects.filter(username="designee").exists():
+            create_user(
+                "designee",
+                password=password,
+                roles=[Role.CLINICAL_COORDINATOR],
+                institutions=institutions,
+                email="n.roy@hopital-nord.example.org",
+                first_name="Nadia",
+                last_name="Roy",
+            )
+            created += 1
         self.stdout.write(f"demo users: {created} created; password for each: {password}")
         for username, role in DEMO_USERS:
             self.stdout.write(f"  {username:<12} {role.label}")
+        self.stdout.write(f"  {'designee':<12} designated person (North Regional Hospital)")
         self.stdout.write(f"  {'admin':<12} administrator")
