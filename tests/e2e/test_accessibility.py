@@ -156,3 +156,80 @@ def test_main_pages_have_no_serious_violation_and_no_sideways_scroll(
     assert found == []
     assert sideways == []
     assert english == []  # the French interface shows no English sentence of the catalogue
+
+
+def test_the_data_source_pages_have_no_serious_violation(live_server, browser, ontario, make_user):
+    """Seed 002's pages, in French at 1366 px and in English on a phone: the desk's view of
+    the sources, the mapping page, the sealed reports, and the designated person's view."""
+    from escalade.catalog.models import Organisation
+    from escalade.datasources import services as datasources
+    from escalade.datasources.models import DataSource
+    from escalade.datasources.tests.conftest import REPORT
+    from escalade.datasources.tests.test_terminology import provinces_workbook
+
+    manager = make_user("manager", [ontario], username="on-manager", email="m@desk.example.org")
+    make_user(
+        "clinical_coordinator",
+        [ontario],
+        username="on-designee",
+        email="n.roy@hopital-nord.example.org",
+    )
+    datasources.import_worksheet(
+        manager, DataSource.objects.get(code="nord-lab"), provinces_workbook(), "c.xlsx"
+    )
+    report = datasources.receive_report(
+        manager, Organisation.objects.get(code="hopital-nord"), "wce.hl7", REPORT
+    )
+    script = AXE.read_text()
+    found, sideways = [], []
+    for username, lang, width, paths in (
+        (
+            "on-manager",
+            "fr-ca",
+            1366,
+            [
+                "/datasources/",
+                "/datasources/nord-lab/",
+                "/conformance-reports/",
+                f"/conformance-reports/{report.pk}/",
+            ],
+        ),
+        (
+            "on-manager",
+            "en",
+            390,
+            ["/datasources/", "/datasources/nord-lab/", "/conformance-reports/"],
+        ),
+        ("on-designee", "fr-ca", 1366, [f"/conformance-reports/{report.pk}/"]),
+        ("on-designee", "en", 390, [f"/conformance-reports/{report.pk}/"]),
+    ):
+        context = browser.new_context(
+            viewport={"width": width, "height": 768 if width > 500 else 844}, bypass_csp=True
+        )
+        page = context.new_page()
+        page.context.add_cookies(
+            [{"name": "django_language", "value": lang, "url": live_server.url}]
+        )
+        page.goto(f"{live_server.url}/login/")
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill("pw-Escalade-1")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/incidents/"))
+        for path in paths:
+            page.goto(f"{live_server.url}{path}")
+            page.add_script_tag(content=script)
+            result = page.evaluate(
+                """async () => {
+                  const r = await axe.run(document, {runOnly: {type: 'tag',
+                    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+                  return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                    .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+                }"""
+            )
+            found += [f"{username} {path} {v}" for v in result]
+            wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            if wide > 1:
+                sideways.append(f"{username} {path} {width}px +{wide}px")
+        context.close()
+    assert found == []
+    assert sideways == []
