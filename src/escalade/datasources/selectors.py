@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
-from escalade.accounts.services import has_permission, require
-from escalade.core.errors import Forbidden, NotFound
+from escalade.accounts.services import require
+from escalade.core.errors import NotFound
 
 from . import rules, services
 from .models import ConformanceReport, DataSource, Mapping, ProvincialCode
@@ -95,8 +95,6 @@ def conceptmap(source: DataSource) -> dict:
 
 def reports(user, institution) -> QuerySet[ConformanceReport]:
     """The conformance reports (what the desk may know of them), newest first."""
-    if not has_permission(user, perms.DATASOURCE_VIEW):
-        raise Forbidden(_("Your role does not allow this action."))
     require(user, perms.DATASOURCE_VIEW, institution)
     return ConformanceReport.objects.filter(institution=institution).select_related(
         "organisation", "incident"

@@ -4,6 +4,7 @@ in and out, and the sealed conformance reports (their content for designated per
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from escalade.accounts import rules as perms
 from escalade.accounts.services import has_permission
 from escalade.catalog.models import Organisation
-from escalade.core.errors import DomainError, Forbidden, Invalid
+from escalade.core.errors import DomainError, Invalid
 from escalade.core.i18n import pick
 from escalade.core.web import current_institution, done, requires, show_errors, shows_errors
 
@@ -173,12 +174,9 @@ def _address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+@login_required  # the designated persons need no desk role: the selector checks who reads
 @shows_errors
 def report_detail(request, report_id):
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login  # noqa: PLC0415 (rare path)
-
-        return redirect_to_login(request.get_full_path())
     institution = current_institution(request)
     report = selectors.report(request.user, institution, report_id)
     designated = services.designated(request.user, report.organisation)
@@ -216,10 +214,9 @@ def _act(request, report, context) -> int:
     return 422
 
 
+@login_required
 @shows_errors
 def report_file(request, report_id):
-    if not request.user.is_authenticated:
-        raise Forbidden(_("Sign in first."))
     institution = current_institution(request)
     report = selectors.report(request.user, institution, report_id)
     name, data = services.open_report(request.user, report, _address(request))
