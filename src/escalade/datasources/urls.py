@@ -6,6 +6,7 @@ app_name = "datasources"
 
 urlpatterns = [
     path("datasources/", views.datasource_list, name="list"),
+    path("datasources/provincial-codes/", views.provincial_codes, name="codes"),
     path("datasources/<slug:code>/", views.datasource_detail, name="detail"),
     path("datasources/<slug:code>/worksheet.xlsx", views.worksheet, name="worksheet"),
     path("conformance-reports/", views.report_list, name="reports"),

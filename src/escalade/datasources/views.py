@@ -78,7 +78,7 @@ def datasource_detail(request, code):
             "state": selectors.state(source),
             "unmapped": [m for m in mappings if not m.target],
             "mapped": [m for m in mappings if m.target],
-            "codes": selectors.provincial_codes(institution, limit=1000),
+            "codes": selectors.provincial_codes(institution, limit=200),
             "can_map": can_map,
             "upload": upload,
             "errors": errors,
@@ -109,6 +109,19 @@ def _map_rows(request, source) -> tuple[dict[str, str], int]:
         services.set_mapping(request.user, source, new_code, "", "")
         saved += 1
     return errors, saved
+
+
+@requires(perms.DATASOURCE_VIEW)
+@shows_errors
+def provincial_codes(request):
+    """The provincial codes matching what the expert types (the mapping page's search
+    fills its list of suggestions with these)."""
+    institution = current_institution(request)
+    return render(
+        request,
+        "datasources/codes.html",
+        {"codes": selectors.provincial_codes(institution, request.GET.get("q", ""), limit=100)},
+    )
 
 
 @requires(perms.DATASOURCE_VIEW)

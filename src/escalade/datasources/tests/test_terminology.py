@@ -236,3 +236,16 @@ def test_the_worksheet_arrives_by_the_mailbox_rule(ontario):
     assert (message.state, message.rule) == ("routed", "codes-on-the-fly")
     assert "5 new, 3 unmapped" in message.reason
     assert Mapping.objects.filter(datasource__code="nord-lab", target="").count() == 3
+
+
+def test_the_provincial_codes_are_searched_as_the_expert_types(ontario, desk):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(desk["level2_analyst"])
+    found = client.get("/datasources/provincial-codes/", {"q": "potassium serum"}).content.decode()
+    assert '<option value="2823-3">' in found and "2951-2" not in found
+    assert (
+        client.get("/datasources/provincial-codes/", {"q": "2160"})
+        .content.decode()
+        .count("<option")
+        == 1
+    )
