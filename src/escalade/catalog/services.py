@@ -10,7 +10,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,6 +19,7 @@ from escalade.accounts.services import require
 from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Invalid, not_one_of
+from escalade.core.i18n import in_language
 from escalade.notifications import services as notify
 
 from . import rules
@@ -209,7 +210,7 @@ def ask_stale_contacts(now: dt.datetime | None = None, base_url: str = "") -> in
             for reader in contacts:
                 if not reader.email:
                     continue
-                with translation.override("fr-ca" if reader.language == "fr" else "en"):
+                with in_language(reader.language):
                     lines = "\n".join(
                         f"- {c.name} ({c.get_role_display()}): "
                         f"{base_url}/contacts/confirm/{confirm_token(c)}/"

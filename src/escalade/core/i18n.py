@@ -1,6 +1,19 @@
 """Helpers for text that comes from packs in both languages ({'en': ..., 'fr': ...})."""
 
+from django.conf import settings
 from django.utils import translation
+
+
+def product_language() -> str:
+    """'fr' or 'en': the product's default language, the one of stored texts (an incident
+    the system opens, a reason kept), whoever reads them later."""
+    return "fr" if settings.LANGUAGE_CODE.lower().startswith("fr") else "en"
+
+
+def in_language(lang: str):
+    """Write in a person's language ('fr' or 'en', as contacts and messages keep it):
+    translation.override with the product's locale for it."""
+    return translation.override("fr-ca" if (lang or "").startswith("fr") else "en")
 
 
 def current_language() -> str:

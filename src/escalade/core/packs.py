@@ -75,6 +75,16 @@ class InstitutionFile(BaseModel):
         return value
 
 
+def once_each(values, what: str) -> None:
+    """A pack validator's check that no code is given twice: ValueError naming the first
+    repeated one ("mailbox code 'cct' appears twice")."""
+    seen = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what} '{value}' appears twice")
+        seen.add(value)
+
+
 @dataclass
 class Section:
     filename: str

@@ -23,6 +23,7 @@ from escalade.incidents.errors import IncidentError
 
 from . import selectors, services
 from .errors import DataSourceError
+from .rules import write_worksheet
 
 router = Router(tags=["data sources"])
 ERRORS = errors_for("DataSources", DataSourceError, IncidentError)
@@ -184,8 +185,6 @@ def put_mapping(
 def worksheet(request, code: str, q: Query[InstitutionQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.DATASOURCE_VIEW)
     source = selectors.datasource(request.auth, institution, code)
-    from .rules import write_worksheet  # noqa: PLC0415 (openpyxl: only when a file is asked)
-
     response = HttpResponse(write_worksheet(selectors.rows(source)), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(
         True, f"codes-on-the-fly-{source.code}.xlsx"

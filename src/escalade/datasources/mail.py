@@ -20,7 +20,7 @@ def worksheet(mailbox, parsed, message, options: dict) -> str:
     done = []
     for part in parsed.attachments:
         if part.filename.lower().endswith((".xlsx", ".csv")):
-            counts = services._import_rows(None, source, services._read(part.data, part.filename))
+            counts = services.import_worksheet(None, source, part.data, part.filename)
             done.append(f"{part.filename}: {counts['new']} new, {counts['unmapped']} unmapped")
     return "; ".join(done) or "no worksheet attached"
 

@@ -51,10 +51,7 @@ class DataSourcesFile(BaseModel):
     @field_validator("datasources")
     @classmethod
     def _unique(cls, value):
-        codes = [d.code for d in value]
-        for code in codes:
-            if codes.count(code) > 1:
-                raise ValueError(f"data source code '{code}' appears twice")
+        packs.once_each((d.code for d in value), "data source code")
         return value
 
 

@@ -27,8 +27,8 @@ from escalade.catalog.choices import ContactRole
 from escalade.catalog.models import Contact, Organisation
 from escalade.core import audit, seal
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Forbidden, Invalid, not_one_of
-from escalade.core.i18n import pick
+from escalade.core.errors import Code, Forbidden, Invalid, not_one_of, required
+from escalade.core.i18n import in_language, pick, product_language
 from escalade.incidents import services as incidents
 from escalade.incidents.choices import Channel, RequesterRole
 from escalade.notifications import services as notify
@@ -62,8 +62,10 @@ def import_worksheet(actor, datasource: DataSource, data: bytes, filename: str =
     """Take a Codes on the Fly worksheet (XLSX or CSV, as the province sends it or as the
     expert returns it): every row's local code is known afterwards; a provincial code in
     the file maps it (history kept); new unmapped codes get today as first seen.
-    Returns {mapped, unmapped, new}. One transaction."""
-    require(actor, perms.MAP_CODES, datasource)
+    Returns {mapped, unmapped, new}. One transaction. `actor` None: a mailbox received it
+    (the rule on the province's sender)."""
+    if actor is not None:
+        require(actor, perms.MAP_CODES, datasource)
     return _import_rows(actor, datasource, _read(data, filename))
 
 
@@ -157,7 +159,7 @@ def set_mapping(
             )
         )
     if target and not validated_by:
-        errors.append(("validated_by", _("Say which expert validated it."), "required"))
+        errors.append(required("validated_by", _("Say which expert validated it.")))
     if errors:
         raise Invalid(errors=errors)
     with transaction.atomic():
@@ -262,7 +264,7 @@ def receive_report(
         )
         link = f"{settings.ESCALADE_BASE_URL}/conformance-reports/{report.pk}/"
         for contact in people:
-            with translation.override("fr-ca" if contact.language == "fr" else "en"):
+            with in_language(contact.language):
                 notify.send_mail(
                     [contact.email],
                     _("Weekly Conformance Errors report for %(organisation)s")
@@ -376,9 +378,7 @@ def record_error(user, report: ConformanceReport, control_id: str, text: str) ->
     """A rejected message a designated person found in the report (the text sealed)."""
     _require_designated(user, report)
     if not (control_id or "").strip():
-        raise Invalid(
-            _("Give the rejected message's control id."), field="control_id", code="required"
-        )
+        raise Invalid(errors=[required("control_id", _("Give the rejected message's control id."))])
     with transaction.atomic():
         error = ReportError.objects.create(
             report=report,
@@ -455,8 +455,7 @@ def reseal_all() -> int:
 def _incident_on(organisation: Organisation, kind: str, summary: str, description: str):
     institution = organisation.institution
     symptoms = (institution.settings or {}).get("datasources", {}).get("symptoms", {})
-    lang = "fr" if settings.LANGUAGE_CODE.startswith("fr") else "en"  # stored: not the reader's
-    name = pick(organisation.name, lang) or organisation.code
+    name = pick(organisation.name, product_language()) or organisation.code
     return incidents.log_incident(
         system_user(institution),
         institution,
@@ -477,7 +476,7 @@ def _tell_specialists(datasource: DataSource, incident, what: tuple) -> int:
         organisation=datasource.organisation, role=ContactRole.INTERFACE_SPECIALIST
     ).exclude(email="")
     for contact in contacts:
-        with translation.override("fr-ca" if contact.language == "fr" else "en"):
+        with in_language(contact.language):
             text = str(what[0]) % what[1]
             notify.send_mail(
                 [contact.email],
@@ -508,9 +507,9 @@ def heartbeat(actor, datasource: DataSource, at: dt.datetime, messages: int, rej
     require(actor, perms.HEARTBEAT, datasource)
     errors = []
     if messages < 0 or rejected < 0:
-        errors.append(("messages", _("Counts are zero or more."), "out_of_range"))
+        errors.append(("messages", _("Counts are zero or more."), Code.OUT_OF_RANGE))
     if rejected > messages:
-        errors.append(("rejected", _("More rejected than sent."), "out_of_range"))
+        errors.append(("rejected", _("More rejected than sent."), Code.OUT_OF_RANGE))
     if errors:
         raise Invalid(errors=errors)
     rate = rules.rejection_rate(messages, rejected)
@@ -607,7 +606,7 @@ def remind_unmapped(today: dt.date | None = None) -> dict[str, int]:
             role__in=[ContactRole.PHI_DESIGNATE, ContactRole.INTERFACE_SPECIALIST],
         ).exclude(email="")
         for contact in contacts:
-            with translation.override("fr-ca" if contact.language == "fr" else "en"):
+            with in_language(contact.language):
                 notify.send_mail(
                     [contact.email],
                     _("%(source)s: %(n)s local codes to map")

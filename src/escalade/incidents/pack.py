@@ -34,11 +34,7 @@ class CategoriesFile(BaseModel):
     @field_validator("categories")
     @classmethod
     def _unique(cls, value):
-        seen = set()
-        for c in value:
-            if c.code in seen:
-                raise ValueError(f"category code '{c.code}' appears twice")
-            seen.add(c.code)
+        packs.once_each((c.code for c in value), "category code")
         return value
 
 

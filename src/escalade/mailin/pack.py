@@ -14,6 +14,7 @@ from escalade.core import packs
 from escalade.core.packs import Labels
 from escalade.incidents.choices import RequesterRole
 
+from . import handlers
 from .choices import OnClosed, Security
 from .models import Mailbox
 
@@ -86,10 +87,7 @@ class MailboxSpec(BaseModel):
     @field_validator("rules")
     @classmethod
     def _unique(cls, value):
-        codes = [r.code for r in value]
-        for code in codes:
-            if codes.count(code) > 1:
-                raise ValueError(f"rule code '{code}' appears twice")
+        packs.once_each((r.code for r in value), "rule code")
         return value
 
 
@@ -101,10 +99,7 @@ class MailboxesFile(BaseModel):
     @classmethod
     def _unique(cls, value):
         for attr in ("code", "address"):
-            seen = [getattr(m, attr).lower() for m in value]
-            for item in seen:
-                if seen.count(item) > 1:
-                    raise ValueError(f"mailbox {attr} '{item}' appears twice")
+            packs.once_each((getattr(m, attr).lower() for m in value), f"mailbox {attr}")
         return value
 
 
@@ -112,8 +107,6 @@ def _cross_check(parsed: dict) -> list:
     spec = parsed.get("mailboxes.yaml")
     if spec is None:
         return []
-    from . import handlers  # noqa: PLC0415 (the registry is filled by every app's ready())
-
     categories = parsed.get("categories.yaml")
     codes = {c.code for c in categories.categories} if categories else set()
     out = []

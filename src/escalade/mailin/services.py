@@ -30,7 +30,7 @@ from escalade.catalog.models import Contact
 from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Conflict, Invalid, NotFound
-from escalade.core.i18n import pick
+from escalade.core.i18n import in_language, pick, product_language
 from escalade.incidents import services as incidents
 from escalade.incidents.choices import Channel
 from escalade.incidents.models import Incident, Note
@@ -146,7 +146,7 @@ def _take(mailbox: Mailbox, raw: bytes, parsed: rules.Parsed, key, via, uid) -> 
             parsed,
             state=State.DROPPED,
             rule=rule.code,
-            reason=pick(rule.reason, _default_language()),
+            reason=pick(rule.reason, product_language()),
         )
     if rule is not None and rule.action == "handler":
         handler = handlers.get(rule.handler)
@@ -209,12 +209,8 @@ def _take(mailbox: Mailbox, raw: bytes, parsed: rules.Parsed, key, via, uid) -> 
     )
     _store_attachments(message, parsed, new)
     if mailbox.acknowledge:
-        _acknowledge(mailbox, new, message, lang or _default_language())
+        _acknowledge(mailbox, new, message, lang or product_language())
     return message
-
-
-def _default_language() -> str:
-    return "fr" if settings.LANGUAGE_CODE.startswith("fr") else "en"
 
 
 def _check_attachments(parsed: rules.Parsed) -> None:
@@ -356,8 +352,8 @@ def _reject(mailbox, raw, key, via, uid, parsed, code, why, tell) -> Message:
                 MailError.TOO_MANY_ATTACHMENTS,
             )
         ):
-            lang = rules.language(parsed.language_header, parsed.text) or _default_language()
-            with translation.override("fr-ca" if lang == "fr" else "en"):
+            lang = rules.language(parsed.language_header, parsed.text) or product_language()
+            with in_language(lang):
                 _send(
                     mailbox,
                     incident=None,
@@ -431,7 +427,7 @@ def _send(
 
 
 def _acknowledge(mailbox: Mailbox, incident: Incident, message: Message, lang: str) -> None:
-    with translation.override("fr-ca" if lang == "fr" else "en"):
+    with in_language(lang):
         _send(
             mailbox,
             incident=incident,
@@ -486,8 +482,8 @@ def note_to_requester(actor, incident: Incident, text: str) -> Note:
             .order_by("-at", "-id")
             .first()
         )
-        lang = (last_in.language if last_in else "") or _default_language()
-        with translation.override("fr-ca" if lang == "fr" else "en"):
+        lang = (last_in.language if last_in else "") or product_language()
+        with in_language(lang):
             subject = last_in.subject if last_in else incident.summary
             if incident.number not in subject:
                 subject = f"[{incident.number}] {subject}"

@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,7 +19,7 @@ from escalade.catalog.models import Contact, Organisation
 from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, not_one_of, required
-from escalade.core.i18n import current_language, pick
+from escalade.core.i18n import current_language, in_language, pick
 from escalade.notifications import services as notify
 
 from . import rules
@@ -396,7 +396,7 @@ def announce(notice: Notice, what: str, update: NoticeUpdate | None = None) -> i
         if contact.email.lower() in seen:
             continue
         seen.add(contact.email.lower())
-        with translation.override("fr-ca" if contact.language == "fr" else "en"):
+        with in_language(contact.language):
             subject, body = render_mail(notice, what, update)
         notify.send_mail([contact.email], subject, body)
     members = {u for o in notice.organisations.all() for u in o.members.filter(is_active=True)}
