@@ -1,4 +1,4 @@
-"""Show times in the signed-in user's institution's time zone."""
+"""Show times in the time zone of the institution the signed-in user works in now."""
 
 import time
 import zoneinfo
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from escalade.core.errors import Code
 
-from .services import institutions_of
+from .services import working_institution
 
 
 class InstitutionTimezoneMiddleware:
@@ -24,7 +24,9 @@ class InstitutionTimezoneMiddleware:
         tz = None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            inst = institutions_of(user).only("timezone").first()
+            # the one picked in the header, else their default: never merely the first
+            # by name (a Montréal agent who also belongs to Pau saw Paris time)
+            inst = working_institution(request)
             if inst is not None:
                 tz = inst.timezone
         if tz:

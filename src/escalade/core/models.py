@@ -12,6 +12,9 @@ from .choices import AuditAction
 from .hours import Calendar
 from .i18n import pick
 
+# Countries whose English is a regional variety of its own (en-CA, en-GB...).
+ENGLISH_REGIONS = frozenset({"CA", "US", "GB", "IE", "AU", "NZ"})
+
 
 class Institution(models.Model):
     """An établissement: owns a pack, its catalogue, rules, hours and incidents."""
@@ -52,6 +55,22 @@ class Institution(models.Model):
 
         closures = frozenset(dt.date.fromisoformat(d) for d in self.setting("closures", []))
         return Calendar(self.holiday_country, self.holiday_subdivision, closures)
+
+    @property
+    def region(self) -> str:
+        """The institution's country (ISO 3166, the pack's holidays' country): how its
+        phone numbers are read and written."""
+        return (self.holiday_country or "CA").upper()
+
+    def language_tag(self, lang: str) -> str:
+        """The BCP 47 tag of the institution's text in 'fr' or 'en' (fr-CA in Montréal,
+        fr-FR in Pau): the pack's settings['language_tags'] or the language in its country."""
+        tag = self.setting("language_tags", {}).get(lang)
+        if tag:
+            return tag
+        if lang == "en" and self.region not in ENGLISH_REGIONS:
+            return "en"  # English written in Pau is no regional English
+        return f"{lang}-{self.region}"
 
     def setting(self, key: str, default=None):
         """One of the pack's settings of the institution, or `default`."""

@@ -363,6 +363,8 @@ def _detail_context(request, incident, forms=None):
         "session": session_for_ref(incident.institution, incident.session_ref),
         # seed 002: the provincial desk a local desk's ticket goes to at level 2
         "desk_phone": display_phone((incident.institution.settings or {}).get("desk_phone", "")),
+        # the number the agent reads back to the caller comes before any banner
+        "reads_back": True,
     }
 
 

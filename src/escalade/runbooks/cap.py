@@ -70,7 +70,7 @@ def document(b: Broadcast) -> bytes:
         if not (b.title or {}).get(lang):
             continue
         info = add(alert, "info")
-        add(info, "language", {"fr": "fr-CA", "en": "en-CA"}[lang])
+        add(info, "language", institution.language_tag(lang))
         add(info, "category", "Infra")
         add(info, "event", b.title[lang])
         add(info, "urgency", "Immediate" if warning else "Past")

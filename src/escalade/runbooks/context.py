@@ -7,7 +7,9 @@ from .selectors import broadcast_view, current_broadcasts
 
 
 def broadcast_banner(request):
-    """The broadcasts current in the signed-in user's institutions, warnings first."""
+    """The broadcasts current in the signed-in user's institutions, warnings first; the
+    page shows those of its own institution only (base.html: a Pau imaging warning is
+    not for a Montréal agent's call form)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

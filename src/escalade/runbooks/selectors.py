@@ -143,6 +143,7 @@ def broadcast_view(b: Broadcast) -> dict:
     reader's language, with both languages for a notifier that picks its own."""
     return {
         "id": b.pk,
+        "institution_id": b.institution_id,
         "group": b.group,
         "group_label": pick(b.group_label),
         "type": b.kind,

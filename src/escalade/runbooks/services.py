@@ -127,11 +127,32 @@ def activate(
 ) -> Outage:
     """Activate a runbook: an outage linked to a major incident (the one given, or a new
     one with its ticket and report), its degraded-mode checklist (time-dependent steps
-    judged at `at`), and its start broadcasts sent. Several outages may run at once."""
+    judged at `at`), and its start broadcasts sent. Several outages of different runbooks
+    may run at once; the same runbook twice is a Conflict naming the outage in progress
+    (its broadcasts would otherwise reach every workstation twice)."""
     require(actor, perms.OUTAGE_RUN, institution)
     runbook = get_runbook(institution, runbook_code)
     at = at or timezone.now()
     with transaction.atomic():
+        # the runbook's row is the lock: two people pressing "activate" at once
+        Runbook.objects.select_for_update().filter(pk=runbook.pk).first()
+        running = in_progress(runbook)
+        if running is not None:
+            raise Conflict(
+                _(
+                    "This procedure is already in progress: outage #%(id)s since %(since)s "
+                    "(incident %(number)s). Open it instead of activating it again."
+                )
+                % {
+                    "id": running.pk,
+                    "since": running.started_at.astimezone(institution.zone).strftime(
+                        "%Y-%m-%d %H:%M"
+                    ),
+                    "number": running.incident.number,
+                },
+                field="runbook",
+                code=Code.ALREADY_RUNNING,
+            )
         if incident_number:
             incident = incident_selectors.get_incident(actor, institution, incident_number)
         else:
@@ -166,6 +187,17 @@ def activate(
         for spec in runbook.start_broadcasts:
             _broadcast(actor, outage, spec, at)
     return outage
+
+
+def in_progress(runbook) -> Outage | None:
+    """The outage of this runbook not closed yet, if any."""
+    return (
+        Outage.objects.select_related("incident")
+        .filter(runbook=runbook)
+        .exclude(state=OutageState.CLOSED)
+        .order_by("-started_at")
+        .first()
+    )
 
 
 def _locked(outage: Outage) -> Outage:

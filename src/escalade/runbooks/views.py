@@ -46,6 +46,7 @@ def runbook_detail(request, code):
     institution = current_institution(request)
     runbook = services.get_runbook(institution, code)
     form = ActivateForm(request.POST if request.method == "POST" else None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             outage = services.activate(
@@ -60,16 +61,20 @@ def runbook_detail(request, code):
             )
         except DomainError as exc:
             show_errors(form, exc, {"number": "incident"})
+            status = exc.status
     return render(
         request,
         "runbooks/detail.html",
         {
             "runbook": selectors.runbook_view(runbook, timezone.now()),
+            "institution": institution,
             "form": form,
             "can_run": has_permission(request.user, perms.OUTAGE_RUN),
+            # the outage of this runbook in progress: the page offers to open it
+            "running": services.in_progress(runbook),
             "sheet_rows": range(12),
         },
-        status=422 if form.errors else 200,
+        status=status if status != 200 else (422 if form.errors else 200),
     )
 
 

@@ -1,19 +1,106 @@
 """Template helpers shared by every page."""
 
+import datetime as dt
+import zoneinfo
+
 from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
 
 register = template.Library()
+
+# The context names under which a page carries the object it is about; each has an
+# `institution` (the incident, the session, the notice, the outage...).
+_ABOUT = (
+    "incident",
+    "session",
+    "notice",
+    "outage",
+    "runbook",
+    "report",
+    "declaration",
+    "source",
+    "problem",
+    "mailbox",
+)
+
+
+def _page_institution(context):
+    value = context.get("institution")
+    if value is not None and hasattr(value, "code"):
+        return value
+    for name in _ABOUT:
+        value = context.get(name)
+        found = getattr(value, "institution", None) if value is not None else None
+        if found is not None and hasattr(found, "code"):
+            return found
+    return context.get("header_institution")
 
 
 @register.simple_tag(takes_context=True)
 def page_institution(context):
     """The institution whose data the page shows (its `institution`, the incident's, the
-    session's), else the one the user works in now: what the header names."""
-    for name in ("institution", "incident", "session"):
-        value = context.get(name)
-        if value is None:
-            continue
-        found = value if name == "institution" else getattr(value, "institution", None)
-        if found is not None and hasattr(found, "code"):
-            return found
-    return context.get("header_institution")
+    session's, the notice's...), else the one the user works in now: what the header
+    names, and whose time zone the page's times are shown in."""
+    return _page_institution(context)
+
+
+@register.simple_tag(takes_context=True)
+def page_zone(context) -> str:
+    """The time zone of the page's institution (base.html shows the page in it)."""
+    inst = _page_institution(context)
+    return getattr(inst, "timezone", "") or timezone.get_current_timezone_name()
+
+
+def zone_of(where) -> dt.tzinfo | None:
+    """An institution's, a zone name's or a tzinfo's zone (None: none said)."""
+    if where is None or where == "":
+        return None
+    if isinstance(where, dt.tzinfo):
+        return where
+    if isinstance(where, str):
+        return zoneinfo.ZoneInfo(where)
+    name = getattr(where, "timezone", None)
+    if isinstance(name, str) and name:
+        return zoneinfo.ZoneInfo(name)
+    inst = getattr(where, "institution", None)
+    return zone_of(inst) if inst is not None else None
+
+
+def _same_zone(a: dt.tzinfo, b: dt.tzinfo, at: dt.datetime) -> bool:
+    return str(a) == str(b) or at.astimezone(a).utcoffset() == at.astimezone(b).utcoffset()
+
+
+@register.simple_tag
+def local_time(value, where=None, fmt="Y-m-d H:i"):
+    """`value` as the people of `where` read it (an institution, or what has one: an
+    incident, a channel's zone...), with the zone named when it is not the page's: the
+    rule for a row that belongs to another institution than the page (a Pau broadcast on
+    a list, a Toronto window seen from Montréal). Wrapped in <time datetime=ISO>."""
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, dt.datetime):
+        return date_format(value, fmt)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, timezone.get_default_timezone())
+    page = timezone.get_current_timezone()
+    zone = zone_of(where)
+    if zone is None:
+        own = value.tzinfo
+        zone = own if isinstance(own, zoneinfo.ZoneInfo) and str(own) != "UTC" else page
+    local = value.astimezone(zone)
+    text = date_format(local, fmt)
+    if not _same_zone(zone, page, value) and not fmt.rstrip().endswith(("T", "e", "O")):
+        text = f"{text} {local.tzname()}"
+    return format_html('<time datetime="{}">{}</time>', local.isoformat(), text)
+
+
+@register.simple_tag(takes_context=True)
+def page_broadcasts(context, broadcasts):
+    """The current broadcasts of the page's institution only: a Pau imaging warning is
+    for Pau's pages, not above a Montréal agent's call form."""
+    here = _page_institution(context)
+    if here is None or not broadcasts:
+        return []
+    return [b for b in broadcasts if b.get("institution_id") == here.pk]

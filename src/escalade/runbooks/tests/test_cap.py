@@ -27,7 +27,7 @@ def test_every_broadcast_of_an_outage_is_valid_cap_1_2(pau, crew):
         doc = etree.fromstring(r.content)
         SCHEMA.assertValid(doc)
         infos = doc.findall("cap:info", CAP)
-        assert [i.findtext("cap:language", namespaces=CAP) for i in infos] == ["fr-CA", "en-CA"]
+        assert [i.findtext("cap:language", namespaces=CAP) for i in infos] == ["fr-FR", "en"]  # Pau
         assert infos[0].findtext("cap:headline", namespaces=CAP) == b.title["fr"]
         assert doc.findtext("cap:sent", namespaces=CAP).endswith("+01:00")  # Paris, winter
         urgency = infos[0].findtext("cap:urgency", namespaces=CAP)

@@ -157,3 +157,8 @@ function scrollableTables() {
 document.addEventListener("DOMContentLoaded", scrollableTables);
 window.addEventListener("resize", scrollableTables);
 document.addEventListener("htmx:afterSwap", scrollableTables);
+
+// Print buttons (the runbook, the call sheet): no inline onclick under the CSP.
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) { window.print(); }
+});
