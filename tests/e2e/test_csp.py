@@ -1,0 +1,65 @@
+"""Every main page under the real Content-Security-Policy, as users get it: no
+`securitypolicyviolation` on any page (an inline style or an onclick would raise one and
+silently do nothing), the kiosk keeps its styling, and the Print buttons print."""
+
+import re
+
+import pytest
+
+from .conftest import CHROMIUM
+from .test_accessibility import _pages, _sign_in
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed"),
+]
+
+LISTEN = """
+window.__violations = [];
+document.addEventListener('securitypolicyviolation', e =>
+  window.__violations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' +
+                           (e.sample || '')));
+window.__printed = 0;
+window.print = () => { window.__printed += 1; };
+"""
+
+
+def test_no_page_breaks_the_content_security_policy(live_server, browser, staff, cusm):
+    paths = _pages(staff, cusm)
+    context = browser.new_context()  # the policy enforced: no bypass_csp
+    context.add_init_script(LISTEN)
+    page = context.new_page()
+    _sign_in(page, live_server, "manager", "fr-ca")
+    outage = next(p for p in paths if p.startswith("/outages/"))
+    paths += ["/runbooks/case4_ris_pacs/", f"{outage}call/nicesoft/"]
+    violations = []
+    for path in paths:
+        response = page.goto(f"{live_server.url}{path}")
+        assert "Content-Security-Policy" in response.headers or "content-security-policy" in {
+            k.lower() for k in response.headers
+        }, path
+        page.wait_for_load_state("load")
+        violations += [f"{path}: {v}" for v in page.evaluate("window.__violations")]
+    assert violations == []
+
+    # the kiosk is styled from its stylesheet: big light text on a dark wall screen
+    page.goto(f"{live_server.url}/display/?group=imaging")
+    style = page.evaluate(
+        "(() => { const s = getComputedStyle(document.body);"
+        " return [s.backgroundColor, s.color]; })()"
+    )
+    assert style == ["rgb(17, 17, 17)", "rgb(255, 255, 255)"]
+    title = page.locator(".t").first
+    assert float(title.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 40
+
+    # the Print buttons of the runbook and of the call sheet print
+    for path in ("/runbooks/case4_ris_pacs/", f"{outage}call/nicesoft/"):
+        page.goto(f"{live_server.url}{path}")
+        button = page.locator("button[data-print]")
+        if button.count() == 0:
+            continue
+        button.first.click()
+        assert page.evaluate("window.__printed") == 1, path
+    assert re.search(r"\d", outage)
+    context.close()
