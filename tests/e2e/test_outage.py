@@ -30,7 +30,10 @@ def key_in(page, last, first, born, exam, modality):
     page.locator("#id_last_name").fill(last)
     page.keyboard.press("Tab")
     page.keyboard.type(first)
-    page.locator("#id_birth_date").fill(born)
+    page.keyboard.press("Tab")
+    page.keyboard.type(born)  # typed as on the paper sheet, in Pau's order (day first)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_ipp"  # the Tab is not swallowed
     page.locator("#id_exam").fill(exam)
     page.locator("#id_modality").fill(modality)
     page.keyboard.press("Enter")
@@ -58,8 +61,8 @@ def test_an_outage_from_activation_to_close(live_server, page, browser, make_use
     expect(kiosk.locator("#display")).to_contain_text("RIS et PACS en panne")
     expect(kiosk.locator("#display")).to_contain_text('fiche "mode dégradé"')
 
-    key_in(page, "Durand", "Léa", "1980-02-01", "Chest X-ray", "CR")
-    key_in(page, "Martin", "Paul", "1950-05-06", "CT head", "CT")
+    key_in(page, "Durand", "Léa", "01021980", "Chest X-ray", "CR")
+    key_in(page, "Martin", "Paul", "06/05/1950", "CT head", "CT")
     expect(page.locator("#entries tbody tr")).to_have_count(2)
     expect(page.locator("#entries")).to_contain_text("Durand, Léa")
 

@@ -39,6 +39,7 @@ class Code(StrEnum):
     WHICH_INSTITUTION = "which_institution"  # several institutions: say which one
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
+    POSSIBLE_DUPLICATE = "possible_duplicate"  # the same thing entered twice? confirm
     ALREADY_RUNNING = "already_running"  # a procedure activated while it is in progress
     NOT_ALLOWED_NOW = "not_allowed_now"  # the state does not allow this move
     UNCHANGED = "unchanged"  # asked to change something to what it is

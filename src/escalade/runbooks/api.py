@@ -305,6 +305,9 @@ class EntryIn(Schema):
     exam: str = Field(max_length=200)
     modality: str = Field(max_length=20)
     accession_number: str = Field("", max_length=40)
+    confirm_duplicate: StrictBool = Field(
+        False, description="enter it although the same patient or exam is in the registry"
+    )
 
 
 class EntryCreated(Schema):

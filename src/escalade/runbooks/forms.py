@@ -4,6 +4,8 @@ tickets, reconciliation, closing."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import rules
+
 
 class ActivateForm(forms.Form):
     note = forms.CharField(
@@ -12,6 +14,10 @@ class ActivateForm(forms.Form):
     incident = forms.CharField(
         label=_("Existing incident (number), or empty for a new one"), required=False, max_length=40
     )
+
+
+# How a typed date is written, in the reader's language (JJ/MM/AAAA in French).
+DATE_HINTS = {"dmy": _("DD/MM/YYYY"), "ymd": _("YYYY-MM-DD")}
 
 
 class EntryForm(forms.Form):
@@ -23,8 +29,12 @@ class EntryForm(forms.Form):
     first_name = forms.CharField(
         label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
-    birth_date = forms.DateField(
-        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"})
+    # one text field typed in the institution's order (12/03/1957 in Pau): a browser's date
+    # control swallows the Tab and follows the workstation's locale
+    birth_date = forms.CharField(
+        label=_("Date of birth"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
     ipp = forms.CharField(
         label=_("Patient id (IPP), if known"),
@@ -35,6 +45,36 @@ class EntryForm(forms.Form):
     exam = forms.CharField(label=_("Exam"), max_length=200)
     modality = forms.CharField(label=_("Modality"), max_length=20)
     accession_number = forms.CharField(label=_("Accession number"), required=False, max_length=40)
+    confirm_duplicate = forms.BooleanField(
+        label=_("Enter it again although this patient is already in the registry"),
+        required=False,
+    )
+
+    def __init__(self, *args, institution=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        region = getattr(institution, "region", "CA")
+        setting = institution.setting("date_order") if institution is not None else None
+        self.order = rules.date_order(region, setting)
+        hint = DATE_HINTS[self.order]
+        field = self.fields["birth_date"]
+        field.widget.attrs["placeholder"] = hint
+        field.help_text = _("Typed as %(format)s, digits only are enough.") % {"format": hint}
+        if (self.data or {}).get("confirm_duplicate") not in ("on", "true", "True", "1"):
+            # asked only when the registry finds the same patient (add_error below)
+            self.fields["confirm_duplicate"].widget = forms.HiddenInput()
+
+    def add_error(self, field, error):
+        if field == "confirm_duplicate":
+            self.fields[field].widget = forms.CheckboxInput()
+        super().add_error(field, error)
+
+    def clean_birth_date(self):
+        value = rules.parse_typed_date(self.cleaned_data["birth_date"], self.order)
+        if value is None:
+            raise forms.ValidationError(
+                _("Type the date of birth as %(format)s.") % {"format": DATE_HINTS[self.order]}
+            )
+        return value
 
 
 class VendorRefForm(forms.Form):

@@ -61,3 +61,54 @@ def step_applies(when: dict | None, at: dt.datetime, zone: ZoneInfo, calendar: C
 def provisional_ipp(year: int, value: int) -> str:
     """The provisional patient id of seed 004 case 1: prefixed with the letter P."""
     return f"P{year}{value:06d}"
+
+
+# How an IPP is written when the pack says nothing: digits, 6 to 10 of them.
+DEFAULT_IPP_PATTERN = r"[0-9]{6,10}"
+PROVISIONAL_IPP = re.compile(r"P[0-9]{4,16}")
+
+
+def ipp_kind(text: str, pattern: str | None = None) -> str | None:
+    """'provisional' (P followed by digits, seed 004 case 1), 'known' (the pack's pattern,
+    `ipp_pattern` in the institution's settings), or None: not a patient id at all (an
+    exam name typed in the wrong field)."""
+    text = (text or "").strip().upper()
+    if PROVISIONAL_IPP.fullmatch(text):
+        return "provisional"
+    if re.fullmatch(pattern or DEFAULT_IPP_PATTERN, text):
+        return "known"
+    return None
+
+
+# The order people of a country type a date in: day first in France, the ISO order in
+# Quebec and Ontario (the date format of Canadian health records).
+DATE_ORDERS = {"FR": "dmy", "BE": "dmy", "CH": "dmy"}
+
+
+def date_order(region: str, setting: str | None = None) -> str:
+    """'dmy' or 'ymd': the setting `date_order` of the institution, else its country's."""
+    if setting in ("dmy", "ymd"):
+        return setting
+    return DATE_ORDERS.get((region or "").upper(), "ymd")
+
+
+def parse_typed_date(text: str, order: str) -> dt.date | None:
+    """A date typed on the keyboard in one unambiguous order: 12/03/1957, 12-03-1957,
+    12.03.1957 or 12031957 for 'dmy'; 1957-03-12 or 19570312 for 'ymd'. None when it is
+    not a date in that order (never guessed from the browser's locale)."""
+    digits = re.findall(r"[0-9]+", text or "")
+    if len(digits) == 1 and len(digits[0]) == 8:
+        raw = digits[0]
+        digits = [raw[:2], raw[2:4], raw[4:]] if order == "dmy" else [raw[:4], raw[4:6], raw[6:]]
+    if len(digits) != 3:
+        return None
+    if order == "dmy":
+        day, month, year = digits
+    else:
+        year, month, day = digits
+    if len(year) != 4:
+        return None
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None

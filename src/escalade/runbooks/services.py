@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -298,11 +299,39 @@ def add_entry(actor, outage: Outage, data: dict) -> RegistryEntry:
         errors.append(
             ("birth_date", _("A date of birth cannot be in the future."), Code.OUT_OF_RANGE)
         )
+    kind = None
+    if texts["ipp"]:
+        texts["ipp"] = texts["ipp"].upper()
+        kind = rules.ipp_kind(texts["ipp"], outage.institution.setting("ipp_pattern"))
+        if kind is None:
+            errors.append(
+                (
+                    "ipp",
+                    _(
+                        "This is not a patient id (IPP): digits as the information system "
+                        "gives them, or P followed by digits for a provisional one. Leave it "
+                        "empty if unknown: the registry gives a provisional one."
+                    ),
+                    Code.INVALID,
+                )
+            )
     if errors:
         raise Invalid(errors=errors)
     with transaction.atomic():
         locked = _locked(outage)
-        ipp, provisional = texts["ipp"], False
+        if not data.get("confirm_duplicate"):
+            twin = _twin_entry(locked, texts, birth)
+            if twin is not None:
+                raise Invalid(
+                    _(
+                        "This patient seems to be in the registry already (entry #%(id)s, "
+                        "%(exam)s): tick the box to enter them again."
+                    )
+                    % {"id": twin.pk, "exam": twin.exam},
+                    field="confirm_duplicate",
+                    code=Code.POSSIBLE_DUPLICATE,
+                )
+        ipp, provisional = texts["ipp"], kind == "provisional"
         if not ipp:
             year = timezone.localdate().year
             number = numbering.next_number(f"IPP{locked.institution_id}"[:10], year)
@@ -330,6 +359,19 @@ def add_entry(actor, outage: Outage, data: dict) -> RegistryEntry:
             data={"outage": locked.pk, "entry": entry.pk, "modality": entry.modality},
         )
     return entry
+
+
+def _twin_entry(outage: Outage, texts: dict, birth) -> RegistryEntry | None:
+    """An entry of the outage for the same patient (name and birth date) or the same
+    accession number: keyed twice from two workstations, or the sheet typed in twice."""
+    same_patient = Q(
+        last_name__iexact=texts["last_name"],
+        first_name__iexact=texts["first_name"],
+        birth_date=birth,
+    )
+    if texts["accession_number"]:
+        same_patient |= Q(accession_number=texts["accession_number"])
+    return outage.entries.filter(same_patient).first()
 
 
 def end_broadcasts(runbook: Runbook) -> list[dict]:
@@ -389,7 +431,13 @@ def reconcile(actor, entry: RegistryEntry, ipp: str, episode: str) -> RegistryEn
     identity merged, the request recreated, the images reconciled)."""
     require(actor, perms.RECONCILE, entry.outage.institution)
     ipp, episode = (ipp or "").strip()[:20], (episode or "").strip()[:20]
-    if errors := missing(ipp=ipp, episode=episode):
+    errors = missing(ipp=ipp, episode=episode)
+    pattern = entry.outage.institution.setting("ipp_pattern")
+    if ipp and rules.ipp_kind(ipp, pattern) != "known":
+        errors.append(
+            ("ipp", _("The final patient id (IPP) is the one the information system gives."))
+        )
+    if errors:
         raise Invalid(errors=errors)
     with transaction.atomic():
         entry = audit.locked(entry)

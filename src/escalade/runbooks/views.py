@@ -96,7 +96,7 @@ def _outage_page(request, outage, status=200, **forms):
         "runbooks/outage.html",
         {
             "outage": view,
-            "entry_form": forms.get("entry_form") or EntryForm(),
+            "entry_form": forms.get("entry_form") or EntryForm(institution=outage.institution),
             "vendor_form": forms.get("vendor_form") or VendorRefForm(),
             "close_form": forms.get("close_form") or CloseForm(),
             "reconcile_form": forms.get("reconcile_form"),
@@ -167,7 +167,9 @@ def entry(request, outage_id):
             "episode": row.episode,
         }
 
-    return _submit(request, outage, EntryForm(request.POST), add, "entry_form")
+    return _submit(
+        request, outage, EntryForm(request.POST, institution=outage.institution), add, "entry_form"
+    )
 
 
 @login_required

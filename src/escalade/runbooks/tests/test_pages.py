@@ -47,7 +47,7 @@ def test_an_outage_through_the_pages(pau, crew):
         {
             "last_name": "Durand",
             "first_name": "Léa",
-            "birth_date": "1980-02-01",
+            "birth_date": "01/02/1980",
             "exam": "Radio thorax",
             "modality": "CR",
         },
