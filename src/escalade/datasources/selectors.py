@@ -8,18 +8,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
-from escalade.accounts.services import require
+from escalade.accounts.services import has_permission, require
 from escalade.core.errors import NotFound
 
 from . import rules, services
 from .models import ConformanceReport, DataSource, Mapping, ProvincialCode
 
 
+def _readable(user, institution, qs):
+    """`qs` (of rows with an organisation) as `user` may read it: all of it for the desk's
+    roles, the rows of their organisations for designated persons, else Forbidden."""
+    if has_permission(user, perms.DATASOURCE_VIEW):
+        require(user, perms.DATASOURCE_VIEW, institution)
+        return qs
+    mine = services.designated_organisation_ids(user, institution)
+    if not mine:
+        require(user, perms.DATASOURCE_VIEW, institution)  # raises Forbidden
+    return qs.filter(organisation_id__in=mine)
+
+
 def datasources(user, institution) -> QuerySet[DataSource]:
-    """The institution's data sources with their counts of codes, for the desk."""
-    require(user, perms.DATASOURCE_VIEW, institution)
+    """The institution's data sources with their counts of codes, for the desk; a
+    designated person sees those of their organisations (the weekly e-mail's links)."""
     return (
-        DataSource.objects.filter(institution=institution, active=True)
+        _readable(
+            user, institution, DataSource.objects.filter(institution=institution, active=True)
+        )
         .select_related("organisation", "trouble_incident")
         .annotate(
             codes=Count("mappings"),
@@ -94,11 +108,11 @@ def conceptmap(source: DataSource) -> dict:
 
 
 def reports(user, institution) -> QuerySet[ConformanceReport]:
-    """The conformance reports (what the desk may know of them), newest first."""
-    require(user, perms.DATASOURCE_VIEW, institution)
-    return ConformanceReport.objects.filter(institution=institution).select_related(
-        "organisation", "incident"
-    )
+    """The conformance reports (what the desk may know of them), newest first; a
+    designated person's list is the reports of their organisations."""
+    return _readable(
+        user, institution, ConformanceReport.objects.filter(institution=institution)
+    ).select_related("organisation", "incident")
 
 
 def report(user, institution, pk: int) -> ConformanceReport:

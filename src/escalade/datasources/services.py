@@ -13,8 +13,9 @@ import json
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -66,7 +67,43 @@ def import_worksheet(actor, datasource: DataSource, data: bytes, filename: str =
     (the rule on the province's sender)."""
     if actor is not None:
         require(actor, perms.MAP_CODES, datasource)
-    return _import_rows(actor, datasource, _read(data, filename))
+    counts = _import_rows(actor, datasource, _read(data, filename))
+    if actor is None:
+        worksheet_arrived(datasource, counts)
+    return counts
+
+
+def worksheet_arrived(datasource: DataSource, counts: dict) -> None:
+    """Seed 002: the organisation's designated persons and interface specialists are
+    told « promptement » that the province's worksheet arrived (an e-mail and an in-app
+    notice with what is left to map), not on Monday's reminder."""
+    organisation = datasource.organisation
+    link = f"/datasources/{datasource.code}/"
+    params = {
+        "source": pick(datasource.label),
+        "new": counts["new"],
+        "unmapped": counts["unmapped"],
+    }
+    notify.to_users(
+        designated_users(organisation), kind="worksheet_arrived", params=params, link=link
+    )
+    contacts = Contact.objects.filter(
+        organisation=organisation,
+        role__in=[ContactRole.PHI_DESIGNATE, ContactRole.INTERFACE_SPECIALIST],
+    ).exclude(email="")
+    for contact in contacts:
+        with in_language(contact.language):
+            notify.send_mail(
+                [contact.email],
+                _("%(source)s: Codes on the Fly worksheet received") % params,
+                _(
+                    "Hello,\n\nThe province's Codes on the Fly worksheet for %(source)s "
+                    "arrived: %(new)s new local codes, %(unmapped)s left to map. Map them "
+                    "promptly: documents that use an unmapped code may not display in the "
+                    "clinical viewer.\n\n%(link)s"
+                )
+                % {**params, "link": f"{settings.ESCALADE_BASE_URL}{link}"},
+            )
 
 
 def _read(data: bytes, filename: str) -> list[rules.Row]:
@@ -217,6 +254,38 @@ def designated(user, organisation: Organisation) -> bool:
     )
 
 
+def designated_organisation_ids(user, institution) -> set[int]:
+    """The organisations of `institution` whose designated person `user` is (by e-mail),
+    if they belong to it: what they read without a desk role (their reports, the pages
+    the e-mails link to)."""
+    email = (getattr(user, "email", "") or "").strip()
+    if not email or not user.is_active or not belongs_to(user, institution.pk):
+        return set()
+    return set(
+        Contact.objects.filter(
+            organisation__institution=institution,
+            role=ContactRole.PHI_DESIGNATE,
+            email__iexact=email,
+        ).values_list("organisation_id", flat=True)
+    )
+
+
+def designated_users(organisation: Organisation):
+    """The accounts of the organisation's designated persons (active members of its
+    institution whose e-mail is a designated contact's): who gets the in-app notices."""
+    emails = [c.email for c in _designates(organisation)]
+    if not emails:
+        return []
+    query = Q()
+    for email in emails:
+        query |= Q(email__iexact=email)
+    return list(
+        get_user_model()
+        .objects.filter(query, is_active=True, memberships__institution=organisation.institution)
+        .distinct()
+    )
+
+
 def _designates(organisation: Organisation) -> list[Contact]:
     return list(
         Contact.objects.filter(organisation=organisation, role=ContactRole.PHI_DESIGNATE)
@@ -284,6 +353,12 @@ def receive_report(
                         "link": link,
                     },
                 )
+        notify.to_users(
+            designated_users(organisation),
+            kind="conformance_report",
+            params={"id": report.pk, "organisation": pick(organisation.name)},
+            link=f"/conformance-reports/{report.pk}/",
+        )
         if not people:
             with translation.override(settings.LANGUAGE_CODE):
                 report.incident = _unrouted(organisation, report)

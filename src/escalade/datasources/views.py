@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
-from escalade.accounts.services import has_permission
+from escalade.accounts.services import has_permission, institutions_of
 from escalade.catalog.models import Organisation
 from escalade.core.errors import DomainError, Invalid
 from escalade.core.i18n import pick
@@ -33,11 +33,11 @@ def datasource_list(request):
     )
 
 
-@requires(perms.DATASOURCE_VIEW)
+@login_required  # the desk's roles, or a designated person (the selector checks)
 @shows_errors
 def datasource_detail(request, code):
-    institution = current_institution(request)
-    source = selectors.datasource(request.user, institution, code)
+    source = _found_anywhere(request, lambda inst: selectors.datasource(request.user, inst, code))
+    institution = source.institution
     can_map = has_permission(request.user, perms.MAP_CODES)
     upload = UploadForm()
     errors: dict[str, str] = {}
@@ -146,10 +146,12 @@ def _organisations(institution):
     ]
 
 
-@requires(perms.DATASOURCE_VIEW)
+@login_required  # the desk's roles, or a designated person (the selector checks)
 @shows_errors
 def report_list(request):
-    institution = current_institution(request)
+    institution, reports = _found_anywhere(
+        request, lambda inst: (inst, selectors.reports(request.user, inst)[:100])
+    )
     form = ReportForm(organisations=_organisations(institution))
     status = 200
     if request.method == "POST":
@@ -175,12 +177,27 @@ def report_list(request):
         "datasources/reports.html",
         {
             "institution": institution,
-            "reports": selectors.reports(request.user, institution)[:100],
+            "reports": reports,
             "form": form,
             "can_receive": has_permission(request.user, perms.REPORT_RECEIVE),
         },
         status=status,
     )
+
+
+def _found_anywhere(request, lookup):
+    """`lookup(institution)` in the institution the user works in, else in their others:
+    a link from an e-mail opens whatever institution the reader last picked."""
+    here = current_institution(request)
+    try:
+        return lookup(here)
+    except DomainError as first:
+        for other in institutions_of(request.user).exclude(pk=here.pk):
+            try:
+                return lookup(other)
+            except DomainError:
+                continue
+        raise first
 
 
 def _address(request) -> str:
@@ -190,8 +207,7 @@ def _address(request) -> str:
 @login_required  # the designated persons need no desk role: the selector checks who reads
 @shows_errors
 def report_detail(request, report_id):
-    institution = current_institution(request)
-    report = selectors.report(request.user, institution, report_id)
+    report = _found_anywhere(request, lambda inst: selectors.report(request.user, inst, report_id))
     designated = services.designated(request.user, report.organisation)
     context = {"report": report, "designated": designated, "form": ErrorForm()}
     status = 200

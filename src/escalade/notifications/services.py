@@ -27,10 +27,10 @@ from .models import Notification, OutgoingMail, WebhookDelivery
 # What each kind says, with its parameters; translated when shown.
 MESSAGES = {
     "protocol_warn": _(
-        "Session #%(session)s: %(minutes)s minutes of trouble. Tell the patient it will take longer (step 5)."
+        "Session #%(session)s: %(minutes)s minutes of trouble. Tell the patient it will take longer (step 5); the requesting site's clinical contact: %(contact)s."
     ),
     "protocol_cancel": _(
-        "Session #%(session)s: %(minutes)s minutes of trouble. Cancelling the session is recommended (step 6): confirm or continue."
+        "Session #%(session)s: %(minutes)s minutes of trouble. Cancelling the session is recommended (step 6): confirm or continue; the requesting site's clinical contact: %(contact)s."
     ),
     "certificate_expires": _("Certificate %(subject)s expires on %(date)s."),
     "certificate_expired": _("Certificate %(subject)s expired on %(date)s: renew it."),
@@ -56,8 +56,17 @@ MESSAGES = {
     "session_cancelled": _(
         "Session #%(session)s (%(site)s) is cancelled: %(tasks)s follow-up tasks (steps 7-9)."
     ),
+    "conformance_report": _(
+        "Weekly Conformance Errors report #%(id)s for %(organisation)s: it is yours to open."
+    ),
+    "worksheet_arrived": _(
+        "%(source)s: the Codes on the Fly worksheet arrived, %(new)s new codes, %(unmapped)s left to map."
+    ),
     "patient_safety": _(
-        "Possible impact on a patient's safety: incident %(number)s. Prepare the incident declaration."
+        "Possible impact on a patient's safety: incident %(number)s at %(site)s, %(summary)s. Prepare the incident declaration."
+    ),
+    "patient_safety_confirmed": _(
+        "A patient's safety was affected: incident %(number)s at %(site)s, %(summary)s. Prepare the incident declaration."
     ),
 }
 
@@ -68,9 +77,17 @@ def render(notification: Notification) -> str:
     if template is None:
         return notification.kind
     try:
-        return str(template) % notification.params
-    except (KeyError, TypeError):
+        return str(template) % _Params(notification.params or {})
+    except (KeyError, TypeError, ValueError):
         return str(template)
+
+
+class _Params(dict):
+    """A notification's parameters; one its kind gained later reads as a dash in the rows
+    written before (never the raw placeholder)."""
+
+    def __missing__(self, key):
+        return "—"
 
 
 def to_users(users, *, kind: str, params: dict | None = None, link: str = "") -> int:

@@ -8,6 +8,9 @@ class TelesessionsConfig(AppConfig):
     verbose_name = _("Telehealth sessions")
 
     def ready(self):
-        from . import pack
+        from escalade.core import events
+
+        from . import pack, services
 
         pack.register()
+        events.subscribe(events.INCIDENT_RESOLVED, services.incident_resolved)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -17,6 +18,7 @@ from escalade.accounts.services import require
 from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, not_one_of, required
+from escalade.core.i18n import in_language, product_language
 from escalade.incidents import services as incidents
 from escalade.incidents.models import Incident
 from escalade.notifications import services as notify
@@ -397,14 +399,42 @@ def apply_mark(protocol_id: int, mark: str, now: dt.datetime | None = None) -> b
             institution=protocol.session.institution,
             data={"protocol": protocol.pk, "mark": mark, "elapsed_s": protocol.elapsed_s(now)},
         )
-        notify.to_role(
-            protocol.session.institution,
-            "telehealth_technician",
-            kind=f"protocol_{mark}",
-            params={"session": protocol.session_id, "minutes": protocol.elapsed_s(now) // 60},
-            link=f"/telesessions/{protocol.session_id}/",
-        )
+        _tell_window(protocol.session, mark, protocol.elapsed_s(now) // 60)
     return True
+
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _tell_window(session: TeleSession, mark: str, minutes: int) -> None:
+    """Steps 5-7 at 15 (and 30) minutes: the telehealth technicians, the clinical
+    coordinator, and the requesting site's clinical contact (by e-mail when the session
+    names their address), each told whom to call."""
+    kind = f"protocol_{mark}"
+    contact = session.clinical_contact or session.coordinator or session.requesting_site
+    params = {"session": session.pk, "minutes": minutes, "contact": contact}
+    ids = notify.members(session.institution, ["telehealth_technician", "clinical_coordinator"])
+    notify.tell(
+        notify.people(ids),
+        kind=kind,
+        params=params,
+        link=f"/telesessions/{session.pk}/",
+        subject=notify.MESSAGES[kind],
+    )
+    addresses = sorted(
+        {
+            m.group(0)
+            for text in (session.clinical_contact, session.coordinator)
+            for m in EMAIL.finditer(text or "")
+        }
+    )
+    if addresses:
+        with in_language(product_language()):
+            notify.send_mail(
+                addresses,
+                _("Session #%(session)s: technical trouble for %(minutes)s minutes") % params,
+                str(notify.MESSAGES[kind]) % params,
+            )
 
 
 def mark_step(actor, session: TeleSession, n: int, state: str, note: str = "") -> ProtocolStep:
@@ -447,6 +477,23 @@ def mark_step(actor, session: TeleSession, n: int, state: str, note: str = "") -
 def resolve_protocol(actor, session: TeleSession) -> Protocol:
     """The problem is solved and the session goes on."""
     require(actor, TROUBLESHOOT, session.institution, ELSEWHERE)
+    return _solve(actor, session)
+
+
+def incident_resolved(incident, actor) -> None:
+    """Subscriber of incident.resolved: the live session's incident resolved anywhere
+    (the API, the incident page) solves its troubleshooting, and the clinical coordinator
+    is told (step 10), as the session page's button does."""
+    protocol = (
+        Protocol.objects.select_related("session__institution")
+        .filter(incident=incident, state=ProtocolState.OPEN)
+        .first()
+    )
+    if protocol is not None:
+        _solve(actor, protocol.session)
+
+
+def _solve(actor, session: TeleSession) -> Protocol:
     with transaction.atomic():
         protocol = (
             Protocol.objects.select_for_update()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require
-from escalade.core import audit
+from escalade.core import audit, events
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, not_one_of, required
 from escalade.core.i18n import in_both
@@ -317,16 +317,21 @@ def resolve(actor, incident: Incident, resolution: str) -> Incident:
                 code=Code.REQUIRED,
             )
 
-    return _move(
-        actor,
-        incident,
-        "resolve",
-        refused=_("Only an open incident can be resolved."),
-        audit_action=AuditAction.RESOLVED,
-        values={"resolution": resolution, "resolved_at": timezone.now()},
-        guard=guard,
-        load=-1,
-    )
+    with transaction.atomic():
+        incident = _move(
+            actor,
+            incident,
+            "resolve",
+            refused=_("Only an open incident can be resolved."),
+            audit_action=AuditAction.RESOLVED,
+            values={"resolution": resolution, "resolved_at": timezone.now()},
+            guard=guard,
+            load=-1,
+        )
+        # whoever resolves it (the page, the API, a command): the apps built on incidents
+        # react (a live session's protocol is solved and its clinical coordinator told)
+        events.publish(events.INCIDENT_RESOLVED, incident=incident, actor=actor)
+    return incident
 
 
 def close(actor, incident: Incident) -> Incident:
@@ -480,16 +485,21 @@ def flag_patient_safety(actor, incident: Incident, level: str, note: str = "") -
         )
         prepare_declaration(incident, level, note)
         notify_hooks(incident, "incident.patient_safety")
-        params = {"number": incident.number}
+        # the manager is told which it is (seed 000 step 12: « a eu ou peut avoir »), with
+        # what happened and where
+        kind = "patient_safety_confirmed" if level == PatientSafety.CONFIRMED else "patient_safety"
+        params = {
+            "number": incident.number,
+            "site": incident.requester_site,
+            "summary": incident.summary,
+        }
         link = f"/incidents/{incident.number}/declaration/"
-        notify.to_role(
-            incident.institution, "manager", kind="patient_safety", params=params, link=link
-        )
+        notify.to_role(incident.institution, "manager", kind=kind, params=params, link=link)
         notify.mail_role(
             incident.institution,
             "manager",
             subject=gettext_lazy("Patient safety: incident %(number)s"),
-            body=MESSAGES["patient_safety"],
+            body=MESSAGES[kind],
             params=params,
         )
     return incident
