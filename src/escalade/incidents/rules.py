@@ -22,6 +22,7 @@ class Facts:
     level: int
     resolved_on_first_call: bool = False
     during_live_session: bool = False
+    channel: str = ""  # phone, e-mail, web...: "the first call" is a phone call
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,9 @@ def _matches(condition: dict, facts: Facts) -> bool:
         elif key == "resolved_on_first_call":
             if facts.resolved_on_first_call != bool(expected):
                 return False
+        elif key == "channel_in":
+            if facts.channel not in expected:
+                return False
         elif key == "during_live_session":
             if facts.during_live_session != bool(expected):
                 return False
@@ -64,6 +68,7 @@ CONDITIONS = {
     "level_at_most",
     "resolved_on_first_call",
     "during_live_session",
+    "channel_in",
 }
 
 

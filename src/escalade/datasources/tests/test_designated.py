@@ -4,6 +4,7 @@ page the Monday e-mail links to; the worksheet's arrival is told at once (issue 
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from escalade.datasources import services
 from escalade.notifications.models import Notification, OutgoingMail
@@ -30,7 +31,8 @@ def test_the_designated_person_has_their_list_notice_and_source_page(
     report = services.receive_report(desk["level2_analyst"], org, "wce.hl7", report_bytes)
     notice = Notification.objects.get(user=designate, kind="conformance_report")
     assert notice.link == f"/conformance-reports/{report.pk}/"
-    assert f"#{report.pk}" in render(notice)
+    with translation.override("en"):
+        assert f"#{report.pk}" in render(notice)
     client = _page(designate)
     listing = client.get("/conformance-reports/")
     assert listing.status_code == 200
@@ -65,6 +67,7 @@ def test_a_worksheet_by_mail_is_told_to_the_designated_persons_at_once(ontario, 
     source = DataSource.objects.get(code="nord-lab")
     services.import_worksheet(None, source, provinces_workbook(), "codes.xlsx")
     notice = Notification.objects.get(user=designate, kind="worksheet_arrived")
-    assert notice.link == "/datasources/nord-lab/" and "3 left to map" in render(notice)
+    with translation.override("en"):
+        assert notice.link == "/datasources/nord-lab/" and "3 left to map" in render(notice)
     told = [m.to for m in OutgoingMail.objects.all() if "Codes on the Fly" in m.subject]
     assert any("n.roy@hopital-nord.example.org" in [a.lower() for a in to] for to in told)

@@ -12,13 +12,16 @@ from ..models import (
 )
 
 
-def _classify_facts(symptom, level, first_call, policy, live=False) -> rules.Classification:
+def _classify_facts(
+    symptom, level, first_call, policy, live=False, channel=""
+) -> rules.Classification:
     facts = rules.Facts(
         symptom=symptom.code,
         symptom_group=symptom.group,
         level=level,
         resolved_on_first_call=first_call,
         during_live_session=live,
+        channel=channel,
     )
     return rules.classify(facts, policy.classification, symptom.label)
 
@@ -30,6 +33,7 @@ def _classify(incident: Incident, policy: IncidentPolicy) -> rules.Classificatio
         incident.resolved_on_first_call,
         policy,
         incident.during_live_session,
+        incident.channel,
     )
 
 

@@ -49,7 +49,12 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
     now = timezone.now()
     # Read before the transaction: the number's lock is held from its allocation to the commit.
     severity_hint = _classify_facts(
-        symptom, data.level, data.resolved_on_first_call, policy, data.during_live_session
+        symptom,
+        data.level,
+        data.resolved_on_first_call,
+        policy,
+        data.during_live_session,
+        data.channel,
     )
     picks = _candidates(
         institution, rules.roles_to_assign(severity_hint.severity, policy.assignment)

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_post_creates_a_minor_incident_with_every_documented_field(api, body):
-    r = api("level1_agent").post("/api/incidents", body())
+    r = api("level1_agent").post("/api/incidents", body(channel="web"))
     assert r.status_code == 201, r.content
     out = r.json()
     assert out["number"].startswith("CCT-") and len(out["number"]) == len("CCT-2026-000001")
@@ -140,6 +140,19 @@ def test_escalate_resolve_close_reopen_notes_reclassify_through_the_api(api, bod
         assert action in timeline
 
 
+def test_a_call_not_resolved_on_the_first_call_is_major_with_the_reason(api, body):
+    """Seed 000: a phone call left open after the first call is major; resolved on it,
+    minor (even a codec); the explanation says which."""
+    agent = api("level1_agent")
+    open_call = agent.post("/api/incidents", body()).json()
+    assert open_call["severity"] == "major" and open_call["ticket"]["number"].startswith("C2-")
+    assert open_call["classification"]["rule"] == "not_resolved_on_first_call"
+    assert "first call" in open_call["classification"]["reason"]
+    done = agent.post("/api/incidents", body(symptom="codec", resolved_on_first_call=True)).json()
+    assert (done["severity"], done["ticket"], done["status"]) == ("minor", None, "resolved")
+    assert done["classification"]["rule"] == "resolved_on_first_call"
+
+
 def test_conflicts_are_409_and_forbidden_moves_403(api, body):
     agent = api("level1_agent")
     number = agent.post("/api/incidents", body()).json()["number"]
@@ -152,7 +165,9 @@ def test_conflicts_are_409_and_forbidden_moves_403(api, body):
 
 def test_list_filters_and_full_text_search(api, body):
     agent = api("level1_agent")
-    agent.post("/api/incidents", body(summary="Écran noir en salle 3", symptom="pc_simple"))
+    agent.post(
+        "/api/incidents", body(summary="Écran noir en salle 3", symptom="pc_simple", channel="web")
+    )
     agent.post(
         "/api/incidents", body(summary="Perte de paquets vers Gatineau", symptom="packet_loss")
     )

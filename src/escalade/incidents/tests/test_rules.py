@@ -36,10 +36,24 @@ def test_a_category_of_the_major_list_is_major_at_intake(code):
 @pytest.mark.parametrize(
     "code,group", [("sound_simple", "minor"), ("pc_simple", "minor"), ("other", "other")]
 )
-@pytest.mark.parametrize("first_call", [True, False])
-def test_anything_else_is_minor_while_level_1_holds_it(code, group, first_call):
-    result = rules.classify(rules.Facts(code, group, 1, first_call), RULES)
+@pytest.mark.parametrize("channel", ["email", "web"])
+def test_anything_else_is_minor_while_level_1_holds_it(code, group, channel):
+    result = rules.classify(rules.Facts(code, group, 1, False, channel=channel), RULES)
     assert (result.severity, result.rule) == ("minor", "held_at_level_1")
+
+
+@pytest.mark.parametrize("code,group", [("sound_simple", "minor"), ("codec", "major")])
+def test_any_incident_resolved_on_the_first_call_is_minor(code, group):
+    """Seed 000: « Tout incident résolu au premier appel » is minor, a codec's too."""
+    result = rules.classify(rules.Facts(code, group, 1, True, channel="phone"), RULES)
+    assert (result.severity, result.rule) == ("minor", "resolved_on_first_call")
+    assert "first call" in result.reason["en"] and "premier appel" in result.reason["fr"]
+
+
+def test_a_call_not_resolved_on_the_first_call_is_major():
+    """Seed 000: « Tout incident n'ayant pas été résolu au niveau 1 ou au premier appel »."""
+    result = rules.classify(rules.Facts("sound_simple", "minor", 1, False, channel="phone"), RULES)
+    assert (result.severity, result.rule) == ("major", "not_resolved_on_first_call")
 
 
 @pytest.mark.parametrize("level", [2, 3])

@@ -22,7 +22,7 @@ def dataset(cusm, staff):
     """In P06 (Aug 19 - Sep 15): 2 minor (1 on the first call), 2 major (1 escalated); outside: 1."""
     agent, analyst = staff["level1_agent"], staff["level2_analyst"]
     with time_machine.travel(dt.datetime(2026, 8, 20, 9, 0, tzinfo=MTL), tick=False):
-        a = log(agent, cusm, symptom="sound_simple", channel="phone", requester_site="HGM")
+        a = log(agent, cusm, symptom="sound_simple", channel="web", requester_site="HGM")
         b = log(agent, cusm, symptom="pc_simple", channel="email", resolved_on_first_call=True)
         c = log(agent, cusm, symptom="codec", channel="phone", requester_site="HGM")
         d = log(agent, cusm, symptom="sound_simple", channel="phone")
@@ -43,7 +43,11 @@ def test_every_figure_against_the_hand_computed_set(cusm, dataset):
     cats = {row["code"]: (row["minor"], row["major"]) for row in fig["by_category"]}
     assert cats == {"sound_simple": (1, 1), "pc_simple": (1, 0), "codec": (0, 1)}
     assert {row["level"]: row["count"] for row in fig["by_level"]} == {1: 3, 2: 1}
-    assert {row["channel"]: row["count"] for row in fig["by_channel"]} == {"phone": 3, "email": 1}
+    assert {row["channel"]: row["count"] for row in fig["by_channel"]} == {
+        "phone": 2,
+        "email": 1,
+        "web": 1,
+    }
     assert fig["first_call_resolved"] == 1 and fig["first_call_resolution_rate"] == 0.25
     # b is resolved at intake (0 min); c after 120 min: median 60, p90 = 0 + 0.9 * 120
     assert fig["time_to_resolution"] == {"count": 2, "median_min": 60.0, "p90_min": 108.0}
