@@ -10,5 +10,6 @@ class IncidentError(StrEnum):
     INVALID_PHONE = "invalid_phone"
     NO_REQUESTER_EMAIL = "no_requester_email"  # a note for the requester, who has no address
     LEVEL_NOT_ALLOWED = "level_not_allowed"  # an escalation to a level it cannot go to
-    PARTNER_AT_LEVEL_3 = "partner_at_level_3"  # partners are engaged at level 3
+    # kept for API clients: a partner's reference at level 1 (recorded from level 2)
+    PARTNER_AT_LEVEL_3 = "partner_at_level_3"
     REPORT_INCOMPLETE = "report_incomplete"  # a major incident's report is not complete

@@ -132,8 +132,9 @@ def can_escalate(status: str, level: int, to_level: int, partner: str | None) ->
         return False
     if to_level > level:
         return to_level <= 3
-    # At level 3 a further escalation records another external partner.
-    return to_level == level == 3 and bool(partner)
+    # At level 2 or 3 an escalation to the same level records an external partner's
+    # reference (seed 002's provincial ticket at level 2, seed 000's partners at level 3).
+    return to_level == level >= 2 and bool(partner)
 
 
 def needs_resolution_text(severity: str) -> bool:

@@ -90,7 +90,8 @@ def escalate(
     partner_kind: str = "",
     external_ref: str = "",
 ) -> Incident:
-    """Move the incident up a level (or engage another external partner at level 3)."""
+    """Move the incident up a level, or record another external partner's reference at
+    level 2 or 3 (the provincial desk's ticket, a vendor's)."""
     require(actor, perms.ESCALATE, incident, ELSEWHERE)
     reason = (reason or "").strip()
     errors = []
@@ -100,11 +101,13 @@ def escalate(
         errors += not_one_of("to_level", to_level, [1, 2, 3])
     if partner_kind:
         errors += not_one_of("partner_kind", partner_kind, PartnerKind)
-    if (partner or external_ref) and to_level != 3:
+    if (partner or external_ref) and to_level < 2:
+        # seed 002: level 2 records the provincial desk's ticket number; level 3
+        # coordinates the external partners
         errors.append(
             (
                 "partner",
-                _("External partners are engaged at level 3."),
+                _("A partner's reference is recorded from level 2."),
                 IncidentError.PARTNER_AT_LEVEL_3,
             )
         )

@@ -206,3 +206,31 @@ def test_on_postgresql_intake_statements_are_prepared_after_five_runs(api, body)
         statements = [row[0] for row in cursor.fetchall()]
     assert any(s.startswith('INSERT INTO "incidents_incident"') for s in statements)
     assert Incident.objects.count() == 7
+
+
+def test_level_2_records_the_provincial_desks_ticket_number(api, body):
+    """Seed 002: level 2 opens a ticket with the provincial service desk and records its
+    number; a partner's reference is recorded from level 2, not at level 1."""
+    agent, analyst = api("level1_agent"), api("level2_analyst")
+    number = agent.post("/api/incidents", body(channel="web")).json()["number"]
+    r = agent.post(
+        f"/api/incidents/{number}/escalate",
+        {"to_level": 1, "reason": "x", "partner": "Bell", "external_ref": "BELL-1"},
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "partner"
+    r = agent.post(
+        f"/api/incidents/{number}/escalate",
+        {
+            "to_level": 2,
+            "reason": "Viewer down for the whole unit",
+            "partner": "Provincial service desk",
+            "external_ref": "PSD-2026-4471",
+        },
+    )
+    assert r.status_code == 200, r.content
+    r = analyst.post(
+        f"/api/incidents/{number}/escalate",
+        {"to_level": 2, "reason": "Bell's circuit", "partner": "Bell", "external_ref": "BELL-88"},
+    )
+    assert r.status_code == 200, r.content
+    assert r.json()["level"] == 2

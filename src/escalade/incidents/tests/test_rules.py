@@ -99,7 +99,9 @@ def test_escalation_goes_up_and_level_3_can_engage_more_partners():
     assert rules.can_escalate(Status.NEW, 1, 2, None)
     assert rules.can_escalate(Status.IN_PROGRESS, 1, 3, None)
     assert not rules.can_escalate(Status.IN_PROGRESS, 2, 1, None)
-    assert not rules.can_escalate(Status.IN_PROGRESS, 2, 2, "Bell")
+    assert rules.can_escalate(Status.IN_PROGRESS, 2, 2, "Provincial service desk")  # seed 002
+    assert not rules.can_escalate(Status.IN_PROGRESS, 1, 1, "Bell")
+    assert not rules.can_escalate(Status.IN_PROGRESS, 2, 2, "")
     assert rules.can_escalate(Status.IN_PROGRESS, 3, 3, "Bell")
     assert not rules.can_escalate(Status.IN_PROGRESS, 3, 3, "")
     assert not rules.can_escalate(Status.RESOLVED, 1, 2, None)
