@@ -73,6 +73,15 @@ def import_worksheet(actor, datasource: DataSource, data: bytes, filename: str =
     return counts
 
 
+def mapping_contacts(organisation: Organisation):
+    """Who hears of the organisation's codes to map: its designated persons and interface
+    specialists who have an e-mail address (the catalogue's contacts)."""
+    return Contact.objects.filter(
+        organisation=organisation,
+        role__in=[ContactRole.PHI_DESIGNATE, ContactRole.INTERFACE_SPECIALIST],
+    ).exclude(email="")
+
+
 def worksheet_arrived(datasource: DataSource, counts: dict) -> None:
     """Seed 002: the organisation's designated persons and interface specialists are
     told « promptement » that the province's worksheet arrived (an e-mail and an in-app
@@ -87,11 +96,7 @@ def worksheet_arrived(datasource: DataSource, counts: dict) -> None:
     notify.to_users(
         designated_users(organisation), kind="worksheet_arrived", params=params, link=link
     )
-    contacts = Contact.objects.filter(
-        organisation=organisation,
-        role__in=[ContactRole.PHI_DESIGNATE, ContactRole.INTERFACE_SPECIALIST],
-    ).exclude(email="")
-    for contact in contacts:
+    for contact in mapping_contacts(organisation):
         with in_language(contact.language):
             notify.send_mail(
                 [contact.email],
@@ -676,11 +681,7 @@ def remind_unmapped(today: dt.date | None = None) -> dict[str, int]:
             f"- {m.local_code} {m.local_display} ({(today - m.first_seen).days} d)"
             for m in unmapped
         )
-        contacts = Contact.objects.filter(
-            organisation=source.organisation,
-            role__in=[ContactRole.PHI_DESIGNATE, ContactRole.INTERFACE_SPECIALIST],
-        ).exclude(email="")
-        for contact in contacts:
+        for contact in mapping_contacts(source.organisation):
             with in_language(contact.language):
                 notify.send_mail(
                     [contact.email],
