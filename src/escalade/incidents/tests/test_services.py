@@ -116,8 +116,12 @@ def test_escalation_needs_a_reason_and_an_upward_move(cusm, staff):
     assert err.value.field == "reason"
     with pytest.raises(Conflict):
         services.escalate(staff["level1_agent"], incident, to_level=1, reason="why not")
-    with pytest.raises(Invalid):
-        services.escalate(staff["level1_agent"], incident, to_level=2, reason="x", partner="Bell")
+    with pytest.raises(Invalid):  # a partner's reference is recorded from level 2
+        services.escalate(staff["level1_agent"], incident, to_level=1, reason="x", partner="Bell")
+    moved = services.escalate(
+        staff["level1_agent"], incident, to_level=2, reason="x", partner="Provincial desk"
+    )
+    assert moved.level == 2  # seed 002: level 2 records the provincial desk's ticket
 
 
 def test_lifecycle_new_in_progress_resolved_closed_and_reopen(cusm, staff):
