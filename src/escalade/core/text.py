@@ -24,10 +24,11 @@ def words(query: str, limit: int | None = 8) -> list[str]:
 TOLL_FREE = {"800", "833", "844", "855", "866", "877", "888"}
 
 
-def display_phone(e164: str) -> str:
-    """A phone as Quebec and Ontario write it (514 934-1934; toll-free 1 866 250-1554),
-    international format elsewhere (+33 5 59 ...); E.164 is what the database keeps. An
-    unparsable value is shown as it is."""
+def display_phone(e164: str, region: str | None = None) -> str:
+    """A phone as the people of `region` (the institution's country) read it: Quebec and
+    Ontario write 514 934-1934 (toll-free 1 866 250-1554), France 05 59 92 48 48; a number
+    of another country is shown international (+33 5 59 ...). E.164 is what the database
+    keeps. An unparsable value is shown as it is."""
     if not e164:
         return ""
 
@@ -36,7 +37,10 @@ def display_phone(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return e164
     digits = str(number.national_number)
-    if number.country_code == 1 and len(digits) == 10:
+    home = phonenumbers.country_code_for_region(region.upper()) if region else None
+    if number.country_code == 1 and len(digits) == 10 and home in (None, 1):
         area, local = digits[:3], f"{digits[3:6]}-{digits[6:]}"
         return f"1 {area} {local}" if area in TOLL_FREE else f"{area} {local}"
+    if home and number.country_code == home:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

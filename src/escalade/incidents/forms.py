@@ -1,6 +1,7 @@
 """Forms of the incident pages. Validation of the domain lives in services; forms only
 shape the input and show errors in place."""
 
+import phonenumbers
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -93,6 +94,17 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args, institution=None, policy=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.region = getattr(institution, "region", "CA")
+        if self.region != "CA":  # an example as people of the institution's country write it
+            example = phonenumbers.example_number_for_type(
+                self.region, phonenumbers.PhoneNumberType.FIXED_LINE
+            )
+            if example is not None:
+                self.fields["requester_phone"].help_text = _("e.g. %(example)s") % {
+                    "example": phonenumbers.format_number(
+                        example, phonenumbers.PhoneNumberFormat.NATIONAL
+                    )
+                }
         cats = SymptomCategory.objects.filter(institution=institution, active=True)
         groups = []
         tags = {
@@ -138,7 +150,11 @@ class IntakeForm(forms.Form):
         data = super().clean()
 
         try:
-            parse_phone(data.get("requester_phone", ""), data.get("requester_phone_ext", ""))
+            parse_phone(
+                data.get("requester_phone", ""),
+                data.get("requester_phone_ext", ""),
+                region=self.region,
+            )
         except DomainError as exc:
             show_errors(self, exc)
         return data

@@ -193,7 +193,7 @@ class Incident(models.Model):
     def phone_display(self) -> str:
         """The phone as people read it (514 934-1934), E.164 kept in the database."""
 
-        return display_phone(self.requester_phone)
+        return display_phone(self.requester_phone, self.institution.region)
 
     @property
     def reason(self) -> str:

@@ -97,7 +97,9 @@ def intake(request):
             "institution": institution,
             "takes_calls": policy is not None,
             # seed 002: the provincial desk the local desk calls (1 866 250-1554)
-            "desk_phone": display_phone((institution.settings or {}).get("desk_phone", "")),
+            "desk_phone": display_phone(
+                (institution.settings or {}).get("desk_phone", ""), institution.region
+            ),
             "desk_email": (institution.settings or {}).get("desk_email", ""),
             # where this user can log a call instead, when this institution cannot
             "elsewhere": []
@@ -362,7 +364,9 @@ def _detail_context(request, incident, forms=None):
         "problems": _suggested_problems(request.user, incident),
         "session": session_for_ref(incident.institution, incident.session_ref),
         # seed 002: the provincial desk a local desk's ticket goes to at level 2
-        "desk_phone": display_phone((incident.institution.settings or {}).get("desk_phone", "")),
+        "desk_phone": display_phone(
+            (incident.institution.settings or {}).get("desk_phone", ""), incident.institution.region
+        ),
         # the number the agent reads back to the caller comes before any banner
         "reads_back": True,
     }

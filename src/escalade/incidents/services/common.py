@@ -74,7 +74,8 @@ ELSEWHERE = gettext_lazy("This incident belongs to another institution.")
 
 
 def parse_phone(raw: str, ext: str = "", region: str = "CA") -> tuple[str, str]:
-    """Return (E.164, extension) or raise Invalid on the `requester.phone` field."""
+    """Return (E.164, extension) or raise Invalid on the `requester.phone` field. A number
+    without its country code is read in `region`, the institution's country."""
     raw = (raw or "").strip()
     if not raw:
         return "", (ext or "").strip()
@@ -84,12 +85,23 @@ def parse_phone(raw: str, ext: str = "", region: str = "CA") -> tuple[str, str]:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise Invalid(
-            _("'%(phone)s' is not a valid phone number (e.g. 514-934-1934, ext. 36000).")
-            % {"phone": raw},
-            field="requester.phone",
-            code=IncidentError.INVALID_PHONE,
-        )
+        if region == "CA":
+            message = _(
+                "'%(phone)s' is not a valid phone number (e.g. 514-934-1934, ext. 36000)."
+            ) % {"phone": raw}
+        else:  # an example of the institution's country (05 59 92 48 48 in Pau)
+            example = phonenumbers.example_number_for_type(
+                region, phonenumbers.PhoneNumberType.FIXED_LINE
+            )
+            message = _("'%(phone)s' is not a valid phone number (e.g. %(example)s).") % {
+                "phone": raw,
+                "example": phonenumbers.format_number(
+                    example, phonenumbers.PhoneNumberFormat.NATIONAL
+                )
+                if example
+                else "+1 514 934 1934",
+            }
+        raise Invalid(message, field="requester.phone", code=IncidentError.INVALID_PHONE)
     extension = (ext or number.extension or "").strip()
     if extension and not extension.isdigit():
         raise Invalid(
@@ -183,7 +195,9 @@ def _validate(data: IncidentInput, institution) -> tuple[SymptomCategory, list]:
             )
         )
     try:
-        phone = parse_phone(data.requester_phone, data.requester_phone_ext)
+        phone = parse_phone(
+            data.requester_phone, data.requester_phone_ext, region=institution.region
+        )
     except Invalid as exc:
         errors.extend(exc.errors)
         phone = ("", "")
