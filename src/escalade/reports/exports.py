@@ -21,7 +21,13 @@ def tables(fig: dict) -> list[tuple[str, list[str], list[list]]]:
                 [_("Minor"), fig["minor"]],
                 [_("Major"), fig["major"]],
                 [_("Resolved on the first call"), fig["first_call_resolved"]],
-                [_("First-call resolution rate"), fig["first_call_resolution_rate"]],
+                # a percentage, as the page shows it (25.0, not 0.25 printed as "0.3")
+                [
+                    _("First-call resolution rate (%)"),
+                    None
+                    if fig["first_call_resolution_rate"] is None
+                    else round(fig["first_call_resolution_rate"] * 100, 1),
+                ],
                 [_("Time to first response, median (min)"), ttfr["median_min"]],
                 [_("Time to first response, 90th percentile (min)"), ttfr["p90_min"]],
                 [_("Time to resolution, median (min)"), ttr["median_min"]],

@@ -134,3 +134,11 @@ def test_the_statistics_page_links_each_figure_to_its_incidents(client, staff, d
     assert f'href="{link}" id="fig-major">2</a>' in html
     listed = client.get(link.replace("&amp;", "&")).content.decode()
     assert "2 incidents" in listed
+
+
+def test_the_exports_give_the_first_call_rate_as_a_percentage(cusm, dataset):
+    from escalade.reports import exports
+
+    fig = stats.figures(cusm, P06)
+    rows = {str(r[0]): r[1] for _t, _h, body in exports.tables(fig) for r in body if r}
+    assert rows["First-call resolution rate (%)"] == 25.0
