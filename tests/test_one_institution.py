@@ -98,3 +98,19 @@ def test_the_kiosk_and_print_buttons_need_nothing_inline(two):
     assert "<style" not in kiosk and "escalade/display.css" in kiosk
     page = _client(user, pau).get("/runbooks/case4_ris_pacs/").content.decode()
     assert not re.search(r"\son[a-z]+=", page) and "data-print" in page
+
+
+def test_an_action_with_only_optional_fields_takes_no_body(two):
+    """POST /api/outages/{id}/restore without a body restores; a body-less call to an
+    action with required fields names each field."""
+    cusm, pau, user = two
+    from escalade.accounts.services import create_api_token
+
+    outage = services.activate(user, pau, "case4_ris_pacs")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(user)}", HTTP_ACCEPT_LANGUAGE="en")
+    r = api.post(f"/api/outages/{outage.pk}/restore")
+    assert r.status_code == 200, r.content
+    assert r.json()["state"] == "restoring"
+    r = api.post(f"/api/outages/{outage.pk}/vendor-refs")
+    assert r.status_code == 422
+    assert {e["field"] for e in r.json()["errors"]} >= {"vendor", "reference"}

@@ -83,6 +83,14 @@ def _scan_parameter(key: str, value: str):
     return None
 
 
+def _as_empty_json(request) -> None:
+    """No body (or an empty form) is an empty JSON object: an action whose fields are all
+    optional (restore, close) needs none, and each missing required field is named."""
+    request._body = b"{}"
+    request.META["CONTENT_TYPE"] = "application/json"
+    request.content_type = "application/json"
+
+
 class ApiInputGuard:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -138,10 +146,12 @@ class ApiInputGuard:
             )
         body = request.body
         if not body.strip():
+            _as_empty_json(request)
             return None
         if request.content_type != "application/json":
             if request.content_type in FORMS and not request.POST and not request.FILES:
-                return None  # an empty form: nothing was sent
+                _as_empty_json(request)  # an empty form: nothing was sent
+                return None
             return api_error(
                 "Content-Type",
                 Code.MEDIA_TYPE,
