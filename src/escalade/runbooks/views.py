@@ -74,7 +74,7 @@ def runbook_detail(request, code):
             "running": services.in_progress(runbook),
             "sheet_rows": range(12),
         },
-        status=status if status != 200 else (422 if form.errors else 200),
+        status=422 if status == 200 and form.errors else status,
     )
 
 
