@@ -73,9 +73,13 @@ def _scan(value, field: str):
     return None
 
 
+# Query parameters that are text even when typed as digits (a phone: 5149341934).
+TEXT_PARAMETERS = frozenset({"q", "phone"})
+
+
 def _scan_parameter(key: str, value: str):
     found = _scan(value, key)
-    if found:
+    if found or key in TEXT_PARAMETERS:
         return found
     text = value.strip()
     if text.lstrip("-").isdigit() and abs(int(text)) > MAX_INT:

@@ -309,7 +309,11 @@ class ListFilters(Schema):
     symptom: str | None = None
     site: str | None = None
     q: str | None = Field(
-        None, description="words searched in number, summary, description, requester, site"
+        None,
+        max_length=200,
+        description="what the search box takes: an incident, C2 ticket or partner's ticket "
+        "number, a phone in any format (514-934-1934, 5149341934, +15149341934), else "
+        "words searched in number, summary, description, requester, site",
     )
     phone: str | None = Field(
         None, max_length=40, description="the caller's phone, any format (514-934-1934)"
@@ -318,10 +322,10 @@ class ListFilters(Schema):
     page_size: int = Field(50, ge=1, le=200)
 
 
-def _phone_filter(raw: str | None) -> str | None:
+def _phone_filter(raw: str | None, region: str) -> str | None:
     if not raw:
         return None
-    phone = selectors.as_phone(raw)
+    phone = selectors.as_phone(raw, region)
     if phone is None:
         raise Invalid(_("'%(value)s' is not a phone number.") % {"value": raw}, field="phone")
     return phone
@@ -338,7 +342,8 @@ def list_incidents(request, filters: Query[ListFilters]):
         symptom=filters.symptom,
         site=filters.site,
         q=filters.q,
-        phone=_phone_filter(filters.phone),
+        phone=_phone_filter(filters.phone, institution.region),
+        region=institution.region,
     )
     count = qs.count()
     start = (filters.page - 1) * filters.page_size

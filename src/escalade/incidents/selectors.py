@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import phonenumbers
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from escalade.telesessions.selectors import session_for_ref
 
 from . import search as search_index
 from .choices import Status
-from .models import Assignment, Incident, IncidentPolicy, Ticket
+from .models import Assignment, Escalation, Incident, IncidentPolicy
 
 
 def visible_incidents(user, institution) -> QuerySet[Incident]:
@@ -50,9 +50,11 @@ def search(
     phone: str | None = None,
     created_from=None,
     created_to=None,
+    region: str | None = None,
 ) -> QuerySet[Incident]:
     """The incidents of `qs` that match every filter given (level, severity, status or
-    "open", symptom, site, words of `q`, channel, phone, creation dates)."""
+    "open", symptom, site, `q` read as the header's search box reads it, channel, phone,
+    creation dates)."""
     if level:
         qs = qs.filter(level=level)
     if severity:
@@ -74,12 +76,41 @@ def search(
     if created_to is not None:
         qs = qs.filter(created_at__lt=created_to)
     if q:
-        expression = search_index.matches(q)
-        if expression is not None:
-            qs = qs.filter(expression)
-        else:
-            for word in search_index.words(q):
-                qs = qs.filter(search_text__contains=word)
+        qs = matching(qs, q, region)
+    return qs
+
+
+def by_reference(text: str) -> Q:
+    """The incidents a number read out on the phone names: the incident's own number,
+    its C2 ticket's, or a partner's ticket reference (BELL-INC-2026-88412)."""
+    text = text.strip()
+    return (
+        Q(number__iexact=text)
+        | Q(ticket__number__iexact=text)
+        | Q(pk__in=Escalation.objects.filter(external_ref__iexact=text).values("incident_id"))
+    )
+
+
+def matching(qs: QuerySet[Incident], text: str, region: str | None = None) -> QuerySet[Incident]:
+    """What `text` typed in a search means, the same for the header's search box, the
+    queue and `GET /api/incidents?q=`: a number (incident, C2 ticket, partner's
+    reference) finds its incident; a phone in any format finds that caller's incidents;
+    anything else, the incidents whose words start with the words typed."""
+    text = (text or "").strip()[:200]
+    if not text:
+        return qs
+    if len(text) <= 80:
+        named = qs.filter(by_reference(text))
+        if named.exists():
+            return named
+    phone = as_phone(text, region)
+    if phone:
+        return qs.filter(requester_phone=phone)
+    expression = search_index.matches(text)
+    if expression is not None:
+        return qs.filter(expression)
+    for word in search_index.words(text):
+        qs = qs.filter(search_text__contains=word)
     return qs
 
 
@@ -192,16 +223,17 @@ def assignees_by_incident(incidents) -> dict[int, list[dict]]:
     return out
 
 
-def as_phone(text: str) -> str | None:
-    """`text` as an E.164 phone when it reads as one (514-934-1934, (514) 934-1934,
-    +15149341934, 1 866 250-1554), else None."""
+def as_phone(text: str, region: str | None = None) -> str | None:
+    """`text` as an E.164 phone when it reads as one where the institution is (in Canada
+    514-934-1934, (514) 934-1934, +15149341934, 1 866 250-1554; in France 05 59 92 48 48),
+    else None."""
 
     text = (text or "").strip()
     digits = sum(c.isdigit() for c in text)
     if digits < 7 or any(c.isalpha() for c in text):
         return None
     try:
-        number = phonenumbers.parse(text, "CA")
+        number = phonenumbers.parse(text, region or "CA")
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_possible_number(number):
@@ -218,27 +250,17 @@ def quick_find(user, institution, text: str) -> tuple[str, object]:
     text = (text or "").strip()[:200]
     if not text:
         return "words", ""
-    mine = list(institutions_of(user))
-    for inst in mine:
-        hit = visible_incidents(user, inst).filter(number__iexact=text).first()
+    for inst in [institution, *[i for i in institutions_of(user) if i.pk != institution.pk]]:
+        hit = visible_incidents(user, inst).filter(by_reference(text)).first()
         if hit is not None:
             return "incident", hit.number
-    ticket = (
-        Ticket.objects.filter(number__iexact=text, institution__in=mine)
-        .select_related("incident")
-        .first()
-    )
-    if ticket is not None:
-        visible = visible_incidents(user, ticket.institution).filter(pk=ticket.incident_id)
-        if visible.exists():
-            return "incident", ticket.incident.number
     if has_permission(user, perms.SESSION_VIEW) and (
         text.startswith("#") or any(c.isalpha() for c in text)
     ):
         session = session_for_ref(institution, text)
         if session is not None:
             return "session", session.pk
-    phone = as_phone(text)
+    phone = as_phone(text, institution.region)
     if phone:
         return "phone", phone
     return "words", text

@@ -139,7 +139,8 @@ def queue(request):
             symptom=request.GET.get("symptom") or None,
             channel=request.GET.get("channel") or None,
             site=request.GET.get("site") or None,
-            phone=_phone(request.GET.get("phone")),
+            phone=_phone(request.GET.get("phone"), institution.region),
+            region=institution.region,
             **_date_range(request, institution),
         )
     page = Paginator(qs, 50, allow_empty_first_page=True).get_page(request.GET.get("page"))
@@ -179,11 +180,11 @@ def search(request):
     return redirect(reverse("incidents:queue") + "?" + urlencode({"queue": "all", "q": target}))
 
 
-def _phone(raw):
+def _phone(raw, region):
     """The queue's phone filter, in any format the caller reads it out."""
     if not raw:
         return None
-    return selectors.as_phone(raw) or raw
+    return selectors.as_phone(raw, region) or raw
 
 
 @requires(perms.VIEW_ALL)

@@ -211,3 +211,39 @@ def test_the_timeline_reads_the_report_and_the_declaration_as_what_they_are(cusm
         "incident declaration filed",
         "déclaration d'incident déposée",
     )
+
+
+@pytest.mark.parametrize(
+    "typed", ["5149341934", "514-934-1934", "+15149341934", "(514) 934-1934", "1 514 934 1934"]
+)
+def test_the_apis_q_finds_a_caller_by_phone_as_the_search_box_does(cusm, team, api, typed):
+    """A telephony system shows the caller's history with GET /api/incidents?q=<phone>."""
+    mine = log(team["level1_agent"], cusm, requester_phone="514 934-1934")
+    log(team["level1_agent"], cusm, requester_phone="819-966-6000")
+    r = api("level1_agent").get("/api/incidents", q=typed)
+    assert r.status_code == 200, r.content
+    assert [i["number"] for i in r.json()["items"]] == [mine.number]
+
+
+def test_the_apis_q_and_the_search_box_find_a_c2_and_a_partners_ticket(cusm, team, api):
+    major = log(team["level1_agent"], cusm, symptom="codec")
+    log(team["level1_agent"], cusm, symptom="codec")
+    services.escalate(team["level1_agent"], major, to_level=2, reason="codec down")
+    services.escalate(
+        team["level2_analyst"],
+        major,
+        to_level=3,
+        reason="vendor",
+        partner="Bell",
+        partner_kind="supplier",
+        external_ref="BELL-INC-2026-88412",
+    )
+    for typed in (major.ticket.number, major.ticket.number.lower(), "bell-inc-2026-88412"):
+        r = api("level1_agent").get("/api/incidents", q=typed)
+        assert [i["number"] for i in r.json()["items"]] == [major.number], typed
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(team["level1_agent"])
+    found = c.get("/search/", {"q": "BELL-INC-2026-88412"})
+    assert found["Location"] == f"/incidents/{major.number}/"
+    queue = c.get("/incidents/", {"queue": "all", "q": "BELL-INC-2026-88412"}).content.decode()
+    assert major.number in queue

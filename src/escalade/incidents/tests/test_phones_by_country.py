@@ -51,3 +51,17 @@ def test_the_pau_call_form_takes_a_french_number(make_user):
     assert incident.requester_phone == "+33559924848"
     page = client.get(f"/incidents/{incident.number}/").content.decode()
     assert "05 59 92 48 48" in page
+
+
+def test_a_french_phone_is_searched_at_the_french_institution(make_user):
+    from escalade.core.packs import load_pack
+    from escalade.incidents import selectors
+    from escalade.incidents.tests.factories import log
+
+    pau = load_pack(ROOT / "packs" / "ch-pau-imaging").institution
+    agent = make_user("level1_agent", [pau], username="pau-agent")
+    mine = log(agent, pau, symptom="pacs_down", requester_phone="05 59 92 48 48")
+    for typed in ("0559924848", "05 59 92 48 48", "+33 5 59 92 48 48"):
+        qs = selectors.search(selectors.visible_incidents(agent, pau), q=typed, region=pau.region)
+        assert [i.number for i in qs] == [mine.number], typed
+    assert selectors.quick_find(agent, pau, "05.59.92.48.48") == ("phone", "+33559924848")
