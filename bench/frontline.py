@@ -1,7 +1,8 @@
 """The front line in a real browser: a scripted typist (40 ms a key, keyboard only) logs
 calls in French and in English, and two browsers follow one live troubleshooting.
 Prints, per language, the median and the worst time from the Alt+N shortcut to the
-request number on screen (typing included), and the median and worst delay between a
+request number on screen (typing included), the same and the keys pressed for a
+returning caller (the phone in the form's address, or typed), and the median and worst delay between a
 step marked done in one browser and its state shown in the other.
 
     .venv/bin/python bench/frontline.py            # 20 calls a language, 10 live steps
@@ -61,14 +62,14 @@ def log_calls(browser, base: str, password: str, lang: str, n: int) -> list[floa
         page.goto(f"{base}/incidents/")
         started = time.perf_counter()
         kb.press("Alt+n")
-        page.wait_for_selector("#id_requester_name:focus")
+        page.wait_for_selector("#id_requester_phone:focus")
+        kb.type(f"819-555-{i:04d}", delay=KEY_DELAY_MS)  # a new caller
+        kb.press("Tab")  # extension
+        kb.press("Tab")
         kb.type(f"Dr Tremblay {i}", delay=KEY_DELAY_MS)
         kb.press("Tab")  # role: the default (clinician)
         kb.press("Tab")
         kb.type("Hôpital de Gatineau", delay=KEY_DELAY_MS)
-        kb.press("Tab")
-        kb.type("514-934-1934", delay=KEY_DELAY_MS)
-        kb.press("Tab")  # extension
         kb.press("Tab")  # session
         kb.press("Tab")  # symptom: typed letters pick it
         kb.type(CALL[lang]["symptom"], delay=KEY_DELAY_MS)
@@ -79,6 +80,64 @@ def log_calls(browser, base: str, password: str, lang: str, n: int) -> list[floa
         times.append(time.perf_counter() - started)
     context.close()
     return times
+
+
+COUNT_KEYS = (
+    "window.keys = 0; document.addEventListener('keydown', e => { "
+    "if (!['Alt', 'Shift', 'Control'].includes(e.key)) window.keys++; }, true)"
+)
+
+
+def shortest_prefix(page, label: str) -> str:
+    """The fewest letters that pick `label` in the symptom list (a select jumps to the
+    first option starting with the letters typed): what a trained agent types."""
+    texts = page.eval_on_selector_all("#id_symptom option", "os => os.map(o => o.text)")
+    target = next(t for t in texts if t.startswith(label))
+    for n in range(1, len(label) + 1):
+        first = next(t for t in texts if t.lower().startswith(label[:n].lower()))
+        if first == target:
+            return label[:n]
+    return label
+
+
+def returning_calls(browser, base: str, password: str, lang: str, n: int) -> dict:
+    """A caller who called before (logged by log_calls: 819-555-0000): keys pressed and
+    time, when the telephony opens the form with the phone in the address, and when the
+    agent types the phone. The symptom is picked by its fewest letters, its name is the
+    summary offered (Alt+S saves)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = sign_in(context, base, "agent", password, lang)
+    kb = page.keyboard
+    out = {"by address": ([], []), "phone typed": ([], [])}
+    for _ in range(n):
+        started = time.perf_counter()
+        page.goto(f"{base}/incidents/new/?phone=8195550000")
+        page.wait_for_selector("#id_symptom:focus")
+        page.evaluate(COUNT_KEYS)
+        letters = shortest_prefix(page, CALL[lang]["symptom"])
+        kb.type(letters, delay=KEY_DELAY_MS)
+        keys = page.evaluate("window.keys") + 1
+        kb.press("Alt+s")
+        page.wait_for_selector("#readback-number")
+        out["by address"][0].append(keys)
+        out["by address"][1].append(time.perf_counter() - started)
+
+        page.goto(f"{base}/incidents/")
+        started = time.perf_counter()
+        kb.press("Alt+n")  # counted below: the page changes under the counter
+        page.wait_for_selector("#id_requester_phone:focus")
+        page.evaluate(COUNT_KEYS)
+        kb.type("8195550000", delay=KEY_DELAY_MS)
+        kb.press("Tab")
+        page.wait_for_selector("#id_symptom:focus")  # the caller is filled in
+        kb.type(letters, delay=KEY_DELAY_MS)
+        keys = page.evaluate("window.keys") + 2  # Alt+N before, Alt+S after
+        kb.press("Alt+s")
+        page.wait_for_selector("#readback-number")
+        out["phone typed"][0].append(keys)
+        out["phone typed"][1].append(time.perf_counter() - started)
+    context.close()
+    return out
 
 
 def live_delays(browser, base: str, env: dict, password: str, steps: int) -> list[float]:
@@ -141,6 +200,13 @@ def main() -> None:
                 for lang in ("fr-ca", "en"):
                     times = log_calls(browser, base, password, lang, args.n)
                     print(line(f"log a call ({lang}), Alt+N to the number on screen", times))
+                    for how, (keys, took) in returning_calls(
+                        browser, base, password, lang, args.n
+                    ).items():
+                        print(
+                            line(f"returning caller ({lang}, {how}), to the number", took)
+                            + f"  keys {max(keys)}"
+                        )
                 delays = live_delays(browser, base, env, password, args.steps)
                 print(
                     line("live protocol, a step done in one browser to the other's screen", delays)

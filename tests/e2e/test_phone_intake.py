@@ -29,18 +29,19 @@ def test_level_1_agent_logs_a_call_by_keyboard_and_escalates_it(live_server, pag
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     _sign_in(page, live_server, "level1_agent")
 
-    # Alt+N opens the intake form; the cursor starts on the requester's name.
+    # Alt+N opens the intake form; the cursor starts on the phone, as the telephone
+    # shows it before the caller speaks.
     page.keyboard.press("Alt+n")
     page.wait_for_url(re.compile(r"/incidents/new/"))
-    expect(page.locator("#id_requester_name")).to_be_focused()
+    expect(page.locator("#id_requester_phone")).to_be_focused()
+    page.keyboard.type("514-934-1934")
+    page.keyboard.press("Tab")
+    page.keyboard.type("36000")
+    page.keyboard.press("Tab")
     page.keyboard.type("Dr Bouchard")
     page.keyboard.press("Tab")  # role: clinician is first
     page.keyboard.press("Tab")
     page.keyboard.type("Hôpital général de Montréal")
-    page.keyboard.press("Tab")
-    page.keyboard.type("514-934-1934")
-    page.keyboard.press("Tab")
-    page.keyboard.type("36000")
     page.keyboard.press("Tab")
     page.keyboard.type("TS-2026-118")
     page.keyboard.press("Tab")  # symptom: type to pick
@@ -111,3 +112,61 @@ def test_alt_q_opens_the_queues_and_a_major_typed_symptom_asks_first(live_server
     page.locator("#id_summary").press("Enter")
     page.wait_for_url(re.compile(r"/incidents/CCT-\d{4}-\d{6}/\?logged=1"))
     expect(page.locator("#ticket-number")).to_contain_text("C2-")
+
+
+def _keys(page):
+    """Counts the keys pressed on the page (a chord such as Alt+S is one)."""
+    page.evaluate(
+        "window.keys = 0; document.addEventListener('keydown', e => { "
+        "if (!['Alt', 'Shift', 'Control'].includes(e.key)) window.keys++; }, true)"
+    )
+
+
+def test_a_returning_caller_is_filled_in_from_the_phone(live_server, page, staff, settings):
+    """The telephony passes the phone in the address, or the agent types it: the caller's
+    name, role and site come from their last call, their open incidents are listed, and
+    the call costs at most 25 keys."""
+    from escalade.incidents.tests.factories import log
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cusm = staff["level1_agent"].memberships.first().institution
+    before = log(
+        staff["level1_agent"],
+        cusm,
+        requester_name="Dre Lavoie",
+        requester_role="staff",
+        requester_site="CLSC de Verdun",
+        requester_phone="514-555-0199",
+        summary="Caméra figée",
+    )
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    _sign_in(page, live_server, "level1_agent")
+
+    page.goto(f"{live_server.url}/incidents/new/?phone=5145550199")
+    expect(page.locator("#id_requester_name")).to_have_value("Dre Lavoie")
+    expect(page.locator("#id_requester_role")).to_have_value("staff")
+    expect(page.locator("#id_requester_site")).to_have_value("CLSC de Verdun")
+    expect(page.locator("#caller-open")).to_contain_text(before.number)
+    expect(page.locator("#id_symptom")).to_be_focused()
+    _keys(page)
+    page.keyboard.type("Simple sound")
+    expect(page.locator("#id_summary")).to_have_value("Simple sound problem")  # offered, editable
+    by_url = page.evaluate("window.keys") + 1  # and Alt+S
+    page.keyboard.press("Alt+s")
+    page.wait_for_url(re.compile(r"/incidents/CCT-\d{4}-\d{6}/\?logged=1"))
+    expect(page.locator("main")).to_contain_text("Dre Lavoie")
+
+    page.keyboard.press("Alt+n")
+    page.wait_for_url(re.compile(r"/incidents/new/"))
+    _keys(page)
+    page.keyboard.type("5145550199")
+    page.keyboard.press("Tab")
+    expect(page.locator("#id_symptom")).to_be_focused()
+    expect(page.locator("#id_requester_name")).to_have_value("Dre Lavoie")
+    expect(page.locator("#caller-card")).to_contain_text("Returning caller")
+    page.keyboard.type("Simple sound")
+    expect(page.locator("#id_summary")).not_to_have_value("")
+    typed = page.evaluate("window.keys") + 2  # and Alt+N before, Alt+S after
+    page.keyboard.press("Alt+s")
+    page.wait_for_url(re.compile(r"/incidents/CCT-\d{4}-\d{6}/\?logged=1"))
+    assert by_url <= 25 and typed <= 25, (by_url, typed)

@@ -3,6 +3,7 @@ shape the input and show errors in place."""
 
 import phonenumbers
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from escalade.core import web
@@ -44,21 +45,23 @@ class SymptomSelect(forms.Select):
     a major symptom opens a ticket (and ask to confirm a choice made by typing)."""
 
     groups: dict[str, str] = {}
+    names: dict[str, str] = {}  # the symptom's name alone: the summary offered
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         group = self.groups.get(str(value))
         if group:
             option["attrs"]["data-group"] = group
+        if str(value) in self.names:
+            option["attrs"]["data-summary"] = self.names[str(value)]
         return option
 
 
 class IntakeForm(forms.Form):
-    """The phone intake form: keyboard-first, in the order of the call."""
+    """The phone intake form: keyboard-first, in the order of the call. The phone comes
+    first (the telephone shows it before the caller speaks): a returning caller's name,
+    role and site are then offered from their last call."""
 
-    requester_name = forms.CharField(label=_("Requester's name"), max_length=200)
-    requester_role = forms.ChoiceField(label=_("Requester's role"), choices=RequesterRole.choices)
-    requester_site = forms.CharField(label=_("Site"), max_length=200)
     requester_phone = forms.CharField(
         label=_("Phone"),
         max_length=40,
@@ -66,6 +69,9 @@ class IntakeForm(forms.Form):
         help_text=_("e.g. 514-934-1934, ext. 36000"),
     )
     requester_phone_ext = forms.CharField(label=_("Extension"), max_length=10, required=False)
+    requester_name = forms.CharField(label=_("Requester's name"), max_length=200)
+    requester_role = forms.ChoiceField(label=_("Requester's role"), choices=RequesterRole.choices)
+    requester_site = forms.CharField(label=_("Site"), max_length=200)
     session_ref = forms.CharField(
         label=_("Telehealth session (if any)"), max_length=60, required=False
     )
@@ -123,6 +129,7 @@ class IntakeForm(forms.Form):
         self.fields["symptom"].choices = [("", _("— choose —")), *groups]
         widget = self.fields["symptom"].widget
         widget.groups = {c.code: c.group for c in cats}
+        widget.names = {c.code: pick(c.label) for c in cats}
         widget.attrs.update(
             {
                 "data-confirm-major": _(
@@ -131,10 +138,24 @@ class IntakeForm(forms.Form):
                 "aria-describedby": "symptom-severity",
             }
         )
-        self.fields["requester_name"].widget.attrs.update(
-            {"autofocus": True, "autocomplete": "off"}
+        self.fields["requester_name"].widget.attrs["autocomplete"] = "off"
+        phone = self.fields["requester_phone"].widget
+        phone.input_type = "tel"
+        phone.attrs.update(
+            {
+                "autocomplete": "off",
+                "hx-get": reverse("incidents:caller"),
+                "hx-trigger": "change",
+                "hx-target": "#caller-card",
+                "hx-swap": "outerHTML",
+            }
         )
-        self.fields["requester_phone"].widget.input_type = "tel"
+        # The cursor starts where typing begins: on the phone, or on the symptom when
+        # the caller is known (the telephony passed the phone in the address).
+        first = "symptom" if self.initial.get("requester_name") else "requester_phone"
+        if not self.initial.get("requester_name") and self.initial.get("requester_phone"):
+            first = "requester_name"
+        self.fields[first].widget.attrs["autofocus"] = True
 
         self.has_chart = Chart.objects.filter(institution=institution).exists()
         if self.has_chart:

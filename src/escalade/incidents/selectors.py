@@ -172,15 +172,35 @@ def requester_history(user, incident: Incident, limit: int = 10) -> QuerySet[Inc
     """The requester's other requests, for roles allowed to see them (None otherwise)."""
     if not has_permission(user, perms.REQUESTER_HISTORY):
         return None
+    same = Q(requester_name__iexact=incident.requester_name)
+    if incident.requester_phone:
+        same |= Q(requester_phone=incident.requester_phone)
     return (
-        Incident.objects.filter(
-            institution=incident.institution_id,
-            requester_name__iexact=incident.requester_name,
-        )
+        Incident.objects.filter(same, institution=incident.institution_id)
         .exclude(pk=incident.pk)
         .select_related("symptom")
         .order_by("-created_at")[:limit]
     )
+
+
+def returning_caller(user, institution, phone: str) -> dict | None:
+    """What the call form offers once a phone is known: the caller's name, role and site
+    from their last call, and their open incidents. None for an unknown phone, or for a
+    role that may not see a requester's other requests."""
+    if not phone or not has_permission(user, perms.REQUESTER_HISTORY):
+        return None
+    calls = Incident.objects.filter(institution=institution, requester_phone=phone)
+    last = calls.order_by("-created_at", "-id").first()
+    if last is None:
+        return None
+    return {
+        "last": last,
+        "open": list(
+            calls.filter(status__in=Status.open_values())
+            .select_related("symptom")
+            .order_by("-created_at")[:10]
+        ),
+    }
 
 
 def timeline(incident: Incident) -> QuerySet[AuditEvent]:

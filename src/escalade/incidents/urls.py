@@ -10,6 +10,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("wallboard/", views.wallboard, name="wallboard"),
     path("incidents/new/", views.intake, name="intake"),
+    path("incidents/new/caller/", views.caller, name="caller"),
     path("institution/", views.pick_institution, name="pick_institution"),
     path("incidents/<str:number>/", views.detail, name="detail"),
     path("incidents/<str:number>/<slug:action>/", views.act, name="act"),

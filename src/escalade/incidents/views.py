@@ -75,9 +75,21 @@ def pick_institution(request):
 
 @login_required
 def intake(request):
+    """The call form. The telephony system may open it with the caller's phone in the
+    address (/incidents/new/?phone=5149341934): a returning caller's name, role and site
+    are then filled in from their last call, and their open incidents listed."""
     institution = current_institution(request)
     policy = IncidentPolicy.objects.filter(institution=institution).first()
-    form = IntakeForm(request.POST or None, institution=institution, policy=policy)
+    caller = None
+    initial = {}
+    if request.method != "POST" and request.GET.get("phone"):
+        phone = selectors.as_phone(request.GET["phone"][:40], institution.region)
+        if phone:
+            initial["requester_phone"] = display_phone(phone, institution.region)
+            caller = selectors.returning_caller(request.user, institution, phone)
+            if caller:
+                initial.update(_caller_fields(caller["last"]))
+    form = IntakeForm(request.POST or None, initial=initial, institution=institution, policy=policy)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -94,6 +106,7 @@ def intake(request):
         "incidents/intake.html",
         {
             "form": form,
+            "caller": caller,
             "institution": institution,
             "takes_calls": policy is not None,
             # seed 002: the provincial desk the local desk calls (1 866 250-1554)
@@ -111,6 +124,28 @@ def intake(request):
             ),
         },
         status=status,
+    )
+
+
+def _caller_fields(last) -> dict:
+    return {
+        "requester_name": last.requester_name,
+        "requester_role": last.requester_role,
+        "requester_site": last.requester_site,
+    }
+
+
+@login_required
+def caller(request):
+    """The call form's returning-caller card, fetched when the phone is typed (htmx)."""
+    institution = current_institution(request)
+    raw = request.GET.get("requester_phone", "")[:40]
+    phone = selectors.as_phone(raw, institution.region) if raw.strip() else None
+    found = selectors.returning_caller(request.user, institution, phone) if phone else None
+    return render(
+        request,
+        "incidents/intake.html#caller",
+        {"caller": found, "fields": _caller_fields(found["last"]) if found else {}},
     )
 
 

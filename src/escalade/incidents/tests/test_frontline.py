@@ -247,3 +247,29 @@ def test_the_apis_q_and_the_search_box_find_a_c2_and_a_partners_ticket(cusm, tea
     assert found["Location"] == f"/incidents/{major.number}/"
     queue = c.get("/incidents/", {"queue": "all", "q": "BELL-INC-2026-88412"}).content.decode()
     assert major.number in queue
+
+
+def test_other_requests_of_a_requester_are_found_by_phone_too(cusm, team):
+    first = log(
+        team["level1_agent"], cusm, requester_name="Dre Lavoie", requester_phone="514-555-0199"
+    )
+    again = log(
+        team["level1_agent"], cusm, requester_name="D. Lavoie", requester_phone="5145550199"
+    )
+    log(team["level1_agent"], cusm, requester_name="M. Roy", requester_phone="514-555-0100")
+    c, html = _page(team["level1_agent"], f"/incidents/{again.number}/")
+    assert first.number in html
+    card = c.get("/incidents/new/caller/", {"requester_phone": "(514) 555-0199"}).content.decode()
+    assert "D. Lavoie" in card and first.number in card and again.number in card
+    assert (
+        "data-name"
+        not in c.get("/incidents/new/caller/", {"requester_phone": "819"}).content.decode()
+    )
+    requester = Client()
+    requester.force_login(team["requester"])
+    assert (
+        "data-name"
+        not in requester.get(
+            "/incidents/new/caller/", {"requester_phone": "514-555-0199"}
+        ).content.decode()
+    )

@@ -1,5 +1,7 @@
 """The pages: phone intake, queues, detail with actions, in both languages."""
 
+import re
+
 import pytest
 
 from escalade.incidents.models import Incident
@@ -50,10 +52,13 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(agent_client)
     assert Incident.objects.count() == 0
 
 
-def test_the_intake_form_groups_symptoms_by_list_and_starts_on_the_name(agent_client):
+def test_the_intake_form_groups_symptoms_by_list_and_starts_on_the_phone(agent_client):
     html = agent_client.get("/incidents/new/").content.decode()
     assert '<optgroup label="Major list">' in html
-    assert 'name="requester_name"' in html and "autofocus" in html
+    phone = re.search(r'<input[^>]*name="requester_phone"[^>]*>', html).group(0)
+    assert 'type="tel"' in phone and "autofocus" in phone
+    name = re.search(r'<input[^>]*name="requester_name"[^>]*>', html).group(0)
+    assert "autofocus" not in name
 
 
 def test_a_note_is_added_by_htmx_without_a_reload(agent_client, cusm, staff):

@@ -122,6 +122,41 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 });
+// A returning caller (the call form's card, fetched once the phone is typed): their
+// name, role and site are filled in where nothing was typed yet, and the cursor goes on
+// to the symptom. The symptom's name is offered as the summary until one is typed.
+document.addEventListener("htmx:load", function (event) {
+  var card = event.detail.elt;
+  if (!card || card.id !== "caller-card") { return; }
+  var name = document.getElementById("id_requester_name");
+  if (!card.hasAttribute("data-name") || !name || name.value.trim()) { return; }
+  name.value = card.getAttribute("data-name");
+  var role = document.getElementById("id_requester_role");
+  if (role) { role.value = card.getAttribute("data-role"); }
+  var site = document.getElementById("id_requester_site");
+  if (site && !site.value.trim()) { site.value = card.getAttribute("data-site"); }
+  var ext = document.getElementById("id_requester_phone_ext");
+  var here = document.activeElement;
+  var phone = document.getElementById("id_requester_phone");
+  if ((here === ext && !ext.value) || here === phone || here === document.body) {
+    var symptom = document.getElementById("id_symptom");
+    if (symptom) { symptom.focus(); }
+  }
+});
+document.addEventListener("DOMContentLoaded", function () {
+  var select = document.getElementById("id_symptom");
+  var summary = document.getElementById("id_summary");
+  if (!select || !summary) { return; }
+  var offered = "";
+  select.addEventListener("change", function () {
+    var option = select.options[select.selectedIndex];
+    var name = option ? option.getAttribute("data-summary") || "" : "";
+    if (!summary.value || summary.value === offered) {
+      summary.value = name;
+      offered = name;
+    }
+  });
+});
 // The live session page: the clock ticks here (the server answers 204 while nothing else
 // changes, so nothing is swapped and focus stays on the button a person is about to
 // press); after a real change, what happened is read out by the aria-live region.
