@@ -37,7 +37,9 @@ def key_in(page, last, first, born, exam, modality):
     page.locator("#id_exam").fill(exam)
     page.locator("#id_modality").fill(modality)
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/outages/\d+/$"))
+    page.wait_for_url(re.compile(r"/outages/\d+/\?next=entry$"))
+    # the cursor waits on the next entry's name
+    expect(page.locator("#id_last_name")).to_be_focused()
 
 
 def test_an_outage_from_activation_to_close(live_server, page, browser, make_user):
@@ -54,6 +56,12 @@ def test_an_outage_from_activation_to_close(live_server, page, browser, make_use
     page.wait_for_url(re.compile(r"/outages/\d+/$"))
     expect(page.locator("#broadcast-banner")).to_contain_text("RIS and PACS down")
     expect(page.locator("#outage-state")).to_have_text("Degraded mode")
+    # opened at the top: its state, incident and whom to call first, not the registry
+    assert page.evaluate("window.scrollY") == 0
+    assert page.evaluate("document.activeElement.tagName") == "BODY"
+    expect(page.locator("#outage-state")).to_be_in_viewport()
+    expect(page.get_by_role("heading", name="Whom to call now")).to_be_in_viewport()
+    expect(page.locator("main")).not_to_contain_text("imaging_reading")
 
     kiosk_context = browser.new_context(locale="fr-CA")
     kiosk = kiosk_context.new_page()
@@ -87,6 +95,8 @@ def test_an_outage_from_activation_to_close(live_server, page, browser, make_use
         page.wait_for_url(re.compile(r"/outages/\d+/$"))
     expect(page.locator("#entries")).to_contain_text("Reconciled")
 
+    page.get_by_role("button", name="Close the outage").click()  # work left, question open
+    expect(page.locator("#outage-error")).to_contain_text("Still open: return steps")
     open_steps = page.locator("#checklist li.open")
     left = open_steps.count()
     assert left >= 2  # the degraded-mode steps, then the return steps

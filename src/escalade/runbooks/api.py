@@ -44,6 +44,7 @@ class StepSpecOut(Schema):
 
 class BroadcastSpecOut(Schema):
     group: str
+    group_label: str = Field(description="the workstations it goes to, by their name")
     type: str
     title: str
     message: str

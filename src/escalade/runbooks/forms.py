@@ -24,7 +24,7 @@ class EntryForm(forms.Form):
     last_name = forms.CharField(
         label=_("Last name"),
         max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     first_name = forms.CharField(
         label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"})
@@ -50,8 +50,10 @@ class EntryForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, institution=None, **kwargs):
+    def __init__(self, *args, institution=None, focus=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if focus:  # the next entry, typed at once (not when the outage page is opened)
+            self.fields["last_name"].widget.attrs["autofocus"] = True
         region = getattr(institution, "region", "CA")
         setting = institution.setting("date_order") if institution is not None else None
         self.order = rules.date_order(region, setting)

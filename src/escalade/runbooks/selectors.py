@@ -21,7 +21,7 @@ from escalade.core.i18n import pick
 
 from . import rules
 from .choices import BroadcastKind, EntryState, OutageState, StepPhase, StepState
-from .models import Broadcast, Outage, RegistryEntry, Runbook
+from .models import Broadcast, Outage, RegistryEntry, Runbook, WorkstationGroup
 
 
 def runbooks(institution):
@@ -56,6 +56,24 @@ def _step_view(text: dict, when: str) -> dict:
     return {"text": pick(text), "when": when}
 
 
+def broadcast_specs(institution, specs: list[dict]) -> list[dict]:
+    """A runbook's broadcasts as read: title and message in the reader's language, and
+    the workstations they go to by their name in the pack (not the group's code)."""
+    names = {
+        g.code: pick(g.label) for g in WorkstationGroup.objects.filter(institution=institution)
+    }
+    return [
+        {
+            "group": b["group"],
+            "group_label": names.get(b["group"], b["group"]),
+            "type": b.get("type", "info"),
+            "title": pick(b["title"]),
+            "message": pick(b["message"]),
+        }
+        for b in specs
+    ]
+
+
 def runbook_view(runbook: Runbook, at: dt.datetime) -> dict:
     """One runbook as pages and the API show it: trigger, whom to tell now, broadcasts,
     steps (time-dependent ones flagged: do they apply at `at`?), related procedures."""
@@ -73,15 +91,7 @@ def runbook_view(runbook: Runbook, at: dt.datetime) -> dict:
         ]
 
     def broadcasts(specs):
-        return [
-            {
-                "group": b["group"],
-                "type": b["type"],
-                "title": pick(b["title"]),
-                "message": pick(b["message"]),
-            }
-            for b in specs
-        ]
+        return broadcast_specs(institution, specs)
 
     related = {
         r.code: pick(r.title)

@@ -463,6 +463,26 @@ def reconcile(actor, entry: RegistryEntry, ipp: str, episode: str) -> RegistryEn
     return entry
 
 
+def work_left(outage: Outage) -> str:
+    """What still stops the outage from closing, said: the open return steps and the
+    registry entries to reconcile ("" when nothing is left)."""
+    steps = list(
+        outage.steps.filter(phase=StepPhase.RESTORE, state=StepState.OPEN).values_list(
+            "n", flat=True
+        )
+    )
+    entries = list(outage.entries.exclude(state=EntryState.RECONCILED).values_list("id", flat=True))
+    left = []
+    if steps:
+        left.append(_("return steps %(n)s") % {"n": ", ".join(str(n) for n in steps)})
+    if entries:
+        left.append(
+            _("registry entries to reconcile: %(ids)s")
+            % {"ids": ", ".join(str(i) for i in entries)}
+        )
+    return _("Still open: %(left)s.") % {"left": "; ".join(left)} if left else ""
+
+
 def close(actor, outage: Outage, *, review_needed: bool | None = None) -> Outage:
     """Close once every return step and every reconciliation is done (409 naming what is
     left); seed 004 section VII: whether the runbook needs review is asked and kept."""
@@ -472,28 +492,9 @@ def close(actor, outage: Outage, *, review_needed: bool | None = None) -> Outage
         state = rules.OUTAGE.move(
             "close", locked.state, _("Start the return to normal before closing.")
         )
-        steps = list(
-            locked.steps.filter(phase=StepPhase.RESTORE, state=StepState.OPEN).values_list(
-                "n", flat=True
-            )
-        )
-        entries = list(
-            locked.entries.exclude(state=EntryState.RECONCILED).values_list("id", flat=True)
-        )
-        if steps or entries:
-            left = []
-            if steps:
-                left.append(_("return steps %(n)s") % {"n": ", ".join(str(n) for n in steps)})
-            if entries:
-                left.append(
-                    _("registry entries to reconcile: %(ids)s")
-                    % {"ids": ", ".join(str(i) for i in entries)}
-                )
-            raise Conflict(
-                _("Still open: %(left)s.") % {"left": "; ".join(left)},
-                field="state",
-                code=OutageError.OPEN_WORK,
-            )
+        left = work_left(locked)
+        if left:
+            raise Conflict(left, field="state", code=OutageError.OPEN_WORK)
         audit.change(
             locked,
             action=AuditAction.CLOSED,

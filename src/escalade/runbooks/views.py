@@ -4,9 +4,11 @@ reconciliation, close) and the kiosk display of a group's broadcasts."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +16,6 @@ from django.views.decorators.http import require_POST
 from escalade.accounts import rules as perms
 from escalade.accounts.services import has_permission
 from escalade.core.errors import DomainError
-from escalade.core.i18n import pick
 from escalade.core.models import Institution
 from escalade.core.web import current_institution, done, requires, show_errors, shows_errors
 
@@ -96,16 +97,16 @@ def _outage_page(request, outage, status=200, **forms):
         "runbooks/outage.html",
         {
             "outage": view,
-            "entry_form": forms.get("entry_form") or EntryForm(institution=outage.institution),
+            "entry_form": forms.get("entry_form")
+            or EntryForm(institution=outage.institution, focus=request.GET.get("next") == "entry"),
             "vendor_form": forms.get("vendor_form") or VendorRefForm(),
             "close_form": forms.get("close_form") or CloseForm(),
             "reconcile_form": forms.get("reconcile_form"),
             "reconcile_entry": forms.get("reconcile_entry"),
             "error": forms.get("error"),
-            "end_broadcasts": [
-                {"group": b["group"], "title": pick(b["title"]), "message": pick(b["message"])}
-                for b in services.end_broadcasts(outage.runbook)
-            ],
+            "end_broadcasts": selectors.broadcast_specs(
+                outage.institution, services.end_broadcasts(outage.runbook)
+            ),
             "can_run": has_permission(request.user, perms.OUTAGE_RUN),
             "can_add": has_permission(request.user, perms.REGISTRY_ADD),
             "can_reconcile": has_permission(request.user, perms.RECONCILE),
@@ -115,12 +116,17 @@ def _outage_page(request, outage, status=200, **forms):
     )
 
 
-def _submit(request, outage, form, action, form_key: str, **page):
+def _submit(request, outage, form, action, form_key: str, after: str = "", **page):
     """A form of the outage page: `action(cleaned_data)` does it and returns the message to
-    show; bad input or a refusal shows the page again with the errors on the fields."""
+    show; bad input or a refusal shows the page again with the errors on the fields.
+    `after` is added to the page's address (?next=entry: the cursor on the next entry)."""
     if form.is_valid():
         try:
-            return done(request, action(form.cleaned_data), "runbooks:outage", outage.pk)
+            message = action(form.cleaned_data)
+            if after:
+                messages.success(request, message)
+                return redirect(reverse("runbooks:outage", args=[outage.pk]) + after)
+            return done(request, message, "runbooks:outage", outage.pk)
         except DomainError as exc:
             show_errors(form, exc)
     return _outage_page(request, outage, status=422, **{form_key: form}, **page)
@@ -167,9 +173,8 @@ def entry(request, outage_id):
             "episode": row.episode,
         }
 
-    return _submit(
-        request, outage, EntryForm(request.POST, institution=outage.institution), add, "entry_form"
-    )
+    form = EntryForm(request.POST, institution=outage.institution, focus=True)
+    return _submit(request, outage, form, add, "entry_form", after="?next=entry")
 
 
 @login_required
@@ -265,7 +270,9 @@ def close(request, outage_id):
             return _outage_page(
                 request, outage, status=exc.status, close_form=form, error=exc.message
             )
-    return _outage_page(request, outage, status=422, close_form=form)
+    # what stops the closing is said first, then the question left unanswered
+    left = services.work_left(outage)
+    return _outage_page(request, outage, status=409 if left else 422, close_form=form, error=left)
 
 
 @requires(perms.RUNBOOK_VIEW)
