@@ -54,7 +54,8 @@ MESSAGES = {
     ),
     "protocol_resolved": _("Session #%(session)s (%(site)s): the problem is solved (step 10)."),
     "session_cancelled": _(
-        "Session #%(session)s (%(site)s) is cancelled: %(tasks)s follow-up tasks (steps 7-9)."
+        "Session #%(session)s (%(site)s) of %(when)s is cancelled (%(reason)s): %(tasks)s "
+        "follow-up tasks, calling the patients at their appointment times (steps 7-9)."
     ),
     "conformance_report": _(
         "Weekly Conformance Errors report #%(id)s for %(organisation)s: it is yours to open."

@@ -113,6 +113,8 @@ class TaskOut(Schema):
     assignee_role: str
     assignee_name: str = Field("", description="steps 7-8: the requesting site's person")
     state: str
+    session_start: dt.datetime = Field(description="when the cancelled session was to start")
+    cancel_reason: str = Field(description="why the session was cancelled")
 
 
 def session_out(session: TeleSession, user) -> dict:

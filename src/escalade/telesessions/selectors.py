@@ -135,7 +135,7 @@ def protocol_view(protocol: Protocol, now=None) -> dict:
 
 def tasks_view(session: TeleSession, show_patients: bool) -> list[dict]:
     """The session's follow-up tasks; patients' names only when `show_patients`."""
-    rows = FollowUpTask.objects.filter(session=session).select_related("patient")
+    rows = FollowUpTask.objects.filter(session=session).select_related("patient", "session")
     return [_task(t, show_patients) for t in rows]
 
 
@@ -162,6 +162,8 @@ def _task(t: FollowUpTask, show_patients: bool) -> dict:
         "assignee_name": t.assignee_name,
         "state": t.state,
         "done_at": t.done_at,
+        "cancel_reason": t.session.cancel_reason,
+        "session_start": t.session.start,
     }
 
 
@@ -169,7 +171,7 @@ def open_tasks(user) -> list[dict]:
     """Follow-up work of cancelled sessions in the user's institutions, oldest first."""
     rows = FollowUpTask.objects.filter(
         session__institution__in=institutions_of(user), state=TaskState.OPEN
-    ).select_related("patient", "session")
+    ).select_related("patient", "session__institution")
     show = can_see_patients(user)
     return [_task(t, show) | {"session_obj": t.session} for t in rows]
 

@@ -589,6 +589,10 @@ def cancel_session(actor, session: TeleSession, reason: str) -> TeleSession:
             "session_cancelled",
             actor,
             tasks=len(work),
+            when=timezone.localtime(locked.start, locked.institution.zone).strftime(
+                "%Y-%m-%d %H:%M"
+            ),
+            reason=reason[:200],
         )
     return locked
 

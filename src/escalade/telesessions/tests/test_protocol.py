@@ -192,3 +192,34 @@ def test_starting_troubleshooting_twice_answers_409_and_writes_no_twin(cusm, sta
     )
     assert again.status_code == 409 and again.json()["errors"][0]["field"] == "session"
     assert (Incident.objects.count(), Ticket.objects.count(), Protocol.objects.count()) == counts
+
+
+def test_the_follow_up_gives_the_appointment_times_and_why_the_session_was_cancelled(
+    cusm, staff, client
+):
+    """Steps 7-9: the coordinator calls each patient at their appointment time, and says
+    why; both are on the follow-up page, in the API and in what the coordinator is told."""
+    from django.test import Client
+    from django.utils import translation
+
+    from escalade.accounts.services import create_api_token
+    from escalade.notifications.models import Notification
+    from escalade.notifications.services import render
+
+    session = _session(cusm, staff, patients=2)
+    services.cancel_session(staff["telehealth_technician"], session, "codec dead after 30 min")
+    client.force_login(staff["clinical_coordinator"])
+    html = client.get("/telesessions/follow-up/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert html.count("codec dead after 30 min") == 4  # each patient, explaining, rebooking
+    # T0 + 20 min is 09:20 in Montréal (not 14:20 UTC)
+    assert "2026-11-23 09:20" in html and "2026-11-23 14:20" not in html
+    told = Notification.objects.get(user=staff["clinical_coordinator"], kind="session_cancelled")
+    with translation.override("en"):
+        text = render(told)
+    assert "2026-11-23 09:00" in text and "codec dead after 30 min" in text
+    token = create_api_token(staff["clinical_coordinator"], "t")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    tasks = api.get(f"/api/telesessions/{session.pk}/tasks").json()
+    assert {t["cancel_reason"] for t in tasks} == {"codec dead after 30 min"}
+    appointments = sorted(t["patient"]["appointment"] for t in tasks if t["patient"])
+    assert appointments[0].startswith("2026-11-23T14:00")
