@@ -184,7 +184,9 @@ class IntakeForm(forms.Form):
 class EscalateForm(forms.Form):
     to_level = forms.TypedChoiceField(label=_("To level"), coerce=int, choices=Level.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
-    partner = forms.CharField(label=_("External partner (level 3)"), max_length=120, required=False)
+    partner = forms.CharField(
+        label=_("External partner (from level 2)"), max_length=120, required=False
+    )
     partner_kind = forms.ChoiceField(
         label=_("Kind of partner"), required=False, choices=[("", "—"), *PartnerKind.choices]
     )

@@ -137,5 +137,14 @@ def can_escalate(status: str, level: int, to_level: int, partner: str | None) ->
     return to_level == level >= 2 and bool(partner)
 
 
+def escalation_targets(level: int) -> list[tuple[int, bool]]:
+    """The levels an incident at `level` can be sent to: each higher level, then its own
+    level from 2 (with a partner's reference: True), as can_escalate() accepts them."""
+    targets = [(n, False) for n in range(level + 1, 4)]
+    if level >= 2:
+        targets.append((level, True))
+    return targets
+
+
 def needs_resolution_text(severity: str) -> bool:
     return severity == Severity.MAJOR

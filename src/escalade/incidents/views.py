@@ -379,6 +379,15 @@ def _detail_context(request, incident, forms=None):
     for name, form in defaults.items():
         form.auto_id = _auto_id(name)  # several forms have a reason: one id each
     defaults.update(forms)
+    defaults["escalate"].fields["to_level"].choices = [
+        (
+            n,
+            _("Level %(level)s: record a partner's reference") % {"level": n}
+            if same
+            else _("Level %(level)s") % {"level": n},
+        )
+        for n, same in rules.escalation_targets(incident.level)
+    ]
     return {
         "incident": incident,
         "policy": IncidentPolicy.objects.filter(institution=incident.institution).first(),

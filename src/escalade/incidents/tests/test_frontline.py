@@ -273,3 +273,16 @@ def test_other_requests_of_a_requester_are_found_by_phone_too(cusm, team):
             "/incidents/new/caller/", {"requester_phone": "514-555-0199"}
         ).content.decode()
     )
+
+
+def test_escalate_offers_the_levels_above_and_a_partners_reference_from_level_2(cusm, team):
+    incident = log(team["level1_agent"], cusm)
+
+    def offered():
+        html = _page(team["level2_analyst"], f"/incidents/{incident.number}/")[1]
+        select = re.search(r'<select name="to_level".*?</select>', html, re.S).group(0)
+        return re.findall(r'<option value="(\d)"[^>]*>([^<]*)<', select)
+
+    assert offered() == [("2", "Level 2"), ("3", "Level 3")]
+    services.escalate(team["level1_agent"], incident, to_level=2, reason="not solved")
+    assert offered() == [("3", "Level 3"), ("2", "Level 2: record a partner&#x27;s reference")]
