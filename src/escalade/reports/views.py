@@ -1,4 +1,5 @@
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -126,11 +127,16 @@ def statistics(request):
     except (ValueError, IndexError):
         current, period = stats.period_range(period_of(today).code)
     site, symptom = request.GET.get("site", ""), request.GET.get("symptom", "")
+    chosen, range_errors = _date_range_of(request.GET)
+    if chosen is not None:  # a range of dates typed instead of a period
+        current, period = chosen, None
+        previous_range = chosen.previous()
+    else:
+        previous_range = stats.Range(
+            *(lambda p: (p.start, p.end))(period_of(current.start - dt.timedelta(days=1))),
+            period_of(current.start - dt.timedelta(days=1)).code,
+        )
     fig = stats.figures(institution, current, site, symptom)
-    previous_range = stats.Range(
-        *(lambda p: (p.start, p.end))(period_of(current.start - dt.timedelta(days=1))),
-        period_of(current.start - dt.timedelta(days=1)).code,
-    )
     prev = stats.figures(institution, previous_range, site, symptom)
     year = fiscal_year_of(current.start)
     return render(
@@ -141,12 +147,49 @@ def statistics(request):
             "fig": fig,
             "prev": prev,
             "period": period,
+            "range": current,
+            "range_errors": range_errors,
+            "export_query": urlencode(
+                {
+                    **(
+                        {"period": period.code}
+                        if period
+                        else {"from": current.start.isoformat(), "to": current.end.isoformat()}
+                    ),
+                    "institution": institution.code,
+                    **({"site": site} if site else {}),
+                }
+            ),
             "periods": periods(year) + periods(year - 1),
             "chart": _bar_chart(fig["by_category"]),
             "site": site,
             "symptom": symptom,
+            "typed": {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")},
         },
+        status=422 if range_errors else 200,
     )
+
+
+def _date_range_of(params) -> tuple[stats.Range | None, dict]:
+    """The From and To dates typed on the statistics page, or None (and what is wrong
+    with them, by field)."""
+    raw_from, raw_to = params.get("from", "").strip(), params.get("to", "").strip()
+    if not raw_from and not raw_to:
+        return None, {}
+    errors = {}
+    days = {}
+    for field, raw in (("from", raw_from), ("to", raw_to)):
+        try:
+            days[field] = dt.date.fromisoformat(raw)
+        except ValueError:
+            errors[field] = _("A date such as 2026-12-05.")
+    if not errors and days["to"] < days["from"]:
+        errors["to"] = _("The end must come after the start.")
+    if not errors and (days["to"] - days["from"]).days > 3 * 366:
+        errors["to"] = _("At most three years at once.")
+    if errors:
+        return None, errors
+    return stats.Range(days["from"], days["to"], ""), {}
 
 
 @requires(perms.VIEW_ALL)

@@ -142,3 +142,24 @@ def test_the_exports_give_the_first_call_rate_as_a_percentage(cusm, dataset):
     fig = stats.figures(cusm, P06)
     rows = {str(r[0]): r[1] for _t, _h, body in exports.tables(fig) for r in body if r}
     assert rows["First-call resolution rate (%)"] == 25.0
+
+
+def test_the_statistics_page_takes_a_range_of_dates(client, staff, dataset):
+    """From 2026-08-20 to 2026-08-20: the four incidents of that day; the exports follow
+    the range; levels and channels are two tables; bad dates are said next to the field."""
+    import re
+
+    client.force_login(staff["manager"])
+    client.cookies["django_language"] = "en"
+    page = client.get("/statistics/", {"from": "2026-08-20", "to": "2026-08-20"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    link = "/incidents/?queue=all&amp;severity=major&amp;from=2026-08-20&amp;to=2026-08-20"
+    assert f'href="{link}" id="fig-major">2</a>' in html
+    assert "/api/stats/export?from=2026-08-20&amp;to=2026-08-20&amp;institution=cusm" in html
+    level = re.search(r'<table class="list" id="by-level">.*?</table>', html, re.S).group(0)
+    channel = re.search(r'<table class="list" id="by-channel">.*?</table>', html, re.S).group(0)
+    assert "Channel" not in level and "Phone" in channel and "Phone" not in level
+    bad = client.get("/statistics/", {"from": "2026-08-20", "to": "2026-08-01"})
+    assert bad.status_code == 422
+    assert 'id="to-error">The end must come after the start.' in bad.content.decode()
