@@ -192,13 +192,14 @@ def test_the_data_source_pages_have_no_serious_violation(live_server, browser, o
                 "/datasources/nord-lab/",
                 "/conformance-reports/",
                 f"/conformance-reports/{report.pk}/",
+                "/notices/new/",
             ],
         ),
         (
             "on-manager",
             "en",
             390,
-            ["/datasources/", "/datasources/nord-lab/", "/conformance-reports/"],
+            ["/datasources/", "/datasources/nord-lab/", "/conformance-reports/", "/notices/new/"],
         ),
         ("on-designee", "fr-ca", 1366, [f"/conformance-reports/{report.pk}/"]),
         ("on-designee", "en", 390, [f"/conformance-reports/{report.pk}/"]),
@@ -233,3 +234,35 @@ def test_the_data_source_pages_have_no_serious_violation(live_server, browser, o
         context.close()
     assert found == []
     assert sideways == []
+
+
+def test_forms_showing_their_errors_have_no_serious_violation(live_server, browser, desk):
+    """The notices form sent empty: its errors are said next to each field (a list inside
+    an alert, not a list whose role the alert replaced: axe's listitem rule), and its
+    organisations are a group whose name comes first."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    page = context.new_page()
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto(f"{live_server.url}/login/")
+    page.locator("#id_username").fill("on-manager")
+    page.locator("#id_password").fill("pw-Escalade-1")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/incidents/"))
+    page.goto(f"{live_server.url}/notices/new/")
+    legend = page.locator("fieldset.boxes legend")
+    assert legend.inner_text() == "Organisations"
+    box = page.locator("#id_organisations_0").bounding_box()
+    assert legend.bounding_box()["y"] < box["y"]  # the group's name above its boxes
+    page.locator("form[method=post] button[type=submit]").last.click()
+    page.wait_for_selector(".errorlist")
+    page.add_script_tag(content=AXE.read_text())
+    result = page.evaluate(
+        """async () => {
+          const r = await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+          return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+        }"""
+    )
+    context.close()
+    assert result == []

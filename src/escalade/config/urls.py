@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from escalade.accounts.views import ThrottledAdminLoginView, ThrottledLoginView
-from escalade.core.views import healthz
+from escalade.core.views import favicon, healthz
 
 from .api import api
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("escalade.datasources.urls")),
     path("", include("escalade.accounts.urls")),
     path("healthz", healthz, name="healthz"),
+    # browsers and bookmark tools ask /favicon.ico whatever the page says
+    path("favicon.ico", favicon, name="favicon"),
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vRecur
 
-from escalade.accounts.services import institutions_of
+from escalade.accounts.services import institutions_of, language_of
 from escalade.core.i18n import current_language, pick
 from escalade.core.models import Institution
 
@@ -40,6 +40,37 @@ def _scope(request, key: str | None):
     return notices.order_by("-updated_at")[:200], institutions
 
 
+def _language(request, key: str | None) -> str:
+    """The feed's language: ?lang=fr|en first (a calendar subscription's address keeps
+    it), then the reader's Accept-Language, then for a personal feed its owner's language
+    (calendar clients often send no header), else the product's default."""
+    asked = request.GET.get("lang", "").lower()
+    if asked in ("fr", "fr-ca", "en"):
+        return "fr-ca" if asked.startswith("fr") else "en"
+    if request.headers.get("Accept-Language"):
+        return translation.get_language_from_request(request)
+    if key is not None:
+        row = FeedKey.objects.filter(key=key).select_related("user").first()
+        if row is not None:
+            return language_of(row.user)
+    return settings.LANGUAGE_CODE
+
+
+def _localized(view):
+    """The feed written in _language(), whatever the session's or cookie's language."""
+
+    def wrapper(request, key: str | None = None):
+        with translation.override(_language(request, key)):
+            response = view(request, key)
+        response["Vary"] = "Accept-Language"
+        response["Content-Language"] = _language(request, key)
+        return response
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
 def _describe(notice: Notice) -> str:
     zone = notice.institution.zone
     parts = [
@@ -61,6 +92,7 @@ def _describe(notice: Notice) -> str:
     return "\n".join(parts)
 
 
+@_localized
 def atom(request, key: str | None = None):
     notices, _institutions = _scope(request, key)
     base = settings.ESCALADE_BASE_URL
@@ -124,6 +156,7 @@ def calendar_of(notices, institutions) -> Calendar:
     return cal
 
 
+@_localized
 def ics(request, key: str | None = None):
     notices, institutions = _scope(request, key)
     return HttpResponse(

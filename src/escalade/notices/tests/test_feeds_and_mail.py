@@ -112,3 +112,29 @@ def test_a_notice_is_mailed_to_each_contact_in_their_language(desk, smtp):  # no
     en = by_address["m.dubois@hopital-nord.example.org"]
     assert subject(en) == "[Service notice] Unplanned interruption: Clinical viewer unavailable"
     assert "Use the downtime procedure." in en.get_payload(decode=True).decode()
+
+
+def test_the_feeds_speak_the_readers_language(desk, ontario):
+    """Accept-Language first; ?lang= for a calendar address; a personal feed fetched
+    without the header speaks its owner's language."""
+    from escalade.accounts.models import Profile
+
+    english = Client(HTTP_ACCEPT_LANGUAGE="en-CA,en;q=0.9")
+    r = english.get("/feeds/notices.atom")
+    assert "<title>Service notices</title>" in r.content.decode()
+    assert r["Content-Language"] == "en" and "Accept-Language" in r["Vary"]
+    french = Client(HTTP_ACCEPT_LANGUAGE="fr-CA")
+    assert "X-WR-CALNAME:Avis de service" in french.get("/feeds/notices.ics").content.decode()
+    # a French browser's session cookie does not decide a calendar address's language
+    english.cookies["django_language"] = "fr-ca"
+    assert (
+        "X-WR-CALNAME:Service notices"
+        in english.get("/feeds/notices.ics", {"lang": "en"}).content.decode()
+    )
+    user = desk["level1_agent"]
+    Profile.objects.update_or_create(user=user, defaults={"language": "en"})
+    key = feed_key(user).key
+    bare = Client()
+    assert "X-WR-CALNAME:Service notices" in bare.get(f"/feeds/{key}/notices.ics").content.decode()
+    Profile.objects.filter(user=user).update(language="fr-ca")
+    assert "X-WR-CALNAME:Avis de service" in bare.get(f"/feeds/{key}/notices.ics").content.decode()
