@@ -1,3 +1,12 @@
+// Scripts are on: the header's menu can fold behind its button on a phone.
+document.documentElement.classList.add("js");
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("#menu-toggle");
+  if (!button) { return; }
+  var header = button.closest("header");
+  var open = header.classList.toggle("open");
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+});
 // Small behaviours without inline scripts (the Content-Security-Policy forbids them).
 document.addEventListener("change", function (event) {
   var el = event.target;

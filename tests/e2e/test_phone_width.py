@@ -1,0 +1,58 @@
+"""On a phone (390 px) the header folds behind a Menu button: the call form's first field
+and the help plan's first level are on screen without scrolling."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import CHROMIUM
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed"),
+]
+
+
+def test_the_header_folds_behind_a_menu_button_on_a_phone(live_server, browser, staff, settings):
+    from conftest import ROOT
+    from escalade.accounts.models import Membership
+    from escalade.core.packs import load_pack
+
+    ciusss = load_pack(ROOT / "packs" / "ciusss-emtl").institution
+    Membership.objects.create(user=staff["level1_agent"], institution=ciusss)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-CA")
+    page = context.new_page()
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto(f"{live_server.url}/login/")
+    page.locator("#id_username").fill("level1_agent")
+    page.locator("#id_password").fill("pw-Escalade-1")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/incidents/"))
+
+    page.goto(f"{live_server.url}/incidents/new/")
+    header = page.locator("header.top").bounding_box()
+    assert header["height"] <= 60, header
+    expect(page.locator("#id_requester_phone")).to_be_in_viewport()
+    expect(page.locator("header nav")).to_be_hidden()
+
+    toggle = page.get_by_role("button", name=re.compile("Menu"))
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("link", name="Queues")).to_be_visible()
+    toggle.click()
+    expect(page.locator("header nav")).to_be_hidden()
+
+    page.goto(
+        f"{live_server.url}/help/?requester=staff&need=technical_problem&subject=org_equipment"
+    )
+    expect(page.locator("main .panel.level-1 h3")).to_be_in_viewport()
+
+    wide = context.new_page()
+    wide.set_viewport_size({"width": 1366, "height": 768})
+    wide.goto(f"{live_server.url}/incidents/")
+    expect(wide.get_by_role("link", name="Queues")).to_be_visible()
+    expect(wide.locator("#menu-toggle")).to_be_hidden()
+    context.close()
