@@ -2,6 +2,7 @@
 within 2 seconds without reloading; the session is cancelled, and the coordinator's page
 lists one call-back per scheduled patient."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -95,6 +96,18 @@ def test_the_live_panel_keeps_keyboard_focus_and_announces_changes(
     expect(page.locator("#live-news")).to_contain_text("3.")
     page.keyboard.press("Enter")
     expect(page.locator("#step-2 .step-state")).to_have_text("Done", timeout=2000)
+    # the pressed button is gone with its step: the cursor goes on to the next step to do
+    expect(page.locator("#step-4-done")).to_be_focused()
+    # only the change is read out, not every step again
+    expect(page.locator("#live-news")).to_contain_text("2.")
+    assert "3." not in page.locator("#live-news").inner_text()
+    # the 15-minute mark: an alarm, read out, not one more note
+    protocol = session.protocols.get()
+    services.apply_mark(protocol.pk, "warn", now=protocol.started_at + dt.timedelta(minutes=15))
+    alarm = page.locator("#recommendation.window-alert")
+    expect(alarm).to_contain_text("15 minutes", timeout=2000)
+    assert alarm.evaluate("e => getComputedStyle(e).borderLeftWidth") == "10px"
+    expect(page.locator("#live-news")).to_have_text(alarm.get_attribute("data-news"))
     context.close()
 
 

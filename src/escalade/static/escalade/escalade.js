@@ -179,13 +179,52 @@ function tickClock() {
   });
 }
 setInterval(tickClock, 1000);
+// What was already said: only what changed is read out (a step done, a mark reached),
+// never the whole list again.
+var liveSaid = null;
+function liveNews() {
+  var out = [];
+  document.querySelectorAll("#live [data-news]").forEach(function (el) {
+    out.push(el.getAttribute("data-news"));
+  });
+  return out;
+}
+document.addEventListener("DOMContentLoaded", function () {
+  if (document.getElementById("live")) { liveSaid = new Set(liveNews()); }
+});
+// The focus before a swap of the live panel: kept on the same control, or, when it was a
+// step's button (gone once the step is done), moved to the next step still to do.
+var liveFocus = null;
+document.addEventListener("htmx:beforeSwap", function (event) {
+  if (!event.target || event.target.id !== "live") { return; }
+  var here = document.activeElement;
+  liveFocus = here && event.target.contains(here) ? here.id || null : null;
+});
 document.addEventListener("htmx:afterSwap", function (event) {
   tickClock();
   if (!event.target || event.target.id !== "live") { return; }
+  if (liveFocus) {
+    var same = document.getElementById(liveFocus);
+    var step = /^step-(\d+)-/.exec(liveFocus);
+    if (same) {
+      same.focus();
+    } else if (step) {
+      var n = parseInt(step[1], 10);
+      var next = null;
+      document.querySelectorAll("#live button[id$='-done']").forEach(function (b) {
+        var m = parseInt(b.id.split("-")[1], 10);
+        if (!next && m > n) { next = b; }
+      });
+      (next || document.getElementById("step-" + n) || event.target).focus();
+    }
+    liveFocus = null;
+  }
   var news = document.getElementById("live-news");
-  var section = event.target.querySelector("[data-news]");
-  var text = section ? section.getAttribute("data-news") : "";
-  if (news && text && news.textContent !== text) { news.textContent = text; }
+  if (!news) { return; }
+  if (liveSaid === null) { liveSaid = new Set(); }
+  var fresh = liveNews().filter(function (text) { return !liveSaid.has(text); });
+  fresh.forEach(function (text) { liveSaid.add(text); });
+  if (fresh.length) { news.textContent = fresh.join(" "); }
 });
 // On a narrow screen a wide table scrolls in place: it must then be reachable with the
 // keyboard (Tab, then the arrow keys), so it joins the tab order while it scrolls.
