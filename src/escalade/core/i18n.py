@@ -34,10 +34,20 @@ def pick(labels, lang: str | None = None) -> str:
 
 def in_both(message, **params) -> dict[str, str]:
     """A translatable message rendered in both product languages, for stored texts
-    (e.g. a classification reason shown later in the reader's language)."""
+    (e.g. a classification reason, a summary the product writes: shown later in the
+    reader's language). `message` may be a function that writes the text."""
 
     out = {}
     for key, lang in (("en", "en"), ("fr", "fr-ca")):
         with translation.override(lang):
-            out[key] = str(message) % params if params else str(message)
+            if callable(message):
+                out[key] = str(message())
+            else:
+                out[key] = str(message) % params if params else str(message)
     return out
+
+
+def colon() -> str:
+    """A colon as the active language writes it: after a (non-breaking) space in French
+    ("Garde : 555"), right after the word in English ("On call: 555")."""
+    return "\u00a0:" if current_language() == "fr" else ":"

@@ -29,7 +29,7 @@ from escalade.catalog.models import Contact, Organisation
 from escalade.core import audit, seal
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Forbidden, Invalid, not_one_of, required
-from escalade.core.i18n import in_language, pick, product_language
+from escalade.core.i18n import in_both, in_language, pick, product_language
 from escalade.incidents import services as incidents
 from escalade.incidents.choices import Channel, RequesterRole
 from escalade.notifications import services as notify
@@ -376,7 +376,7 @@ def _unrouted(organisation: Organisation, report: ConformanceReport):
     return _incident_on(
         organisation,
         "unrouted",
-        _("Conformance report #%(id)s: no designated person") % {"id": report.pk},
+        lambda: _("Conformance report #%(id)s: no designated person") % {"id": report.pk},
         _(
             "A Weekly Conformance Errors report arrived for %(organisation)s, which has "
             "no designated person for personal health information. Add one to the "
@@ -443,7 +443,15 @@ def report_errors(user, report: ConformanceReport, address: str = "") -> list[di
     out = []
     for e in report.errors.all():
         content = json.loads(seal.open_sealed(e.sealed_text))
-        out.append({"id": e.pk, "control_id": e.control_id, "state": e.state, **content})
+        out.append(
+            {
+                "id": e.pk,
+                "control_id": e.control_id,
+                "state": e.state,
+                "state_label": str(ErrorState(e.state).label),
+                **content,
+            }
+        )
     audit.record(
         action=AuditAction.PHI_VIEWED,
         obj=report,
@@ -532,8 +540,11 @@ def reseal_all() -> int:
 # -- incidents on an organisation --------------------------------------------------------------
 
 
-def _incident_on(organisation: Organisation, kind: str, summary: str, description: str):
+def _incident_on(organisation: Organisation, kind: str, summary, description: str):
+    """An incident on the organisation; `summary` is written by `summary()` in each
+    language (shown in the reader's), the description in the product's."""
     institution = organisation.institution
+    summaries = in_both(summary)
     symptoms = (institution.settings or {}).get("datasources", {}).get("symptoms", {})
     name = pick(organisation.name, product_language()) or organisation.code
     return incidents.log_incident(
@@ -545,7 +556,8 @@ def _incident_on(organisation: Organisation, kind: str, summary: str, descriptio
             requester_role=RequesterRole.STAFF,
             requester_site=name[:200],
             symptom=symptoms.get(kind, ""),
-            summary=str(summary)[:200],
+            summary=summaries[product_language()][:200],
+            summary_i18n=summaries,
             description=str(description),
         ),
     )
@@ -629,7 +641,7 @@ def _trouble_incident(source: DataSource, kind: str, what: tuple):
         incident = _incident_on(
             source.organisation,
             kind,
-            f"{pick(source.label)}: {text}"[:200],
+            lambda: f"{pick(source.label)}: {str(what[0]) % what[1]}"[:200],
             _("Data source %(source)s (%(system)s): %(what)s.")
             % {"source": pick(source.label), "system": source.system, "what": text},
         )
@@ -705,12 +717,14 @@ def remind_unmapped(today: dt.date | None = None) -> dict[str, int]:
                 incident = _incident_on(
                     source.organisation,
                     "unmapped",
-                    _("%(source)s: %(n)s codes unmapped for more than %(days)s days")
-                    % {
-                        "source": pick(source.label),
-                        "n": len(overdue),
-                        "days": source.unmapped_days,
-                    },
+                    lambda source=source, overdue=overdue: (
+                        _("%(source)s: %(n)s codes unmapped for more than %(days)s days")
+                        % {
+                            "source": pick(source.label),
+                            "n": len(overdue),
+                            "days": source.unmapped_days,
+                        }
+                    ),
                     _("Unmapped local codes (a risk for patients):\n%(codes)s")
                     % {"codes": "\n".join(f"- {m.local_code} {m.local_display}" for m in overdue)},
                 )

@@ -218,7 +218,7 @@ def serialize(incident: Incident, assignees=None) -> dict:
         "session_ref": incident.session_ref,
         "symptom": incident.symptom.code,
         "symptom_label": pick(incident.symptom.label),
-        "summary": incident.summary,
+        "summary": incident.headline,  # in the reader's language when the product wrote it
         "description": incident.description,
         "resolved_on_first_call": incident.resolved_on_first_call,
         "severity": incident.severity,

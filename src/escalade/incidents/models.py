@@ -144,6 +144,9 @@ class Incident(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     search_text = models.TextField(blank=True, editable=False)
+    # A summary the product wrote (a live session's trouble, an outage, a silent source),
+    # in both languages: shown in the reader's. Empty for a summary a person typed.
+    summary_i18n = models.JSONField(default=dict, blank=True, editable=False)
     # The routing chart's answer given at intake (seed 003), as it stood then.
     route_plan = models.JSONField(null=True, blank=True, editable=False)
 
@@ -200,11 +203,18 @@ class Incident(models.Model):
         """Why it was escalated, in the reader's language."""
         return pick(self.classification_reason)
 
+    @property
+    def headline(self) -> str:
+        """The summary as the reader reads it: in their language when the product wrote
+        it, as typed otherwise."""
+        return pick(self.summary_i18n) or self.summary
+
     def build_search_text(self) -> str:
         """The text the full-text index holds: number, requester, summary, description."""
         parts = [
             self.number,
             self.summary,
+            *[v for k, v in sorted((self.summary_i18n or {}).items()) if v != self.summary],
             self.description,
             self.requester_name,
             self.requester_site,

@@ -25,6 +25,8 @@ from reportlab.platypus import (
 from reportlab.platypus.doctemplate import BaseDocTemplate
 from reportlab.platypus.frames import Frame
 
+from escalade.core.i18n import colon
+
 SHEET_ROWS = 18
 
 
@@ -49,7 +51,7 @@ def runbook_pdf(view: dict, institution) -> bytes:
     story = [
         p(view["title"], "Title"),
         p(
-            f"{institution.label} · {_('Version')} {view['version']} · {_('Owner')} : "
+            f"{institution.label} · {_('Version')} {view['version']} · {_('Owner')}{colon()} "
             f"{view['owner']}"
             + (f" · {_('Review by')} {view['review_on']:%Y-%m-%d}" if view["review_on"] else "")
         ),
@@ -61,7 +63,7 @@ def runbook_pdf(view: dict, institution) -> bytes:
     for contact in view["contacts"]:
         story.append(p(contact["who"], "Heading4"))
         for ch in contact["channels"]:
-            line = f"{ch['label'] + ' : ' if ch['label'] else ''}{ch['value']}"
+            line = f"{ch['label'] + colon() + ' ' if ch['label'] else ''}{ch['value']}"
             if ch["hours"]:
                 line += f" ({ch['hours']})"
             story.append(p(f"• {line}"))

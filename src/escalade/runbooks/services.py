@@ -167,6 +167,7 @@ def activate(
                     requester_site=institution.label,
                     symptom=runbook.symptom,
                     summary=pick(runbook.title),
+                    summary_i18n=dict(runbook.title) if isinstance(runbook.title, dict) else None,
                     description=(note or "").strip(),
                 ),
             )

@@ -18,7 +18,7 @@ from escalade.accounts.services import require
 from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, not_one_of, required
-from escalade.core.i18n import in_language, product_language
+from escalade.core.i18n import in_both, in_language, product_language
 from escalade.incidents import services as incidents
 from escalade.incidents.models import Incident
 from escalade.notifications import services as notify
@@ -315,6 +315,11 @@ def start_troubleshooting(
                     session_ref=f"#{session.pk}",
                     symptom=symptom,
                     summary=_("Trouble during the telehealth session #%(id)s") % {"id": session.pk},
+                    summary_i18n=in_both(
+                        lambda: (
+                            _("Trouble during the telehealth session #%(id)s") % {"id": session.pk}
+                        )
+                    ),
                     description=description,
                     during_live_session=True,
                 ),

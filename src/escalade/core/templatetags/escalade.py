@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
+from escalade.core.i18n import colon
+
 register = template.Library()
 
 # The context names under which a page carries the object it is about; each has an
@@ -104,3 +106,9 @@ def page_broadcasts(context, broadcasts):
     if here is None or not broadcasts:
         return []
     return [b for b in broadcasts if b.get("institution_id") == here.pk]
+
+
+@register.simple_tag(name="colon")
+def colon_tag():
+    """A colon as the page's language writes it (core.i18n.colon)."""
+    return colon()

@@ -71,3 +71,20 @@ def test_a_worksheet_by_mail_is_told_to_the_designated_persons_at_once(ontario, 
         assert notice.link == "/datasources/nord-lab/" and "3 left to map" in render(notice)
     told = [m.to for m in OutgoingMail.objects.all() if "Codes on the Fly" in m.subject]
     assert any("n.roy@hopital-nord.example.org" in [a.lower() for a in to] for to in told)
+
+
+def test_the_report_page_says_each_error_state_and_progress_in_french(
+    ontario, desk, designate, report_bytes
+):
+    import re
+
+    from escalade.catalog.models import Organisation
+
+    org = Organisation.objects.get(code="hopital-nord")
+    report = services.receive_report(desk["level2_analyst"], org, "wce.hl7", report_bytes)
+    html = _page(designate, "fr-ca").get(f"/conformance-reports/{report.pk}/").content.decode()
+    states = re.findall(r'<td class="error-state">([^<]*)</td>', html)
+    assert states and set(states) == {"À corriger"}
+    assert "Messages refusés acceptés de nouveau : 0 sur" in html
+    source = _page(desk["manager"], "fr-ca").get("/datasources/nord-lab/").content.decode()
+    assert "interface engine" not in source and "LIS · HL7 v2 ORU" in source

@@ -38,6 +38,9 @@ class IncidentInput:
     symptom: str
     summary: str
     requester_phone: str = ""
+    # A summary the product writes: {"fr", "en"} (core.i18n.in_both), shown in the
+    # reader's language; `summary` is then the product language's.
+    summary_i18n: dict | None = None
     requester_phone_ext: str = ""
     session_ref: str = ""
     description: str = ""

@@ -72,6 +72,7 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
             session_ref=(data.session_ref or "").strip(),
             symptom=symptom,
             summary=data.summary.strip(),
+            summary_i18n={k: v.strip()[:200] for k, v in (data.summary_i18n or {}).items()},
             description=(data.description or "").strip(),
             resolved_on_first_call=data.resolved_on_first_call,
             route_plan=route_plan,

@@ -126,3 +126,18 @@ def test_an_ontario_incident_shows_the_provincial_desk(demo):
     page.force_login(demo)
     html = page.get(f"/incidents/{number}/").content.decode()
     assert 'id="desk-contact"' in html and "1 866 250-1554" in html
+
+
+def test_create_demo_users_speaks_one_language(settings):
+    import io
+
+    out = io.StringIO()
+    load_pack(ROOT / "packs" / "cusm-telehealth")
+    call_command("create_demo_users", stdout=out)
+    text = out.getvalue()
+    assert "utilisateurs de démonstration" in text and "Agent de niveau 1" in text
+    assert "demo users" not in text and "administrator" not in text
+    settings.LANGUAGE_CODE = "en"
+    out = io.StringIO()
+    call_command("create_demo_users", stdout=out)
+    assert "demo users: 0 created" in out.getvalue() and "Level-1 agent" in out.getvalue()

@@ -65,3 +65,18 @@ def test_a_french_phone_is_searched_at_the_french_institution(make_user):
         qs = selectors.search(selectors.visible_incidents(agent, pau), q=typed, region=pau.region)
         assert [i.number for i in qs] == [mine.number], typed
     assert selectors.quick_find(agent, pau, "05.59.92.48.48") == ("phone", "+33559924848")
+
+
+def test_a_colon_is_written_as_each_language_writes_it(make_user):
+    """English: "Owner: ...", "IT on-call: ..."; French: a space before the colon."""
+    from escalade.core.packs import load_pack
+
+    pau = load_pack(ROOT / "packs" / "ch-pau-imaging").institution
+    user = make_user("it_technician", [pau], username="pau-it")
+    en = Client(HTTP_ACCEPT_LANGUAGE="en")
+    en.force_login(user)
+    html = en.get("/runbooks/case4_ris_pacs/").content.decode()
+    assert "Owner:" in html and " : " not in html and "\u00a0:" not in html
+    fr = Client(HTTP_ACCEPT_LANGUAGE="fr-ca")
+    fr.force_login(user)
+    assert "\u00a0:" in fr.get("/runbooks/case4_ris_pacs/").content.decode()

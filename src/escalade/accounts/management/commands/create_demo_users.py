@@ -1,7 +1,10 @@
 import os
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from escalade.accounts.choices import Role
 from escalade.accounts.models import Membership
@@ -73,8 +76,15 @@ class Command(BaseCommand):
                 last_name="Roy",
             )
             created += 1
-        self.stdout.write(f"demo users: {created} created; password for each: {password}")
-        for username, role in DEMO_USERS:
-            self.stdout.write(f"  {username:<12} {role.label}")
-        self.stdout.write(f"  {'designee':<12} designated person (North Regional Hospital)")
-        self.stdout.write(f"  {'admin':<12} administrator")
+        # one language throughout: the product's (the roles' names are translated)
+        with translation.override(settings.LANGUAGE_CODE):
+            self.stdout.write(
+                _("demo users: %(n)s created; password for each: %(password)s")
+                % {"n": created, "password": password}
+            )
+            for username, role in DEMO_USERS:
+                self.stdout.write(f"  {username:<12} {role.label}")
+            self.stdout.write(
+                f"  {'designee':<12} " + _("designated person (North Regional Hospital)")
+            )
+            self.stdout.write(f"  {'admin':<12} " + _("administrator"))
