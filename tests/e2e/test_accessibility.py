@@ -202,7 +202,8 @@ def test_the_data_source_pages_have_no_serious_violation(live_server, browser, o
         manager, Organisation.objects.get(code="hopital-nord"), "wce.hl7", REPORT
     )
     script = AXE.read_text()
-    found, sideways = [], []
+    found, sideways, words = [], [], []
+    english_msgids, french_msgstrs = _english_msgids(), _french_msgstrs()
     for username, lang, width, paths in (
         (
             "on-manager",
@@ -249,12 +250,16 @@ def test_the_data_source_pages_have_no_serious_violation(live_server, browser, o
                 }"""
             )
             found += [f"{username} {path} {v}" for v in result]
+            text = page.evaluate("document.body.innerText")
+            other = english_msgids if lang == "fr-ca" else french_msgstrs
+            words += [f"{username} {path}: {m!r}" for m in other if m in text]
             wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             if wide > 1:
                 sideways.append(f"{username} {path} {width}px +{wide}px")
         context.close()
     assert found == []
     assert sideways == []
+    assert words == []  # sentences of the other language
 
 
 def test_forms_showing_their_errors_have_no_serious_violation(live_server, browser, desk):

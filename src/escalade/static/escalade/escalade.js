@@ -194,16 +194,26 @@ document.addEventListener("DOMContentLoaded", function () {
 });
 // The focus before a swap of the live panel: kept on the same control, or, when it was a
 // step's button (gone once the step is done), moved to the next step still to do.
+// (A step's button posts with hx-target="#live": its events are dispatched on the form,
+// which the swap removes, so the new panel's htmx:load applies the focus too.)
 var liveFocus = null;
-document.addEventListener("htmx:beforeSwap", function (event) {
-  if (!event.target || event.target.id !== "live") { return; }
+function livePanel(el) {
+  return el && el.closest ? el.closest("#live") || (el.id === "live" ? el : null) : null;
+}
+document.addEventListener("htmx:beforeRequest", function (event) {
   var here = document.activeElement;
-  liveFocus = here && event.target.contains(here) ? here.id || null : null;
+  if (livePanel(event.detail.elt) && here && livePanel(here) && here.id) { liveFocus = here.id; }
 });
-document.addEventListener("htmx:afterSwap", function (event) {
-  tickClock();
-  if (!event.target || event.target.id !== "live") { return; }
-  if (liveFocus) {
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var panel = event.detail.target;
+  if (!panel || panel.id !== "live") { return; }
+  var here = document.activeElement;
+  if (here && panel.contains(here) && here.id) { liveFocus = here.id; }
+});
+function liveAfterSwap() {
+  var panel = document.getElementById("live");
+  if (!panel) { return; }
+  if (liveFocus && !panel.contains(document.activeElement)) {
     var same = document.getElementById(liveFocus);
     var step = /^step-(\d+)-/.exec(liveFocus);
     if (same) {
@@ -211,20 +221,28 @@ document.addEventListener("htmx:afterSwap", function (event) {
     } else if (step) {
       var n = parseInt(step[1], 10);
       var next = null;
-      document.querySelectorAll("#live button[id$='-done']").forEach(function (b) {
+      panel.querySelectorAll("button[id$='-done']").forEach(function (b) {
         var m = parseInt(b.id.split("-")[1], 10);
         if (!next && m > n) { next = b; }
       });
-      (next || document.getElementById("step-" + n) || event.target).focus();
+      (next || document.getElementById("step-" + n) || panel).focus();
     }
-    liveFocus = null;
   }
+  if (panel.contains(document.activeElement)) { liveFocus = null; }
   var news = document.getElementById("live-news");
   if (!news) { return; }
   if (liveSaid === null) { liveSaid = new Set(); }
   var fresh = liveNews().filter(function (text) { return !liveSaid.has(text); });
   fresh.forEach(function (text) { liveSaid.add(text); });
   if (fresh.length) { news.textContent = fresh.join(" "); }
+}
+document.addEventListener("htmx:afterSwap", function (event) {
+  tickClock();
+  var panel = event.detail.target;
+  if (panel && panel.id === "live") { liveAfterSwap(); }
+});
+document.addEventListener("htmx:load", function (event) {
+  if (livePanel(event.detail.elt)) { liveAfterSwap(); }
 });
 // On a narrow screen a wide table scrolls in place: it must then be reachable with the
 // keyboard (Tab, then the arrow keys), so it joins the tab order while it scrolls.
