@@ -41,6 +41,39 @@ def api_error(field: str, code: Code, message, status: int, **extra) -> JsonResp
     )
 
 
+# How deep a JSON body may nest: no form of the API needs more than a few levels, and
+# the parser and the checks below recurse.
+MAX_DEPTH = 32
+
+
+def _nesting(body: bytes) -> int:
+    """The deepest nesting of [ and { in a JSON text, outside its strings (one pass, no
+    recursion: a body of 100,000 "[" is measured, not parsed)."""
+    if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:  # the usual body: no need to walk
+        return 0
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_DEPTH:
+                    return deepest
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
 def _scan(value, field: str):
     """The first (field, code, message) wrong in a parsed JSON value, or None."""
     if isinstance(value, str):
@@ -162,9 +195,16 @@ class ApiInputGuard:
                 _("Send the body as JSON (Content-Type: application/json)."),
                 415,
             )
+        if _nesting(body) > MAX_DEPTH:
+            return api_error(
+                "",
+                Code.JSON_INVALID,
+                _("The body nests more than %(n)s levels deep.") % {"n": MAX_DEPTH},
+                400,
+            )
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return api_error("", Code.JSON_INVALID, _("The body is not valid JSON."), 422)
         found = _scan(data, "")
         if found:

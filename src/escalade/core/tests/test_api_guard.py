@@ -128,3 +128,17 @@ def test_an_unreachable_database_is_a_503_to_retry_not_a_500():
     assert b'"code": "unavailable"' in response.content and b"abc123" in response.content
     page = RequestFactory().get("/incidents/")
     assert guard.process_exception(page, OperationalError("down")) is None  # pages: Django's 500
+
+
+@pytest.mark.parametrize("depth", [33, 100_000])
+def test_a_deeply_nested_body_is_a_json_400_not_a_500(api, depth):
+    """issue 25: 100,000 nested lists made the parser recurse out (a 500)."""
+    agent = api("level1_agent")
+    body = "[" * depth + "]" * depth
+    r = agent.client.post("/api/incidents", body, content_type="application/json")
+    assert r.status_code == 400 and "32 levels" in errors(r)[0]["message"]
+    # brackets inside a text do not count, and an ordinary body is untouched
+    text = '{"summary": "' + "[" * 50 + '"}'
+    r = agent.client.post("/api/incidents", text, content_type="application/json")
+    assert r.status_code == 422 and "levels" not in r.content.decode()
+    assert Incident.objects.count() == 0
