@@ -3,8 +3,9 @@ forwards for the mailboxes' addresses (`escalade run_mail_gateway 127.0.0.1:2525
 
 A recipient it does not serve is refused at RCPT (550), a message over the size limit
 at DATA (552); a message is answered 250 only once it is stored, and 451 (try again
-later) when the database cannot take it, so the sending server keeps it and retries:
-nothing is lost."""
+later) when the database cannot be reached, so the sending server keeps it and retries:
+nothing is lost. A message the database refuses for what it holds is answered 554 at
+once (a retry would only fail again)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,13 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP
 from asgiref.sync import sync_to_async
-from django.db import DatabaseError, close_old_connections, connections
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connections,
+)
 
 from .choices import Via
 from .models import Mailbox
@@ -47,9 +54,15 @@ def _store(addresses: list[str], raw: bytes) -> list[str]:
             try:
                 receive(box, raw, via=Via.SMTP)
                 out.append("250 2.0.0 Message accepted")
-            except DatabaseError:
+            except (OperationalError, InterfaceError):
+                # the database is down or restarting: the sender keeps it and retries
                 log.warning("mail gateway: the database did not take a message for %s", box.code)
                 out.append("451 4.3.0 Try again later")
+            except DatabaseError:
+                # the message itself cannot be stored: retrying would fail for days, then
+                # bounce; refuse it now, so the sender is told at once
+                log.exception("mail gateway: a message for %s cannot be stored", box.code)
+                out.append("554 5.6.0 This message cannot be stored")
     return out
 
 

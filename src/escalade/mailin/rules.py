@@ -115,9 +115,10 @@ def parse(raw: bytes) -> Parsed:
     except (ValueError, IndexError, email_errors.HeaderParseError) as exc:
         raise Malformed("no valid sender address") from exc
     # the raw values (not decoded: parsing every header costs more than the rest)
-    headers = {k.lower(): " ".join(str(v).split()) for k, v in msg.raw_items()}
-    subject = " ".join(str(msg.get("Subject", "")).split())[:300]
-    full = _body_text(msg)
+    headers = {_text(k.lower()): _text(" ".join(str(v).split())) for k, v in msg.raw_items()}
+    subject = _text(" ".join(str(msg.get("Subject", "")).split()))[:300]
+    full = _text(_body_text(msg))
+    name = _text(name)
     attachments = []
     for part in msg.iter_attachments():
         try:
@@ -144,6 +145,12 @@ def parse(raw: bytes) -> Parsed:
         automatic=automatic(headers, address, msg.get_content_type()),
         headers=headers,
     )
+
+
+def _text(value: str) -> str:
+    """A text as it can be stored: a NUL character (which no database text column takes)
+    becomes the replacement character, so such a message is taken, not retried forever."""
+    return value.replace("\x00", "\ufffd")
 
 
 def _body_text(msg) -> str:

@@ -71,3 +71,16 @@ def test_lmtp_answers_each_recipient(cusm, make_mail):
     finally:
         controller.stop()
     assert Incident.objects.count() == 1
+
+
+def test_a_mail_with_a_nul_character_is_taken_not_retried_forever(smtp_gateway, make_mail):
+    """issue 25: PostgreSQL takes no NUL in a text: the message was answered 451 for days.
+    The NUL becomes the replacement character; the request is opened."""
+    raw = make_mail(subject="Pas de son", body="Le micro\x00 ne marche pas.")
+    with smtplib.SMTP("127.0.0.1", smtp_gateway) as client:
+        refused = client.sendmail(
+            "m.t@hopital.example.org", ["cct.telesante@cusm.example.org"], raw
+        )
+    assert refused == {}
+    incident = Incident.objects.get()
+    assert "\x00" not in incident.description and "micro\ufffd ne marche" in incident.description
