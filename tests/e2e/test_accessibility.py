@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CHROMIUM
+from .conftest import CHROMIUM, sign_in
 
 pytestmark = [
     pytest.mark.e2e,
@@ -92,51 +92,41 @@ def _pages(staff, cusm):
     ]
 
 
-def _english_msgids() -> list[str]:
-    """The catalogue's English sentences that French writes otherwise (three words or more,
-    no placeholder): none may show on a French page."""
+def _other_language(lang: str) -> list[str]:
+    """The catalogue's sentences of the other language (three words or more, no
+    placeholder, written otherwise in `lang`'s): none may show on a `lang` page. On a
+    French page the English msgids, on an English page the French msgstrs."""
     import polib
 
     po = polib.pofile(
         str(Path(__file__).parents[2] / "src/escalade/locale/fr_CA/LC_MESSAGES/django.po")
     )
+    french_page = lang.startswith("fr")
     return [
-        e.msgid
+        text
         for e in po
-        if e.msgstr
-        and e.msgstr != e.msgid
-        and "%" not in e.msgid
-        and "{" not in e.msgid
-        and len(e.msgid.split()) >= 3
+        if e.msgstr and e.msgstr != e.msgid
+        for text in [e.msgid if french_page else e.msgstr]
+        if "%" not in text and "{" not in text and len(text.split()) >= 3
     ]
 
 
-def _french_msgstrs() -> list[str]:
-    """The mirror: the catalogue's French sentences (three words or more, no placeholder)
-    that English writes otherwise: none may show on an English page."""
-    import polib
+AXE_SERIOUS = """async () => {
+  const r = await axe.run(document, {runOnly: {type: 'tag',
+    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+  return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+}"""
 
-    po = polib.pofile(
-        str(Path(__file__).parents[2] / "src/escalade/locale/fr_CA/LC_MESSAGES/django.po")
-    )
-    return [
-        e.msgstr
-        for e in po
-        if e.msgstr
-        and e.msgstr != e.msgid
-        and "%" not in e.msgstr
-        and "{" not in e.msgstr
-        and len(e.msgstr.split()) >= 3
-    ]
+
+def _serious(page, script: str) -> list[str]:
+    """axe's serious and critical WCAG 2.1 A/AA violations on the page."""
+    page.add_script_tag(content=script)
+    return page.evaluate(AXE_SERIOUS)
 
 
 def _sign_in(page, live_server, username, lang):
-    page.context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
-    page.goto(f"{live_server.url}/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("pw-Escalade-1")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/incidents/"))
+    sign_in(page, live_server.url, username, lang)
 
 
 @pytest.mark.parametrize("lang, width", [("fr-ca", 1366), ("en", 390)])
@@ -154,18 +144,10 @@ def test_main_pages_have_no_serious_violation_and_no_sideways_scroll(
     found, sideways, english = [], [], []
     # the French interface shows no English sentence of the catalogue, and the English
     # interface no French one
-    untranslated = _english_msgids() if lang == "fr-ca" else _french_msgstrs()
+    untranslated = _other_language(lang)
     for path in paths:
         page.goto(f"{live_server.url}{path}")
-        page.add_script_tag(content=script)
-        result = page.evaluate(
-            """async () => {
-              const r = await axe.run(document, {runOnly: {type: 'tag',
-                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-              return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-                .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
-            }"""
-        )
+        result = _serious(page, script)
         found += [f"{path} {v}" for v in result]
         if untranslated:
             text = page.evaluate("document.body.innerText")
@@ -203,7 +185,7 @@ def test_the_data_source_pages_have_no_serious_violation(live_server, browser, o
     )
     script = AXE.read_text()
     found, sideways, words = [], [], []
-    english_msgids, french_msgstrs = _english_msgids(), _french_msgstrs()
+    other_language = {lang: _other_language(lang) for lang in ("fr-ca", "en")}
     for username, lang, width, paths in (
         (
             "on-manager",
@@ -240,19 +222,10 @@ def test_the_data_source_pages_have_no_serious_violation(live_server, browser, o
         page.wait_for_url(re.compile(r"/incidents/"))
         for path in paths:
             page.goto(f"{live_server.url}{path}")
-            page.add_script_tag(content=script)
-            result = page.evaluate(
-                """async () => {
-                  const r = await axe.run(document, {runOnly: {type: 'tag',
-                    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-                  return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-                    .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
-                }"""
-            )
+            result = _serious(page, script)
             found += [f"{username} {path} {v}" for v in result]
             text = page.evaluate("document.body.innerText")
-            other = english_msgids if lang == "fr-ca" else french_msgstrs
-            words += [f"{username} {path}: {m!r}" for m in other if m in text]
+            words += [f"{username} {path}: {m!r}" for m in other_language[lang] if m in text]
             wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             if wide > 1:
                 sideways.append(f"{username} {path} {width}px +{wide}px")
@@ -268,12 +241,7 @@ def test_forms_showing_their_errors_have_no_serious_violation(live_server, brows
     organisations are a group whose name comes first."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
     page = context.new_page()
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    page.goto(f"{live_server.url}/login/")
-    page.locator("#id_username").fill("on-manager")
-    page.locator("#id_password").fill("pw-Escalade-1")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/incidents/"))
+    _sign_in(page, live_server, "on-manager", "en")
     page.goto(f"{live_server.url}/notices/new/")
     legend = page.locator("fieldset.boxes legend")
     assert legend.inner_text() == "Organisations"
@@ -281,14 +249,6 @@ def test_forms_showing_their_errors_have_no_serious_violation(live_server, brows
     assert legend.bounding_box()["y"] < box["y"]  # the group's name above its boxes
     page.locator("form[method=post] button[type=submit]").last.click()
     page.wait_for_selector(".errorlist")
-    page.add_script_tag(content=AXE.read_text())
-    result = page.evaluate(
-        """async () => {
-          const r = await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-          return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
-        }"""
-    )
+    result = _serious(page, AXE.read_text())
     context.close()
     assert result == []

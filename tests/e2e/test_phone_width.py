@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import CHROMIUM
+from .conftest import CHROMIUM, sign_in
 
 pytestmark = [
     pytest.mark.e2e,
@@ -25,12 +25,7 @@ def test_the_header_folds_behind_a_menu_button_on_a_phone(live_server, browser, 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-CA")
     page = context.new_page()
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    page.goto(f"{live_server.url}/login/")
-    page.locator("#id_username").fill("level1_agent")
-    page.locator("#id_password").fill("pw-Escalade-1")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/incidents/"))
+    sign_in(page, live_server.url, "level1_agent")
 
     page.goto(f"{live_server.url}/incidents/new/")
     header = page.locator("header.top").bounding_box()

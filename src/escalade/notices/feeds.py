@@ -60,10 +60,11 @@ def _localized(view):
     """The feed written in _language(), whatever the session's or cookie's language."""
 
     def wrapper(request, key: str | None = None):
-        with translation.override(_language(request, key)):
+        lang = _language(request, key)
+        with translation.override(lang):
             response = view(request, key)
         response["Vary"] = "Accept-Language"
-        response["Content-Language"] = _language(request, key)
+        response["Content-Language"] = lang
         return response
 
     wrapper.__name__ = view.__name__

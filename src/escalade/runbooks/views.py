@@ -4,11 +4,9 @@ reconciliation, close) and the kiosk display of a group's broadcasts."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -122,11 +120,9 @@ def _submit(request, outage, form, action, form_key: str, after: str = "", **pag
     `after` is added to the page's address (?next=entry: the cursor on the next entry)."""
     if form.is_valid():
         try:
-            message = action(form.cleaned_data)
-            if after:
-                messages.success(request, message)
-                return redirect(reverse("runbooks:outage", args=[outage.pk]) + after)
-            return done(request, message, "runbooks:outage", outage.pk)
+            response = done(request, action(form.cleaned_data), "runbooks:outage", outage.pk)
+            response["Location"] += after
+            return response
         except DomainError as exc:
             show_errors(form, exc)
     return _outage_page(request, outage, status=422, **{form_key: form}, **page)
