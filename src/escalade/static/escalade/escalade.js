@@ -195,7 +195,9 @@ document.addEventListener("DOMContentLoaded", function () {
 // The focus before a swap of the live panel: kept on the same control, or, when it was a
 // step's button (gone once the step is done), moved to the next step still to do.
 // (A step's button posts with hx-target="#live": its events are dispatched on the form,
-// which the swap removes, so the new panel's htmx:load applies the focus too.)
+// which the swap removes, so the new panel's htmx:load applies the focus too. The post
+// cancels a poll in flight and no poll starts until it is answered (hx-sync), so an older
+// panel never lands after the step's own.)
 var liveFocus = null;
 function livePanel(el) {
   return el && el.closest ? el.closest("#live") || (el.id === "live" ? el : null) : null;
