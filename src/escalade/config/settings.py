@@ -202,6 +202,16 @@ ESCALADE_MAIL_REFUSED_EXTENSIONS = [
     for e in os.environ.get("ESCALADE_MAIL_REFUSED_EXTENSIONS", "").split(",")
     if e.strip()
 ]
+# Whether a message comes from its From domain (mailin/authenticity.py): the names
+# (authserv-id) of the hospital's mail servers whose Authentication-Results header is
+# believed, comma-separated; and the DNS server asked for DKIM keys ("host:port"; empty:
+# the system's resolver).
+ESCALADE_MAIL_TRUSTED_RELAYS = [
+    r.strip().lower()
+    for r in os.environ.get("ESCALADE_MAIL_TRUSTED_RELAYS", "").split(",")
+    if r.strip()
+]
+ESCALADE_MAIL_DNS = os.environ.get("ESCALADE_MAIL_DNS", "")
 # Background work (core/workers.py): every worker and scheduler writes a heartbeat this
 # often; a task held by a worker silent for longer than the lease is taken again.
 ESCALADE_HEARTBEAT_SECONDS = float(os.environ.get("ESCALADE_HEARTBEAT_SECONDS", "5"))

@@ -147,6 +147,106 @@ def import_worksheet(request, code: str, q: Query[InstitutionQuery], file: File[
     return services.import_worksheet(request.auth, source, file.read(), file.name or "")
 
 
+class ChangeOut(Schema):
+    kind: str = Field(description="new (a local code not seen yet) or changed (its mapping)")
+    system: str
+    local_code: str
+    local_display: str
+    old_target: str = Field(description="the provincial code now ('' when none)")
+    new_target: str = Field(description="the provincial code the worksheet gives")
+    new_display: str
+    validated_by: str
+    known: bool = Field(description="the proposed code is in the provincial list")
+
+
+class ProposalOut(Schema):
+    id: int
+    datasource: str
+    received_at: dt.datetime
+    via: str
+    sender: str
+    filename: str
+    size: int
+    rows: int
+    state: str = Field(description="proposed, approved or rejected")
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    reason: str
+    outcome: dict = Field(description="the import's counts once approved")
+    changes: list[ChangeOut] | None = Field(
+        None, description="what approving would change now (one proposal, while proposed)"
+    )
+
+
+class DecisionIn(Schema):
+    decision: str = Field(pattern="^(approve|reject)$")
+    reason: str = Field("", max_length=2000, description="why it is rejected (required then)")
+
+
+def _proposal(p, with_changes: bool = False) -> dict:
+    return {
+        "id": p.pk,
+        "datasource": p.datasource.code,
+        "received_at": p.received_at,
+        "via": p.via,
+        "sender": p.sender,
+        "filename": p.filename,
+        "size": p.size,
+        "rows": p.rows,
+        "state": p.state,
+        "decided_by": p.decided_by.username if p.decided_by_id else None,
+        "decided_at": p.decided_at,
+        "reason": p.reason,
+        "outcome": p.outcome,
+        "changes": (
+            [vars(c) for c in services.changes(p)]
+            if with_changes and p.state == "proposed"
+            else None
+        ),
+    }
+
+
+@router.get(
+    "/datasources/{code}/proposals",
+    response={200: list[ProposalOut], **ERRORS},
+    summary="The worksheets received by e-mail (proposed imports), newest first",
+)
+def list_proposals(request, code: str, q: Query[InstitutionQuery]):
+    institution = resolve_institution(request.auth, q.institution, need=perms.DATASOURCE_VIEW)
+    source = selectors.datasource(request.auth, institution, code)
+    return [_proposal(p) for p in selectors.proposals(source)[:200]]
+
+
+@router.get(
+    "/datasources/{code}/proposals/{proposal_id}",
+    response={200: ProposalOut, **ERRORS},
+    summary="A worksheet received by e-mail, with what approving it would change",
+)
+def get_proposal(request, code: str, proposal_id: int, q: Query[InstitutionQuery]):
+    institution = resolve_institution(request.auth, q.institution, need=perms.DATASOURCE_VIEW)
+    source = selectors.datasource(request.auth, institution, code)
+    return _proposal(selectors.proposal(source, proposal_id), with_changes=True)
+
+
+@router.post(
+    "/datasources/{code}/proposals/{proposal_id}/decision",
+    response={200: ProposalOut, **ERRORS},
+    summary="Approve (import, with you as actor) or reject a worksheet received by e-mail",
+)
+def decide_proposal(
+    request, code: str, proposal_id: int, payload: DecisionIn, q: Query[InstitutionQuery]
+):
+    institution = resolve_institution(request.auth, q.institution, need=perms.MAP_CODES)
+    source = selectors.datasource(request.auth, institution, code)
+    decided = services.decide(
+        request.auth,
+        selectors.proposal(source, proposal_id),
+        approve=payload.decision == "approve",
+        reason=payload.reason,
+    )
+    return _proposal(decided)
+
+
 @router.get(
     "/datasources/{code}/unmapped",
     response={200: list[MappingOut], **ERRORS},

@@ -20,3 +20,11 @@ class ErrorState(models.TextChoices):
 class Via(models.TextChoices):
     UPLOAD = "upload", _("Uploaded")
     EMAIL = "email", _("E-mail")
+
+
+class ProposalState(models.TextChoices):
+    """A worksheet received by mail: a person decides."""
+
+    PROPOSED = "proposed", _("Waiting for approval")
+    APPROVED = "approved", _("Approved and imported")
+    REJECTED = "rejected", _("Rejected")

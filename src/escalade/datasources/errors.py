@@ -9,3 +9,4 @@ class DataSourceError(StrEnum):
     NOT_A_CONCEPTMAP = "not_a_conceptmap"  # FHIR said no
     SEALED = "sealed"  # only the organisation's designated persons open it
     EMPTY_FILE = "empty_file"
+    ALREADY_DECIDED = "already_decided"  # a proposed worksheet was approved or rejected

@@ -20,3 +20,17 @@ class ErrorForm(forms.Form):
     text = forms.CharField(
         label=_("Error"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class DecisionForm(forms.Form):
+    """Approve or reject a worksheet received by mail (the button pressed says which)."""
+
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))], widget=forms.HiddenInput
+    )
+    reason = forms.CharField(
+        label=_("Why it is rejected"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,11 +1,14 @@
 """The mailbox handlers of seed 002's weekly mail (rules on the province's fixed
-sender, in mailboxes.yaml): the Codes on the Fly worksheet goes to its data source,
-the Weekly Conformance Errors report is sealed and routed. Called by mailin inside the
-transaction that records the message, which keeps neither its bytes nor its text."""
+sender, in mailboxes.yaml): the Codes on the Fly worksheet becomes a proposed import of
+its data source, the Weekly Conformance Errors report is sealed and routed. The rules
+that name these handlers require an authenticated sender (mailin/authenticity.py): a
+forged message never reaches them. Called by mailin inside the transaction that records
+the message, which keeps neither its bytes nor its text."""
 
 from __future__ import annotations
 
 from escalade.catalog.models import Organisation
+from escalade.core.errors import Invalid
 
 from . import services
 from .choices import Via
@@ -13,15 +16,22 @@ from .models import DataSource
 
 
 def worksheet(mailbox, parsed, message, options: dict) -> str:
-    """options: {datasource: CODE}. Each XLSX or CSV attachment is imported."""
-    source = DataSource.objects.select_related("institution").get(
+    """options: {datasource: CODE}. Each XLSX or CSV attachment becomes a proposed import:
+    mail never changes a mapping by itself (a person approves it on the source's page)."""
+    source = DataSource.objects.select_related("institution", "organisation").get(
         institution=mailbox.institution_id, code=options["datasource"]
     )
     done = []
     for part in parsed.attachments:
         if part.filename.lower().endswith((".xlsx", ".csv")):
-            counts = services.import_worksheet(None, source, part.data, part.filename)
-            done.append(f"{part.filename}: {counts['new']} new, {counts['unmapped']} unmapped")
+            try:
+                proposal = services.propose_worksheet(
+                    source, part.data, part.filename, sender=parsed.sender
+                )
+            except Invalid as exc:
+                done.append(f"{part.filename}: {exc.message}")
+                continue
+            done.append(f"{part.filename}: proposed import #{proposal.pk} ({proposal.rows} rows)")
     return "; ".join(done) or "no worksheet attached"
 
 

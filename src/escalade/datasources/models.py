@@ -13,7 +13,7 @@ from escalade.core.i18n import pick
 from escalade.core.models import Institution
 from escalade.incidents.models import Incident
 
-from .choices import ErrorState, ReportState, Via
+from .choices import ErrorState, ProposalState, ReportState, Via
 
 
 class DataSource(models.Model):
@@ -119,6 +119,47 @@ class Mapping(models.Model):
     def mapped(self) -> bool:
         """Whether the local code has its provincial code."""
         return bool(self.target)
+
+
+class ProposedImport(models.Model):
+    """A Codes on the Fly worksheet that arrived by mail: nothing of it changes a mapping
+    until a person with the mapping permission has seen what it would change and
+    approved it (then the import runs with that person as its actor)."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    datasource = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="proposals")
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    via = models.CharField(_("via"), max_length=10, choices=Via.choices, default=Via.EMAIL)
+    sender = models.CharField(_("from"), max_length=254, blank=True)
+    filename = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size"))
+    data = models.BinaryField(editable=False)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ProposalState.choices, default=ProposalState.PROPOSED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    outcome = models.JSONField(default=dict, blank=True)  # the import's counts
+
+    class Meta:
+        verbose_name = _("proposed import")
+        verbose_name_plural = _("proposed imports")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["datasource", "state", "received_at"], name="ds_proposal_state")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.datasource.code}: {self.filename} ({self.state})"
 
 
 class ConformanceReport(models.Model):

@@ -12,7 +12,8 @@ from escalade.accounts.services import has_permission, require
 from escalade.core.errors import NotFound
 
 from . import rules, services
-from .models import ConformanceReport, DataSource, Mapping, ProvincialCode
+from .choices import ProposalState
+from .models import ConformanceReport, DataSource, Mapping, ProposedImport, ProvincialCode
 
 
 def _readable(user, institution, qs):
@@ -49,6 +50,22 @@ def datasource(user, institution, code: str) -> DataSource:
     if found is None:
         raise NotFound(_("No data source %(code)s.") % {"code": code}, field="code")
     return found
+
+
+def proposals(source: DataSource, pending_only: bool = False) -> QuerySet[ProposedImport]:
+    """The worksheets received by mail for the source, newest first (no file bytes)."""
+    qs = ProposedImport.objects.filter(datasource=source).defer("data").select_related("decided_by")
+    return qs.filter(state=ProposalState.PROPOSED) if pending_only else qs
+
+
+def proposal(source: DataSource, pk: int) -> ProposedImport:
+    """One worksheet received by mail for the source, or NotFound."""
+    found = ProposedImport.objects.filter(datasource=source, pk=pk).select_related(
+        "datasource__institution", "datasource__organisation", "decided_by"
+    )
+    if not found:
+        raise NotFound(_("No proposed worksheet %(id)s.") % {"id": pk}, field="proposal")
+    return found[0]
 
 
 def state(source: DataSource, now=None) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -28,16 +29,23 @@ from escalade.catalog.choices import ContactRole
 from escalade.catalog.models import Contact, Organisation
 from escalade.core import audit, seal
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Code, Forbidden, Invalid, not_one_of, required
+from escalade.core.errors import Code, Conflict, Forbidden, Invalid, not_one_of, required
 from escalade.core.i18n import in_both, in_language, pick, product_language
 from escalade.incidents import services as incidents
 from escalade.incidents.choices import Channel, RequesterRole
 from escalade.notifications import services as notify
 
 from . import rules
-from .choices import ErrorState, ReportState, Via
+from .choices import ErrorState, ProposalState, ReportState, Via
 from .errors import DataSourceError
-from .models import ConformanceReport, DataSource, Mapping, ProvincialCode, ReportError
+from .models import (
+    ConformanceReport,
+    DataSource,
+    Mapping,
+    ProposedImport,
+    ProvincialCode,
+    ReportError,
+)
 
 log = logging.getLogger("escalade.datasources")
 
@@ -63,14 +71,129 @@ def import_worksheet(actor, datasource: DataSource, data: bytes, filename: str =
     """Take a Codes on the Fly worksheet (XLSX or CSV, as the province sends it or as the
     expert returns it): every row's local code is known afterwards; a provincial code in
     the file maps it (history kept); new unmapped codes get today as first seen.
-    Returns {mapped, unmapped, new}. One transaction. `actor` None: a mailbox received it
-    (the rule on the province's sender)."""
-    if actor is not None:
-        require(actor, perms.MAP_CODES, datasource)
-    counts = _import_rows(actor, datasource, _read(data, filename))
-    if actor is None:
-        worksheet_arrived(datasource, counts)
-    return counts
+    Returns {mapped, unmapped, new}. One transaction. Always a person's act: a worksheet
+    that arrives by mail is only proposed (propose_worksheet)."""
+    require(actor, perms.MAP_CODES, datasource)
+    return _import_rows(actor, datasource, _read(data, filename))
+
+
+# -- a worksheet by mail: proposed, then approved or rejected by a person ----------------
+
+
+@dataclass
+class Change:
+    """What a proposed worksheet would do to one local code."""
+
+    kind: str  # "new" (a code not seen yet) or "changed" (its provincial code changes)
+    system: str
+    local_code: str
+    local_display: str
+    old_target: str
+    new_target: str
+    new_display: str
+    validated_by: str
+    known: bool  # the new provincial code is in the province's list
+
+
+def propose_worksheet(
+    datasource: DataSource, data: bytes, filename: str, *, sender: str = "", via: str = Via.EMAIL
+) -> ProposedImport:
+    """A worksheet that arrived by mail: kept as a proposal (it must read as a worksheet),
+    its designated persons and interface specialists told at once what it would change.
+    No mapping changes here."""
+    rows = _read(data, filename)
+    proposal = ProposedImport.objects.create(
+        institution_id=datasource.institution_id,
+        datasource=datasource,
+        via=via,
+        sender=sender[:254],
+        filename=filename[:255],
+        size=len(data),
+        data=data,
+        rows=len(rows),
+    )
+    audit.record(
+        action=AuditAction.CREATED,
+        obj=proposal,
+        actor=None,
+        institution=datasource.institution,
+        data={"datasource": datasource.code, "rows": len(rows), "sender": sender},
+    )
+    worksheet_arrived(datasource, proposal, changes(proposal))
+    return proposal
+
+
+def changes(proposal: ProposedImport) -> list[Change]:
+    """What approving the proposal would do now: new local codes and changed mappings
+    (old and new provincial codes), in the worksheet's order."""
+    datasource = proposal.datasource
+    rows = _read(bytes(proposal.data), proposal.filename)
+    known = {(m.system, m.local_code): m for m in Mapping.objects.filter(datasource=datasource)}
+    targets = {r.target for r in rows if r.target}
+    listed = dict(
+        ProvincialCode.objects.filter(
+            institution=datasource.institution_id, code__in=targets
+        ).values_list("code", "display")
+    )
+    any_list = ProvincialCode.objects.filter(institution=datasource.institution_id).exists()
+    out, seen = [], set()
+    for row in rows:
+        system = _system(datasource, row.system)
+        if (system, row.local_code) in seen:
+            continue
+        seen.add((system, row.local_code))
+        mapping = known.get((system, row.local_code))
+        old = mapping.target if mapping is not None else ""
+        if mapping is not None and (not row.target or row.target == old):
+            continue
+        out.append(
+            Change(
+                kind="new" if mapping is None else "changed",
+                system=system,
+                local_code=row.local_code,
+                local_display=row.local_display or (mapping.local_display if mapping else ""),
+                old_target=old,
+                new_target=row.target,
+                new_display=listed.get(row.target, row.target_display),
+                validated_by=row.validated_by,
+                known=not row.target or not any_list or row.target in listed,
+            )
+        )
+    return out
+
+
+def decide(actor, proposal: ProposedImport, *, approve: bool, reason: str = "") -> ProposedImport:
+    """A person with the mapping permission approves the proposal (the worksheet is
+    imported with them as actor) or rejects it (with a reason). Once only."""
+    require(actor, perms.MAP_CODES, proposal.datasource)
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise Invalid(errors=[required("reason", _("Say why the worksheet is rejected."))])
+    with transaction.atomic():
+        locked = ProposedImport.objects.select_for_update().get(pk=proposal.pk)
+        if locked.state != ProposalState.PROPOSED:
+            raise Conflict(
+                _("This worksheet was already %(state)s.")
+                % {"state": locked.get_state_display().lower()},
+                code=DataSourceError.ALREADY_DECIDED,
+            )
+        if approve:
+            locked.outcome = import_worksheet(
+                actor, locked.datasource, bytes(locked.data), locked.filename
+            )
+        locked.state = ProposalState.APPROVED if approve else ProposalState.REJECTED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.reason = reason[:2000]
+        locked.save(update_fields=["state", "decided_by", "decided_at", "reason", "outcome"])
+        audit.record(
+            action=AuditAction.UPDATED,
+            obj=locked,
+            actor=actor,
+            institution=locked.datasource.institution,
+            data={"state": locked.state, **({"outcome": locked.outcome} if approve else {})},
+        )
+    return locked
 
 
 def mapping_contacts(organisation: Organisation):
@@ -82,16 +205,16 @@ def mapping_contacts(organisation: Organisation):
     ).exclude(email="")
 
 
-def worksheet_arrived(datasource: DataSource, counts: dict) -> None:
+def worksheet_arrived(datasource: DataSource, proposal: ProposedImport, found: list) -> None:
     """Seed 002: the organisation's designated persons and interface specialists are
     told « promptement » that the province's worksheet arrived (an e-mail and an in-app
-    notice with what is left to map), not on Monday's reminder."""
+    notice with what it would change, to review and approve), not on Monday's reminder."""
     organisation = datasource.organisation
-    link = f"/datasources/{datasource.code}/"
+    link = f"/datasources/{datasource.code}/proposals/{proposal.pk}/"
     params = {
         "source": pick(datasource.label),
-        "new": counts["new"],
-        "unmapped": counts["unmapped"],
+        "new": sum(c.kind == "new" for c in found),
+        "changed": sum(c.kind == "changed" for c in found),
     }
     notify.to_users(
         designated_users(organisation), kind="worksheet_arrived", params=params, link=link
@@ -100,12 +223,13 @@ def worksheet_arrived(datasource: DataSource, counts: dict) -> None:
         with in_language(contact.language):
             notify.send_mail(
                 [contact.email],
-                _("%(source)s: Codes on the Fly worksheet received") % params,
+                _("%(source)s: Codes on the Fly worksheet received, to approve") % params,
                 _(
                     "Hello,\n\nThe province's Codes on the Fly worksheet for %(source)s "
-                    "arrived: %(new)s new local codes, %(unmapped)s left to map. Map them "
-                    "promptly: documents that use an unmapped code may not display in the "
-                    "clinical viewer.\n\n%(link)s"
+                    "arrived: %(new)s new local codes, %(changed)s mappings it would change. "
+                    "Nothing is changed until a person who maps codes approves it: review it "
+                    "promptly, since documents that use an unmapped code may not display in "
+                    "the clinical viewer.\n\n%(link)s"
                 )
                 % {**params, "link": f"{settings.ESCALADE_BASE_URL}{link}"},
             )

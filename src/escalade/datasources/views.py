@@ -18,7 +18,7 @@ from escalade.core.i18n import pick
 from escalade.core.web import current_institution, done, requires, show_errors, shows_errors
 
 from . import rules, selectors, services
-from .forms import ErrorForm, ReportForm, UploadForm
+from .forms import DecisionForm, ErrorForm, ReportForm, UploadForm
 
 
 @requires(perms.DATASOURCE_VIEW)
@@ -83,6 +83,54 @@ def datasource_detail(request, code):
             "upload": upload,
             "errors": errors,
             "posted": request.POST if request.method == "POST" else {},
+            "proposals": list(selectors.proposals(source, pending_only=True)),
+        },
+        status=status,
+    )
+
+
+@login_required  # the desk's roles, or a designated person (the selector checks)
+@shows_errors
+def proposal_detail(request, code, proposal_id):
+    """A worksheet received by mail: what it would change (new codes, changed mappings
+    with the old and new provincial codes); a person who maps codes approves or rejects
+    it. Nothing changes before."""
+    source = _found_anywhere(request, lambda inst: selectors.datasource(request.user, inst, code))
+    proposal = selectors.proposal(source, proposal_id)
+    can_map = has_permission(request.user, perms.MAP_CODES)
+    form = DecisionForm()
+    status = 200
+    if request.method == "POST" and can_map:
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            approve = form.cleaned_data["decision"] == "approve"
+            try:
+                decided = services.decide(
+                    request.user, proposal, approve=approve, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as exc:
+                show_errors(form, exc)
+            else:
+                message = (
+                    _("Worksheet approved: %(new)s new codes, %(unmapped)s left to map.")
+                    % decided.outcome
+                    if approve
+                    else _("Worksheet rejected: no mapping changed.")
+                )
+                return done(request, message, "datasources:detail", code)
+        status = 422
+    found = services.changes(proposal) if proposal.state == "proposed" else []
+    return render(
+        request,
+        "datasources/proposal.html",
+        {
+            "institution": source.institution,
+            "source": source,
+            "proposal": proposal,
+            "new": [c for c in found if c.kind == "new"],
+            "changed": [c for c in found if c.kind == "changed"],
+            "can_map": can_map,
+            "form": form,
         },
         status=status,
     )

@@ -35,6 +35,7 @@ class State(models.TextChoices):
     DROPPED = "dropped", _("Dropped by a rule")
     IGNORED = "ignored", _("Automatic reply: ignored")
     REJECTED = "rejected", _("Rejected")
+    HELD = "held", _("Held: not authenticated")
     SENT = "sent", _("Sent")
 
 

@@ -14,4 +14,5 @@ class MailError(StrEnum):
     NO_PASSWORD = "no_mailbox_password"  # the environment holds no password for it
     NOT_IMAP = "not_imap"  # a gateway-only mailbox has nothing to fetch
     UNREACHABLE = "mailbox_unreachable"  # the IMAP server refused or did not answer
+    NOT_AUTHENTICATED = "not_authenticated"  # a rule wants its sender's domain's signature
     NOT_REJECTED = "not_rejected"  # only a rejected message is taken again

@@ -109,6 +109,8 @@ class Message(models.Model):
     reason_code = models.CharField(max_length=40, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     rule = models.CharField(_("rule"), max_length=60, blank=True)
+    # whether it comes from its From domain (mailin/authenticity.py): pass, fail, none
+    authentication = models.CharField(_("authentication"), max_length=4, blank=True)
     incident = models.ForeignKey(
         Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
     )

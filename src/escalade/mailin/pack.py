@@ -43,6 +43,15 @@ class RuleSpec(BaseModel):
     handler: str = ""
     options: dict[str, str] = Field({}, description="what the handler needs (a data source...)")
     reason: Labels | None = None
+    authenticated: bool = Field(
+        False,
+        description="the message must be signed by its From domain (DKIM) or vouched for by "
+        "a trusted relay; otherwise it is held and never acted on",
+    )
+    dkim_keys: dict[str, str] = Field(
+        {},
+        description="pinned DKIM keys of the sender: {selector._domainkey.domain: TXT record}",
+    )
 
     @model_validator(mode="after")
     def _complete(self):
@@ -169,6 +178,8 @@ def apply_mailboxes(institution, spec: MailboxesFile, ctx: dict) -> None:
                         "handler": r.handler,
                         "options": r.options,
                         "reason": r.reason.model_dump() if r.reason else {},
+                        "authenticated": r.authenticated,
+                        "dkim_keys": r.dkim_keys,
                     }
                     for r in box.rules
                 ],

@@ -299,6 +299,9 @@ class Rule:
     handler: str = ""
     options: dict = field(default_factory=dict)
     reason: dict = field(default_factory=dict)
+    # the message must come from its From domain (mailin/authenticity.py), else it is held
+    authenticated: bool = False
+    dkim_keys: dict = field(default_factory=dict)  # DNS name -> TXT record, pinned by the pack
 
 
 def matching_rule(rules: list[dict], sender: str, subject: str) -> Rule | None:

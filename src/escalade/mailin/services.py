@@ -36,7 +36,7 @@ from escalade.incidents.choices import Channel
 from escalade.incidents.models import Incident, Note
 from escalade.notifications import services as notify
 
-from . import handlers, rules
+from . import authenticity, handlers, rules
 from .choices import Direction, Kind, OnClosed, Security, State, Via
 from .errors import MailError
 from .models import Attachment, Mailbox, Message
@@ -136,6 +136,36 @@ def _take(mailbox: Mailbox, raw: bytes, parsed: rules.Parsed, key, via, uid) -> 
             mailbox, raw, key, via, uid, parsed, state=State.IGNORED, reason_code=parsed.automatic
         )
     rule = rules.matching_rule(mailbox.rules, parsed.sender, parsed.subject)
+    verdict = None
+    if rule is None or rule.action != "drop":
+        verdict = authenticity.verify(
+            raw,
+            trusted_relays=settings.ESCALADE_MAIL_TRUSTED_RELAYS,
+            dns_server=settings.ESCALADE_MAIL_DNS,
+            pinned_keys=rule.dkim_keys if rule is not None else None,
+        )
+    if rule is not None and rule.authenticated and not verdict.passed:
+        # a forged or unverifiable message on a rule that trusts its sender: kept for the
+        # record (no bytes, no text), never acted on, its sender never answered
+        log.warning(
+            "mailbox %s held a message claiming %s: %s",
+            mailbox.code,
+            verdict.domain,
+            verdict.result,
+        )
+        return _row(
+            mailbox,
+            b"",
+            key,
+            via,
+            uid,
+            parsed,
+            state=State.HELD,
+            rule=rule.code,
+            authentication=verdict.result,
+            reason_code=MailError.NOT_AUTHENTICATED,
+            reason=_held_reason(rule, verdict),
+        )
     if rule is not None and rule.action == "drop":
         return _row(
             mailbox,
@@ -153,7 +183,17 @@ def _take(mailbox: Mailbox, raw: bytes, parsed: rules.Parsed, key, via, uid) -> 
         if handler is None:
             raise Refused(MailError.NO_HANDLER, "no handler '%(name)s'", {"name": rule.handler})
         # the handler keeps what it needs: neither the bytes nor the text stay here
-        message = _row(mailbox, b"", key, via, uid, parsed, state=State.ROUTED, rule=rule.code)
+        message = _row(
+            mailbox,
+            b"",
+            key,
+            via,
+            uid,
+            parsed,
+            state=State.ROUTED,
+            rule=rule.code,
+            authentication=verdict.result,
+        )
         message.size = len(raw)
         message.reason = str(handler(mailbox, parsed, message, rule.options) or "")[:2000]
         message.save(update_fields=["reason", "size"])
@@ -172,6 +212,7 @@ def _take(mailbox: Mailbox, raw: bytes, parsed: rules.Parsed, key, via, uid) -> 
             uid,
             parsed,
             state=State.THREADED,
+            authentication=verdict.result,
             incident=incident,
             text=parsed.text,
             language=lang,
@@ -202,15 +243,26 @@ def _take(mailbox: Mailbox, raw: bytes, parsed: rules.Parsed, key, via, uid) -> 
         uid,
         parsed,
         state=State.OPENED,
+        authentication=verdict.result,
         incident=new,
         text=parsed.text,
         language=lang,
         rule=rule.code if rule is not None else "",
     )
     _store_attachments(message, parsed, new)
-    if mailbox.acknowledge:
+    if mailbox.acknowledge and not verdict.failed:
+        # no answer to a message that failed authentication: its From is likely forged,
+        # and the answer would go to someone who never wrote (backscatter)
         _acknowledge(mailbox, new, message, lang or product_language())
     return message
+
+
+def _held_reason(rule: rules.Rule, verdict: authenticity.Verdict) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(
+            "Held, not acted on: the rule %(rule)s takes only a message authenticated as "
+            "coming from %(domain)s (%(detail)s)."
+        ) % {"rule": rule.code, "domain": verdict.domain or "?", "detail": verdict.detail}
 
 
 def _check_attachments(parsed: rules.Parsed) -> None:

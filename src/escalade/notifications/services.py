@@ -61,7 +61,7 @@ MESSAGES = {
         "Weekly Conformance Errors report #%(id)s for %(organisation)s: it is yours to open."
     ),
     "worksheet_arrived": _(
-        "%(source)s: the Codes on the Fly worksheet arrived, %(new)s new codes, %(unmapped)s left to map."
+        "%(source)s: the Codes on the Fly worksheet arrived, %(new)s new codes, %(changed)s mappings changed: review it and approve it."
     ),
     "patient_safety": _(
         "Possible impact on a patient's safety: incident %(number)s at %(site)s, %(summary)s. Prepare the incident declaration."

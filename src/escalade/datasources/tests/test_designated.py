@@ -65,10 +65,11 @@ def test_a_worksheet_by_mail_is_told_to_the_designated_persons_at_once(ontario, 
     from escalade.datasources.models import DataSource
 
     source = DataSource.objects.get(code="nord-lab")
-    services.import_worksheet(None, source, provinces_workbook(), "codes.xlsx")
+    proposal = services.propose_worksheet(source, provinces_workbook(), "codes.xlsx")
     notice = Notification.objects.get(user=designate, kind="worksheet_arrived")
     with translation.override("en"):
-        assert notice.link == "/datasources/nord-lab/" and "3 left to map" in render(notice)
+        assert notice.link == f"/datasources/nord-lab/proposals/{proposal.pk}/"
+        assert "5 new codes, 0 mappings changed: review it and approve it" in render(notice)
     told = [m.to for m in OutgoingMail.objects.all() if "Codes on the Fly" in m.subject]
     assert any("n.roy@hopital-nord.example.org" in [a.lower() for a in to] for to in told)
 

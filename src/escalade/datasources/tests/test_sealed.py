@@ -150,24 +150,25 @@ def test_a_report_for_an_organisation_without_designated_person_opens_an_inciden
 
 
 def test_the_report_arrives_by_the_mailbox_rule_on_the_provinces_sender(
-    ontario, designate, report_bytes
+    ontario, designate, report_bytes, settings
 ):
     from escalade.mailin import services as mail
     from escalade.mailin.models import Mailbox, Message
     from escalade.mailin.tests.conftest import mail as make_mail
+    from escalade.mailin.tests.servers import signing_domain
 
     box = Mailbox.objects.select_related("institution").get(institution=ontario)
-    message = mail.receive(
-        box,
-        make_mail(
-            sender="cOntario@one-mail.on.ca",
-            to="servicedesk@hospital.example.on.ca",
-            subject="Weekly Conformance Errors",
-            body=f"Report attached for {MARKER}.",
-            attachments=[("wce.hl7", report_bytes, "application/octet-stream")],
-        ),
-        via="smtp",
-    )
+    with signing_domain("one-mail.on.ca", settings) as sign:
+        raw = sign(
+            make_mail(
+                sender="cOntario@one-mail.on.ca",
+                to="servicedesk@hospital.example.on.ca",
+                subject="Weekly Conformance Errors",
+                body=f"Report attached for {MARKER}.",
+                attachments=[("wce.hl7", report_bytes, "application/octet-stream")],
+            ),
+        )
+        message = mail.receive(box, raw, via="smtp")
     assert message.state == "routed" and message.rule == "conformance-reports"
     row = Message.objects.get(pk=message.pk)
     assert MARKER.encode() not in bytes(row.raw) and MARKER not in row.text

@@ -210,34 +210,6 @@ def test_the_expert_maps_many_codes_at_once_on_the_page(ontario, desk):
     assert "HBA1C-X" in page and 'id="mapping-form"' not in page
 
 
-def test_the_worksheet_arrives_by_the_mailbox_rule(ontario):
-    from escalade.mailin import services as mail
-    from escalade.mailin.models import Mailbox
-    from escalade.mailin.tests.conftest import mail as make_mail
-
-    box = Mailbox.objects.select_related("institution").get(institution=ontario)
-    message = mail.receive(
-        box,
-        make_mail(
-            sender="codes@one-mail.on.ca",
-            to="servicedesk@hospital.example.on.ca",
-            subject="Codes on the Fly - week 48",
-            body="Worksheet attached.",
-            attachments=[
-                (
-                    "codes.xlsx",
-                    provinces_workbook(),
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                )
-            ],
-        ),
-        via="smtp",
-    )
-    assert (message.state, message.rule) == ("routed", "codes-on-the-fly")
-    assert "5 new, 3 unmapped" in message.reason
-    assert Mapping.objects.filter(datasource__code="nord-lab", target="").count() == 3
-
-
 def test_the_provincial_codes_are_searched_as_the_expert_types(ontario, desk):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(desk["level2_analyst"])

@@ -180,3 +180,91 @@ def dovecot(user: str = "desk", password: str = "secret"):
 
 def _group(gid: int) -> str:
     return grp.getgrgid(gid).gr_name
+
+
+# -- DNS: a real server (dnslib) on a free port, answering TXT records ----------------
+
+
+class Zone:
+    """A DNS server on 127.0.0.1:<free port> (UDP) that answers the TXT records it is
+    given (the DKIM keys of the senders of a test) and NXDOMAIN for anything else."""
+
+    def __init__(self, records: dict[str, str]):
+        from dnslib import QTYPE, RR, TXT
+        from dnslib.server import BaseResolver, DNSLogger, DNSServer
+
+        self.records = {k.lower().rstrip("."): v for k, v in records.items()}
+        zone = self
+
+        class Answer(BaseResolver):
+            def resolve(self, request, handler):
+                reply = request.reply()
+                name = str(request.q.qname).lower().rstrip(".")
+                value = zone.records.get(name)
+                if value is not None and request.q.qtype == QTYPE.TXT:
+                    chunks = [value[i : i + 255] for i in range(0, len(value), 255)]
+                    reply.add_answer(RR(request.q.qname, QTYPE.TXT, rdata=TXT(chunks), ttl=60))
+                elif value is None:
+                    reply.header.rcode = 3  # NXDOMAIN
+                zone.asked.append(name)
+                return reply
+
+        self.asked: list[str] = []
+        self.port = free_port()
+        quiet = DNSLogger("-request,-reply,-truncated,-error,-recv,-send,-data", prefix=False)
+        self.server = DNSServer(Answer(), port=self.port, address="127.0.0.1", logger=quiet)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def __enter__(self):
+        self.server.start_thread()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.stop()
+
+
+def dkim_key(selector: str, domain: str):
+    """A throwaway RSA key: (private PEM, DNS name, TXT record of its public half)."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    record = "v=DKIM1; k=rsa; p=" + base64.b64encode(public).decode()
+    return private, f"{selector}._domainkey.{domain}", record
+
+
+def dkim_sign(raw: bytes, selector: str, domain: str, private: bytes) -> bytes:
+    """The message with a DKIM-Signature of `domain` prepended (as its server would)."""
+    import dkim
+
+    signature = dkim.sign(
+        raw,
+        selector.encode(),
+        domain.encode(),
+        private,
+        include_headers=[b"from", b"to", b"subject", b"date", b"message-id"],
+    )
+    return signature + raw
+
+
+@contextlib.contextmanager
+def signing_domain(domain: str, settings, selector: str = "s2026"):
+    """A sender's domain for a test: its DKIM key published by a real DNS server that the
+    service is pointed at (ESCALADE_MAIL_DNS). Yields sign(raw) -> the signed bytes."""
+    private, name, record = dkim_key(selector, domain)
+    with Zone({name: record}) as zone:
+        settings.ESCALADE_MAIL_DNS = zone.address
+        yield lambda raw: dkim_sign(raw, selector, domain, private)
