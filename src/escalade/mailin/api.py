@@ -118,6 +118,10 @@ def _message(m) -> dict:
 
 class RejectedOut(Schema):
     id: int
+    state: str = Field(
+        description="rejected (can be taken again) or held (failed authentication: never "
+        "acted on, nothing of it kept but its envelope)"
+    )
     mailbox: str
     at: dt.datetime
     sender: str
@@ -150,13 +154,14 @@ def fetch(request, code: str, q: Query[InstitutionQuery]):
 @router.get(
     "/mailboxes/rejected",
     response={200: list[RejectedOut], **ERRORS},
-    summary="Messages the mailboxes rejected, with the reason",
+    summary="Messages the mailboxes rejected or held, with the reason",
 )
 def rejected(request, q: Query[InstitutionQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.MAILBOX_RUN)
     return [
         {
             "id": m.pk,
+            "state": m.state,
             "mailbox": m.mailbox.code if m.mailbox else "",
             "at": m.at,
             "sender": m.sender,

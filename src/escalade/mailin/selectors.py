@@ -33,10 +33,12 @@ def mailbox(user, institution, code: str) -> Mailbox:
 
 
 def rejected(user, institution, limit: int = 200) -> QuerySet[Message]:
-    """The messages the institution's mailboxes rejected, newest first, with the reason."""
+    """The messages the institution's mailboxes rejected or held (a forged or unverifiable
+    sender on a rule that asks for authentication), newest first, with the reason."""
     require(user, perms.MAILBOX_RUN, institution)
     return (
-        Message.objects.filter(institution=institution, state=State.REJECTED)
+        Message.objects.filter(institution=institution, state__in=[State.REJECTED, State.HELD])
+        .defer("raw", "text")
         .select_related("mailbox")
         .order_by("-at", "-id")[:limit]
     )

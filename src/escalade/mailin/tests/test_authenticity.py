@@ -101,7 +101,7 @@ def _box(ontario) -> Mailbox:
     return Mailbox.objects.select_related("institution").get(institution=ontario)
 
 
-def test_forged_province_mail_writes_nothing_and_is_held(ontario, settings):
+def test_forged_province_mail_writes_nothing_and_is_held(ontario, desk, settings):
     """Issue 25, finding 1: a message claiming the province's domain, unsigned or signed by
     another domain, mapped GLU to sodium and became a sealed report. Now both are held."""
     before = dict(Mapping.objects.values_list("local_code", "target"))
@@ -126,9 +126,20 @@ def test_forged_province_mail_writes_nothing_and_is_held(ontario, settings):
     assert ProposedImport.objects.count() == 0 and ConformanceReport.objects.count() == 0
     assert dict(Mapping.objects.values_list("local_code", "target")) == before
     assert Incident.objects.count() == 0 and OutgoingMail.objects.count() == 0
-    # listed with the reason, for the mailbox's managers
-    listed = Message.objects.filter(state=State.HELD).count()
-    assert listed == 3
+    # listed with the reason, for those who run the mailboxes, page and API
+    from django.test import Client
+
+    from escalade.accounts.services import create_api_token
+
+    runner = desk["it_technician"]
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(runner)}")
+    listed = api.get("/api/mailboxes/rejected", {"institution": ontario.code}).json()
+    assert [m["state"] for m in listed] == ["held"] * 3
+    assert "not aligned" in " ".join(m["reason"] for m in listed)
+    page = Client(HTTP_ACCEPT_LANGUAGE="fr-ca")
+    page.force_login(runner)
+    html = page.get("/mailboxes/").content.decode()
+    assert html.count("Retenu : non authentifié") == 3 and "/retake/" not in html
 
 
 def test_the_signed_worksheet_is_only_proposed(ontario, settings):
