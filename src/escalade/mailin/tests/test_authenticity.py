@@ -11,7 +11,7 @@ from escalade.datasources.models import ConformanceReport, Mapping, ProposedImpo
 from escalade.incidents.models import Incident
 from escalade.mailin import authenticity, services
 from escalade.mailin.choices import State
-from escalade.mailin.models import Mailbox, Message
+from escalade.mailin.models import Mailbox
 from escalade.notifications.models import OutgoingMail
 
 from .conftest import mail
