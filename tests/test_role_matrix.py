@@ -50,7 +50,7 @@ ACCESS = {
     ("GET", "/api/outages"): perms.RUNBOOK_VIEW,
     ("GET", "/api/outages/{outage_id}"): perms.RUNBOOK_VIEW,
     ("GET", "/api/broadcasts/current"): PUBLIC,  # what a workstation's notifier asks
-    ("GET", "/api/broadcasts/{broadcast_id}.cap"): PUBLIC,
+    ("GET", "/api/broadcasts/{public_id}.cap"): PUBLIC,
     ("GET", "/api/vendors"): perms.RUNBOOK_VIEW,
     ("GET", "/api/vendors/{code}/call-sheet"): perms.RUNBOOK_VIEW,
     # writes: the service of each checks its permission; the requester may only log
@@ -109,6 +109,9 @@ ACCESS = {
     ("GET", "/api/datasources/{code}/conceptmap"): perms.DATASOURCE_VIEW,
     ("POST", "/api/datasources/{code}/conceptmap"): perms.MAP_CODES,
     ("POST", "/api/datasources/{code}/worksheets"): perms.MAP_CODES,
+    ("GET", "/api/datasources/{code}/proposals"): perms.DATASOURCE_VIEW,
+    ("GET", "/api/datasources/{code}/proposals/{proposal_id}"): perms.DATASOURCE_VIEW,
+    ("POST", "/api/datasources/{code}/proposals/{proposal_id}/decision"): perms.MAP_CODES,
     ("PUT", "/api/datasources/{code}/mappings/{local_code}"): perms.MAP_CODES,
     ("POST", "/api/datasources/{code}/heartbeat"): perms.HEARTBEAT,
     ("POST", "/api/conformance-reports"): perms.REPORT_RECEIVE,
@@ -124,6 +127,7 @@ QUERY = {
     "/api/stats": {"from": "2026-11-01", "to": "2026-11-30"},
     "/api/stats/export": {"from": "2026-11-01", "to": "2026-11-30", "format": "csv"},
     "/api/fiscal-periods": {"year": "2026"},
+    "/api/broadcasts/current": {"host": "MRADI001"},
 }
 
 
@@ -215,7 +219,7 @@ def world(api, staff, body, cusm):
     from escalade.core import seal
     from escalade.datasources.models import ConformanceReport, DataSource
 
-    DataSource.objects.create(
+    source = DataSource.objects.create(
         institution=cusm,
         organisation=org,
         code=org.code,
@@ -233,8 +237,16 @@ def world(api, staff, body, cusm):
         key_id=seal.key_id(),
         state="routed",
     )
+    from escalade.datasources import services as datasources
+
+    proposal = datasources.propose_worksheet(
+        source,
+        b"Code System,Local Code,Local Description,Provincial Code\nurn:local,GLU,Glucose,\n",
+        "w.csv",
+    )
     return {
         "number": major,
+        "proposal_id": proposal.pk,
         "report_id": report.pk,
         "local_code": "GLU",
         "error_id": 999999,
@@ -251,7 +263,7 @@ def world(api, staff, body, cusm):
         "vendor": "acme",
         "outage_id": outage.pk,
         "entry_id": 999999,
-        "broadcast_id": outage.broadcasts.get().pk,
+        "public_id": outage.broadcasts.get().public_id,
         "attachment_id": attachment.pk,
         "message_id": 999999,
     }

@@ -14,19 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from escalade.core.errors import NotFound
+from escalade.core.public import client_address
 
 from .models import ApiToken, LoginFailure
 from .services import create_api_token, revoke_api_token
 
 
 def _address(request) -> str:
-    """The client's address: REMOTE_ADDR, or behind the TLS proxy (ESCALADE_BEHIND_PROXY=1)
-    the last address of X-Forwarded-For, the one the proxy itself added."""
-    if settings.ESCALADE_BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        if forwarded:
-            return forwarded[:45]
-    return request.META.get("REMOTE_ADDR", "")[:45]
+    return client_address(request)
 
 
 class ThrottledLoginView(auth_views.LoginView):

@@ -242,6 +242,12 @@ ESCALADE_LOGIN_MAX_FAILURES_PER_ADDRESS = int(
 )
 # Behind the TLS proxy: the client's address is the last of X-Forwarded-For.
 ESCALADE_BEHIND_PROXY = os.environ.get("ESCALADE_BEHIND_PROXY", "0") == "1"
+# Reads without sign-in (current broadcasts, CAP, Atom, kiosk display): optionally only
+# from the workstation networks (CIDR, comma-separated) or with a display token.
+ESCALADE_PUBLIC_NETWORKS = [
+    n.strip() for n in os.environ.get("ESCALADE_PUBLIC_NETWORKS", "").split(",") if n.strip()
+]
+ESCALADE_DISPLAY_TOKEN = os.environ.get("ESCALADE_DISPLAY_TOKEN", "")
 ESCALADE_LOGIN_WINDOW_SECONDS = int(os.environ.get("ESCALADE_LOGIN_WINDOW_SECONDS", "900"))
 ESCALADE_PAGE_SIZE = 50
 # Idempotency-Key records (core/idempotency.py) answer retries for this long.

@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.catalog.schemas import ChannelOut as CatalogChannelOut
-from escalade.core.errors import Invalid, not_one_of
+from escalade.core import public
+from escalade.core.errors import Forbidden, Invalid, not_one_of
 from escalade.core.idempotency import replay_with
-from escalade.core.models import Institution
 from escalade.core.schema import Day, Instant, StrictBool, at_or_now, errors_for, one_of
 from escalade.incidents.errors import IncidentError
 
@@ -364,33 +365,65 @@ def reconcile(request, outage_id: int, entry_id: int, payload: ReconcileIn):
 
 
 class CurrentQuery(Schema):
-    host: str | None = Field(None, max_length=63, description="the workstation's host name")
+    host: str = Field(
+        min_length=1, max_length=63, description="the workstation's host name (required)"
+    )
     institution: str | None = Field(None, max_length=40)
+    token: str | None = Field(None, max_length=200, description="the display token, if set")
     at: Instant | None = None
+
+
+class PublicBroadcastOut(Schema):
+    """A broadcast as a workstation reads it without sign-in: no internal number, no
+    incident, no host patterns."""
+
+    id: str = Field(description="the broadcast's public id (its CAP document's address)")
+    group: str
+    group_label: str
+    type: str
+    title: str
+    message: str
+    texts: dict = Field(description="title and message in French and English")
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None = None
+    cap: str = Field(description="the address of its CAP 1.2 document")
+
+
+def _fenced(request) -> None:
+    if not public.allowed(request):
+        raise Forbidden(
+            _("This read is open only to the workstation networks or with the display token.")
+        )
 
 
 @router.get(
     "/broadcasts/current",
     auth=None,
-    response={200: list[BroadcastOut], **ERRORS},
+    response={200: list[PublicBroadcastOut], **ERRORS},
     summary="The broadcasts current for a workstation (no sign-in)",
 )
 def current(request, q: Query[CurrentQuery]):
-    institutions = Institution.objects.all()
-    if q.institution:
-        institutions = institutions.filter(code=q.institution)
-    rows = selectors.current_broadcasts(list(institutions), host=q.host, at=at_or_now(q.at))
-    return [selectors.broadcast_view(b) for b in rows]
+    _fenced(request)
+    rows = selectors.public_broadcasts(q.host.strip(), q.institution or "", at=at_or_now(q.at))
+    return [
+        {
+            **selectors.broadcast_view(b),
+            "id": b.public_id,
+            "cap": f"/api/broadcasts/{b.public_id}.cap",
+        }
+        for b in rows
+    ]
 
 
 @router.get(
-    "/broadcasts/{int:broadcast_id}.cap",
+    "/broadcasts/{public_id}.cap",
     auth=None,
     response={200: None, **ERRORS},
-    summary="One broadcast as an OASIS CAP 1.2 document (no sign-in)",
+    summary="One current broadcast as an OASIS CAP 1.2 document (no sign-in)",
 )
-def cap_document(request, broadcast_id: int):
-    row = selectors.get_broadcast(broadcast_id)
+def cap_document(request, public_id: str):
+    _fenced(request)
+    row = selectors.current_public_broadcast(public_id)
     return HttpResponse(cap.document(row), content_type="application/cap+xml; charset=utf-8")
 
 

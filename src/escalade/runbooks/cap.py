@@ -22,8 +22,9 @@ def _time(value: dt.datetime, zone) -> str:
 
 
 def identifier(b: Broadcast) -> str:
-    """The broadcast's CAP identifier: unique per institution and broadcast."""
-    return f"escalade.{b.institution.code}.broadcast.{b.pk}"
+    """The broadcast's CAP identifier: unique per institution and broadcast (its public
+    id, never the sequential number)."""
+    return f"escalade.{b.institution.code}.broadcast.{b.public_id}"
 
 
 def document(b: Broadcast) -> bytes:
@@ -63,8 +64,6 @@ def document(b: Broadcast) -> bytes:
                 for w in warnings
             ),
         )
-    if b.outage_id:
-        add(alert, "incidents", b.outage.incident.number)
     warning = b.kind == BroadcastKind.WARNING
     for lang in ("fr", "en"):
         if not (b.title or {}).get(lang):
@@ -99,7 +98,7 @@ def atom(rows: list[Broadcast], base_url: str, language: str) -> bytes:
     for b in rows:
         feed.add_item(
             title=(b.title or {}).get(language) or (b.title or {}).get("fr", ""),
-            link=f"{base_url}/api/broadcasts/{b.pk}.cap",
+            link=f"{base_url}/api/broadcasts/{b.public_id}.cap",
             description=(b.message or {}).get(language) or (b.message or {}).get("fr", ""),
             unique_id=identifier(b),
             pubdate=b.starts_at,

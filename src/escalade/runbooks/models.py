@@ -3,6 +3,8 @@ sent to workstations, and the degraded-mode registry (seed 004)."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,11 @@ from escalade.core.i18n import pick
 from escalade.core.transitions import valid_state
 
 from .choices import BroadcastKind, EntryState, OutageState, StepPhase, StepState
+
+
+def public_id() -> str:
+    """An id for anonymous reads: 128 random bits, URL-safe."""
+    return secrets.token_urlsafe(16)
 
 
 class WorkstationGroup(models.Model):
@@ -136,6 +143,8 @@ class Broadcast(models.Model):
     outage = models.ForeignKey(
         Outage, on_delete=models.CASCADE, null=True, blank=True, related_name="broadcasts"
     )
+    # the id a workstation reads it by without sign-in (CAP, Atom): not guessable, unlike pk
+    public_id = models.CharField(max_length=32, unique=True, default=public_id, editable=False)
     group = models.CharField(max_length=40)
     group_label = models.JSONField(default=dict)
     hosts = models.JSONField(default=list)

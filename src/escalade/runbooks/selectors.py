@@ -18,6 +18,7 @@ from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import NotFound
 from escalade.core.i18n import pick
+from escalade.core.models import Institution
 
 from . import rules
 from .choices import BroadcastKind, EntryState, OutageState, StepPhase, StepState
@@ -166,12 +167,42 @@ def broadcast_view(b: Broadcast) -> dict:
     }
 
 
-def get_broadcast(broadcast_id: int) -> Broadcast:
-    """A broadcast, as every workstation of its group reads it; NotFound otherwise."""
-    row = Broadcast.objects.select_related("institution").filter(pk=broadcast_id).first()
+def current_public_broadcast(public_id: str, at: dt.datetime | None = None) -> Broadcast:
+    """A broadcast current now, by the id workstations read it by (never its sequential
+    number, never an ended one); NotFound otherwise."""
+    at = at or timezone.now()
+    row = (
+        Broadcast.objects.select_related("institution")
+        .filter(public_id=public_id[:32], starts_at__lte=at)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
+        .first()
+    )
     if row is None:
-        raise NotFound(_("No broadcast #%(id)s.") % {"id": broadcast_id}, field="id")
+        raise NotFound(_("No current broadcast %(id)s.") % {"id": public_id[:32]}, field="id")
     return row
+
+
+def host_institutions(host: str, institutions=None) -> list:
+    """The institutions a workstation belongs to: those with a group whose own host-name
+    patterns name it ("*", every workstation, names no one in particular)."""
+    groups = WorkstationGroup.objects.select_related("institution")
+    if institutions is not None:
+        groups = groups.filter(institution__in=institutions)
+    found = {}
+    for g in groups:
+        specific = [p for p in g.hosts if p.strip() != "*"]
+        if specific and rules.host_matches(specific, host):
+            found[g.institution_id] = g.institution
+    return list(found.values())
+
+
+def public_broadcasts(host: str, institution_code: str = "", at: dt.datetime | None = None):
+    """What a workstation may read without sign-in: the current broadcasts of its own
+    institutions that its groups receive."""
+    institutions = Institution.objects.all()
+    if institution_code:
+        institutions = institutions.filter(code=institution_code)
+    return current_broadcasts(host_institutions(host, institutions), host=host, at=at)
 
 
 def recent_broadcasts(institutions, days: int = 7):

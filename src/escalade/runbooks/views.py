@@ -13,12 +13,13 @@ from django.views.decorators.http import require_POST
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import has_permission
+from escalade.core import public
 from escalade.core.errors import DomainError
-from escalade.core.models import Institution
 from escalade.core.web import current_institution, done, requires, show_errors, shows_errors
 
 from . import cap, pdf, selectors, services
 from .forms import ActivateForm, CloseForm, EntryForm, ReconcileForm, VendorRefForm
+from .models import WorkstationGroup
 
 
 @requires(perms.RUNBOOK_VIEW)
@@ -293,35 +294,59 @@ def call(request, outage_id, code):
 
 
 def broadcasts_atom(request):
-    """The Atom feed of the last week's broadcasts, each entry linking its CAP document
-    (no sign-in: what the workstations are told)."""
-    institutions = Institution.objects.all()
+    """The Atom feed of the broadcasts current for one workstation (?host=), each entry
+    linking its CAP document (no sign-in: what that workstation is told, nothing of
+    another institution)."""
+    if not public.allowed(request):
+        return HttpResponse(status=403)
+    host = (request.GET.get("host") or "").strip()[:63]
+    if not host:
+        return HttpResponse(
+            _("Say which workstation reads the feed: ?host=its host name."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     code = (request.GET.get("institution") or "").strip()[:40]
-    if code:
-        institutions = institutions.filter(code=code)
-    rows = list(selectors.recent_broadcasts(list(institutions)).select_related("institution"))
+    rows = selectors.public_broadcasts(host, code)
     lang = (request.LANGUAGE_CODE or "fr")[:2]
     body = cap.atom(rows, request.build_absolute_uri("/").rstrip("/"), lang)
     return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
 
 
 def display(request):
-    """A wall or kiosk screen: the current broadcasts of one group (?group=) or of one
+    """A wall or kiosk screen: the current broadcasts of one group (?group=, with
+    ?institution= when several institutions have a group of that code) or of one
     workstation (?host=), large, refreshed every 2 seconds; no sign-in (it shows what
-    every workstation of the group shows)."""
+    every workstation of the group shows, nothing of another institution)."""
+    if not public.allowed(request):
+        return HttpResponse(status=403)
     group = (request.GET.get("group") or "").strip()[:40]
-    institutions = Institution.objects.all()
     code = (request.GET.get("institution") or "").strip()[:40]
-    if code:
-        institutions = institutions.filter(code=code)
-    host = (request.GET.get("host") or "").strip()[:63] or None
-    # a workstation's screen shows what it would get (?host=); a group's screen its
-    # group's broadcasts and those to every workstation
-    rows = [
-        b
-        for b in selectors.current_broadcasts(list(institutions), host=host)
-        if not group or b.group == group or "*" in b.hosts
-    ]
+    host = (request.GET.get("host") or "").strip()[:63]
+    if host:
+        rows = selectors.public_broadcasts(host, code)
+    else:
+        # a group's screen: its group's broadcasts and those to every workstation, of the
+        # institution that has the group
+        owners = (
+            WorkstationGroup.objects.filter(code=group)
+            if group
+            else WorkstationGroup.objects.none()
+        )
+        if code:
+            owners = owners.filter(institution__code=code)
+        institutions = {g.institution_id for g in owners}
+        if len(institutions) > 1:
+            return HttpResponse(
+                _("Several institutions have this group: add ?institution=its code."),
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        rows = [
+            b
+            for b in selectors.current_broadcasts(list(institutions))
+            if b.group == group or "*" in b.hosts
+        ]
     return render(
         request,
         "runbooks/display.html",
