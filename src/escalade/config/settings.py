@@ -202,6 +202,12 @@ ESCALADE_MAIL_REFUSED_EXTENSIONS = [
     for e in os.environ.get("ESCALADE_MAIL_REFUSED_EXTENSIONS", "").split(",")
     if e.strip()
 ]
+# Codes on the Fly worksheets (datasources): the most rows taken, and the most bytes an
+# XLSX may unpack to (checked before it is opened: a zip bomb is refused unread).
+ESCALADE_WORKSHEET_MAX_ROWS = int(os.environ.get("ESCALADE_WORKSHEET_MAX_ROWS", "10000"))
+ESCALADE_WORKSHEET_MAX_INFLATED_BYTES = int(
+    os.environ.get("ESCALADE_WORKSHEET_MAX_INFLATED_BYTES", str(50_000_000))
+)
 # Whether a message comes from its From domain (mailin/authenticity.py): the names
 # (authserv-id) of the hospital's mail servers whose Authentication-Results header is
 # believed, comma-separated; and the DNS server asked for DKIM keys ("host:port"; empty:

@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 
 import hl7
@@ -30,7 +31,12 @@ HIGHLIGHT = "FFFF00"
 
 
 class WorksheetError(ValueError):
-    """The file is not a Codes on the Fly worksheet (its row and reason)."""
+    """The file is not a Codes on the Fly worksheet, or not one that can be taken: the
+    reason, and the row (as the spreadsheet numbers it) and column when one is at fault."""
+
+    def __init__(self, reason: str, row: int | None = None, column: str = ""):
+        super().__init__(reason)
+        self.reason, self.row, self.column = reason, row, column
 
 
 @dataclass
@@ -99,44 +105,113 @@ def _row(cells: list, index: dict[str, int], highlighted: bool) -> Row | None:
     )
 
 
-def read_worksheet(data: bytes, filename: str = "") -> list[Row]:
-    """The rows of a worksheet (XLSX, or CSV with the same columns)."""
+@dataclass(frozen=True)
+class Limits:
+    """What a worksheet may be (settings give them): a province's has a few hundred rows."""
+
+    rows: int = 10_000
+    inflated_bytes: int = 50_000_000  # an XLSX is a zip: its size once unpacked
+    # the longest text of each column (the database's)
+    cells: tuple = (
+        ("Code System", 100),
+        ("Local Code", 60),
+        ("Local Description", 300),
+        ("Provincial Code", 60),
+        ("Provincial Description", 300),
+        ("Validated By", 200),
+    )
+
+
+def _check(cells: list, index: dict[str, int], n: int, limits: Limits) -> None:
+    """A row's cells as the database can take them, or the row and column that cannot."""
+    for column, longest in limits.cells:
+        i = index.get(column)
+        if i is None or i >= len(cells) or cells[i] is None:
+            continue
+        value = cells[i] if isinstance(cells[i], str) else str(cells[i])
+        if "\x00" in value:
+            raise WorksheetError("a NUL character", row=n, column=column)
+        if len(value) > longest:
+            raise WorksheetError(
+                f"{len(value)} characters, at most {longest}", row=n, column=column
+            )
+
+
+def _inflated(data: bytes) -> int:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(item.file_size for item in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise WorksheetError("not a readable XLSX workbook (BadZipFile)") from exc
+
+
+def read_worksheet(data: bytes, filename: str = "", limits: Limits = Limits()) -> list[Row]:
+    """The rows of a worksheet (XLSX, or CSV with the same columns), within `limits`: the
+    unpacked size of a workbook is checked before it is opened (a zip bomb is refused
+    unread), rows are read one at a time and counted, each cell checked."""
+    too_many = f"more than {limits.rows} rows"
     if data[:2] == b"PK" or filename.lower().endswith(".xlsx"):
+        size = _inflated(data)
+        if size > limits.inflated_bytes:
+            raise WorksheetError(
+                f"it unpacks to {size / 1e6:.0f} MB, at most {limits.inflated_bytes / 1e6:.0f} MB"
+            )
         try:
-            sheet = load_workbook(io.BytesIO(data), data_only=True).worksheets[0]
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            sheet = book.worksheets[0]
+            rows = sheet.iter_rows()
+            first = next(rows, None)
         except Exception as exc:  # noqa: BLE001 - openpyxl's many ways to refuse a file
             raise WorksheetError(f"not a readable XLSX workbook ({type(exc).__name__})") from exc
-        rows = list(sheet.iter_rows())
-        if not rows:
+        if first is None:
             raise WorksheetError("the sheet is empty")
-        index = _header([_text(c.value) for c in rows[0]])
+        index = _header([_text(c.value) for c in first])
         out = []
-        for cells in rows[1:]:
-            fill = cells[index["Local Code"]].fill if index["Local Code"] < len(cells) else None
-            color = (fill.fgColor.rgb or "") if fill is not None and fill.fill_type else ""
-            row = _row([c.value for c in cells], index, str(color).upper().endswith(HIGHLIGHT))
-            if row is not None:
-                out.append(row)
+        try:
+            for n, cells in enumerate(rows, start=2):
+                if n > limits.rows + 1:
+                    raise WorksheetError(too_many)
+                values = [c.value for c in cells]
+                _check(values, index, n, limits)
+                i = index["Local Code"]
+                fill = getattr(cells[i], "fill", None) if i < len(cells) else None
+                color = (fill.fgColor.rgb or "") if fill is not None and fill.fill_type else ""
+                row = _row(values, index, str(color).upper().endswith(HIGHLIGHT))
+                if row is not None:
+                    out.append(row)
+        except WorksheetError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a broken sheet part
+            raise WorksheetError(f"not a readable XLSX workbook ({type(exc).__name__})") from exc
+        finally:
+            book.close()
         return out
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-    reader = list(csv.reader(io.StringIO(text)))
-    if not reader:
-        raise WorksheetError("the file is empty")
-    index = _header(reader[0])
-    highlight = next((i for i, c in enumerate(reader[0]) if c.strip().lower() == "added"), None)
-    out = []
-    for cells in reader[1:]:
-        added = (
-            highlight is not None
-            and highlight < len(cells)
-            and cells[highlight].strip().lower() in ("1", "yes", "oui", "x", "true")
-        )
-        row = _row(cells, index, added)
-        if row is not None:
-            out.append(row)
+    try:
+        reader = csv.reader(io.StringIO(text))
+        header = next(reader, None)
+        if header is None:
+            raise WorksheetError("the file is empty")
+        index = _header(header)
+        highlight = next((i for i, c in enumerate(header) if c.strip().lower() == "added"), None)
+        out = []
+        for n, cells in enumerate(reader, start=2):
+            if n > limits.rows + 1:
+                raise WorksheetError(too_many)
+            _check(cells, index, n, limits)
+            added = (
+                highlight is not None
+                and highlight < len(cells)
+                and cells[highlight].strip().lower() in ("1", "yes", "oui", "x", "true")
+            )
+            row = _row(cells, index, added)
+            if row is not None:
+                out.append(row)
+    except csv.Error as exc:
+        raise WorksheetError(f"not a readable CSV file ({exc})", row=reader.line_num) from exc
     return out
 
 

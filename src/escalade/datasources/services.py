@@ -238,11 +238,25 @@ def worksheet_arrived(datasource: DataSource, proposal: ProposedImport, found: l
 def _read(data: bytes, filename: str) -> list[rules.Row]:
     if not data:
         raise Invalid(_("The file is empty."), field="file", code=DataSourceError.EMPTY_FILE)
+    limits = rules.Limits(
+        rows=settings.ESCALADE_WORKSHEET_MAX_ROWS,
+        inflated_bytes=settings.ESCALADE_WORKSHEET_MAX_INFLATED_BYTES,
+    )
     try:
-        return rules.read_worksheet(data, filename)
+        return rules.read_worksheet(data, filename, limits)
     except rules.WorksheetError as exc:
+        if exc.row:
+            where = (
+                _("row %(row)s, column %(column)s") % {"row": exc.row, "column": exc.column}
+                if exc.column
+                else _("row %(row)s") % {"row": exc.row}
+            )
+            reason = f"{where}: {exc.reason}"
+        else:
+            reason = exc.reason
         raise Invalid(
-            _("This is not a Codes on the Fly worksheet: %(reason)s") % {"reason": exc},
+            _("This is not a Codes on the Fly worksheet that can be taken: %(reason)s")
+            % {"reason": reason},
             field="file",
             code=DataSourceError.NOT_A_WORKSHEET,
         ) from exc
