@@ -202,6 +202,8 @@ ESCALADE_MAIL_REFUSED_EXTENSIONS = [
     for e in os.environ.get("ESCALADE_MAIL_REFUSED_EXTENSIONS", "").split(",")
     if e.strip()
 ]
+# Alertmanager's webhook: the most alerts in one call (set Alertmanager's max_alerts to it).
+ESCALADE_ALERTS_MAX_PER_CALL = int(os.environ.get("ESCALADE_ALERTS_MAX_PER_CALL", "500"))
 # Codes on the Fly worksheets (datasources): the most rows taken, and the most bytes an
 # XLSX may unpack to (checked before it is opened: a zip bomb is refused unread).
 ESCALADE_WORKSHEET_MAX_ROWS = int(os.environ.get("ESCALADE_WORKSHEET_MAX_ROWS", "10000"))

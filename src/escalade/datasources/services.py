@@ -729,6 +729,9 @@ def _tell_specialists(datasource: DataSource, incident, what: tuple) -> int:
 # -- transmissions --------------------------------------------------------------------------------
 
 
+HEARTBEAT_CLOCK_SKEW_MINUTES = 5  # how far ahead of ours an engine's clock may be
+
+
 def heartbeat(actor, datasource: DataSource, at: dt.datetime, messages: int, rejected: int):
     """What the interface engine reports of a source's transmission: its time and its
     counts. A rejection rate over the source's threshold opens an incident and tells
@@ -740,6 +743,15 @@ def heartbeat(actor, datasource: DataSource, at: dt.datetime, messages: int, rej
         errors.append(("messages", _("Counts are zero or more."), Code.OUT_OF_RANGE))
     if rejected > messages:
         errors.append(("rejected", _("More rejected than sent."), Code.OUT_OF_RANGE))
+    # a clock may drift a little; a date in the future would hide the "source silent" alarm
+    if at > timezone.now() + dt.timedelta(minutes=HEARTBEAT_CLOCK_SKEW_MINUTES):
+        errors.append(
+            (
+                "at",
+                _("This transmission is dated in the future: check the engine's clock."),
+                Code.OUT_OF_RANGE,
+            )
+        )
     if errors:
         raise Invalid(errors=errors)
     rate = rules.rejection_rate(messages, rejected)

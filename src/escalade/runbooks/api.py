@@ -438,6 +438,9 @@ class AlertIn(Schema):
 
 class AlertmanagerIn(Schema):
     version: one_of("4") = Field(description="the webhook payload version: 4")
+    groupKey: str = Field(  # noqa: N815 - Alertmanager's field names
+        "", max_length=1000, description="the alerts' group: unmapped ones share one incident"
+    )
     status: str = ""
     receiver: str = ""
     alerts: list[AlertIn]
@@ -464,7 +467,9 @@ def alertmanager(request, payload: AlertmanagerIn, q: Query[AlertQuery]):
     if wrong := not_one_of("version", payload.version, ["4"]):
         raise Invalid(errors=wrong)
     institution = resolve_institution(request.auth, q.institution)
-    return services.receive_alerts(request.auth, institution, [a.dict() for a in payload.alerts])
+    return services.receive_alerts(
+        request.auth, institution, [a.dict() for a in payload.alerts], payload.groupKey
+    )
 
 
 class ReferenceOut(Schema):

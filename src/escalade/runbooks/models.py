@@ -223,6 +223,8 @@ class Alert(models.Model):
 
     institution = models.ForeignKey("core.Institution", on_delete=models.CASCADE, related_name="+")
     fingerprint = models.CharField(max_length=64)
+    # Alertmanager's group: the unmapped alerts of one group share one incident
+    group_key = models.CharField(max_length=300, blank=True, default="")
     labels = models.JSONField(default=dict)
     status = models.CharField(max_length=10, default="firing")
     outage = models.ForeignKey(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -19,6 +20,7 @@ from escalade.core.errors import Code, Conflict, Invalid, missing, not_one_of, r
 from escalade.core.i18n import pick
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents import services as incidents
+from escalade.incidents.choices import Status
 from escalade.incidents.services import IncidentInput
 from escalade.notifications import services as notify
 
@@ -554,13 +556,25 @@ def _rule_for(institution, labels: dict) -> AlertRule | None:
     return None
 
 
-def receive_alerts(actor, institution, alerts: list[dict]) -> dict:
+def receive_alerts(actor, institution, alerts: list[dict], group_key: str = "") -> dict:
     """Prometheus Alertmanager's alerts (webhook version 4), each by its fingerprint: a
     firing alert the pack maps to a runbook opens that outage, or joins the one already
     open; a repeat is folded into what it opened; a resolved one proposes the return to
     normal to the people on the outage (it closes nothing); an alert that maps to nothing
-    opens a plain incident with its labels. Returns what each alert did."""
+    opens a plain incident with its labels, one per Alertmanager group (`group_key`): the
+    others of the group are folded into it. At most ESCALADE_ALERTS_MAX_PER_CALL alerts
+    (Alertmanager's `max_alerts`): more is refused whole, and not retried by Alertmanager.
+    Returns what each alert did."""
     require(actor, perms.OUTAGE_RUN, institution)
+    most = settings.ESCALADE_ALERTS_MAX_PER_CALL
+    if len(alerts) > most:
+        raise Invalid(
+            _("%(count)s alerts in one call: at most %(max)s (set max_alerts in Alertmanager).")
+            % {"count": len(alerts), "max": most},
+            field="alerts",
+            code=Code.TOO_LONG,
+        )
+    group_key = (group_key or "")[:300]
     done: dict[str, list] = {
         "opened": [],
         "joined": [],
@@ -599,6 +613,20 @@ def receive_alerts(actor, institution, alerts: list[dict]) -> dict:
             rule = _rule_for(institution, labels)
             summary = labels.get("alertname", fingerprint)
             outage = incident = None
+            grouped = (
+                Alert.objects.filter(
+                    institution=institution,
+                    group_key=group_key,
+                    status="firing",
+                    outage=None,
+                    incident__status__in=Status.open_values(),
+                )
+                .exclude(incident=None)
+                .select_related("incident")
+                .first()
+                if rule is None and group_key
+                else None
+            )
             if rule is not None:
                 outage = (
                     Outage.objects.filter(runbook=rule.runbook, state=OutageState.ACTIVE)
@@ -613,6 +641,9 @@ def receive_alerts(actor, institution, alerts: list[dict]) -> dict:
                 else:
                     done["joined"].append(outage.pk)
                 incident = outage.incident
+            elif grouped is not None:
+                incident = grouped.incident  # one incident for the group's alerts
+                done["folded"].append(fingerprint)
             else:
                 incident = incidents.log_incident(
                     actor,
@@ -630,11 +661,12 @@ def receive_alerts(actor, institution, alerts: list[dict]) -> dict:
                 done["incidents"].append(incident.number)
             if seen is None:
                 seen = Alert(institution=institution, fingerprint=fingerprint)
-            seen.labels, seen.status, seen.outage, seen.incident = (
+            seen.labels, seen.status, seen.outage, seen.incident, seen.group_key = (
                 labels,
                 "firing",
                 outage,
                 incident,
+                group_key,
             )
             seen.save()
     return done

@@ -72,3 +72,15 @@ def test_the_desk_reads_the_state_and_only_the_engines_roles_report(ontario, des
     )
     assert [s["code"] for s in listed.json()] == ["nord-adt", "nord-lab", "ouest-lab"]
     assert {s["state"] for s in listed.json()} == {"never"}
+
+
+def test_a_heartbeat_dated_in_the_future_is_refused(ontario, desk):
+    """Issue 25, finding 7: a heartbeat dated 9999 was taken and hid the silence alarm."""
+    from django.utils import timezone
+
+    engine = desk["it_technician"]
+    r = beat(engine, dt.datetime(9999, 1, 1, tzinfo=dt.UTC), 10, 0)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "at"
+    assert DataSource.objects.get(code="nord-lab").last_transmission_at is None
+    # a clock a minute ahead is still taken
+    assert beat(engine, timezone.now() + dt.timedelta(minutes=1), 10, 0).status_code == 200

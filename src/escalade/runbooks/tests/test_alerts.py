@@ -79,3 +79,31 @@ def test_the_webhook_needs_a_token_of_a_role_that_runs_outages(pau, crew, client
     bad = Api(crew["it_technician"]).post("/api/alerts/alertmanager", {**body, "version": "3"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "version"
     assert Outage.objects.count() == 0
+
+
+def test_unmapped_alerts_of_one_group_open_one_incident(pau, crew):
+    """Issue 25, finding 3: 200 unmapped alerts in one call opened 200 incidents."""
+    body = payload(
+        "firing", *[alert("DiskAlmostFull", f"f{i:03}", disk=f"/d{i}") for i in range(200)]
+    )
+    body["groupKey"] = '{}:{alertname="DiskAlmostFull"}'
+    r = Api(crew["it_technician"]).post("/api/alerts/alertmanager", body)
+    assert r.status_code == 200, r.content[:300]
+    assert len(r.json()["incidents"]) == 1 and len(r.json()["folded"]) == 199
+    assert Incident.objects.count() == 1
+    # the next call of the same group joins it too
+    again = payload("firing", alert("DiskAlmostFull", "g001", disk="/e"))
+    again["groupKey"] = body["groupKey"]
+    assert Api(crew["it_technician"]).post("/api/alerts/alertmanager", again).json()["folded"] == [
+        "g001"
+    ]
+    assert Incident.objects.count() == 1
+
+
+def test_a_call_over_the_cap_is_refused_whole_at_once(pau, crew, settings):
+    settings.ESCALADE_ALERTS_MAX_PER_CALL = 500
+    body = payload("firing", *[alert("Noise", f"n{i:04}") for i in range(5000)])
+    r = Api(crew["it_technician"]).post("/api/alerts/alertmanager", body)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "alerts"
+    assert "5000 alerts in one call: at most 500" in r.json()["errors"][0]["message"]
+    assert Incident.objects.count() == 0
