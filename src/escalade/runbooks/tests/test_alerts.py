@@ -105,5 +105,6 @@ def test_a_call_over_the_cap_is_refused_whole_at_once(pau, crew, settings):
     body = payload("firing", *[alert("Noise", f"n{i:04}") for i in range(5000)])
     r = Api(crew["it_technician"]).post("/api/alerts/alertmanager", body)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "alerts"
-    assert "5000 alerts in one call: at most 500" in r.json()["errors"][0]["message"]
+    said = r.json()["errors"][0]["message"]  # in the token's owner's language
+    assert "5000" in said and "500 " in said and "max_alerts" in said
     assert Incident.objects.count() == 0
