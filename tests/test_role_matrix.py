@@ -100,7 +100,10 @@ ACCESS = {
     ("POST", "/api/mailboxes/{code}/fetch"): perms.MAILBOX_RUN,
     ("POST", "/api/mailboxes/rejected/{message_id}/retake"): perms.MAILBOX_RUN,
     ("GET", "/api/incidents/{number}/messages"): perms.VIEW_ALL,
-    ("GET", "/api/attachments/{attachment_id}"): perms.VIEW_ALL,
+    (
+        "GET",
+        "/api/attachments/{attachment_id}",
+    ): perms.VIEW_PATIENT,  # what a requester sent may name a patient
     ("POST", "/api/incidents/{number}/symptom"): perms.CLASSIFY,
     ("GET", "/api/datasources"): perms.DATASOURCE_VIEW,
     ("GET", "/api/datasources/{code}"): perms.DATASOURCE_VIEW,

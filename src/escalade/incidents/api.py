@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel
 
-from escalade.accounts.services import resolve_institution
+from escalade.accounts import rules as perms
+from escalade.accounts.services import has_permission, resolve_institution
 from escalade.core.errors import Invalid, NotFound
 from escalade.core.i18n import pick
 from escalade.core.schema import StrictBool, errors_for, one_of
@@ -344,6 +345,7 @@ def list_incidents(request, filters: Query[ListFilters]):
         q=filters.q,
         phone=_phone_filter(filters.phone, institution.region),
         region=institution.region,
+        mail_text=has_permission(request.auth, perms.VIEW_PATIENT),
     )
     count = qs.count()
     start = (filters.page - 1) * filters.page_size

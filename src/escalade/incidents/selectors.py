@@ -51,6 +51,7 @@ def search(
     created_from=None,
     created_to=None,
     region: str | None = None,
+    mail_text: bool = False,
 ) -> QuerySet[Incident]:
     """The incidents of `qs` that match every filter given (level, severity, status or
     "open", symptom, site, `q` read as the header's search box reads it, channel, phone,
@@ -76,7 +77,7 @@ def search(
     if created_to is not None:
         qs = qs.filter(created_at__lt=created_to)
     if q:
-        qs = matching(qs, q, region)
+        qs = matching(qs, q, region, mail_text)
     return qs
 
 
@@ -91,11 +92,15 @@ def by_reference(text: str) -> Q:
     )
 
 
-def matching(qs: QuerySet[Incident], text: str, region: str | None = None) -> QuerySet[Incident]:
+def matching(
+    qs: QuerySet[Incident], text: str, region: str | None = None, mail_text: bool = False
+) -> QuerySet[Incident]:
     """What `text` typed in a search means, the same for the header's search box, the
     queue and `GET /api/incidents?q=`: a number (incident, C2 ticket, partner's
     reference) finds its incident; a phone in any format finds that caller's incidents;
-    anything else, the incidents whose words start with the words typed."""
+    anything else, the incidents whose words start with the words typed; with
+    `mail_text` (a reader allowed to see personal health information), also those whose
+    received e-mails contain every word."""
     text = (text or "").strip()[:200]
     if not text:
         return qs
@@ -107,11 +112,18 @@ def matching(qs: QuerySet[Incident], text: str, region: str | None = None) -> Qu
     if phone:
         return qs.filter(requester_phone=phone)
     expression = search_index.matches(text)
-    if expression is not None:
-        return qs.filter(expression)
-    for word in search_index.words(text):
-        qs = qs.filter(search_text__contains=word)
-    return qs
+    if expression is None:
+        expression = Q()
+        for word in search_index.words(text):
+            expression &= Q(search_text__contains=word)
+    else:
+        expression = Q(expression)
+    if mail_text and search_index.words(text):
+        mails = Incident.objects.filter(messages__direction="in")
+        for word in search_index.words(text):
+            mails = mails.filter(messages__text__icontains=word)
+        expression |= Q(pk__in=mails.values("pk"))
+    return qs.filter(expression)
 
 
 def follow_up(institution, now: dt.datetime | None = None) -> QuerySet[Incident]:

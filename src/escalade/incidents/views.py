@@ -176,6 +176,7 @@ def queue(request):
             site=request.GET.get("site") or None,
             phone=_phone(request.GET.get("phone"), institution.region),
             region=institution.region,
+            mail_text=has_permission(user, perms.VIEW_PATIENT),
             **_date_range(request, institution),
         )
     page = Paginator(qs, 50, allow_empty_first_page=True).get_page(request.GET.get("page"))
@@ -394,7 +395,7 @@ def _detail_context(request, incident, forms=None):
         "available": available,
         "forms": defaults,
         "timeline": [timeline.describe(ev) for ev in selectors.timeline(incident)],
-        "thread": mail_selectors.thread(incident),
+        "thread": mail_selectors.readable_thread(request.user, incident, "incident page"),
         "symptoms": list(services.symptoms_of(incident.institution).values())
         if available["symptom"]
         else [],

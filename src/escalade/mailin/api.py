@@ -83,7 +83,11 @@ class MailMessageOut(Schema):
     sender_name: str
     to: list[str]
     subject: str
-    text: str
+    text: str = Field(description="empty for a reader not allowed to see patients' information")
+    restricted: bool = Field(
+        description="the text and attachments are withheld from this reader (they may name "
+        "a patient); each display to a reader allowed is recorded"
+    )
     message_id: str
     reason: str
     attachments: list[AttachmentOut]
@@ -101,6 +105,7 @@ def _message(m) -> dict:
         "to": m.to,
         "subject": m.subject,
         "text": m.text,
+        "restricted": getattr(m, "restricted", False),
         "message_id": m.message_id,
         "reason": m.reason,
         "attachments": [
@@ -111,7 +116,7 @@ def _message(m) -> dict:
                 "size": a.size,
                 "url": f"/api/attachments/{a.pk}",
             }
-            for a in m.attachments.all()
+            for a in getattr(m, "shown_attachments", m.attachments.all())
         ],
     }
 
@@ -194,7 +199,7 @@ def retake(request, message_id: int, q: Query[InstitutionQuery]):
 )
 def messages(request, number: str):
     incident = incident_selectors.find(request.auth, number)
-    return [_message(m) for m in selectors.thread(incident)]
+    return [_message(m) for m in selectors.readable_thread(request.auth, incident, "API")]
 
 
 @router.get(

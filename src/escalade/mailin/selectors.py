@@ -7,14 +7,14 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
-from escalade.accounts.services import require
+from escalade.accounts.services import has_permission, require
 from escalade.core import audit
 from escalade.core.choices import AuditAction
-from escalade.core.errors import NotFound
+from escalade.core.errors import Forbidden, NotFound
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.models import Incident
 
-from .choices import State
+from .choices import Direction, State
 from .models import Attachment, Mailbox, Message
 
 
@@ -68,6 +68,42 @@ def thread(incident: Incident) -> list[Message]:
     )
 
 
+def may_read_mail_text(user) -> bool:
+    """Whether the user may read what requesters wrote (bodies and attachments of the
+    e-mails received): they name patients, so only the roles allowed to see personal
+    health information may."""
+    return has_permission(user, perms.VIEW_PATIENT)
+
+
+def readable_thread(user, incident: Incident, purpose: str = "") -> list[Message]:
+    """The incident's e-mails as `user` may read them: for the roles allowed to see
+    personal health information, whole, and the display recorded; for the others, the
+    received ones without their text and attachments (`restricted` set). The caller has
+    checked the reader may see the incident."""
+    messages = thread(incident)
+    received = [m for m in messages if m.direction == Direction.IN]
+    allowed = may_read_mail_text(user)
+    for m in received:
+        m.restricted = not allowed and bool(m.text or m.attachments.all())
+        if not allowed:
+            m.text = ""
+            m.shown_attachments = []
+        else:
+            m.shown_attachments = list(m.attachments.all())
+    for m in messages:
+        if m.direction != Direction.IN:
+            m.restricted, m.shown_attachments = False, list(m.attachments.all())
+    if allowed and any(m.text or m.shown_attachments for m in received):
+        audit.record(
+            action=AuditAction.PHI_VIEWED,
+            obj=incident,
+            actor=user,
+            institution=incident.institution,
+            data={"purpose": purpose or "e-mail thread", "messages": len(received)},
+        )
+    return messages
+
+
 def attachment(user, pk: int) -> Attachment:
     """An attachment, for a reader who may see its incident (NotFound otherwise: its
     existence is not disclosed); each download is audited."""
@@ -78,6 +114,13 @@ def attachment(user, pk: int) -> Attachment:
         incident_selectors.find(user, item.incident.number)
     except NotFound:
         raise NotFound(_("No attachment #%(id)s.") % {"id": pk}, field="id") from None
+    if item.message.direction == Direction.IN and not may_read_mail_text(user):
+        raise Forbidden(
+            _(
+                "What a requester sent may name a patient: only the roles allowed to see "
+                "personal health information open it."
+            )
+        )
     audit.record(
         action=AuditAction.ATTACHMENT_DOWNLOADED,
         obj=item.incident,

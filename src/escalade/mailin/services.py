@@ -203,7 +203,7 @@ def _take(mailbox: Mailbox, raw: bytes, parsed: rules.Parsed, key, via, uid) -> 
     lang = rules.language(parsed.language_header, parsed.text, person.language)
     incident = _thread_of(institution, parsed)
     if incident is not None and (incident.is_open or mailbox.on_closed == OnClosed.REOPEN):
-        incidents.requester_replied(incident, parsed.text, sender=parsed.sender, reopen=True)
+        incidents.requester_replied(incident, "", sender=parsed.sender, reopen=True)
         message = _row(
             mailbox,
             raw,
@@ -230,7 +230,9 @@ def _take(mailbox: Mailbox, raw: bytes, parsed: rules.Parsed, key, via, uid) -> 
         symptom=symptom or mailbox.unclassified_symptom,
         to_classify=not symptom,
         summary=(parsed.subject or _("(no subject)"))[:200],
-        description=parsed.text,
+        # the text may name a patient: it stays with the message, read by the roles
+        # allowed to see personal health information (mailin/selectors.readable_thread)
+        description="",
         level=rule.level if rule is not None else 1,
         follows=incident,
     )

@@ -214,6 +214,12 @@ def add_note(actor, incident: Incident, text: str, *, to_requester: bool = False
     return note
 
 
+REPLIED_BY_MAIL = gettext_lazy(
+    "The requester replied by e-mail: the text is in the e-mails, shown to the roles allowed "
+    "to see personal health information."
+)
+
+
 def requester_replied(incident: Incident, text: str, *, sender: str, reopen: bool) -> Note:
     """The requester answered (by e-mail): their text goes on the timeline as their note,
     a resolved or closed incident is reopened when `reopen`, and the assignees are told.
@@ -231,8 +237,12 @@ def requester_replied(incident: Incident, text: str, *, sender: str, reopen: boo
                 data={"reason": str(_("The requester replied by e-mail.")), "by": sender},
                 load=+1,
             )
+        # an e-mail's text stays with the message (restricted); the note says where it is
         note = Note.objects.create(
-            incident=incident, author=None, text=text or "-", by_requester=True
+            incident=incident,
+            author=None,
+            text=text or " / ".join(in_both(REPLIED_BY_MAIL).values()),
+            by_requester=True,
         )
         _save(incident, [])
         audit.record(

@@ -75,7 +75,16 @@ def test_the_thread_and_a_note_to_the_requester_in_the_same_conversation(
         ("out", "ack"),
         ("out", "note"),
     ]
-    assert thread[0]["attachments"][0]["filename"] == "ecran.png"
+    # the agent reads the e-mails' envelope; what the requester wrote may name a patient
+    assert thread[0]["restricted"] is True
+    assert thread[0]["text"] == "" and thread[0]["attachments"] == []
+    assert AuditEvent.objects.filter(action="phi_viewed").count() == 0
+    allowed = client_for(staff["manager"]).get(f"/api/incidents/{incident.number}/messages")
+    first = allowed.json()[0]
+    assert first["restricted"] is False and "salle 3" in first["text"]
+    assert first["attachments"][0]["filename"] == "ecran.png"
+    seen = AuditEvent.objects.get(action="phi_viewed")
+    assert (seen.actor, seen.data["purpose"]) == (staff["manager"], "API")
     # deliver the queue to a real SMTP server and read what the requester's program gets
     received = []
 
@@ -112,7 +121,9 @@ def test_the_thread_and_a_note_to_the_requester_in_the_same_conversation(
     )
     services.fetch(mailbox)
     assert Incident.objects.count() == 1
-    assert incident.notes.filter(by_requester=True).get().text == "Parfait, merci."
+    assert incident.notes.filter(by_requester=True).count() == 1
+    reply = incident.messages.filter(direction="in").order_by("-id").first()
+    assert reply.text == "Parfait, merci."
 
 
 def test_a_note_to_a_requester_without_address_is_refused(cusm, staff, body):
@@ -138,12 +149,15 @@ def test_attachments_are_for_those_who_may_see_the_incident(
     imap.append(make_mail(attachments=[("ecran.png", b"\x89PNG" + b"0" * 100, "image/png")]))
     services.fetch(mailbox)
     attachment = Incident.objects.get().attachments.get()
-    agent = page_client(staff["level1_agent"])
+    assert (
+        page_client(staff["level1_agent"]).get(f"/attachments/{attachment.pk}/").status_code == 403
+    )
+    agent = page_client(staff["manager"])  # allowed to see personal health information
     r = agent.get(f"/attachments/{attachment.pk}/")
     assert r.status_code == 200 and r.content.startswith(b"\x89PNG")
     assert r["Content-Disposition"].startswith("attachment;")
     assert AuditEvent.objects.filter(action="attachment_downloaded").count() == 1
-    stranger = make_user("level1_agent", [ontario])
+    stranger = make_user("manager", [ontario])
     assert page_client(stranger).get(f"/attachments/{attachment.pk}/").status_code == 404
     assert client_for(stranger).get(f"/api/attachments/{attachment.pk}").status_code == 404
     assert AuditEvent.objects.filter(action="attachment_downloaded").count() == 1

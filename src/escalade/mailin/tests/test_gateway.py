@@ -83,4 +83,5 @@ def test_a_mail_with_a_nul_character_is_taken_not_retried_forever(smtp_gateway, 
         )
     assert refused == {}
     incident = Incident.objects.get()
-    assert "\x00" not in incident.description and "micro\ufffd ne marche" in incident.description
+    text = incident.messages.get(direction="in").text
+    assert "\x00" not in text and "micro\ufffd ne marche" in text
