@@ -122,3 +122,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     # A requester logs requests and follows their own; nothing else.
     Role.REQUESTER: {LOG},
 }
+
+
+def sign_in_delay(failures: int, free: int, most: int) -> int:
+    """Seconds an account's next sign-in waits after its last failure: none for the first
+    `free` failures, then 1, 2, 4... seconds, never more than `most` (slows a guesser who
+    changes addresses, never locks the owner out for longer than `most`)."""
+    if failures < free:
+        return 0
+    return min(2 ** (failures - free), most)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from escalade.core.errors import NotFound
 from escalade.core.public import client_address
 
+from . import rules
 from .models import ApiToken, LoginFailure
 from .services import create_api_token, revoke_api_token
 
@@ -25,28 +26,51 @@ def _address(request) -> str:
 
 
 class ThrottledLoginView(auth_views.LoginView):
-    """Django's LoginView, refusing an account after ESCALADE_LOGIN_MAX_FAILURES failures,
-    and an address after ESCALADE_LOGIN_MAX_FAILURES_PER_ADDRESS (a hospital's NAT puts a
-    whole floor behind one address: one person's mistakes must not lock out the others)."""
+    """Django's LoginView, slowing a guesser without locking the account's owner out:
+    - an account and an address together are refused after ESCALADE_LOGIN_MAX_FAILURES
+      failures (the same colleague elsewhere, at their own workstation, still signs in);
+    - an account's attempts wait 1, 2, 4... seconds after its failures beyond the first
+      three, whatever the address, never more than ESCALADE_LOGIN_MAX_DELAY_SECONDS;
+    - an address is refused after ESCALADE_LOGIN_MAX_FAILURES_PER_ADDRESS failures of any
+      accounts (a hospital's NAT puts a whole floor behind one address: set it high).
+    Failures count over ESCALADE_LOGIN_WINDOW_SECONDS."""
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def _blocked(self) -> bool:
-        since = timezone.now() - dt.timedelta(seconds=settings.ESCALADE_LOGIN_WINDOW_SECONDS)
+    def _wait(self) -> str:
+        """Why this attempt is not heard now ("" when it is)."""
+        now = timezone.now()
+        since = now - dt.timedelta(seconds=settings.ESCALADE_LOGIN_WINDOW_SECONDS)
         username = self.request.POST.get("username", "")[:150]
+        address = _address(self.request)
         recent = LoginFailure.objects.filter(at__gte=since)
-        return (
-            recent.filter(username__iexact=username).count() >= settings.ESCALADE_LOGIN_MAX_FAILURES
-            or recent.filter(address=_address(self.request)).count()
+        account = recent.filter(username__iexact=username)
+        minutes = settings.ESCALADE_LOGIN_WINDOW_SECONDS // 60
+        if (
+            account.filter(address=address).count() >= settings.ESCALADE_LOGIN_MAX_FAILURES
+            or recent.filter(address=address).count()
             >= settings.ESCALADE_LOGIN_MAX_FAILURES_PER_ADDRESS
-        )
+        ):
+            return _(
+                "Too many failed sign-ins from this workstation. Wait %(minutes)s minutes "
+                "and try again, or sign in from another workstation."
+            ) % {"minutes": minutes}
+        failures = account.count()
+        delay = rules.sign_in_delay(failures, 3, settings.ESCALADE_LOGIN_MAX_DELAY_SECONDS)
+        last = account.order_by("-at").values_list("at", flat=True).first()
+        if delay and last is not None:
+            left = delay - (now - last).total_seconds()
+            if left > 0:
+                return _(
+                    "Several failed sign-ins for this account: wait %(seconds)s seconds and "
+                    "try again."
+                ) % {"seconds": max(1, round(left))}
+        return ""
 
     def post(self, request, *args, **kwargs):
-        if self._blocked():
-            message = _("Too many failed sign-ins. Wait %(minutes)s minutes and try again.") % {
-                "minutes": settings.ESCALADE_LOGIN_WINDOW_SECONDS // 60
-            }
+        message = self._wait()
+        if message:
             form = self.get_form_class()(request=request)
             context = self.get_context_data(form=form, throttled=message)
             return self.render_to_response(context, status=429)

@@ -256,6 +256,7 @@ ESCALADE_PUBLIC_NETWORKS = [
     n.strip() for n in os.environ.get("ESCALADE_PUBLIC_NETWORKS", "").split(",") if n.strip()
 ]
 ESCALADE_DISPLAY_TOKEN = os.environ.get("ESCALADE_DISPLAY_TOKEN", "")
+ESCALADE_LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("ESCALADE_LOGIN_MAX_DELAY_SECONDS", "30"))
 ESCALADE_LOGIN_WINDOW_SECONDS = int(os.environ.get("ESCALADE_LOGIN_WINDOW_SECONDS", "900"))
 ESCALADE_PAGE_SIZE = 50
 # Idempotency-Key records (core/idempotency.py) answer retries for this long.
