@@ -7,12 +7,12 @@ so two concurrent retries wait for each other instead of both writing.
 - No answer is kept in clear. An endpoint whose answer has a GET twin names it with
   `replay_with(request, path)`: a retry is answered by running that GET as the user asking
   now (permission checked, personal health information audited as for any read). Other
-  answers are kept encrypted and given back only to the same user with unchanged roles
-  and memberships. Records expire after ESCALADE_IDEMPOTENCY_HOURS."""
+  answers are kept sealed (core/seal.py: ESCALADE_SEAL_KEYS, re-sealed by
+  `escalade rotate_seal_keys`) and given back only to the same user with unchanged roles
+  and memberships. Records expire after ESCALADE_IDEMPOTENCY_HOURS and are purged hourly."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from escalade.accounts.models import Membership
 
+from . import seal
 from .errors import Code
 from .models import IdempotencyRecord
 
@@ -36,11 +37,22 @@ def replay_with(request, path: str) -> None:
     request.escalade_replay_path = path
 
 
-def _fernet():
-    from cryptography.fernet import Fernet  # noqa: PLC0415 (only when an answer is kept)
+def purge(now: dt.datetime | None = None) -> int:
+    """Delete the records older than ESCALADE_IDEMPOTENCY_HOURS (scheduled hourly:
+    core.tasks.purge_idempotency); returns how many."""
+    now = now or timezone.now()
+    expired = now - dt.timedelta(hours=settings.ESCALADE_IDEMPOTENCY_HOURS)
+    deleted, _rows = IdempotencyRecord.objects.filter(created_at__lt=expired).delete()
+    return deleted
 
-    digest = hashlib.sha256(b"escalade-idempotency:" + settings.SECRET_KEY.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+
+def reseal_all() -> int:
+    """Re-seal every kept answer with the current key (escalade rotate_seal_keys)."""
+    n = 0
+    for record in IdempotencyRecord.objects.exclude(body=b"").only("pk", "body").iterator():
+        IdempotencyRecord.objects.filter(pk=record.pk).update(body=seal.reseal(record.body))
+        n += 1
+    return n
 
 
 def _user_of(request):
@@ -132,7 +144,7 @@ class IdempotencyMiddleware:
             record.status = response.status_code
             record.access = access_of(user)
             record.replay_path = getattr(request, "escalade_replay_path", "")[:300]
-            record.body = b"" if record.replay_path else _fernet().encrypt(response.content)
+            record.body = b"" if record.replay_path else seal.seal(response.content)
             record.save(update_fields=["status", "access", "replay_path", "body"])
         return response
 
@@ -148,7 +160,7 @@ class IdempotencyMiddleware:
             )
         else:
             response = HttpResponse(
-                _fernet().decrypt(bytes(first.body)),
+                seal.open_sealed(bytes(first.body)),
                 status=first.status,
                 content_type="application/json",
             )

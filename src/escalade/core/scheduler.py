@@ -26,6 +26,7 @@ SCHEDULES = {
     "mail-fetch": ("escalade.mailin.tasks.fetch_mail", "* * * * *"),
     "datasource-silence": ("escalade.datasources.tasks.check_silence", "*/5 * * * *"),
     "unmapped-codes": ("escalade.datasources.tasks.remind_unmapped", "0 9 * * 1"),
+    "idempotency-purge": ("escalade.core.tasks.purge_idempotency", "17 * * * *"),
 }
 
 

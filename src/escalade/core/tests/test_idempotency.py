@@ -95,3 +95,33 @@ def test_an_expired_key_is_a_new_request(api, body, settings):
     again = agent.post("/api/incidents", body(), HTTP_IDEMPOTENCY_KEY="old")
     assert again.status_code == 201 and "Idempotent-Replayed" not in again
     assert Incident.objects.count() == 2
+
+
+def test_kept_answers_are_sealed_with_the_seal_keys_rotated_and_purged(api, body, settings):
+    """Issue 25, finding 7: the records were never purged, and encrypted with a key
+    derived from the secret key, outside ESCALADE_SEAL_KEYS and its rotation."""
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    from escalade.core import idempotency, seal
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.ESCALADE_SEAL_KEYS = [old]
+    agent = api("level1_agent")
+    first = agent.post("/api/incidents", body(), HTTP_IDEMPOTENCY_KEY="rot")
+    record = IdempotencyRecord.objects.get()
+    assert seal.open_sealed(record.body) == first.content
+    settings.ESCALADE_SEAL_KEYS = [new, old]
+    call_command("rotate_seal_keys")
+    settings.ESCALADE_SEAL_KEYS = [new]  # the old key dropped: the retry still replays
+    again = agent.post("/api/incidents", body(), HTTP_IDEMPOTENCY_KEY="rot")
+    assert again.status_code == 201 and again.json()["number"] == first.json()["number"]
+    # an hour past the lifetime, the scheduled purge deletes it
+    later = record.created_at + dt.timedelta(hours=settings.ESCALADE_IDEMPOTENCY_HOURS, minutes=1)
+    assert idempotency.purge(now=later) == 1 and not IdempotencyRecord.objects.exists()
+
+
+def test_the_purge_is_scheduled():
+    from escalade.core.scheduler import SCHEDULES
+
+    assert SCHEDULES["idempotency-purge"][0] == "escalade.core.tasks.purge_idempotency"
