@@ -8,6 +8,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from escalade.core import logs
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = Path(os.environ.get("ESCALADE_HOME", Path.cwd()))
 VAR_DIR = Path(os.environ.get("ESCALADE_VAR", PROJECT_DIR / "var"))
@@ -236,12 +238,12 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_SSL_REDIRECT = os.environ.get("ESCALADE_SSL_REDIRECT", "1") == "1"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("ESCALADE_LOG_LEVEL", "WARNING")},
-}
+# Every process's log lines carry their time and the request's id (core/logs.py); text,
+# or one JSON object per line for a log shipper (ESCALADE_LOG_FORMAT=json).
+LOGGING = logs.config(
+    level=os.environ.get("ESCALADE_LOG_LEVEL", "WARNING"),
+    fmt=os.environ.get("ESCALADE_LOG_FORMAT", "text"),
+)
 
 # Login throttling: failed attempts per username and per address in a window.
 ESCALADE_LOGIN_MAX_FAILURES = int(os.environ.get("ESCALADE_LOGIN_MAX_FAILURES", "5"))

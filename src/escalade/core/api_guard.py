@@ -22,6 +22,7 @@ from django.views.defaults import bad_request as html_bad_request
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as html_server_error
 
+from . import logs
 from .errors import Code
 
 LOG = logging.getLogger("escalade.api")
@@ -277,6 +278,9 @@ class RequestId:
     def __call__(self, request):
         given = request.META.get("HTTP_X_REQUEST_ID", "")[:64]
         request.escalade_request_id = given if given.isalnum() else uuid.uuid4().hex[:12]
+        # on every log line until the response is closed (Django logs a 4xx or 5xx after
+        # the middleware: core/logs.py clears it at request_finished)
+        logs.request_id.set(request.escalade_request_id)
         response = self.get_response(request)
         response["X-Request-ID"] = request.escalade_request_id
         return response
