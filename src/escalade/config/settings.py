@@ -273,7 +273,7 @@ ESCALADE_PROBE_TIMEOUT = float(os.environ.get("ESCALADE_PROBE_TIMEOUT", "3"))
 # The JSON API's input limits (core/api_guard.py): characters in a text, in a URL; bytes
 # in a body (Django's own setting).
 ESCALADE_API_MAX_TEXT = int(os.environ.get("ESCALADE_API_MAX_TEXT", "20000"))
-ESCALADE_API_MAX_URL = int(os.environ.get("ESCALADE_API_MAX_URL", "8192"))
+ESCALADE_API_MAX_URL = int(os.environ.get("ESCALADE_API_MAX_URL", "4096"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ESCALADE_API_MAX_BODY", str(2_621_440)))
 # Files sent to the operations that take one (a worksheet, a sealed report).
 ESCALADE_API_MAX_UPLOAD = int(os.environ.get("ESCALADE_API_MAX_UPLOAD", str(20_000_000)))

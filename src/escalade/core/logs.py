@@ -74,5 +74,5 @@ def config(level: str = "WARNING", fmt: str = "text") -> dict:
                 "filters": ["request_id"],
             }
         },
-        "root": {"handlers": ["console"], "level": level},
+        "root": {"handlers": ["console"], "level": level.upper()},
     }
