@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-stamp
 export ESCALADE_DEMO_PASSWORD ?= escalade-demo
 
-.PHONY: install messages messages-update run worker test lint format schema bench bench-list bench-route bench-machine bench-faults bench-frontline bench-broadcasts bench-mail clean
+.PHONY: install messages messages-update run worker test lint format schema bench bench-list bench-route bench-machine bench-faults bench-frontline bench-broadcasts bench-mail bench-worksheet clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -82,6 +82,10 @@ bench-mail: install
 	$(BIN)/python bench/mail.py --db postgres
 
 # Restarts the local PostgreSQL: not beside CI.
+bench-worksheet: install
+	$(BIN)/python bench/worksheet.py
+	$(BIN)/python bench/worksheet.py --db postgres
+
 bench-faults: install
 	$(BIN)/python bench/faults.py
 
