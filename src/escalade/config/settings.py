@@ -206,6 +206,8 @@ ESCALADE_MAIL_REFUSED_EXTENSIONS = [
 ]
 # Alertmanager's webhook: the most alerts in one call (set Alertmanager's max_alerts to it).
 ESCALADE_ALERTS_MAX_PER_CALL = int(os.environ.get("ESCALADE_ALERTS_MAX_PER_CALL", "500"))
+# A call of more alerts than this is taken in the background (the webhook answers 202).
+ESCALADE_ALERTS_INLINE = int(os.environ.get("ESCALADE_ALERTS_INLINE", "20"))
 # Codes on the Fly worksheets (datasources): the most rows taken, and the most bytes an
 # XLSX may unpack to (checked before it is opened: a zip bomb is refused unread).
 ESCALADE_WORKSHEET_MAX_ROWS = int(os.environ.get("ESCALADE_WORKSHEET_MAX_ROWS", "10000"))

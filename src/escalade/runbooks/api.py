@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -458,18 +459,26 @@ class AlertQuery(Schema):
     institution: str | None = None
 
 
+class AlertsQueued(Schema):
+    queued: int = Field(description="alerts taken in the background")
+
+
 @router.post(
     "/alerts/alertmanager",
-    response={200: AlertsDone, **ERRORS},
+    response={200: AlertsDone, 202: AlertsQueued, **ERRORS},
     summary="Prometheus Alertmanager's webhook (version 4): alerts open or join outages",
 )
 def alertmanager(request, payload: AlertmanagerIn, q: Query[AlertQuery]):
     if wrong := not_one_of("version", payload.version, ["4"]):
         raise Invalid(errors=wrong)
     institution = resolve_institution(request.auth, q.institution)
-    return services.receive_alerts(
-        request.auth, institution, [a.dict() for a in payload.alerts], payload.groupKey
-    )
+    alerts = [a.dict() for a in payload.alerts]
+    if len(alerts) > settings.ESCALADE_ALERTS_INLINE:
+        # a large call: checked now (permission, cap), taken in the background, answered
+        # at once so that Alertmanager neither waits nor retries
+        queued = services.queue_alerts(request.auth, institution, alerts, payload.groupKey)
+        return Status(202, {"queued": queued})
+    return services.receive_alerts(request.auth, institution, alerts, payload.groupKey)
 
 
 class ReferenceOut(Schema):

@@ -556,6 +556,35 @@ def _rule_for(institution, labels: dict) -> AlertRule | None:
     return None
 
 
+def queue_alerts(actor, institution, alerts: list[dict], group_key: str = "") -> int:
+    """Check a large Alertmanager call now (permission, cap, fingerprints) and queue it
+    for a worker (runbooks.tasks.receive_alerts); returns how many alerts wait."""
+    require(actor, perms.OUTAGE_RUN, institution)
+    _check_alerts(alerts)
+    from .tasks import receive_alerts as task  # noqa: PLC0415 - tasks import services
+
+    with transaction.atomic():
+        task.enqueue(actor.pk, institution.pk, alerts, (group_key or "")[:300])
+    return len(alerts)
+
+
+def _check_alerts(alerts: list[dict]) -> None:
+    most = settings.ESCALADE_ALERTS_MAX_PER_CALL
+    if len(alerts) > most:
+        raise Invalid(
+            _("%(count)s alerts in one call: at most %(max)s (set max_alerts in Alertmanager).")
+            % {"count": len(alerts), "max": most},
+            field="alerts",
+            code=Code.TOO_LONG,
+        )
+    if any(not str(item.get("fingerprint") or "") for item in alerts):
+        raise Invalid(
+            _("Each alert needs its fingerprint."),
+            field="alerts.fingerprint",
+            code=Code.REQUIRED,
+        )
+
+
 def receive_alerts(actor, institution, alerts: list[dict], group_key: str = "") -> dict:
     """Prometheus Alertmanager's alerts (webhook version 4), each by its fingerprint: a
     firing alert the pack maps to a runbook opens that outage, or joins the one already
@@ -566,14 +595,7 @@ def receive_alerts(actor, institution, alerts: list[dict], group_key: str = "") 
     (Alertmanager's `max_alerts`): more is refused whole, and not retried by Alertmanager.
     Returns what each alert did."""
     require(actor, perms.OUTAGE_RUN, institution)
-    most = settings.ESCALADE_ALERTS_MAX_PER_CALL
-    if len(alerts) > most:
-        raise Invalid(
-            _("%(count)s alerts in one call: at most %(max)s (set max_alerts in Alertmanager).")
-            % {"count": len(alerts), "max": most},
-            field="alerts",
-            code=Code.TOO_LONG,
-        )
+    _check_alerts(alerts)
     group_key = (group_key or "")[:300]
     done: dict[str, list] = {
         "opened": [],
@@ -585,12 +607,6 @@ def receive_alerts(actor, institution, alerts: list[dict], group_key: str = "") 
     for item in alerts:
         fingerprint = str(item.get("fingerprint") or "")[:64]
         labels = {str(k): str(v) for k, v in (item.get("labels") or {}).items()}
-        if not fingerprint:
-            raise Invalid(
-                _("Each alert needs its fingerprint."),
-                field="alerts.fingerprint",
-                code=Code.REQUIRED,
-            )
         with transaction.atomic():
             seen = (
                 Alert.objects.select_for_update()

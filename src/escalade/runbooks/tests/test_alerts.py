@@ -81,8 +81,9 @@ def test_the_webhook_needs_a_token_of_a_role_that_runs_outages(pau, crew, client
     assert Outage.objects.count() == 0
 
 
-def test_unmapped_alerts_of_one_group_open_one_incident(pau, crew):
+def test_unmapped_alerts_of_one_group_open_one_incident(pau, crew, settings):
     """Issue 25, finding 3: 200 unmapped alerts in one call opened 200 incidents."""
+    settings.ESCALADE_ALERTS_INLINE = 500  # taken in the request here
     body = payload(
         "firing", *[alert("DiskAlmostFull", f"f{i:03}", disk=f"/d{i}") for i in range(200)]
     )
@@ -108,3 +109,24 @@ def test_a_call_over_the_cap_is_refused_whole_at_once(pau, crew, settings):
     said = r.json()["errors"][0]["message"]  # in the token's owner's language
     assert "5000" in said and "500 " in said and "max_alerts" in said
     assert Incident.objects.count() == 0
+
+
+def test_a_large_call_answers_at_once_and_a_worker_takes_it(pau, crew, settings):
+    """A call of more than ESCALADE_ALERTS_INLINE alerts writes nothing in the request
+    (202 at once); a worker takes it, one incident for the group, and a retry of the same
+    call folds everything."""
+    from escalade.core import workers
+    from escalade.runbooks.models import Alert
+
+    settings.ESCALADE_ALERTS_INLINE = 20
+    body = payload("firing", *[alert("Noise", f"q{i:03}") for i in range(300)])
+    body["groupKey"] = '{}:{alertname="Noise"}'
+    r = Api(crew["it_technician"]).post("/api/alerts/alertmanager", body)
+    assert r.status_code == 202 and r.json() == {"queued": 300}
+    assert Incident.objects.count() == 0
+    workers.run_worker(batch=True, interval=0)
+    assert Incident.objects.count() == 1
+    Api(crew["it_technician"]).post("/api/alerts/alertmanager", body)  # Alertmanager again
+    workers.run_worker(batch=True, interval=0)
+    assert Incident.objects.count() == 1
+    assert Alert.objects.count() == 300 and sum(a.repeats for a in Alert.objects.all()) == 300
