@@ -211,6 +211,8 @@ ESCALADE_ALERTS_INLINE = int(os.environ.get("ESCALADE_ALERTS_INLINE", "20"))
 # Codes on the Fly worksheets (datasources): the most rows taken, and the most bytes an
 # XLSX may unpack to (checked before it is opened: a zip bomb is refused unread).
 ESCALADE_WORKSHEET_MAX_ROWS = int(os.environ.get("ESCALADE_WORKSHEET_MAX_ROWS", "10000"))
+# An upload of more rows than this is imported by a worker, its progress shown.
+ESCALADE_WORKSHEET_INLINE_ROWS = int(os.environ.get("ESCALADE_WORKSHEET_INLINE_ROWS", "2000"))
 ESCALADE_WORKSHEET_MAX_INFLATED_BYTES = int(
     os.environ.get("ESCALADE_WORKSHEET_MAX_INFLATED_BYTES", str(50_000_000))
 )

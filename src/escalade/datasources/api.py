@@ -136,15 +136,27 @@ def get_source(request, code: str, q: Query[InstitutionQuery]):
     return _source(selectors.datasource(request.auth, institution, code))
 
 
+class QueuedImportOut(Schema):
+    id: int = Field(description="the import: GET /api/datasources/{code}/proposals/{id}")
+    state: str = Field(description="queued, then approved (imported) or failed")
+    rows: int
+    done_rows: int
+
+
 @router.post(
     "/datasources/{code}/worksheets",
-    response={200: CountsOut, **ERRORS},
-    summary="Import a Codes on the Fly worksheet (XLSX or CSV)",
+    response={200: CountsOut, 202: QueuedImportOut, **ERRORS},
+    summary="Import a Codes on the Fly worksheet (XLSX or CSV); a large one in the background",
 )
 def import_worksheet(request, code: str, q: Query[InstitutionQuery], file: File[UploadedFile]):
     institution = resolve_institution(request.auth, q.institution, need=perms.MAP_CODES)
     source = selectors.datasource(request.auth, institution, code)
-    return services.import_worksheet(request.auth, source, file.read(), file.name or "")
+    done = services.upload_worksheet(request.auth, source, file.read(), file.name or "")
+    if isinstance(done, dict):
+        return done
+    return Status(
+        202, {"id": done.pk, "state": done.state, "rows": done.rows, "done_rows": done.done_rows}
+    )
 
 
 class ChangeOut(Schema):
@@ -168,7 +180,8 @@ class ProposalOut(Schema):
     filename: str
     size: int
     rows: int
-    state: str = Field(description="proposed, approved or rejected")
+    done_rows: int = Field(description="rows imported so far (a large upload in progress)")
+    state: str = Field(description="proposed, queued, approved, rejected or failed")
     decided_by: str | None
     decided_at: dt.datetime | None
     reason: str
@@ -193,6 +206,7 @@ def _proposal(p, with_changes: bool = False) -> dict:
         "filename": p.filename,
         "size": p.size,
         "rows": p.rows,
+        "done_rows": p.done_rows,
         "state": p.state,
         "decided_by": p.decided_by.username if p.decided_by_id else None,
         "decided_at": p.decided_at,

@@ -26,5 +26,7 @@ class ProposalState(models.TextChoices):
     """A worksheet received by mail: a person decides."""
 
     PROPOSED = "proposed", _("Waiting for approval")
+    QUEUED = "queued", _("Being imported")  # a large upload, taken by a worker
     APPROVED = "approved", _("Approved and imported")
     REJECTED = "rejected", _("Rejected")
+    FAILED = "failed", _("Import failed")

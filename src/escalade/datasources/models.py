@@ -124,7 +124,8 @@ class Mapping(models.Model):
 class ProposedImport(models.Model):
     """A Codes on the Fly worksheet that arrived by mail: nothing of it changes a mapping
     until a person with the mapping permission has seen what it would change and
-    approved it (then the import runs with that person as its actor)."""
+    approved it (then the import runs with that person as its actor). A large worksheet
+    a person uploads is kept here too, queued for a worker, with its progress."""
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
     datasource = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="proposals")
@@ -135,6 +136,7 @@ class ProposedImport(models.Model):
     size = models.PositiveIntegerField(_("size"))
     data = models.BinaryField(editable=False)
     rows = models.PositiveIntegerField(_("rows"), default=0)
+    done_rows = models.PositiveIntegerField(_("rows imported"), default=0)  # progress
     state = models.CharField(
         _("state"), max_length=10, choices=ProposalState.choices, default=ProposalState.PROPOSED
     )

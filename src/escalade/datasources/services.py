@@ -77,6 +77,71 @@ def import_worksheet(actor, datasource: DataSource, data: bytes, filename: str =
     return _import_rows(actor, datasource, _read(data, filename))
 
 
+CHUNK_ROWS = 1000
+
+
+def upload_worksheet(actor, datasource: DataSource, data: bytes, filename: str = ""):
+    """A worksheet a person sends: imported now, returning its counts, or, past
+    ESCALADE_WORKSHEET_INLINE_ROWS rows, queued for a worker and returned as the
+    ProposedImport that shows its progress. Checked whole first either way."""
+    require(actor, perms.MAP_CODES, datasource)
+    rows = _read(data, filename)
+    if len(rows) <= settings.ESCALADE_WORKSHEET_INLINE_ROWS:
+        return _import_rows(actor, datasource, rows)
+    from .tasks import import_queued  # noqa: PLC0415 - tasks import services
+
+    with transaction.atomic():
+        job = ProposedImport.objects.create(
+            institution_id=datasource.institution_id,
+            datasource=datasource,
+            via=Via.UPLOAD,
+            filename=filename[:255],
+            size=len(data),
+            data=data,
+            rows=len(rows),
+            state=ProposalState.QUEUED,
+            decided_by=actor,
+            decided_at=timezone.now(),
+        )
+        import_queued.enqueue(job.pk)
+    return job
+
+
+def run_queued_import(proposal_id: int) -> dict:
+    """Import a queued worksheet in chunks of CHUNK_ROWS rows, each chunk and the
+    progress in one transaction (a rerun resumes after the last chunk done)."""
+    job = ProposedImport.objects.select_related("datasource", "decided_by").get(pk=proposal_id)
+    if job.state != ProposalState.QUEUED:
+        return job.outcome
+    try:
+        rows = _read(bytes(job.data), job.filename)
+    except Invalid as exc:
+        ProposedImport.objects.filter(pk=job.pk).update(
+            state=ProposalState.FAILED, reason=str(exc.message)[:2000]
+        )
+        return {}
+    new = job.outcome.get("new", 0)
+    start = job.done_rows
+    while start < len(rows):
+        chunk = rows[start : start + CHUNK_ROWS]
+        with transaction.atomic():
+            locked = ProposedImport.objects.select_for_update().get(pk=job.pk)
+            if locked.done_rows != start:  # another worker went further: take it up there
+                start = locked.done_rows
+                new = locked.outcome.get("new", 0)
+                continue
+            counts = _import_rows(job.decided_by, job.datasource, chunk)
+            new += counts["new"]
+            start += len(chunk)
+            locked.done_rows = start
+            locked.outcome = {**counts, "new": new}
+            locked.save(update_fields=["done_rows", "outcome"])
+    ProposedImport.objects.filter(pk=job.pk, state=ProposalState.QUEUED).update(
+        state=ProposalState.APPROVED
+    )
+    return ProposedImport.objects.get(pk=job.pk).outcome
+
+
 # -- a worksheet by mail: proposed, then approved or rejected by a person ----------------
 
 

@@ -13,3 +13,10 @@ def check_silence() -> list:
 def remind_unmapped() -> dict:
     """The weekly list of unmapped codes, and the incidents of codes unmapped too long."""
     return services.remind_unmapped()
+
+
+@task()
+def import_queued(proposal_id: int) -> dict:
+    """A large uploaded worksheet, imported in chunks (each its own transaction, the
+    progress with it: a worker killed mid-way resumes where it stopped)."""
+    return services.run_queued_import(proposal_id)

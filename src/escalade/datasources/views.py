@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
@@ -48,7 +48,9 @@ def datasource_detail(request, code):
             if upload.is_valid():
                 f = upload.cleaned_data["file"]
                 try:
-                    counts = services.import_worksheet(request.user, source, f.read(), f.name)
+                    counts = services.upload_worksheet(request.user, source, f.read(), f.name)
+                    if not isinstance(counts, dict):  # a large one: a worker imports it
+                        return redirect("datasources:proposal", code, counts.pk)
                     return done(
                         request,
                         _("Worksheet taken: %(new)s new codes, %(unmapped)s left to map.") % counts,

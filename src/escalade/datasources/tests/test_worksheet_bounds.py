@@ -94,3 +94,41 @@ def test_a_huge_csv_field_is_a_422_too(ontario, desk):
     data = _csv([[LAB, "NA", "x" * 200_000, "", "", "", ""]])
     r = upload(desk["level2_analyst"], data, "codes.csv")
     assert r.status_code == 422 and "row 2" in r.json()["errors"][0]["message"]
+
+
+def test_a_large_upload_is_imported_by_a_worker_with_its_progress(ontario, desk, settings):
+    """Issue 25, finding 3: a large CSV held a web worker until gunicorn killed it. Past
+    ESCALADE_WORKSHEET_INLINE_ROWS the request answers 202 at once; a worker imports it in
+    chunks, the progress on its page."""
+    from django.test import Client
+
+    from escalade.core import workers
+    from escalade.datasources import services
+    from escalade.datasources.models import ProposedImport
+
+    settings.ESCALADE_WORKSHEET_INLINE_ROWS = 1000
+    data = _csv([[LAB, f"Q{i:05}", f"Test {i}", "", "", "", ""] for i in range(2500)])
+    r = upload(desk["level2_analyst"], data, "big.csv")
+    assert r.status_code == 202, r.content[:300]
+    job = r.json()
+    assert (job["state"], job["rows"], job["done_rows"]) == ("queued", 2500, 0)
+    assert Mapping.objects.count() == 0
+    page = Client(HTTP_ACCEPT_LANGUAGE="en")
+    page.force_login(desk["level2_analyst"])
+    url = f"/datasources/nord-lab/proposals/{job['id']}/"
+    assert "Being imported: 0 of 2500 rows." in page.get(url).content.decode()
+    # as if a worker had died after its first chunk: the first 1,000 rows and the progress
+    # committed together; the next run resumes after them
+    first = ProposedImport.objects.get(pk=job["id"])
+    rows = services._read(bytes(first.data), first.filename)
+    services._import_rows(desk["level2_analyst"], first.datasource, rows[:1000])
+    ProposedImport.objects.filter(pk=job["id"]).update(done_rows=1000, outcome={"new": 1000})
+    assert "Being imported: 1000 of 2500 rows." in page.get(url).content.decode()
+    workers.run_worker(batch=True, interval=0)
+    done = ProposedImport.objects.get(pk=job["id"])
+    assert (done.state, done.done_rows, done.outcome["new"]) == ("approved", 2500, 2500)
+    assert Mapping.objects.count() == 2500
+    assert "Imported: 2500 new codes" in page.get(url).content.decode()
+    shown = upload(desk["level2_analyst"], data, "big.csv")  # the same again: nothing new
+    workers.run_worker(batch=True, interval=0)
+    assert ProposedImport.objects.get(pk=shown.json()["id"]).outcome["new"] == 0
