@@ -65,7 +65,21 @@ def _pages(staff, cusm):
         via="smtp",
     ).incident
     mail.receive(box, b"From: a@example.org\r\nContent-Type: multipart/mixed\r\n\r\nx", via="smtp")
+    from escalade.datasources import services as datasources
+    from escalade.datasources.models import DataSource
+    from escalade.datasources.tests.test_terminology import provinces_workbook
+
+    ontario = load_pack(ROOT / "packs" / "ontario-viewer").institution
+    for role in ("manager", "it_technician"):
+        Membership.objects.create(user=staff[role], institution=ontario)
+    proposal = datasources.propose_worksheet(
+        DataSource.objects.get(institution=ontario, code="nord-lab"),
+        provinces_workbook(),
+        "codes.xlsx",
+        sender="contario@one-mail.on.ca",
+    )
     return [
+        f"/datasources/nord-lab/proposals/{proposal.pk}/",
         "/incidents/",
         f"/incidents/{by_mail.number}/",
         "/mailboxes/",
