@@ -31,6 +31,4 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("ESCALADE_LOG_LEVEL", "warning").lower()
 # %(U)s is the path without the query string: no search words in the access log
-access_log_format = (
-    '%(t)s %(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s'
-)
+access_log_format = '%(t)s %(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s'
