@@ -96,6 +96,7 @@ def test_a_huge_csv_field_is_a_422_too(ontario, desk):
     assert r.status_code == 422 and "row 2" in r.json()["errors"][0]["message"]
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection
 def test_a_large_upload_is_imported_by_a_worker_with_its_progress(ontario, desk, settings):
     """Issue 25, finding 3: a large CSV held a web worker until gunicorn killed it. Past
     ESCALADE_WORKSHEET_INLINE_ROWS the request answers 202 at once; a worker imports it in

@@ -111,6 +111,7 @@ def test_a_call_over_the_cap_is_refused_whole_at_once(pau, crew, settings):
     assert Incident.objects.count() == 0
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection
 def test_a_large_call_answers_at_once_and_a_worker_takes_it(pau, crew, settings):
     """A call of more than ESCALADE_ALERTS_INLINE alerts writes nothing in the request
     (202 at once); a worker takes it, one incident for the group, and a retry of the same
