@@ -64,8 +64,8 @@ def aligned(signer: str, author: str) -> bool:
     return signer == author or author.endswith("." + signer) or signer.endswith("." + author)
 
 
-def author_domain(raw: bytes) -> str:
-    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+def author_domain(msg) -> str:
+    """The domain of the message's From address ("" when it has none)."""
     addresses = getaddresses([str(msg.get("From", ""))])
     address = addresses[0][1] if addresses else ""
     return address.rsplit("@", 1)[-1].lower() if "@" in address else ""
@@ -150,10 +150,10 @@ def verify(
     pinned_keys: dict[str, str] | None = None,
 ) -> Verdict:
     """What can be said of the message's origin (see the module's text)."""
-    domain = author_domain(raw)
+    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    domain = author_domain(msg)
     if not domain:
         return Verdict(FAIL, "", "", "no From domain")
-    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
     relays = frozenset(r.strip().lower() for r in trusted_relays if r.strip())
     relay = _relay_verdict(msg, domain, relays)
     if relay is not None and relay.result != NONE:

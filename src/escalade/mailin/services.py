@@ -80,10 +80,11 @@ def receive(
         return existing
     if parsed is None:
         return _reject(mailbox, raw, key, via, uid, None, MailError.MALFORMED, str(problem), tell)
-    verdict = _verdict(mailbox, raw, parsed)
+    rule = rules.matching_rule(mailbox.rules, parsed.sender, parsed.subject)
+    verdict = _verdict(raw, rule)
     try:
         with transaction.atomic():
-            message = _take(mailbox, raw, parsed, key, via, uid, verdict)
+            message = _take(mailbox, raw, parsed, key, via, uid, rule, verdict)
             Mailbox.objects.filter(pk=mailbox.pk).update(taken=F("taken") + 1)
             return message
     except IntegrityError:
@@ -130,9 +131,8 @@ def _row(mailbox, raw, key, via, uid, parsed, **values) -> Message:
     )
 
 
-def _verdict(mailbox: Mailbox, raw: bytes, parsed: rules.Parsed) -> authenticity.Verdict:
+def _verdict(raw: bytes, rule: rules.Rule | None) -> authenticity.Verdict:
     """Where the message comes from (DNS may be asked: before any transaction opens)."""
-    rule = rules.matching_rule(mailbox.rules, parsed.sender, parsed.subject)
     return authenticity.verify(
         raw,
         trusted_relays=settings.ESCALADE_MAIL_TRUSTED_RELAYS,
@@ -141,13 +141,14 @@ def _verdict(mailbox: Mailbox, raw: bytes, parsed: rules.Parsed) -> authenticity
     )
 
 
-def _take(mailbox: Mailbox, raw: bytes, parsed: rules.Parsed, key, via, uid, verdict) -> Message:
+def _take(
+    mailbox: Mailbox, raw: bytes, parsed: rules.Parsed, key, via, uid, rule, verdict
+) -> Message:
     institution = mailbox.institution
     if parsed.automatic:  # RFC 3834: no incident, no answer, no loop
         return _row(
             mailbox, raw, key, via, uid, parsed, state=State.IGNORED, reason_code=parsed.automatic
         )
-    rule = rules.matching_rule(mailbox.rules, parsed.sender, parsed.subject)
     if rule is not None and rule.authenticated and not verdict.passed:
         # a forged or unverifiable message on a rule that trusts its sender: kept for the
         # record (no bytes, no text), never acted on, its sender never answered

@@ -98,8 +98,7 @@ class IncidentRef(Schema):
     ticket: str | None = None
 
 
-class BroadcastOut(Schema):
-    id: int
+class _BroadcastFields(Schema):
     group: str
     group_label: str
     type: str
@@ -108,6 +107,10 @@ class BroadcastOut(Schema):
     texts: dict = Field(description="title and message in French and English")
     starts_at: dt.datetime
     ends_at: dt.datetime | None = None
+
+
+class BroadcastOut(_BroadcastFields):
+    id: int
 
 
 class OutageStepOut(Schema):
@@ -374,19 +377,11 @@ class CurrentQuery(Schema):
     at: Instant | None = None
 
 
-class PublicBroadcastOut(Schema):
+class PublicBroadcastOut(_BroadcastFields):
     """A broadcast as a workstation reads it without sign-in: no internal number, no
     incident, no host patterns."""
 
     id: str = Field(description="the broadcast's public id (its CAP document's address)")
-    group: str
-    group_label: str
-    type: str
-    title: str
-    message: str
-    texts: dict = Field(description="title and message in French and English")
-    starts_at: dt.datetime
-    ends_at: dt.datetime | None = None
     cap: str = Field(description="the address of its CAP 1.2 document")
 
 
