@@ -29,3 +29,20 @@ def test_schema_names_are_unique_across_apps():
             ]
     assert len(defined) > 50
     assert [n for n, k in Counter(defined).items() if k > 1] == []
+
+
+def test_operation_ids_are_function_names_unique_and_free_of_module_paths():
+    """Clients generate their methods from the operation ids: `alertmanager_webhook`,
+    not `escalade_runbooks_api_alertmanager`, so that moving code between modules does
+    not rename a client's method."""
+    from escalade.config.api import api
+
+    ids = [
+        op["operationId"]
+        for ops in api.get_openapi_schema(path_prefix="/api/")["paths"].values()
+        for op in ops.values()
+    ]
+    assert len(ids) > 90
+    assert [i for i, k in Counter(ids).items() if k > 1] == []
+    assert [i for i in ids if i.startswith("escalade") or "_api_" in i] == []
+    assert {"alertmanager_webhook", "create_incident", "close_outage"} <= set(ids)

@@ -10,3 +10,11 @@ class AccountsConfig(AppConfig):
     name = "escalade.accounts"
     label = "accounts"
     verbose_name = _("Accounts and roles")
+
+    def ready(self):
+        from escalade.core import idempotency, packs
+
+        from . import services
+
+        packs.before_loading(services.ensure_roles)
+        idempotency.identify_with(services.user_from_token, services.institution_ids_of)

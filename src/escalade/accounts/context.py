@@ -2,8 +2,6 @@
 
 from django.conf import settings
 
-from escalade.notifications.services import unread_count
-
 from .choices import Role
 from .services import institutions_of, roles_of, working_institution
 
@@ -16,7 +14,6 @@ def escalade_context(request):
 
     mine = list(institutions_of(user))
     return {
-        "unread_notifications": unread_count(user),
         "my_roles": [Role(r).label for r in roles if r in Role.values],
         "my_institutions": mine,
         # the header names the institution of the page's data; pages without one (the

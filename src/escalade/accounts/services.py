@@ -74,6 +74,11 @@ def institutions_of(user):
     return Institution.objects.filter(members__user=user)
 
 
+def institution_ids_of(user) -> list[int]:
+    """The ids of the institutions the user is a member of (memberships only)."""
+    return list(Membership.objects.filter(user=user).values_list("institution_id", flat=True))
+
+
 def belongs_to(user, institution_id: int) -> bool:
     """Whether `user` is a member of the institution (memoized on the user object, which
     lives for one request)."""

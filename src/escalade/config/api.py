@@ -25,7 +25,16 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class EscaladeAPI(NinjaAPI):
+    """Operation ids are the view functions' names (`alertmanager_webhook`, not
+    `escalade_runbooks_api_alertmanager`): stable when code moves between modules, and
+    unique (tests/test_schema_names.py)."""
+
+    def get_openapi_operation_id(self, operation) -> str:
+        return operation.view_func.__name__
+
+
+api = EscaladeAPI(
     title="Escalade API",
     version="1",
     description="Incident intake and support routing for telehealth and clinical IT.",

@@ -86,6 +86,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "escalade.config.urls"
+ESCALADE_API = "escalade.config.api.api"  # the NinjaAPI (export_openapi prints its schema)
 WSGI_APPLICATION = "escalade.config.wsgi.application"
 
 TEMPLATES = [
@@ -100,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "escalade.accounts.context.escalade_context",
+                "escalade.notifications.context.notifications_context",
                 "escalade.notices.context.notice_banner",
                 "escalade.runbooks.context.broadcast_banner",
             ],

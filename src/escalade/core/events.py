@@ -1,36 +1,126 @@
 """Domain events: an app says what happened (`incident.resolved`), the apps built on it
-react, and the one that publishes imports none of them (as Saleor and Dispatch do).
+react, and the app that publishes imports none of them (as Saleor and Dispatch do).
 
-Subscribers run when the event is published, inside the publisher's transaction: what
-they write (a notice, an e-mail queued in the outbox, a protocol closed) commits with the
-change that caused it, or not at all, and is never lost between the two. A subscriber
-that needs the outside world (a webhook, SMTP) writes a row that a task sends after the
-commit. Subscribe from the app's `ready()`."""
+Each app declares its events in its own `events.py`, one frozen dataclass per event with
+a typed payload (`incidents.events.IncidentResolved(incident, actor)`); an app above it
+subscribes from its `ready()`:
+
+    events.subscribe(IncidentResolved, services.incident_resolved)
+
+Two moments, chosen by the subscriber:
+
+- **In the transaction** (the default): the handler runs when the event is published,
+  inside the publisher's transaction. What it writes (a report drafted, a notice, an
+  e-mail or a webhook call queued in the outbox) commits with the change that caused it,
+  or not at all, so nothing is lost or done twice between the two. A handler may refuse
+  the change by raising a domain error (a major incident closing without its report):
+  the publisher's whole change rolls back.
+- **After the commit** (`after_commit=True`): the handler runs once the publisher's
+  transaction has committed, and never if it rolled back; for what only reads the
+  committed state or talks to the outside without a row of its own (a cache to clear,
+  a live screen to wake). An error there is logged, not raised: the change stands.
+
+`subscribe_all` hears every event (the webhooks: each event names the institution and
+the data a partner's system receives)."""
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django.db import transaction
 
 log = logging.getLogger(__name__)
 
-# The events published, with what their payload carries.
-INCIDENT_RESOLVED = "incident.resolved"  # incident, actor
 
-_subscribers: dict[str, list[Callable]] = defaultdict(list)
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """A domain event. `name` is its stable dotted name; `hook` the name partners'
+    webhooks know it by (None: not sent to webhooks)."""
+
+    name: ClassVar[str] = ""
+    hook: ClassVar[str | None] = None
+    actor: Any = None
+
+    @property
+    def institution(self):
+        """The institution the event belongs to (whose webhooks hear it)."""
+        return None
+
+    def hook_data(self) -> dict:
+        """What a partner's webhook receives in `data`."""
+        return {}
 
 
-def subscribe(event: str, handler: Callable) -> None:
-    """Call `handler(**payload)` whenever `event` is published (once per handler)."""
-    if handler not in _subscribers[event]:
-        _subscribers[event].append(handler)
+Handler = Callable[[Event], Any]
 
 
-def publish(event: str, **payload) -> int:
-    """Run the event's subscribers, in the caller's transaction; returns how many ran.
-    A subscriber's error is the publisher's: the whole change rolls back."""
-    handlers = list(_subscribers.get(event, ()))
-    for handler in handlers:
-        handler(**payload)
-    return len(handlers)
+@dataclass(frozen=True)
+class _Subscription:
+    handler: Handler
+    after_commit: bool
+
+
+_subscribers: dict[type[Event] | None, list[_Subscription]] = defaultdict(list)
+_names: dict[str, type[Event]] = {}
+
+
+def declare(cls: type[Event]) -> type[Event]:
+    """Class decorator: register an event type under its unique name."""
+    if not cls.name:
+        raise ValueError(f"{cls.__name__} has no name")
+    known = _names.get(cls.name)
+    if known is not None and known.__qualname__ != cls.__qualname__:
+        raise ValueError(f"event name '{cls.name}' is already {known.__qualname__}")
+    _names[cls.name] = cls
+    return cls
+
+
+def declared() -> dict[str, type[Event]]:
+    """Every event type by name (the design document lists them from here)."""
+    return dict(sorted(_names.items()))
+
+
+def subscribe(event: type[Event], handler: Handler, *, after_commit: bool = False) -> None:
+    """Call `handler(event)` whenever an event of type `event` is published (once per
+    handler, however often `ready()` runs)."""
+    if event.name not in _names:
+        raise ValueError(f"{event.__name__} is not a declared event")
+    _add(event, handler, after_commit)
+
+
+def subscribe_all(handler: Handler, *, after_commit: bool = False) -> None:
+    """Call `handler(event)` for every event published."""
+    _add(None, handler, after_commit)
+
+
+def _add(key, handler: Handler, after_commit: bool) -> None:
+    subscription = _Subscription(handler, after_commit)
+    if subscription not in _subscribers[key]:
+        _subscribers[key].append(subscription)
+
+
+def publish(event: Event) -> int:
+    """Deliver `event` to its subscribers; returns how many there are. In-transaction
+    handlers run now (an error is the publisher's: the change rolls back); after-commit
+    ones are queued on the current transaction."""
+    subscriptions = [*_subscribers.get(type(event), ()), *_subscribers.get(None, ())]
+    for s in subscriptions:
+        if s.after_commit:
+            transaction.on_commit(_later(s.handler, event))
+        else:
+            s.handler(event)
+    return len(subscriptions)
+
+
+def _later(handler: Handler, event: Event) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            handler(event)
+        except Exception:  # the change has committed: say so loudly, do not undo it
+            log.exception("after-commit handler %s failed on %s", handler.__qualname__, event.name)
+
+    return run

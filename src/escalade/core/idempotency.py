@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -23,13 +24,31 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escalade.accounts.models import Membership
-
 from . import seal
 from .errors import Code
 from .models import IdempotencyRecord
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
+
+
+# Who asks, and where they work: accounts gives these from its ready() (core imports no
+# app). A bearer token to its user (or None); a user to the ids of their institutions.
+def _no_user(token: str) -> object:
+    return None
+
+
+def _no_places(user) -> list[int]:
+    return []
+
+
+_user_from_token: Callable[[str], object] = _no_user
+_places_of: Callable[[object], list[int]] = _no_places
+
+
+def identify_with(user_from_token: Callable[[str], object], places_of: Callable) -> None:
+    """Called by accounts: how a bearer token names its user, and a user's institutions."""
+    global _user_from_token, _places_of  # noqa: PLW0603 (set once, at start-up)
+    _user_from_token, _places_of = user_from_token, places_of
 
 
 def replay_with(request, path: str) -> None:
@@ -61,9 +80,7 @@ def _user_of(request):
         return user
     auth = request.META.get("HTTP_AUTHORIZATION", "")
     if auth.lower().startswith("bearer "):
-        from escalade.accounts.services import user_from_token  # noqa: PLC0415 (cycle: accounts imports core)
-
-        return user_from_token(auth[7:].strip())
+        return _user_from_token(auth[7:].strip())
     return None
 
 
@@ -71,7 +88,7 @@ def access_of(user) -> str:
     """What the user may do, as a digest: roles, institutions, active, superuser."""
 
     roles = sorted(user.groups.values_list("name", flat=True))
-    places = sorted(Membership.objects.filter(user=user).values_list("institution_id", flat=True))
+    places = sorted(_places_of(user))
     text = f"{user.pk}|{user.is_active}|{user.is_superuser}|{roles}|{places}"
     return hashlib.sha256(text.encode()).hexdigest()
 

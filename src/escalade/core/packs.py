@@ -19,8 +19,6 @@ import yaml
 from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from escalade.accounts.services import ensure_roles
-
 from . import audit
 from .choices import AuditAction
 from .models import Institution
@@ -106,6 +104,15 @@ def register(
     if any(s.filename == filename for s in _SECTIONS):
         return
     _SECTIONS.append(Section(filename, schema, apply, required))
+
+
+_PREPARE: list[Callable[[], None]] = []
+
+
+def before_loading(prepare: Callable[[], None]) -> None:
+    """Something to do before any pack loads (accounts: the roles' groups exist)."""
+    if prepare not in _PREPARE:
+        _PREPARE.append(prepare)
 
 
 def sections() -> list[Section]:
@@ -221,7 +228,8 @@ def load_pack(path: str | Path, actor=None) -> LoadResult:
     """Validate then load the pack at `path` in one transaction. Idempotent."""
 
     v = validate_pack(path)
-    ensure_roles()
+    for prepare in _PREPARE:
+        prepare()
     spec = v.institution
     with transaction.atomic():
         inst = Institution.objects.select_for_update().filter(code=spec.code).first()

@@ -1,29 +1,13 @@
-"""Web helpers shared by every app's pages (no app imports another's views)."""
+"""Web helpers shared by every app's pages (no app imports another's views). The ones
+that ask who the user is and what they may do live in accounts/web.py."""
 
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from escalade.accounts.services import has_permission, working_institution
-
-from .errors import Code, DomainError, Forbidden, Invalid
-
-
-def current_institution(request):
-    """The institution a page acts on: the one picked in the header (kept in the session),
-    else the user's default, else the first of theirs; Forbidden when they have none."""
-
-    institution = working_institution(request)
-    if institution is None:
-        raise Forbidden(
-            _("Your account belongs to no institution."),
-            field="institution",
-            code=Code.NO_INSTITUTION,
-        )
-    return institution
+from .errors import DomainError, Invalid
 
 
 def posted_id(request, name: str) -> int:
@@ -51,28 +35,6 @@ def show_errors(form, exc, field_map: dict | None = None) -> None:
     for item in exc.as_errors():
         field = (field_map or {}).get(item["field"], item["field"])
         form.add_error(field if field in form.fields else None, item["message"])
-
-
-def requires(permission: str):
-    """A page for signed-in users whose roles grant `permission`; others get a 403 page
-    that says so (not the page's data, not a bare error)."""
-
-    def decorate(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not has_permission(request.user, permission):
-                return render(
-                    request,
-                    "forbidden.html",
-                    {"message": _("Your role does not allow this action.")},
-                    status=403,
-                )
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate
 
 
 def shows_errors(view):

@@ -422,7 +422,7 @@ def list_reports(request, q: Query[InstitutionQuery]):
     response={200: ConformanceReportOut, **ERRORS},
     summary="One report; its content only for the designated persons (recorded)",
 )
-def get_report(request, report_id: int, q: Query[InstitutionQuery]):
+def get_conformance_report(request, report_id: int, q: Query[InstitutionQuery]):
     institution = resolve_institution(request.auth, q.institution)
     report = selectors.report(request.auth, institution, report_id)
     if not services.designated(request.auth, report.organisation):

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import has_permission, institutions_of
+from escalade.accounts.web import current_institution, requires
 from escalade.catalog.models import Organisation
 from escalade.core.errors import DomainError, Invalid
 from escalade.core.i18n import pick
-from escalade.core.web import current_institution, done, requires, show_errors, shows_errors
+from escalade.core.web import done, show_errors, shows_errors
 
 from . import rules, selectors, services
 from .forms import DecisionForm, ErrorForm, ReportForm, UploadForm

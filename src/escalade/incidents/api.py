@@ -11,14 +11,11 @@ from pydantic import BaseModel
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import has_permission, resolve_institution
-from escalade.core.errors import Invalid, NotFound
+from escalade.core.errors import Invalid
 from escalade.core.i18n import pick
 from escalade.core.schema import StrictBool, errors_for, one_of
 from escalade.incidents.choices import Channel, PartnerKind, Rating, RequesterRole, Severity
 from escalade.incidents.choices import Status as IncidentStatus
-from escalade.mailin import services as mail
-from escalade.mailin.errors import MailError
-from escalade.reports.models import IncidentDeclaration
 from escalade.routing.choices import Location, Need, Subject
 from escalade.routing.errors import RoutingError
 
@@ -27,7 +24,7 @@ from .errors import IncidentError
 from .models import Incident
 
 router = Router(tags=["incidents"])
-ERRORS = errors_for("Incidents", IncidentError, RoutingError, MailError)
+ERRORS = errors_for("Incidents", IncidentError, RoutingError)
 
 
 class RequesterIn(Schema):
@@ -401,7 +398,7 @@ def resolve(request, number: str, payload: ResolveIn):
 
 
 @router.post("/{number}/close", response={200: IncidentDetailOut, **ERRORS}, summary="Close")
-def close(request, number: str):
+def close_incident(request, number: str):
     return _detail(services.close(request.auth, selectors.find(request.auth, number)))
 
 
@@ -417,10 +414,9 @@ def reopen(request, number: str, payload: ReasonIn):
 @router.post("/{number}/notes", response={201: NoteOut, **ERRORS}, summary="Add a note")
 def add_note(request, number: str, payload: NoteIn):
     incident = selectors.find(request.auth, number)
-    if payload.to_requester:
-        note = mail.note_to_requester(request.auth, incident, payload.text)
-    else:
-        note = services.add_note(request.auth, incident, payload.text)
+    note = services.add_note(
+        request.auth, incident, payload.text, to_requester=payload.to_requester
+    )
     return Status(
         201,
         {
@@ -481,18 +477,6 @@ class PatientSafetyIn(Schema):
     note: str = ""
 
 
-class DeclarationOut(Schema):
-    incident: str
-    form: str
-    keyword: str
-    level: str
-    event_at: dt.datetime
-    site: str
-    description: str
-    filed_at: dt.datetime | None
-    external_number: str
-
-
 @router.post(
     "/{number}/patient-safety",
     response={200: IncidentDetailOut, **ERRORS},
@@ -504,33 +488,3 @@ def patient_safety(request, number: str, payload: PatientSafetyIn):
             request.auth, selectors.find(request.auth, number), payload.level, payload.note
         )
     )
-
-
-@router.get(
-    "/{number}/declaration",
-    response={200: DeclarationOut, **ERRORS},
-    summary="The incident declaration prepared for a patient-safety event",
-)
-def declaration(request, number: str):
-    incident = selectors.find(request.auth, number)
-    d = IncidentDeclaration.objects.filter(incident=incident).first()
-    if d is None:
-        raise NotFound(
-            _("No declaration for incident %(number)s.") % {"number": number}, field="number"
-        )
-    return {
-        "incident": incident.number,
-        **{
-            f: getattr(d, f)
-            for f in (
-                "form",
-                "keyword",
-                "level",
-                "event_at",
-                "site",
-                "description",
-                "filed_at",
-                "external_number",
-            )
-        },
-    }

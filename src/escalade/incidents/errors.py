@@ -9,6 +9,7 @@ class IncidentError(StrEnum):
     UNKNOWN_SYMPTOM = "unknown_symptom"
     INVALID_PHONE = "invalid_phone"
     NO_REQUESTER_EMAIL = "no_requester_email"  # a note for the requester, who has no address
+    NO_MAILBOX = "no_mailbox"  # nothing can send the requester an e-mail
     LEVEL_NOT_ALLOWED = "level_not_allowed"  # an escalation to a level it cannot go to
     # kept for API clients: a partner's reference at level 1 (recorded from level 2)
     PARTNER_AT_LEVEL_3 = "partner_at_level_3"

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from escalade.accounts import rules as perms
 from escalade.accounts.choices import Role
 from escalade.accounts.services import has_permission, institutions_of, roles_of
+from escalade.core import search as finders
 from escalade.core.errors import NotFound
 from escalade.core.models import AuditEvent
-from escalade.telesessions.selectors import session_for_ref
 
 from . import search as search_index
 from .choices import Status
@@ -276,8 +276,8 @@ def as_phone(text: str, region: str | None = None) -> str | None:
 def quick_find(user, institution, text: str) -> tuple[str, object]:
     """What the header's one search box means: an incident number, a ticket number, a
     session reference (#12 or the scheduling reference), a phone number, else words.
-    Returns (kind, target): ("incident", number), ("session", pk), ("phone", e164) or
-    ("words", text). Only what the user may see is found."""
+    Returns (kind, target): ("incident", number), ("page", url) for what another app
+    recognises (core/search.py), ("phone", e164) or ("words", text). Only what the user may see is found."""
 
     text = (text or "").strip()[:200]
     if not text:
@@ -286,12 +286,9 @@ def quick_find(user, institution, text: str) -> tuple[str, object]:
         hit = visible_incidents(user, inst).filter(by_reference(text)).first()
         if hit is not None:
             return "incident", hit.number
-    if has_permission(user, perms.SESSION_VIEW) and (
-        text.startswith("#") or any(c.isalpha() for c in text)
-    ):
-        session = session_for_ref(institution, text)
-        if session is not None:
-            return "session", session.pk
+    url = finders.find(user, institution, text)  # a session's reference, ...
+    if url:
+        return "page", url
     phone = as_phone(text, institution.region)
     if phone:
         return "phone", phone

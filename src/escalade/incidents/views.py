@@ -21,17 +21,10 @@ from django.views.decorators.http import require_POST
 from escalade.accounts import rules as perms
 from escalade.accounts.choices import Role
 from escalade.accounts.services import has_permission, institutions_of, set_default_institution
-from escalade.core import timeline
+from escalade.accounts.web import current_institution, requires
+from escalade.core import panels, timeline
 from escalade.core.errors import DomainError, NotFound
 from escalade.core.text import display_phone
-from escalade.core.web import current_institution, requires
-from escalade.mailin import selectors as mail_selectors
-from escalade.mailin import services as mail
-from escalade.notices import selectors as notices
-from escalade.problems.models import Problem
-from escalade.problems.services import suggestions
-from escalade.telesessions import selectors as sessions
-from escalade.telesessions.selectors import session_for_ref
 
 from . import rules, selectors, services
 from .choices import Severity, Status
@@ -207,8 +200,8 @@ def search(request):
     kind, target = selectors.quick_find(request.user, institution, text)
     if kind == "incident":
         return redirect("incidents:detail", number=target)
-    if kind == "session":
-        return redirect("telesessions:detail", session_id=target)
+    if kind == "page":
+        return redirect(target)
     if kind == "phone":
         return redirect(
             reverse("incidents:queue") + "?" + urlencode({"queue": "all", "phone": target})
@@ -233,12 +226,11 @@ def wallboard(request):
     waiting = selectors.follow_up(institution)
     context = {
         "institution": institution,
-        "trouble": sessions.in_trouble(institution),
         "majors": selectors.open_majors(institution),
-        "notices": notices.current(institution),
         "waiting_count": waiting.count(),
         "waiting": list(waiting[:5]),
-        "tasks": sessions.open_task_count(institution),
+        # sessions in trouble, notices in force, follow-up tasks: from the apps that own them
+        "panels": panels.of("wallboard", request, institution),
         "now": timezone.now(),
     }
     template = "incidents/wallboard.html#board" if request.htmx else "incidents/wallboard.html"
@@ -298,11 +290,7 @@ ACTIONS = {
     "reopen": (ReasonForm, lambda u, i, d: services.reopen(u, i, d["reason"])),
     "note": (
         NoteForm,
-        lambda u, i, d: (
-            mail.note_to_requester(u, i, d["text"])
-            if d.get("to_requester")
-            else services.add_note(u, i, d["text"])
-        ),
+        lambda u, i, d: services.add_note(u, i, d["text"], to_requester=d.get("to_requester")),
     ),
     "symptom": (SymptomForm, lambda u, i, d: services.choose_symptom(u, i, d["symptom"])),
     "reclassify": (
@@ -395,7 +383,6 @@ def _detail_context(request, incident, forms=None):
         "available": available,
         "forms": defaults,
         "timeline": [timeline.describe(ev) for ev in selectors.timeline(incident)],
-        "thread": mail_selectors.readable_thread(request.user, incident, "incident page"),
         "symptoms": list(services.symptoms_of(incident.institution).values())
         if available["symptom"]
         else [],
@@ -407,8 +394,8 @@ def _detail_context(request, incident, forms=None):
         "history": selectors.requester_history(request.user, incident),
         "logged": request.GET.get("logged") == "1",
         "plan": _stored_plan(incident.route_plan),
-        "problems": _suggested_problems(request.user, incident),
-        "session": session_for_ref(incident.institution, incident.session_ref),
+        # its e-mails, session, notices and problems: from the apps that own them
+        "panels": panels.of("incident", request, incident),
         # seed 002: the provincial desk a local desk's ticket goes to at level 2
         "desk_phone": display_phone(
             (incident.institution.settings or {}).get("desk_phone", ""), incident.institution.region
@@ -464,17 +451,6 @@ def act(request, number, action):
     if request.htmx and action == "note":
         return render(request, "incidents/detail.html#activity", ctx, status=422)
     return render(request, "incidents/detail.html", ctx, status=422)
-
-
-def _suggested_problems(user, incident) -> dict:
-    """Problems linked to the incident, and open ones it looks like (one click to link)."""
-
-    if not has_permission(user, perms.PROBLEM_VIEW):
-        return {}
-    return {
-        "linked": list(Problem.objects.filter(links__incident=incident)),
-        "suggested": suggestions(incident) if incident.is_open else [],
-    }
 
 
 def _stored_plan(plan: dict | None) -> dict | None:

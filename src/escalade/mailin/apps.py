@@ -8,6 +8,18 @@ class MailinConfig(AppConfig):
     verbose_name = _("E-mail in")
 
     def ready(self):
-        from . import pack
+        from escalade.core import events, panels
+        from escalade.incidents.events import NoteAdded
+
+        from . import pack, selectors, services
 
         pack.register()
+        events.subscribe(NoteAdded, services.note_added)
+        panels.register(
+            "incident",
+            "thread",
+            context=selectors.thread_panel,
+            template="mailin/incident_thread.html",
+            place="main",
+            order=10,
+        )

@@ -10,7 +10,6 @@ class MailError(StrEnum):
     DANGEROUS_ATTACHMENT = "dangerous_attachment"
     TOO_MANY_ATTACHMENTS = "too_many_attachments"
     NO_HANDLER = "no_handler"  # a rule names a handler no app registered
-    NO_MAILBOX = "no_mailbox"  # nothing can send the requester an e-mail
     NO_PASSWORD = "no_mailbox_password"  # the environment holds no password for it
     NOT_IMAP = "not_imap"  # a gateway-only mailbox has nothing to fetch
     UNREACHABLE = "mailbox_unreachable"  # the IMAP server refused or did not answer

@@ -129,3 +129,8 @@ def attachment(user, pk: int) -> Attachment:
         data={"attachment": item.pk, "filename": item.filename},
     )
     return item
+
+
+def thread_panel(request, incident: Incident) -> list[Message] | None:
+    """The incident page's e-mails panel (registered in apps.py), none when no e-mail."""
+    return readable_thread(request.user, incident, "incident page") or None

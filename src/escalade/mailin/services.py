@@ -33,7 +33,9 @@ from escalade.core.errors import Conflict, Invalid, NotFound
 from escalade.core.i18n import in_language, pick, product_language
 from escalade.incidents import services as incidents
 from escalade.incidents.choices import Channel
-from escalade.incidents.models import Incident, Note
+from escalade.incidents.errors import IncidentError
+from escalade.incidents.events import NoteAdded
+from escalade.incidents.models import Incident
 from escalade.notifications import services as notify
 
 from . import authenticity, handlers, rules
@@ -522,43 +524,43 @@ def _mailbox_of(incident: Incident) -> Mailbox | None:
     return Mailbox.objects.filter(institution=incident.institution_id, active=True).first()
 
 
-def note_to_requester(actor, incident: Incident, text: str) -> Note:
-    """A note for the requester: on the timeline, and by e-mail in the incident's thread
-    (from the mailbox the request came to), so their mail program shows one
-    conversation. One transaction: the note and its e-mail, or neither."""
+def note_added(event: NoteAdded) -> None:
+    """Subscriber of incident.note_added: a note for the requester goes by e-mail in the
+    incident's thread (from the mailbox the request came to), so their mail program shows
+    one conversation. In the note's transaction: the note and its e-mail, or neither
+    (no mailbox of the institution can send it: Conflict, and no note)."""
+    if not event.to_requester:
+        return
+    incident, note = event.incident, event.note
     mailbox = _mailbox_of(incident)
     if mailbox is None:
         raise Conflict(
             _("No mailbox of this institution can send it: add one to its pack."),
             field="to_requester",
-            code=MailError.NO_MAILBOX,
+            code=IncidentError.NO_MAILBOX,
         )
-    with transaction.atomic():
-        note = incidents.add_note(actor, incident, text, to_requester=True)
-        incident = note.incident
-        last_in = (
-            Message.objects.filter(incident=incident, direction=Direction.IN)
-            .order_by("-at", "-id")
-            .first()
+    last_in = (
+        Message.objects.filter(incident=incident, direction=Direction.IN)
+        .order_by("-at", "-id")
+        .first()
+    )
+    lang = (last_in.language if last_in else "") or product_language()
+    with in_language(lang):
+        subject = last_in.subject if last_in else incident.summary
+        if incident.number not in subject:
+            subject = f"[{incident.number}] {subject}"
+        if not subject.lower().startswith(("re:", "ré:")):
+            subject = f"Re: {subject}"
+        _send(
+            mailbox,
+            incident=incident,
+            to=incident.requester_email,
+            subject=subject,
+            body=note.text,
+            kind=Kind.NOTE,
+            answering=last_in,
+            actor=event.actor,
         )
-        lang = (last_in.language if last_in else "") or product_language()
-        with in_language(lang):
-            subject = last_in.subject if last_in else incident.summary
-            if incident.number not in subject:
-                subject = f"[{incident.number}] {subject}"
-            if not subject.lower().startswith(("re:", "ré:")):
-                subject = f"Re: {subject}"
-            _send(
-                mailbox,
-                incident=incident,
-                to=incident.requester_email,
-                subject=subject,
-                body=note.text,
-                kind=Kind.NOTE,
-                answering=last_in,
-                actor=actor,
-            )
-    return note
 
 
 # -- the collector -----------------------------------------------------------------------

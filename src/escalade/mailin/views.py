@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from escalade.accounts import rules as perms
-from escalade.core.web import current_institution, done, requires, shows_errors
+from escalade.accounts.web import current_institution, requires
+from escalade.core.web import done, shows_errors
 
 from . import selectors, services
 

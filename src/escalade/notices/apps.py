@@ -8,6 +8,23 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Service notices")
 
     def ready(self):
-        from . import pack
+        from escalade.core import panels
+
+        from . import pack, selectors
 
         pack.register()
+        panels.register(
+            "incident",
+            "notices",
+            context=selectors.incident_panel,
+            template="notices/incident_panel.html",
+            place="aside",
+            order=10,
+        )
+        panels.register(
+            "wallboard",
+            "notices",
+            context=selectors.wallboard_panel,
+            template="notices/wallboard_notices.html",
+            place="cells",
+        )

@@ -149,3 +149,13 @@ def current(institution, now: dt.datetime | None = None):
         .filter(Q(end__isnull=True) | Q(end__gt=now))
         .order_by("start")[:5]
     )
+
+
+def incident_panel(request, incident) -> list | None:
+    """The incident page's notices panel: the notices that name it."""
+    return list(incident.notices.all()) or None
+
+
+def wallboard_panel(request, institution) -> list:
+    """The wallboard's cell of notices in force (shown even when there is none)."""
+    return current(institution)

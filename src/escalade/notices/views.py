@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from escalade.accounts import rules as perms
 from escalade.accounts.rules import NOTICE_PUBLISH
 from escalade.accounts.services import has_permission
+from escalade.accounts.web import current_institution, requires
 from escalade.catalog import selectors as catalog_selectors
 from escalade.core.errors import DomainError
-from escalade.core.web import current_institution, done, posted_id, requires, show_errors
+from escalade.core.web import done, posted_id, show_errors
 from escalade.incidents import selectors as incident_selectors
 
 from . import selectors, services

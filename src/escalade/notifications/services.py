@@ -312,6 +312,14 @@ def emit(institution, event: str, payload: dict) -> int:
     return len(hooks)
 
 
+def event_to_webhooks(event) -> int:
+    """Subscriber of every domain event: one that partners know (`hook`) is queued for
+    the webhooks of its institution, in the event's transaction (the outbox)."""
+    if not event.hook or event.institution is None:
+        return 0
+    return emit(event.institution, event.hook, event.hook_data())
+
+
 def deliver_hook(delivery_id: int) -> str:
     """POST one event; on failure schedule the next try (1, 2, 4... minutes)."""
 

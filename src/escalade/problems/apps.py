@@ -6,3 +6,17 @@ class ProblemsConfig(AppConfig):
     name = "escalade.problems"
     label = "problems"
     verbose_name = _("Problems")
+
+    def ready(self):
+        from escalade.core import panels
+
+        from . import services
+
+        panels.register(
+            "incident",
+            "problems",
+            context=services.incident_panel,
+            template="problems/incident_panel.html",
+            place="aside",
+            order=20,
+        )

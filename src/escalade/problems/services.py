@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from escalade.accounts.services import require
+from escalade.accounts import rules as perms
+from escalade.accounts.services import has_permission, require
 from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, not_one_of
@@ -391,3 +392,14 @@ def create(
         for incident in incidents:
             link(actor, problem, incident)
     return problem
+
+
+def incident_panel(request, incident: Incident) -> dict | None:
+    """The incident page's problems panel (registered in apps.py): the problems linked to
+    it, and the open ones it looks like (one click to link); only for those who see
+    problems, and only when there is one."""
+    if not has_permission(request.user, perms.PROBLEM_VIEW):
+        return None
+    linked = list(Problem.objects.filter(links__incident=incident))
+    suggested = suggestions(incident) if incident.is_open else []
+    return {"linked": linked, "suggested": suggested} if linked or suggested else None

@@ -5,8 +5,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from escalade.accounts import rules as perms
+from escalade.accounts.web import current_institution, requires
 from escalade.core.errors import DomainError, NotFound
-from escalade.core.web import current_institution, done, posted_id, requires
+from escalade.core.web import done, posted_id
 from escalade.incidents import selectors as incident_selectors
 
 from . import selectors, services

@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from escalade.accounts import rules as perms
 from escalade.accounts.rules import RENEWAL_CHANGE
 from escalade.accounts.services import has_permission
+from escalade.accounts.web import current_institution, requires
 from escalade.core.errors import DomainError
-from escalade.core.web import current_institution, done, posted_id, requires, show_errors
+from escalade.core.web import done, posted_id, show_errors
 
 from . import selectors, services
 from .models import Decision

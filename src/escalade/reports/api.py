@@ -8,12 +8,13 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from escalade.core.errors import Invalid
+from escalade.core.errors import Invalid, NotFound
 from escalade.core.schema import errors_for
 from escalade.incidents import selectors as incident_selectors
 
 from . import services
 from .errors import ReportError
+from .models import IncidentDeclaration
 from .pdf import major_report_pdf
 
 router = Router(tags=["reports"])
@@ -95,7 +96,7 @@ def report_pdf(request, number: str):
     response={200: ReportOut, **ERRORS},
     summary="A major-incident report",
 )
-def get_report(request, number: str):
+def get_major_report(request, number: str):
     return report_out(_report(request, number))
 
 
@@ -106,3 +107,46 @@ def put_report(request, number: str, payload: ReportIn):
     report = _report(request, number)
     values = {k: v for k, v in payload.dict().items() if v is not None}
     return report_out(services.update(request.auth, report, values))
+
+
+class DeclarationOut(Schema):
+    incident: str
+    form: str
+    keyword: str
+    level: str
+    event_at: dt.datetime
+    site: str
+    description: str
+    filed_at: dt.datetime | None
+    external_number: str
+
+
+@router.get(
+    "/incidents/{number}/declaration",
+    response={200: DeclarationOut, **ERRORS},
+    summary="The incident declaration prepared for a patient-safety event",
+    tags=["incidents"],
+)
+def declaration(request, number: str):
+    incident = incident_selectors.find(request.auth, number)
+    d = IncidentDeclaration.objects.filter(incident=incident).first()
+    if d is None:
+        raise NotFound(
+            _("No declaration for incident %(number)s.") % {"number": number}, field="number"
+        )
+    return {
+        "incident": incident.number,
+        **{
+            f: getattr(d, f)
+            for f in (
+                "form",
+                "keyword",
+                "level",
+                "event_at",
+                "site",
+                "description",
+                "filed_at",
+                "external_number",
+            )
+        },
+    }

@@ -8,6 +8,12 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        from . import timeline
+        from escalade.core import events
+        from escalade.incidents import events as incident
+
+        from . import services, timeline
 
         timeline.register_all()
+        events.subscribe(incident.IncidentClassified, services.incident_classified)
+        events.subscribe(incident.IncidentClosing, services.incident_closing)
+        events.subscribe(incident.PatientSafetyFlagged, services.patient_safety_flagged)

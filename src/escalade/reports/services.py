@@ -15,9 +15,12 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import require
 from escalade.core import audit, prepared
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Code, Invalid
+from escalade.core.errors import Code, Conflict, Invalid
 from escalade.core.fiscal import period_of
 from escalade.core.models import Institution
+from escalade.incidents.choices import Severity
+from escalade.incidents.errors import IncidentError
+from escalade.incidents.events import IncidentClassified, IncidentClosing, PatientSafetyFlagged
 from escalade.incidents.models import IncidentPolicy
 from escalade.incidents.services import policy_of
 from escalade.notifications.services import send_mail
@@ -268,3 +271,33 @@ def send_due_period_reports(today) -> list[str]:
         if send_period_report(institution, ended.code):
             sent.append(f"{institution.code} {ended.code}")
     return sent
+
+
+# -- subscribers of the incidents' events (subscribed in apps.py) -------------------------
+
+
+def incident_classified(event: IncidentClassified) -> None:
+    """A major incident has its report from the start (seed 000: a thorough report of
+    every major incident), drafted in the classification's transaction."""
+    if event.severity == Severity.MAJOR:
+        ensure_draft(event.incident, new=event.new)
+
+
+def incident_closing(event: IncidentClosing) -> None:
+    """A major incident closes only with a complete report: otherwise the close is
+    refused with what is missing."""
+    if event.incident.severity != Severity.MAJOR:
+        return
+    missing = ensure_draft(event.incident).missing_labels()
+    if missing:
+        raise Conflict(
+            _("Complete the major-incident report first; missing: %(fields)s.")
+            % {"fields": ", ".join(missing)},
+            field="report",
+            code=IncidentError.REPORT_INCOMPLETE,
+        )
+
+
+def patient_safety_flagged(event: PatientSafetyFlagged) -> None:
+    """Seed 000 step 12: the incident declaration (AH-223) is prepared at once."""
+    prepare_declaration(event.incident, event.level, event.note)

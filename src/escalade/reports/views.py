@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
+from escalade.accounts.web import current_institution, requires
 from escalade.core.errors import DomainError, NotFound
 from escalade.core.fiscal import fiscal_year_of, period_of, periods
-from escalade.core.web import current_institution, done, requires, show_errors
+from escalade.core.web import done, show_errors
 from escalade.incidents import selectors as incident_selectors
 
 from . import services, stats

@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from escalade.accounts.services import institutions_of
+from escalade.accounts.web import current_institution
 from escalade.core.errors import DomainError
-from escalade.core.web import current_institution
 
 from . import rules, selectors
 from .choices import Location, Need, Requester, Subject

@@ -297,7 +297,7 @@ class CloseIn(Schema):
 
 
 @router.post("/outages/{int:outage_id}/close", response={200: OutageOut, **ERRORS}, summary="Close")
-def close(request, outage_id: int, payload: CloseIn):
+def close_outage(request, outage_id: int, payload: CloseIn):
     outage = selectors.get_outage(request.auth, outage_id)
     services.close(request.auth, outage, review_needed=payload.review_needed)
     return selectors.outage_view(request.auth, selectors.get_outage(request.auth, outage_id))
@@ -463,7 +463,7 @@ class AlertsQueued(Schema):
     response={200: AlertsDone, 202: AlertsQueued, **ERRORS},
     summary="Prometheus Alertmanager's webhook (version 4): alerts open or join outages",
 )
-def alertmanager(request, payload: AlertmanagerIn, q: Query[AlertQuery]):
+def alertmanager_webhook(request, payload: AlertmanagerIn, q: Query[AlertQuery]):
     if wrong := not_one_of("version", payload.version, ["4"]):
         raise Invalid(errors=wrong)
     institution = resolve_institution(request.auth, q.institution)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require
-from escalade.core import audit, numbering
+from escalade.core import audit, events, numbering
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, missing, not_one_of, required
 from escalade.core.i18n import pick
@@ -27,6 +27,7 @@ from escalade.notifications import services as notify
 from . import rules
 from .choices import EntryState, OutageState, StepPhase, StepState
 from .errors import OutageError
+from .events import OutageActivated, OutageClosed, OutageRestored
 from .models import (
     Alert,
     AlertRule,
@@ -190,6 +191,7 @@ def activate(
         )
         for spec in runbook.start_broadcasts:
             _broadcast(actor, outage, spec, at)
+        events.publish(OutageActivated(outage=outage, actor=actor))
     return outage
 
 
@@ -426,6 +428,7 @@ def restore(
             state=state,
             restored_at=at,
         )
+        events.publish(OutageRestored(outage=locked, actor=actor))
     return locked
 
 
@@ -510,6 +513,7 @@ def close(actor, outage: Outage, *, review_needed: bool | None = None) -> Outage
         )
         if review_needed:
             _tell_owners(locked.runbook, "runbook_review_asked", outage=locked.pk)
+        events.publish(OutageClosed(outage=locked, actor=actor))
     return locked
 
 

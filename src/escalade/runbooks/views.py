@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import has_permission
+from escalade.accounts.web import current_institution, requires
 from escalade.core import public
 from escalade.core.errors import DomainError
-from escalade.core.web import current_institution, done, requires, show_errors, shows_errors
+from escalade.core.web import done, show_errors, shows_errors
 
 from . import cap, pdf, selectors, services
 from .forms import ActivateForm, CloseForm, EntryForm, ReconcileForm, VendorRefForm

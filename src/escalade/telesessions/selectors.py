@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -204,3 +205,29 @@ def open_task_count(institution) -> int:
     return FollowUpTask.objects.filter(
         session__institution=institution, state=TaskState.OPEN
     ).count()
+
+
+def incident_panel(request, incident) -> dict:
+    """The incident page's session row: the session its reference names, if any."""
+    return {"session": session_for_ref(incident.institution, incident.session_ref)}
+
+
+def trouble_panel(request, institution) -> list[dict]:
+    """The wallboard's cell of sessions in trouble, with their clocks."""
+    return in_trouble(institution)
+
+
+def tasks_panel(request, institution) -> int:
+    """The wallboard's count of follow-up tasks after cancelled sessions."""
+    return open_task_count(institution)
+
+
+def find_for_search(user, institution, text: str) -> str | None:
+    """The header's search box: a session's reference (#12 or the scheduling
+    reference) goes to its page, for those who see sessions."""
+    if not (text.startswith("#") or any(c.isalpha() for c in text)):
+        return None
+    if not has_permission(user, perms.SESSION_VIEW):
+        return None
+    session = session_for_ref(institution, text)
+    return reverse("telesessions:detail", args=[session.pk]) if session else None

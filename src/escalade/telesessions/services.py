@@ -15,17 +15,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from escalade.accounts.services import require
-from escalade.core import audit
+from escalade.core import audit, events
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, not_one_of, required
 from escalade.core.i18n import in_both, in_language, product_language
 from escalade.incidents import services as incidents
+from escalade.incidents.events import IncidentResolved
 from escalade.incidents.models import Incident
 from escalade.notifications import services as notify
 
 from . import rules, tasks
 from .choices import ProtocolState, Recommendation, SessionKind, SessionStatus, StepState, TaskState
 from .errors import SessionError
+from .events import TroubleshootingStarted
 from .models import FollowUpTask, Protocol, ProtocolStep, SessionPatient, TeleSession
 
 TROUBLESHOOT = "troubleshoot_telesession"
@@ -363,6 +365,11 @@ def start_troubleshooting(
             tasks.protocol_mark.using(run_after=started + dt.timedelta(seconds=seconds)).enqueue(
                 protocol.pk, mark
             )
+        events.publish(
+            TroubleshootingStarted(
+                session=locked, protocol=protocol, incident=incident, actor=actor
+            )
+        )
     return protocol
 
 
@@ -485,17 +492,17 @@ def resolve_protocol(actor, session: TeleSession) -> Protocol:
     return _solve(actor, session)
 
 
-def incident_resolved(incident, actor) -> None:
+def incident_resolved(event: IncidentResolved) -> None:
     """Subscriber of incident.resolved: the live session's incident resolved anywhere
     (the API, the incident page) solves its troubleshooting, and the clinical coordinator
     is told (step 10), as the session page's button does."""
     protocol = (
         Protocol.objects.select_related("session__institution")
-        .filter(incident=incident, state=ProtocolState.OPEN)
+        .filter(incident=event.incident, state=ProtocolState.OPEN)
         .first()
     )
     if protocol is not None:
-        _solve(actor, protocol.session)
+        _solve(event.actor, protocol.session)
 
 
 def _solve(actor, session: TeleSession) -> Protocol:

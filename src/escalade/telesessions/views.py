@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from escalade.accounts.web import current_institution
 from escalade.core.errors import DomainError, NotFound
-from escalade.core.web import current_institution, done, show_errors
+from escalade.core.web import done, show_errors
 
 from . import selectors, services
 from .forms import ImportForm, ReasonForm, SessionForm, TroubleshootForm

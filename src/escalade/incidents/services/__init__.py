@@ -6,7 +6,6 @@ intake, lifecycle (the moves); every name is importable from here as before."""
 from escalade.accounts.services import require  # the one guard, as it was importable here
 
 from .common import IncidentInput, parse_phone, policy_of, route_snapshot, symptoms_of
-from .effects import notify_hooks
 from .intake import log_incident
 from .lifecycle import (
     add_note,
@@ -30,7 +29,6 @@ __all__ = [
     "escalate",
     "flag_patient_safety",
     "log_incident",
-    "notify_hooks",
     "parse_phone",
     "policy_of",
     "reclassify",

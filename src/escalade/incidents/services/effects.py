@@ -1,4 +1,5 @@
-"""What a severity brings: a major opens its ticket and report, a minor its technical-sheet row; webhooks."""
+"""What a severity brings: a major opens its ticket (reports drafts its report on the
+IncidentClassified event), a minor its technical-sheet row."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from django.utils import timezone
 
 from escalade.core import audit, prepared
 from escalade.core.choices import AuditAction
+from escalade.core.events import publish
 from escalade.core.numbering import next_number
-from escalade.notifications.services import emit
 
 from ..choices import Severity
+from ..events import IncidentClassified
 from ..models import (
     Incident,
     IncidentPolicy,
@@ -49,9 +51,6 @@ def _apply_severity(
     if incident.severity == Severity.MAJOR:
         if new or not Ticket.objects.filter(incident=incident).exists():
             _open_ticket(incident, actor, events)
-        from escalade.reports.services import ensure_draft  # noqa: PLC0415 (cycle: reports imports incidents)
-
-        ensure_draft(incident, new=new)
     elif new or not TechnicalSheetEntry.objects.filter(incident=incident).exists():
         prepared.insert(
             [TechnicalSheetEntry(incident=incident, session_ref=incident.session_ref)], keys=False
@@ -70,20 +69,4 @@ def _apply_severity(
     _assign(incident, policy, actor, events, picks)
     if own:
         audit.record_many(events)
-
-
-def notify_hooks(incident: Incident, event: str) -> None:
-    """Tell the institution's webhooks (signed, retried until accepted)."""
-
-    emit(
-        incident.institution,
-        event,
-        {
-            "number": incident.number,
-            "severity": incident.severity,
-            "level": incident.level,
-            "status": incident.status,
-            "ticket": getattr(getattr(incident, "ticket", None), "number", None),
-            "patient_safety": incident.patient_safety,
-        },
-    )
+    publish(IncidentClassified(incident=incident, actor=actor, severity=incident.severity, new=new))

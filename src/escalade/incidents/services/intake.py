@@ -11,17 +11,19 @@ from escalade.accounts.services import require
 from escalade.core import audit, prepared
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Invalid
+from escalade.core.events import publish
 from escalade.core.numbering import next_number
 
 from .. import rules
 from ..choices import Status
+from ..events import IncidentCreated
 from ..models import (
     Incident,
 )
 from .assignment import _candidates
 from .classification import _classify_facts
 from .common import ELSEWHERE, IncidentInput, _validate, policy_of, route_snapshot
-from .effects import _apply_severity, notify_hooks
+from .effects import _apply_severity
 
 
 def log_incident(actor, institution, data: IncidentInput) -> Incident:
@@ -129,5 +131,5 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
         ]
         _apply_severity(incident, policy, actor, picks, events)
         audit.record_many(events)
-        notify_hooks(incident, "incident.created")
+        publish(IncidentCreated(incident=incident, actor=actor))
     return incident

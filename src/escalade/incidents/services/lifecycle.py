@@ -20,6 +20,17 @@ from escalade.notifications.services import MESSAGES, people
 from .. import rules
 from ..choices import Impact, PartnerKind, PatientSafety, Severity, Status, Urgency
 from ..errors import IncidentError
+from ..events import (
+    IncidentClosed,
+    IncidentClosing,
+    IncidentEscalated,
+    IncidentReopened,
+    IncidentReprioritized,
+    IncidentResolved,
+    IncidentStarted,
+    NoteAdded,
+    PatientSafetyFlagged,
+)
 from ..models import (
     Assignment,
     Escalation,
@@ -29,7 +40,7 @@ from ..models import (
 from .assignment import _shift_load, _tell
 from .classification import _reclassify_by_rules
 from .common import ELSEWHERE, _locked, _save, policy_of, symptoms_of
-from .effects import _apply_severity, notify_hooks
+from .effects import _apply_severity
 
 
 def _move(
@@ -43,9 +54,12 @@ def _move(
     data: dict | None = None,
     guard=None,
     load: int = 0,
+    event=None,
+    **event_data,
 ) -> Incident:
     """One lifecycle move: lock the row, check the transition table, apply `values`,
-    move the assignees' open-work counters by `load`, save, and audit."""
+    move the assignees' open-work counters by `load`, save, audit, and publish `event`
+    (an event class of incidents.events, given `event_data`)."""
     with transaction.atomic():
         incident = _locked(incident)
         target = rules.next_status(action, incident.status)
@@ -65,6 +79,8 @@ def _move(
             changes=changes,
             data=data,
         )
+        if event is not None:
+            events.publish(event(incident=incident, actor=actor, **event_data))
     return incident
 
 
@@ -77,6 +93,7 @@ def start(actor, incident: Incident) -> Incident:
         "start",
         refused=_("Only a new incident can be taken in charge."),
         audit_action=AuditAction.STARTED,
+        event=IncidentStarted,
     )
 
 
@@ -176,14 +193,19 @@ def escalate(
         told: list = []
         _tell(incident, actor, told, "escalated", people(team))
         audit.record_many(told)
-        notify_hooks(incident, "incident.escalated")
+        events.publish(
+            IncidentEscalated(
+                incident=incident, actor=actor, from_level=from_level, to_level=to_level
+            )
+        )
     return incident
 
 
 def add_note(actor, incident: Incident, text: str, *, to_requester: bool = False) -> Note:
     """Add a note to the incident's timeline (audited); Invalid (required) when empty.
-    `to_requester`: the note is also for the requester (mailin sends it by e-mail, and
-    calls this in its own transaction); the requester needs an e-mail address."""
+    `to_requester`: the note is also for the requester (the NoteAdded subscriber of the
+    mail app sends it by e-mail, in this transaction); the requester needs an e-mail
+    address."""
     require(actor, perms.NOTE, incident, ELSEWHERE)
     text = (text or "").strip()
     if not text:
@@ -211,6 +233,11 @@ def add_note(actor, incident: Incident, text: str, *, to_requester: bool = False
                 **({"to_requester": True} if to_requester else {}),
             },
         )
+        # to the requester: the mail app sends it in the incident's thread, or refuses
+        # (no mailbox can send it) and the note is not written either
+        events.publish(
+            NoteAdded(incident=incident, actor=actor, note=note, to_requester=to_requester)
+        )
     return note
 
 
@@ -236,6 +263,8 @@ def requester_replied(incident: Incident, text: str, *, sender: str, reopen: boo
                 values={"resolved_at": None, "closed_at": None},
                 data={"reason": str(_("The requester replied by e-mail.")), "by": sender},
                 load=+1,
+                event=IncidentReopened,
+                reason=str(_("The requester replied by e-mail.")),
             )
         # an e-mail's text stays with the message (restricted); the note says where it is
         note = Note.objects.create(
@@ -330,21 +359,19 @@ def resolve(actor, incident: Incident, resolution: str) -> Incident:
                 code=Code.REQUIRED,
             )
 
-    with transaction.atomic():
-        incident = _move(
-            actor,
-            incident,
-            "resolve",
-            refused=_("Only an open incident can be resolved."),
-            audit_action=AuditAction.RESOLVED,
-            values={"resolution": resolution, "resolved_at": timezone.now()},
-            guard=guard,
-            load=-1,
-        )
-        # whoever resolves it (the page, the API, a command): the apps built on incidents
-        # react (a live session's protocol is solved and its clinical coordinator told)
-        events.publish(events.INCIDENT_RESOLVED, incident=incident, actor=actor)
-    return incident
+    # whoever resolves it (the page, the API, a command): the apps built on incidents
+    # react (a live session's protocol is solved and its clinical coordinator told)
+    return _move(
+        actor,
+        incident,
+        "resolve",
+        refused=_("Only an open incident can be resolved."),
+        audit_action=AuditAction.RESOLVED,
+        values={"resolution": resolution, "resolved_at": timezone.now()},
+        guard=guard,
+        load=-1,
+        event=IncidentResolved,
+    )
 
 
 def close(actor, incident: Incident) -> Incident:
@@ -359,17 +386,8 @@ def close(actor, incident: Incident) -> Incident:
                 field="resolution",
                 code=Code.REQUIRED,
             )
-        if locked.severity == Severity.MAJOR:
-            from escalade.reports.services import ensure_draft  # noqa: PLC0415 (cycle: reports imports incidents)
-
-            missing = ensure_draft(locked).missing_labels()
-            if missing:
-                raise Conflict(
-                    _("Complete the major-incident report first; missing: %(fields)s.")
-                    % {"fields": ", ".join(missing)},
-                    field="report",
-                    code=IncidentError.REPORT_INCOMPLETE,
-                )
+        # the apps built on incidents may refuse (reports: the major-incident report)
+        events.publish(IncidentClosing(incident=locked, actor=actor))
 
     return _move(
         actor,
@@ -379,6 +397,7 @@ def close(actor, incident: Incident) -> Incident:
         audit_action=AuditAction.CLOSED,
         values={"closed_at": timezone.now()},
         guard=guard,
+        event=IncidentClosed,
     )
 
 
@@ -397,6 +416,8 @@ def reopen(actor, incident: Incident, reason: str) -> Incident:
         values={"resolved_at": None, "closed_at": None},
         data={"reason": reason},
         load=+1,
+        event=IncidentReopened,
+        reason=reason,
     )
 
 
@@ -472,6 +493,9 @@ def reprioritize(actor, incident: Incident, impact: str, urgency: str, reason: s
             changes=changes,
             data={"reason": reason},
         )
+        events.publish(
+            IncidentReprioritized(incident=incident, actor=actor, priority=incident.priority)
+        )
     return incident
 
 
@@ -479,8 +503,6 @@ def flag_patient_safety(actor, incident: Incident, level: str, note: str = "") -
     """Seed 000 step 12: an event that had or may have an impact on a patient's safety.
     The centre's manager is told at once (in-app now, e-mail by the worker within seconds)
     and the incident declaration (AH-223, keyword « Télésanté ») is prepared."""
-    from escalade.reports.services import prepare_declaration  # noqa: PLC0415 (cycle: reports imports incidents)
-
     require(actor, perms.NOTE, incident, ELSEWHERE)
     if wrong := not_one_of("level", level, [PatientSafety.POSSIBLE, PatientSafety.CONFIRMED]):
         raise Invalid(errors=wrong)
@@ -496,8 +518,8 @@ def flag_patient_safety(actor, incident: Incident, level: str, note: str = "") -
             changes=changes,
             data={"patient_safety": level, "note": note},
         )
-        prepare_declaration(incident, level, note)
-        notify_hooks(incident, "incident.patient_safety")
+        # reports prepares the declaration; webhooks hear it
+        events.publish(PatientSafetyFlagged(incident=incident, actor=actor, level=level, note=note))
         # the manager is told which it is (seed 000 step 12: « a eu ou peut avoir »), with
         # what happened and where
         kind = "patient_safety_confirmed" if level == PatientSafety.CONFIRMED else "patient_safety"
