@@ -1,4 +1,11 @@
-"""Fixtures shared by every test: the demo pack loaded, one user per role, API clients."""
+"""Fixtures shared by every test: the demo packs loaded, one user per role, API clients.
+
+The four shipped packs are loaded once per test session into the test database (each
+test runs in a transaction rolled back at its end, so what it changes is gone for the
+next); a test on a transactional database (a worker, a browser) has them too, and its
+flush is followed by loading them again. A test that needs a pack asks for its fixture
+(`cusm`, `ontario`) or calls `pack_institution(name)`; `load_pack` itself answers at
+once for a pack already loaded (same digest)."""
 
 from pathlib import Path
 
@@ -6,21 +13,79 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent
 CUSM_PACK = ROOT / "packs" / "cusm-telehealth"
+# the shipped packs, in the order `make run` loads them (the first takes the calls)
+SHIPPED = ["cusm-telehealth", "ciusss-emtl", "ontario-viewer", "ch-pau-imaging"]
+
+
+_SNAPSHOT: dict = {}  # SQLite in memory: a copy of the database with the packs loaded
+
+
+def _load_shipped() -> None:
+    """The shipped packs in the test database: copied back from the snapshot taken after
+    the first load (SQLite's backup API: milliseconds), else loaded again."""
+    from django.db import connection
+
+    from escalade.core.packs import load_pack
+
+    if "sqlite" in _SNAPSHOT:
+        connection.ensure_connection()
+        _SNAPSHOT["sqlite"].backup(connection.connection)
+        return
+    for name in SHIPPED:
+        load_pack(ROOT / "packs" / name)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, migrated, with the shipped packs loaded once."""
+    import sqlite3
+
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        _load_shipped()
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+            connection.connection.backup(snapshot)
+            _SNAPSHOT["sqlite"] = snapshot
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args[:1] == (True,))):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by emptying every table: load the packs again, so that
+    the next test finds them as every other test does."""
+    yield
+    if nextitem is not None and _transactional(item):  # (after the last, the database is gone)
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _load_shipped()
+
+
+def pack_institution(name: str):
+    """The institution of a shipped pack (loaded for the session)."""
+    from escalade.core.packs import load_pack
+
+    return load_pack(ROOT / "packs" / name).institution
 
 
 @pytest.fixture
 def cusm(db):
-    from escalade.core.packs import load_pack
-
-    return load_pack(CUSM_PACK).institution
+    return pack_institution("cusm-telehealth")
 
 
 @pytest.fixture
 def ontario(db):
     """The provincial viewer's desk (seed 002): organisations, contacts, Sunday window."""
-    from escalade.core.packs import load_pack
-
-    return load_pack(ROOT / "packs" / "ontario-viewer").institution
+    return pack_institution("ontario-viewer")
 
 
 @pytest.fixture

@@ -166,6 +166,20 @@ class Validated:
     digest: str
 
 
+def _files() -> list[Section]:
+    return [Section("institution.yaml", InstitutionFile, lambda *a: None), *_SECTIONS]
+
+
+def pack_digest(path: str | Path) -> str:
+    """The digest of a pack's files as the loader reads them (names and bytes)."""
+    digest = hashlib.sha256()
+    for section in _files():
+        file = Path(path) / section.filename
+        if file.exists():
+            digest.update(section.filename.encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
 def validate_pack(path: str | Path) -> Validated:
     """Read and validate every file of the pack at `path`; raise PackError listing all problems."""
     root = Path(path)
@@ -173,15 +187,12 @@ def validate_pack(path: str | Path) -> Validated:
         raise PackError([(str(root), None, "", "not a pack folder")])
     problems: list[tuple[str, int | None, str, str]] = []
     parsed: dict[str, BaseModel] = {}
-    digest = hashlib.sha256()
-    wanted = [Section("institution.yaml", InstitutionFile, lambda *a: None), *_SECTIONS]
-    for section in wanted:
+    for section in _files():
         file = root / section.filename
         if not file.exists():
             if section.required:
                 problems.append((section.filename, None, "", "file is missing"))
             continue
-        digest.update(section.filename.encode() + b"\0" + file.read_bytes())
         try:
             data, node = _read_yaml(file)
         except PackError as exc:
@@ -199,7 +210,7 @@ def validate_pack(path: str | Path) -> Validated:
         problems.extend(_cross_check(parsed))
     if problems:
         raise PackError(problems)
-    return Validated(parsed.pop("institution.yaml"), parsed, digest.hexdigest())
+    return Validated(parsed.pop("institution.yaml"), parsed, pack_digest(root))
 
 
 _CROSS_CHECKS: list[Callable[[dict[str, BaseModel]], list]] = []
@@ -225,8 +236,13 @@ class LoadResult:
 
 
 def load_pack(path: str | Path, actor=None) -> LoadResult:
-    """Validate then load the pack at `path` in one transaction. Idempotent."""
+    """Validate then load the pack at `path` in one transaction. Idempotent: a pack
+    already loaded as it is now (same digest) is not read again."""
 
+    if Path(path).is_dir():
+        same = Institution.objects.filter(pack_digest=pack_digest(path)).first()
+        if same is not None:
+            return LoadResult(same, changed=False)
     v = validate_pack(path)
     for prepare in _PREPARE:
         prepare()

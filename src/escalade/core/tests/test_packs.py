@@ -48,11 +48,11 @@ def test_the_cusm_pack_loads_every_category_rule_and_level():
 
 def test_loading_twice_changes_nothing():
     load_pack(CUSM_PACK)
-    events = AuditEvent.objects.count()
+    events, institutions = AuditEvent.objects.count(), Institution.objects.count()
     result = load_pack(CUSM_PACK)
     assert result.changed is False
     assert AuditEvent.objects.count() == events
-    assert Institution.objects.count() == 1
+    assert Institution.objects.count() == institutions
 
 
 def test_a_new_version_updates_in_place_and_keeps_retired_categories(pack, cusm, staff):
@@ -121,17 +121,21 @@ def test_a_rule_naming_an_unknown_symptom_is_refused(pack):
 
 
 def test_nothing_is_written_when_a_pack_is_invalid(pack):
+    _edit(pack / "institution.yaml", "code: cusm", "code: cusm-copy")
     _edit(pack / "incidents.yaml", "follow_up_hours: 4", "follow_up_hours: -1")
+    events = AuditEvent.objects.count()
     with pytest.raises(PackError):
         load_pack(pack)
-    assert Institution.objects.count() == 0
+    assert not Institution.objects.filter(code="cusm-copy").exists()
+    assert AuditEvent.objects.count() == events
 
 
 def test_the_command_reports_errors_and_loads(pack, capsys):
     from django.core.management import CommandError, call_command
 
-    call_command("load_pack", str(CUSM_PACK))
-    call_command("load_pack", str(CUSM_PACK))
+    other = CUSM_PACK.parent.parent / "tests" / "fixtures" / "other-pack"
+    call_command("load_pack", str(other))
+    call_command("load_pack", str(other))
     assert capsys.readouterr().out.count("unchanged") == 1
     _edit(pack / "institution.yaml", "ticket_prefix: C2", "ticket_prefix: c2!")
     with pytest.raises(CommandError, match="institution.yaml:9: ticket_prefix"):

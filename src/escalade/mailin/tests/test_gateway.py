@@ -45,7 +45,8 @@ def test_a_recipient_it_does_not_serve_is_refused(smtp_gateway, make_mail):
 
 
 def test_a_message_over_the_size_limit_is_refused_before_it_is_stored(cusm, make_mail):
-    Mailbox.objects.filter(code="cct").update(max_bytes=50_000)
+    # the gateway announces the largest limit of its mailboxes (SIZE): every one at 50 kB
+    Mailbox.objects.filter(gateway=True).update(max_bytes=50_000)
     port = free_port()
     controller = gateway.start("127.0.0.1", port)
     try:
