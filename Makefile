@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-stamp
 export ESCALADE_DEMO_PASSWORD ?= escalade-demo
 
-.PHONY: install messages messages-update run worker test lint format schema bench bench-list bench-route bench-machine bench-faults bench-frontline bench-broadcasts bench-mail bench-worksheet clean
+.PHONY: install messages messages-update run worker test docs lint format schema bench bench-list bench-route bench-machine bench-faults bench-frontline bench-broadcasts bench-mail bench-worksheet clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -56,7 +56,12 @@ test: install
 	$(BIN)/escalade makemigrations --check --dry-run
 	$(BIN)/escalade export_openapi | diff -u openapi/schema.json - \
 		|| (echo "openapi/schema.json is stale: run 'make schema'"; exit 1)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 	$(BIN)/python -m pytest -q -n 2 $(PYTEST_ARGS)
+
+# The documentation site (docs/, mkdocs.yml), rebuilt as you edit it.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve -a 127.0.0.1:8001
 
 bench: install
 	$(BIN)/python bench/intake.py

@@ -1,5 +1,5 @@
-"""gunicorn's configuration for Escalade's web processes (production layout: see the
-README's "Production"): `gunicorn -c deploy/gunicorn.conf.py escalade.config.wsgi`.
+"""gunicorn's configuration for Escalade's web processes (production layout: see
+docs/operations/production.md): `gunicorn -c deploy/gunicorn.conf.py escalade.config.wsgi`.
 
 Its limits sit above the API's, so that Django answers them with a JSON error naming
 the reason: a URL over ESCALADE_API_MAX_URL (4,096) is the API's JSON 414, gunicorn's

@@ -1,5 +1,5 @@
 """Settings of Escalade. Everything comes from the environment, with safe defaults
-for the embedded mode (SQLite under var/). See the README's Configuration section."""
+for the embedded mode (SQLite under var/). See docs/operations/configuration.md."""
 
 import os
 from pathlib import Path

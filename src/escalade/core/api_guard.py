@@ -1,4 +1,4 @@
-"""Bad input to the JSON API gets the JSON error of the README before any view runs, and
+"""Bad input to the JSON API gets the JSON error of docs/api/index.md before any view runs, and
 what Django would answer in HTML (404, 413, 414, 500) is answered in JSON under /api/.
 
 Refused here, whatever the endpoint: a NUL character in a text or a parameter

@@ -15,5 +15,8 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import post_migrate
+        from django.utils.module_loading import autodiscover_modules
 
         post_migrate.connect(_ensure_schedules, sender=self)
+        # every app's events.py: each event is declared (core/events.py) before any runs
+        autodiscover_modules("events")
