@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require, resolve_institution
+from escalade.core.pagination import PageQuery, page_of, paginate
 from escalade.core.schema import Instant, StrictBool, at_or_now, errors_for, one_of
 
 from . import selectors, services
@@ -55,13 +56,16 @@ class CatalogQuery(Schema):
     q: str | None = Field(None, description="words, e.g. 'licences Zoom'")
 
 
-@router.get("/providers", response={200: list[ProviderOut], **ERRORS}, summary="The providers")
-def list_providers(request, query: Query[CatalogQuery]):
+@router.get("/providers", response={200: page_of(ProviderOut), **ERRORS}, summary="The providers")
+def list_providers(request, query: Query[CatalogQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, query.institution)
     at = at_or_now(query.at)
     if query.q:
-        return selectors.search(institution, query.q, at)
-    return [selectors.provider_view(p, at, institution) for p in selectors.providers(institution)]
+        return paginate(selectors.search(institution, query.q, at), page)
+    return paginate(
+        [selectors.provider_view(p, at, institution) for p in selectors.providers(institution)],
+        page,
+    )
 
 
 @router.get("/providers/{code}", response={200: ProviderOut, **ERRORS}, summary="One provider")
@@ -128,22 +132,29 @@ class InstitutionQuery(Schema):
 
 
 @router.get(
-    "/organisations", response={200: list[OrganisationOut], **ERRORS}, summary="Organisations"
+    "/organisations", response={200: page_of(OrganisationOut), **ERRORS}, summary="Organisations"
 )
-def list_organisations(request, q: Query[InstitutionQuery]):
+def list_organisations(request, q: Query[InstitutionQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.VIEW_ALL)
-    return [selectors.organisation_view(o) for o in selectors.organisations(institution)]
+    return paginate(
+        [selectors.organisation_view(o) for o in selectors.organisations(institution)], page
+    )
 
 
 @router.get(
     "/organisations/{code}/contacts",
-    response={200: list[ContactOut], **ERRORS},
+    response={200: page_of(ContactOut), **ERRORS},
     summary="An organisation's designated contacts",
 )
-def list_contacts(request, code: str, q: Query[InstitutionQuery]):
+def list_contacts(request, code: str, q: Query[InstitutionQuery], page: Query[PageQuery]):
     require(request.auth, perms.VIEW_ALL, None)  # names, e-mails and phones of people
     org = selectors.get_organisation(request.auth, code, q.institution)
-    return [selectors.contact_view(c) for c in org.contacts.filter(active=True)]
+    return paginate(
+        org.contacts.filter(active=True),
+        page,
+        order=("role", "name", "id"),
+        serialize=selectors.contact_view,
+    )
 
 
 @router.post(

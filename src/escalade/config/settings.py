@@ -269,6 +269,8 @@ ESCALADE_LOGIN_WINDOW_SECONDS = int(os.environ.get("ESCALADE_LOGIN_WINDOW_SECOND
 ESCALADE_PAGE_SIZE = 50
 # Idempotency-Key records (core/idempotency.py) answer retries for this long.
 ESCALADE_IDEMPOTENCY_HOURS = int(os.environ.get("ESCALADE_IDEMPOTENCY_HOURS", "24"))
+# lists count their rows exactly up to this many; past it PostgreSQL estimates (core/pagination.py)
+ESCALADE_COUNT_EXACT_BELOW = int(os.environ.get("ESCALADE_COUNT_EXACT_BELOW", "10000"))
 # Certificate probes (renewals): networks that may be reached although internal (comma-
 # separated CIDR, e.g. "10.20.0.0/16"); loopback, link-local and private addresses are
 # refused otherwise. Seconds to wait for the server.

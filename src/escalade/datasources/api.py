@@ -18,6 +18,7 @@ from escalade.accounts.services import resolve_institution
 from escalade.catalog.models import Organisation
 from escalade.core.errors import NotFound
 from escalade.core.i18n import pick
+from escalade.core.pagination import PageQuery, page_of, paginate
 from escalade.core.schema import errors_for
 from escalade.incidents.errors import IncidentError
 
@@ -121,11 +122,11 @@ class HeartbeatIn(Schema):
 
 
 @router.get(
-    "/datasources", response={200: list[DataSourceOut], **ERRORS}, summary="The data sources"
+    "/datasources", response={200: page_of(DataSourceOut), **ERRORS}, summary="The data sources"
 )
-def list_sources(request, q: Query[InstitutionQuery]):
+def list_sources(request, q: Query[InstitutionQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.DATASOURCE_VIEW)
-    return [_source(s) for s in selectors.datasources(request.auth, institution)]
+    return paginate([_source(s) for s in selectors.datasources(request.auth, institution)], page)
 
 
 @router.get(
@@ -222,13 +223,15 @@ def _proposal(p, with_changes: bool = False) -> dict:
 
 @router.get(
     "/datasources/{code}/proposals",
-    response={200: list[ProposalOut], **ERRORS},
+    response={200: page_of(ProposalOut), **ERRORS},
     summary="The worksheets received by e-mail (proposed imports), newest first",
 )
-def list_proposals(request, code: str, q: Query[InstitutionQuery]):
+def list_proposals(request, code: str, q: Query[InstitutionQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.DATASOURCE_VIEW)
     source = selectors.datasource(request.auth, institution, code)
-    return [_proposal(p) for p in selectors.proposals(source)[:200]]
+    return paginate(
+        selectors.proposals(source), page, order=("-received_at", "-id"), serialize=_proposal
+    )
 
 
 @router.get(
@@ -263,15 +266,18 @@ def decide_proposal(
 
 @router.get(
     "/datasources/{code}/unmapped",
-    response={200: list[MappingOut], **ERRORS},
+    response={200: page_of(MappingOut), **ERRORS},
     summary="The source's local codes with no provincial code, oldest first",
 )
-def unmapped(request, code: str, q: Query[InstitutionQuery]):
+def unmapped(request, code: str, q: Query[InstitutionQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.DATASOURCE_VIEW)
     source = selectors.datasource(request.auth, institution, code)
-    return [
-        _mapping(m) for m in selectors.mappings(source, unmapped_only=True).order_by("first_seen")
-    ]
+    return paginate(
+        selectors.mappings(source, unmapped_only=True),
+        page,
+        order=("first_seen", "id"),
+        serialize=_mapping,
+    )
 
 
 @router.put(
@@ -409,12 +415,17 @@ def receive_report(
 
 @router.get(
     "/conformance-reports",
-    response={200: list[ConformanceReportOut], **ERRORS},
+    response={200: page_of(ConformanceReportOut), **ERRORS},
     summary="The conformance reports (never their content)",
 )
-def list_reports(request, q: Query[InstitutionQuery]):
+def list_reports(request, q: Query[InstitutionQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.DATASOURCE_VIEW)
-    return [_report(r) for r in selectors.reports(request.auth, institution)[:200]]
+    return paginate(
+        selectors.reports(request.auth, institution),
+        page,
+        order=("-received_at", "-id"),
+        serialize=_report,
+    )
 
 
 @router.get(

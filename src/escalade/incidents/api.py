@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -13,6 +12,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import has_permission, resolve_institution
 from escalade.core.errors import Invalid
 from escalade.core.i18n import pick
+from escalade.core.pagination import PageQuery, page_of, paginate
 from escalade.core.schema import StrictBool, errors_for, one_of
 from escalade.incidents.choices import Channel, PartnerKind, Rating, RequesterRole, Severity
 from escalade.incidents.choices import Status as IncidentStatus
@@ -143,13 +143,6 @@ class IncidentDetailOut(IncidentOut):
     follows: str | None = Field(None, description="the closed request this one follows up")
     escalations: list[EscalationOut]
     timeline: list[TimelineEventOut]
-
-
-class IncidentPage(Out):
-    count: int
-    page: int
-    pages: int
-    items: list[IncidentOut]
 
 
 class EscalateIn(Schema):
@@ -316,8 +309,6 @@ class ListFilters(Schema):
     phone: str | None = Field(
         None, max_length=40, description="the caller's phone, any format (514-934-1934)"
     )
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=200)
 
 
 def _phone_filter(raw: str | None, region: str) -> str | None:
@@ -329,8 +320,8 @@ def _phone_filter(raw: str | None, region: str) -> str | None:
     return phone
 
 
-@router.get("", response={200: IncidentPage, **ERRORS}, summary="List and search incidents")
-def list_incidents(request, filters: Query[ListFilters]):
+@router.get("", response={200: page_of(IncidentOut), **ERRORS}, summary="List and search incidents")
+def list_incidents(request, filters: Query[ListFilters], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, filters.institution)
     qs = selectors.search(
         selectors.visible_incidents(request.auth, institution),
@@ -344,18 +335,20 @@ def list_incidents(request, filters: Query[ListFilters]):
         region=institution.region,
         mail_text=has_permission(request.auth, perms.VIEW_PATIENT),
     )
-    count = qs.count()
-    start = (filters.page - 1) * filters.page_size
-    rows = list(qs[start : start + filters.page_size])
-    for row in rows:
-        row.institution = institution  # one institution per list: no join needed
-    assignees = selectors.assignees_by_incident(rows)
-    return {
-        "count": count,
-        "page": filters.page,
-        "pages": max(1, math.ceil(count / filters.page_size)),
-        "items": [serialize(i, assignees.get(i.pk, [])) for i in rows],
-    }
+    assignees: dict = {}
+
+    def prepare(rows: list) -> None:
+        for row in rows:
+            row.institution = institution  # one institution per list: no join needed
+        assignees.update(selectors.assignees_by_incident(rows))
+
+    return paginate(
+        qs,
+        page,
+        order=("-id",),
+        prepare=prepare,
+        serialize=lambda i: serialize(i, assignees.get(i.pk, [])),
+    )
 
 
 @router.get(

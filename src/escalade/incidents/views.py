@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from escalade.accounts.services import has_permission, institutions_of, set_defa
 from escalade.accounts.web import current_institution, requires
 from escalade.core import panels, timeline
 from escalade.core.errors import DomainError, NotFound
+from escalade.core.pagination import PageQuery, paginate
 from escalade.core.text import display_phone
 
 from . import rules, selectors, services
@@ -172,7 +172,13 @@ def queue(request):
             mail_text=has_permission(user, perms.VIEW_PATIENT),
             **_date_range(request, institution),
         )
-    page = Paginator(qs, 50, allow_empty_first_page=True).get_page(request.GET.get("page"))
+    # the API's pages: keyset-ordered by the queue's own order, so page 1,000 costs what
+    # page 1 costs; a cursor that is not one of ours starts again at the first page
+    order = QUEUE_ORDER.get(tab, ("-id",))
+    try:
+        page = paginate(qs, PageQuery(cursor=request.GET.get("cursor") or None), order=order)
+    except DomainError:
+        page = paginate(qs, PageQuery(), order=order)
     context = {
         "institution": institution,
         "tab": tab,
@@ -237,9 +243,17 @@ def wallboard(request):
     return render(request, template, context)
 
 
+# each queue's order (its selector's), ending with a unique key for the keyset
+QUEUE_ORDER = {
+    "mine": ("priority", "created_at", "id"),
+    "team": ("priority", "created_at", "id"),
+    "followup": ("updated_at", "id"),
+}
+
+
 def _without_page(params) -> str:
     kept = params.copy()
-    kept.pop("page", None)
+    kept.pop("cursor", None)
     return kept.urlencode()
 
 

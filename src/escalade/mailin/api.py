@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
+from escalade.core.pagination import PageQuery, page_of, paginate
 from escalade.core.schema import errors_for
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.errors import IncidentError
@@ -136,13 +137,11 @@ class RejectedOut(Schema):
     reason: str
 
 
-@router.get("/mailboxes", response={200: list[MailboxOut], **ERRORS}, summary="The mailboxes")
-def list_mailboxes(request, q: Query[InstitutionQuery]):
+@router.get("/mailboxes", response={200: page_of(MailboxOut), **ERRORS}, summary="The mailboxes")
+def list_mailboxes(request, q: Query[InstitutionQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.MAILBOX_RUN)
-    return [
-        _mailbox(b)
-        for b in selectors.mailboxes(request.auth, institution).select_related("institution")
-    ]
+    boxes = selectors.mailboxes(request.auth, institution).select_related("institution")
+    return paginate([_mailbox(b) for b in boxes], page)
 
 
 @router.post(
@@ -158,13 +157,16 @@ def fetch(request, code: str, q: Query[InstitutionQuery]):
 
 @router.get(
     "/mailboxes/rejected",
-    response={200: list[RejectedOut], **ERRORS},
+    response={200: page_of(RejectedOut), **ERRORS},
     summary="Messages the mailboxes rejected or held, with the reason",
 )
-def rejected(request, q: Query[InstitutionQuery]):
+def rejected(request, q: Query[InstitutionQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.MAILBOX_RUN)
-    return [
-        {
+    return paginate(
+        selectors.rejected(request.auth, institution, limit=None),
+        page,
+        order=("-at", "-id"),
+        serialize=lambda m: {
             "id": m.pk,
             "state": m.state,
             "mailbox": m.mailbox.code if m.mailbox else "",
@@ -174,9 +176,8 @@ def rejected(request, q: Query[InstitutionQuery]):
             "size": m.size,
             "reason_code": m.reason_code,
             "reason": m.reason,
-        }
-        for m in selectors.rejected(request.auth, institution)
-    ]
+        },
+    )
 
 
 @router.post(
@@ -194,12 +195,13 @@ def retake(request, message_id: int, q: Query[InstitutionQuery]):
 
 @router.get(
     "/incidents/{number}/messages",
-    response={200: list[MailMessageOut], **ERRORS},
+    response={200: page_of(MailMessageOut), **ERRORS},
     summary="An incident's e-mails, received and sent",
 )
-def messages(request, number: str):
+def messages(request, number: str, page: Query[PageQuery]):
     incident = incident_selectors.find(request.auth, number)
-    return [_message(m) for m in selectors.readable_thread(request.auth, incident, "API")]
+    thread = selectors.readable_thread(request.auth, incident, "API")
+    return paginate(thread, page, serialize=_message)
 
 
 @router.get(

@@ -32,7 +32,7 @@ def mailbox(user, institution, code: str) -> Mailbox:
     return box
 
 
-def rejected(user, institution, limit: int = 200) -> QuerySet[Message]:
+def rejected(user, institution, limit: int | None = 200) -> QuerySet[Message]:
     """The messages the institution's mailboxes rejected or held (a forged or unverifiable
     sender on a rule that asks for authentication), newest first, with the reason."""
     require(user, perms.MAILBOX_RUN, institution)
@@ -40,8 +40,8 @@ def rejected(user, institution, limit: int = 200) -> QuerySet[Message]:
         Message.objects.filter(institution=institution, state__in=[State.REJECTED, State.HELD])
         .defer("raw", "text")
         .select_related("mailbox")
-        .order_by("-at", "-id")[:limit]
-    )
+        .order_by("-at", "-id")
+    )[:limit]
 
 
 def rejected_message(user, institution, pk: int) -> Message:

@@ -14,6 +14,7 @@ from escalade.accounts.services import resolve_institution
 from escalade.catalog import selectors as catalog_selectors
 from escalade.core.errors import Code, Invalid
 from escalade.core.i18n import pick
+from escalade.core.pagination import PageQuery, page_of, paginate
 from escalade.core.schema import Instant, StrictBool, errors_for, one_of
 from escalade.incidents import selectors as incident_selectors
 from escalade.notices.choices import NoticeKind, NoticeState
@@ -120,15 +121,20 @@ def aware(value: dt.datetime | None, field: str) -> dt.datetime | None:
     return value
 
 
-@router.get("/notices", response={200: list[NoticeOut], **ERRORS}, summary="Service notices")
-def list_notices(request, q: Query[NoticeQuery]):
+@router.get("/notices", response={200: page_of(NoticeOut), **ERRORS}, summary="Service notices")
+def list_notices(request, q: Query[NoticeQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, q.institution)
     qs = selectors.visible_notices(request.auth).filter(institution=institution)
     if q.state:
         qs = qs.filter(state=q.state)
     if q.current:
         qs = qs.filter(Q(end__isnull=True) | Q(end__gt=timezone.now()), state="published")
-    return [selectors.notice_view(n) for n in qs.prefetch_related("organisations")[:300]]
+    return paginate(
+        qs.prefetch_related("organisations"),
+        page,
+        order=("-start", "-id"),
+        serialize=selectors.notice_view,
+    )
 
 
 @router.post("/notices", response={201: NoticeOut, **ERRORS}, summary="Publish a notice")
@@ -195,18 +201,20 @@ class WindowQuery(Schema):
 
 @router.get(
     "/maintenance-windows",
-    response={200: list[OccurrenceOut], **ERRORS},
+    response={200: page_of(OccurrenceOut), **ERRORS},
     summary="The next occurrences of the maintenance windows",
 )
-def maintenance_windows(request, q: Query[WindowQuery]):
+def maintenance_windows(request, q: Query[WindowQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, q.institution)
     now = timezone.now()
-    return [
-        {"window": w.code, "title": pick(w.title), "start": s, "end": e}
-        for w, s, e in selectors.window_occurrences(
-            institution, now, now + dt.timedelta(days=q.days)
-        )
-    ]
+    occurrences = selectors.window_occurrences(institution, now, now + dt.timedelta(days=q.days))
+    return paginate(
+        [
+            {"window": w.code, "title": pick(w.title), "start": s, "end": e}
+            for w, s, e in occurrences
+        ],
+        page,
+    )
 
 
 class InterruptionIn(Schema):
@@ -269,12 +277,17 @@ def report_interruption(request, code: str, payload: InterruptionIn, q: Query[In
 
 @router.get(
     "/interruptions",
-    response={200: list[InterruptionOut], **ERRORS},
+    response={200: page_of(InterruptionOut), **ERRORS},
     summary="Interruptions reported by organisations",
 )
-def list_interruptions(request, q: Query[InstitutionQuery]):
+def list_interruptions(request, q: Query[InstitutionQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.VIEW_ALL)
-    return [interruption_view(r) for r in selectors.open_interruptions(institution)[:300]]
+    return paginate(
+        selectors.open_interruptions(institution),
+        page,
+        order=("-created_at", "-id"),
+        serialize=interruption_view,
+    )
 
 
 @router.post(

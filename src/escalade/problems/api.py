@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require, resolve_institution
 from escalade.core.errors import Invalid
+from escalade.core.pagination import PageQuery, page_of, paginate
 from escalade.core.schema import Day, StrictBool, errors_for, one_of
 from escalade.incidents import selectors as incident_selectors
 from escalade.problems.choices import ProblemState
@@ -80,13 +81,13 @@ class ListQuery(Schema):
     state: one_of(ProblemState) | None = None
 
 
-@router.get("/problems", response={200: list[ProblemOut], **ERRORS}, summary="Problems")
-def list_problems(request, q: Query[ListQuery]):
+@router.get("/problems", response={200: page_of(ProblemOut), **ERRORS}, summary="Problems")
+def list_problems(request, q: Query[ListQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.PROBLEM_VIEW)
     qs = Problem.objects.filter(institution=institution)
     if q.state:
         qs = qs.filter(state=q.state)
-    return [selectors.problem_view(p) for p in qs[:500]]
+    return paginate(qs, page, order=("-created_at", "-id"), serialize=selectors.problem_view)
 
 
 @router.post("/problems", response={201: ProblemOut, **ERRORS}, summary="Open a problem by hand")

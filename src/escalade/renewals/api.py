@@ -12,6 +12,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.catalog.models import Organisation
 from escalade.core.errors import Invalid
+from escalade.core.pagination import PageQuery, page_of, paginate
 from escalade.core.schema import Day, errors_for, one_of
 from escalade.renewals.models import Decision
 
@@ -127,11 +128,15 @@ def _organisation(institution, code: str | None):
     return org
 
 
-@router.get("/certificates", response={200: list[CertificateOut], **ERRORS}, summary="Certificates")
-def list_certificates(request, q: Query[InstitutionQuery]):
+@router.get(
+    "/certificates", response={200: page_of(CertificateOut), **ERRORS}, summary="Certificates"
+)
+def list_certificates(request, q: Query[InstitutionQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.VIEW_ALL)
     rows = selectors.certificates(institution).prefetch_related("reminders")
-    return [selectors.certificate_view(c) for c in rows]
+    return paginate(
+        rows, page, order=("not_after", "id"), serialize=lambda c: selectors.certificate_view(c)
+    )
 
 
 @router.post(
@@ -169,11 +174,11 @@ def probe_certificate(request, payload: ProbeIn):
     return Status(201, selectors.certificate_view(cert))
 
 
-@router.get("/licences", response={200: list[HeldLicenceOut], **ERRORS}, summary="Licences held")
-def list_licences(request, q: Query[InstitutionQuery]):
+@router.get("/licences", response={200: page_of(HeldLicenceOut), **ERRORS}, summary="Licences held")
+def list_licences(request, q: Query[InstitutionQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.VIEW_ALL)
     rows = selectors.licences(institution).prefetch_related("reminders")
-    return [selectors.licence_view(x) for x in rows]
+    return paginate(rows, page, order=("end", "id"), serialize=lambda x: selectors.licence_view(x))
 
 
 @router.post("/licences", response={201: HeldLicenceOut, **ERRORS}, summary="Track a licence")

@@ -12,6 +12,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Code, Invalid, not_one_of
 from escalade.core.fiscal import periods
+from escalade.core.pagination import PageQuery, page_of, paginate
 from escalade.core.schema import Day, one_of
 
 from . import exports, stats
@@ -109,13 +110,16 @@ class PeriodOut(Schema):
 
 @router.get(
     "/fiscal-periods",
-    response={200: list[PeriodOut], **ERRORS},
+    response={200: page_of(PeriodOut), **ERRORS},
     summary="The 13 periods of a fiscal year",
 )
-def fiscal_periods(request, year: int):
+def fiscal_periods(request, year: int, page: Query[PageQuery]):
     if not 2000 <= year <= 2100:
         raise Invalid(_("A year between 2000 and 2100."), field="year", code=Code.OUT_OF_RANGE)
-    return [
-        {"code": p.code, "start": p.start, "end": p.end, "generated": p.generated}
-        for p in periods(year)
-    ]
+    return paginate(
+        [
+            {"code": p.code, "start": p.start, "end": p.end, "generated": p.generated}
+            for p in periods(year)
+        ],
+        page,
+    )

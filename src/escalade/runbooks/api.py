@@ -16,6 +16,7 @@ from escalade.catalog.schemas import ChannelOut as CatalogChannelOut
 from escalade.core import public
 from escalade.core.errors import Forbidden, Invalid, not_one_of
 from escalade.core.idempotency import replay_with
+from escalade.core.pagination import PageQuery, page_of, paginate
 from escalade.core.schema import Day, Instant, StrictBool, at_or_now, errors_for, one_of
 from escalade.incidents.errors import IncidentError
 
@@ -79,11 +80,11 @@ class RunbookQuery(Schema):
     at: Instant | None = Field(None, description="judge hours and steps at this moment")
 
 
-@router.get("/runbooks", response={200: list[RunbookOut], **ERRORS}, summary="The runbooks")
-def list_runbooks(request, q: Query[RunbookQuery]):
+@router.get("/runbooks", response={200: page_of(RunbookOut), **ERRORS}, summary="The runbooks")
+def list_runbooks(request, q: Query[RunbookQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.RUNBOOK_VIEW)
     at = at_or_now(q.at)
-    return [selectors.runbook_view(r, at) for r in selectors.runbooks(institution)]
+    return paginate([selectors.runbook_view(r, at) for r in selectors.runbooks(institution)], page)
 
 
 @router.get("/runbooks/{code}", response={200: RunbookOut, **ERRORS}, summary="One runbook")
@@ -210,13 +211,15 @@ class OutageQuery(Schema):
     open: StrictBool = Field(False, description="only those not closed")
 
 
-@router.get("/outages", response={200: list[OutageOut], **ERRORS}, summary="Outages")
-def list_outages(request, q: Query[OutageQuery]):
+@router.get("/outages", response={200: page_of(OutageOut), **ERRORS}, summary="Outages")
+def list_outages(request, q: Query[OutageQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.RUNBOOK_VIEW)
-    return [
-        selectors.outage_view(request.auth, o, purpose="api")
-        for o in selectors.outages(institution, open_only=q.open)[:50]
-    ]
+    return paginate(
+        selectors.outages(institution, open_only=q.open),
+        page,
+        order=("-started_at", "-id"),
+        serialize=lambda o: selectors.outage_view(request.auth, o, purpose="api"),
+    )
 
 
 @router.get("/outages/{int:outage_id}", response={200: OutageOut, **ERRORS}, summary="An outage")
@@ -517,11 +520,13 @@ class VendorQuery(Schema):
     institution: str | None = None
 
 
-@router.get("/vendors", response={200: list[VendorOut], **ERRORS}, summary="Vendors and partners")
-def list_vendors(request, q: Query[VendorQuery]):
+@router.get(
+    "/vendors", response={200: page_of(VendorOut), **ERRORS}, summary="Vendors and partners"
+)
+def list_vendors(request, q: Query[VendorQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.RUNBOOK_VIEW)
     now = dt.datetime.now(dt.UTC)
-    return [selectors.vendor_view(v, now) for v in selectors.vendors(institution)]
+    return paginate([selectors.vendor_view(v, now) for v in selectors.vendors(institution)], page)
 
 
 class CallSheetQuery(Schema):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
 from escalade.core.idempotency import replay_with
+from escalade.core.pagination import PageQuery, page_of, paginate
 from escalade.core.schema import Instant, errors_for, one_of
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.errors import IncidentError
@@ -243,12 +244,12 @@ def cancel(request, session_id: int, payload: CancelIn):
 
 @router.get(
     "/telesessions/{int:session_id}/tasks",
-    response={200: list[TaskOut], **ERRORS},
+    response={200: page_of(TaskOut), **ERRORS},
     summary="Follow-up work after a cancel",
 )
-def tasks(request, session_id: int):
+def tasks(request, session_id: int, page: Query[PageQuery]):
     session = selectors.get_session(request.auth, session_id)
     show = selectors.can_see_patients(request.auth)
     if show:
         services.record_patient_access(request.auth, session, "api tasks")
-    return selectors.tasks_view(session, show)
+    return paginate(selectors.tasks_view(session, show), page)

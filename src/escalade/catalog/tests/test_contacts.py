@@ -36,7 +36,7 @@ def api_of(user):
 
 def test_contacts_by_api_with_clear_errors(desk):
     api = api_of(desk["level1_agent"])
-    orgs = api.get("/api/organisations").json()
+    orgs = api.get("/api/organisations").json()["items"]
     assert {o["code"] for o in orgs} == {"hopital-nord", "clinique-est", "labo-ouest"}
     nord = next(o for o in orgs if o["code"] == "hopital-nord")
     assert len(nord["contacts"]) == 4 and nord["stale_contacts"] == 0
@@ -63,7 +63,7 @@ def test_contacts_by_api_with_clear_errors(desk):
     )
     assert r.status_code == 201, r.content
     assert r.json()["phone"] == "+14165550199" and r.json()["stale"] is False
-    assert len(api.get(path).json()) == 3
+    assert len(api.get(path).json()["items"]) == 3
     assert api.get("/api/organisations/nowhere/contacts").status_code == 404
     requester = api_of(desk["requester"])
     assert (
@@ -81,7 +81,9 @@ def test_stale_contacts_are_flagged_and_their_organisation_asked_once(ontario, d
     old = timezone.now() - dt.timedelta(days=200)
     Contact.objects.filter(organisation=nord, role="interface_specialist").update(confirmed_at=old)
     api = api_of(desk["level1_agent"])
-    view = next(o for o in api.get("/api/organisations").json() if o["code"] == "hopital-nord")
+    view = next(
+        o for o in api.get("/api/organisations").json()["items"] if o["code"] == "hopital-nord"
+    )
     assert view["stale_contacts"] == 1
     assert services.ask_stale_contacts(base_url="https://escalade.example.org") == 1
     mails = list(OutgoingMail.objects.order_by("pk"))
@@ -144,7 +146,7 @@ def test_the_desk_confirms_and_adds_contacts_on_the_page(ontario, desk):
     )
     assert r.status_code == 302
     assert "Night desk" in page.get("/organisations/hopital-nord/").content.decode()
-    orgs = api_of(desk["level1_agent"]).get("/api/organisations").json()
+    orgs = api_of(desk["level1_agent"]).get("/api/organisations").json()["items"]
     assert next(o for o in orgs if o["code"] == "hopital-nord")["stale_contacts"] == 0
 
 

@@ -70,8 +70,8 @@ def test_the_desk_reads_the_state_and_only_the_engines_roles_report(ontario, des
     listed = Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(desk['level1_agent'])}").get(
         "/api/datasources"
     )
-    assert [s["code"] for s in listed.json()] == ["nord-adt", "nord-lab", "ouest-lab"]
-    assert {s["state"] for s in listed.json()} == {"never"}
+    assert [s["code"] for s in listed.json()["items"]] == ["nord-adt", "nord-lab", "ouest-lab"]
+    assert {s["state"] for s in listed.json()["items"]} == {"never"}
 
 
 def test_a_heartbeat_dated_in_the_future_is_refused(ontario, desk):

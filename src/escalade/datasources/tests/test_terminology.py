@@ -59,7 +59,7 @@ def test_the_worksheet_round_trip(ontario, desk):
     r = upload(analyst, provinces_workbook())
     assert r.status_code == 200, r.content
     assert r.json() == {"mapped": 2, "unmapped": 3, "new": 5}
-    unmapped = api(analyst).get("/api/datasources/nord-lab/unmapped").json()
+    unmapped = api(analyst).get("/api/datasources/nord-lab/unmapped").json()["items"]
     assert [u["local_code"] for u in unmapped] == ["KPL", "HBA1C-X", "TROP-HS"]
     for local, target in (("KPL", "2823-3"), ("HBA1C-X", "4548-4")):
         r = api(analyst).put(

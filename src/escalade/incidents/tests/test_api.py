@@ -179,8 +179,10 @@ def test_list_filters_and_full_text_search(api, body):
     assert agent.get("/api/incidents", symptom="pc_simple").json()["count"] == 1
     found = agent.get("/api/incidents", q="écran NOIR").json()
     assert [i["summary"] for i in found["items"]] == ["Écran noir en salle 3"]
-    page = agent.get("/api/incidents", page_size=2, page=2).json()
-    assert (page["count"], page["pages"], len(page["items"])) == (3, 2, 1)
+    first = agent.get("/api/incidents", limit=2).json()
+    assert (first["count"], first["count_exact"], len(first["items"])) == (3, True, 2)
+    last = agent.get("/api/incidents", limit=2, cursor=first["next"]).json()
+    assert (len(last["items"]), last["next"]) == (1, None)
     assert agent.get("/api/incidents", level=4).status_code == 422
 
 

@@ -35,7 +35,7 @@ def test_the_mailboxes_state_and_fetch_now(mailbox, imap, make_mail, staff):
     r = api.post(f"/api/mailboxes/{mailbox.code}/fetch", content_type="application/json")
     assert r.status_code == 200, r.content
     assert r.json() == {"taken": 1, "rejected": 0, "again": 0, "busy": False}
-    [box] = api.get("/api/mailboxes").json()
+    [box] = api.get("/api/mailboxes").json()["items"]
     assert (box["code"], box["taken"], box["imap"], box["last_error"]) == ("cct", 1, True, "")
     assert box["last_fetch_at"] is not None
 
@@ -69,7 +69,7 @@ def test_the_thread_and_a_note_to_the_requester_in_the_same_conversation(
     )
     assert r.status_code == 201, r.content
     assert r.json()["to_requester"] is True
-    thread = api.get(f"/api/incidents/{incident.number}/messages").json()
+    thread = api.get(f"/api/incidents/{incident.number}/messages").json()["items"]
     assert [(m["direction"], m["kind"]) for m in thread] == [
         ("in", "request"),
         ("out", "ack"),
@@ -80,7 +80,7 @@ def test_the_thread_and_a_note_to_the_requester_in_the_same_conversation(
     assert thread[0]["text"] == "" and thread[0]["attachments"] == []
     assert AuditEvent.objects.filter(action="phi_viewed").count() == 0
     allowed = client_for(staff["manager"]).get(f"/api/incidents/{incident.number}/messages")
-    first = allowed.json()[0]
+    first = allowed.json()["items"][0]
     assert first["restricted"] is False and "salle 3" in first["text"]
     assert first["attachments"][0]["filename"] == "ecran.png"
     seen = AuditEvent.objects.get(action="phi_viewed")
@@ -201,4 +201,4 @@ def test_the_mailboxes_page_lists_rejected_messages_and_takes_one_again(
     assert r.status_code == 302
     assert Incident.objects.count() == 1
     r = client_for(staff["level2_analyst"]).get("/api/mailboxes/rejected")
-    assert r.json() == []
+    assert r.json()["items"] == []

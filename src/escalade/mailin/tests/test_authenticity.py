@@ -133,7 +133,7 @@ def test_forged_province_mail_writes_nothing_and_is_held(ontario, desk, settings
 
     runner = desk["it_technician"]
     api = Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(runner)}")
-    listed = api.get("/api/mailboxes/rejected", {"institution": ontario.code}).json()
+    listed = api.get("/api/mailboxes/rejected", {"institution": ontario.code}).json()["items"]
     assert [m["state"] for m in listed] == ["held"] * 3
     assert "not aligned" in " ".join(m["reason"] for m in listed)
     page = Client(HTTP_ACCEPT_LANGUAGE="fr-ca")

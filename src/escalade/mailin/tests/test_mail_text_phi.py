@@ -41,7 +41,7 @@ def test_other_roles_see_the_summary_and_that_the_text_is_restricted(incident, s
     agent = api(staff["level1_agent"])
     (message,) = [
         m
-        for m in agent.get(f"/api/incidents/{incident.number}/messages").json()
+        for m in agent.get(f"/api/incidents/{incident.number}/messages").json()["items"]
         if m["direction"] == "in"
     ]
     assert message["restricted"] is True and SECRET not in str(message)

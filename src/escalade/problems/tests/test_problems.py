@@ -192,7 +192,7 @@ def test_the_api(api, cusm, staff):
         and r.json()["state"] == "open"
         and r.json()["measures"][0]["state"] == "done"
     )
-    assert len(it.get("/api/problems", state="open").json()) == 1
+    assert len(it.get("/api/problems", state="open").json()["items"]) == 1
     assert api("level1_agent").post("/api/problems/detect", {}).status_code == 403
     assert Problem.objects.count() == 1
 

@@ -139,7 +139,7 @@ def test_certificates_by_api_pem_and_live_probe(cusm, staff, tmp_path, settings)
     assert (
         r.json()["errors"][0]["message"] == f"Could not read a certificate from 127.0.0.1:{port}."
     )
-    listed = api.get("/api/certificates").json()
+    listed = api.get("/api/certificates").json()["items"]
     assert [c["subject"] for c in listed] == ["viewer.example.org"]
     page = Client(HTTP_ACCEPT_LANGUAGE="en")
     page.force_login(staff["it_technician"])

@@ -97,7 +97,7 @@ def test_the_api_and_its_exports(api, dataset):
     assert "By category" in csv_text and "Simple sound problem,1,1" in csv_text
     pdf = agent.get("/api/stats/export", period="2026-P06", format="pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    periods = agent.get("/api/fiscal-periods", year=2026).json()
+    periods = agent.get("/api/fiscal-periods", year=2026).json()["items"]
     assert len(periods) == 13 and periods[0] == {
         "code": "2026-P01",
         "start": "2026-04-01",
@@ -118,7 +118,7 @@ def test_an_official_table_replaces_the_generated_periods(api):
             start += dt.timedelta(days=1)
         rows.append(f"2026,{p.number},{start},{end}")
     assert import_csv("\n".join(rows)) == {2026: 13}
-    out = api("level1_agent").get("/api/fiscal-periods", year=2026).json()
+    out = api("level1_agent").get("/api/fiscal-periods", year=2026).json()["items"]
     assert out[0]["end"] == "2026-04-29" and out[0]["generated"] is False
     with pytest.raises(ValueError, match="P02"):
         import_csv("\n".join(rows).replace("2026,2,2026-04-30", "2026,2,2026-05-02"))

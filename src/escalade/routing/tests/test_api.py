@@ -96,7 +96,7 @@ def test_an_uncovered_combination_is_a_clear_answer_not_an_error(emtl_client):
 
 
 def test_providers_list_detail_and_search(emtl_client):
-    providers = emtl_client.get("/api/providers", HTTP_ACCEPT_LANGUAGE="en").json()
+    providers = emtl_client.get("/api/providers", HTTP_ACCEPT_LANGUAGE="en").json()["items"]
     assert [p["code"] for p in providers] == [
         "telehealth_team",
         "csi",
@@ -113,7 +113,7 @@ def test_providers_list_detail_and_search(emtl_client):
     assert "5 jours ouvrables" in " ".join(csi["response_delays"])
     found = emtl_client.get(
         "/api/providers", {"q": "licences Zoom"}, HTTP_ACCEPT_LANGUAGE="fr"
-    ).json()
+    ).json()["items"]
     assert [p["code"] for p in found] == ["audiovisual"]
     assert found[0]["licences"][0]["lead_months"] == 1
     r = emtl_client.get("/api/providers/nasa")

@@ -101,7 +101,7 @@ def test_runbooks_say_whom_to_call_at_the_moment_asked(pau, crew):
     ] == "imadis_activity"
     r = agent.get("/api/runbooks/case7_archive", at="2026-12-08T14:00:00+01:00")
     assert [s["applies_now"] for s in r.json()["degraded"]] == [True, False]
-    listed = agent.get("/api/runbooks").json()
+    listed = agent.get("/api/runbooks").json()["items"]
     assert len(listed) == 12 and listed[2]["start_broadcasts"][0]["title"] == "PACS en panne"
     assert Api(crew["requester"]).get("/api/runbooks").status_code == 403
 

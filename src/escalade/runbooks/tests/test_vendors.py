@@ -29,7 +29,7 @@ def test_the_directory_and_a_call_sheet_for_one_exam(pau, crew):
         },
     )
     api = Api(it, lang="en")
-    vendors = api.get("/api/vendors").json()
+    vendors = api.get("/api/vendors").json()["items"]
     assert [v["code"] for v in vendors] == ["nicesoft", "philips", "imadis"]
     sheet = api.get("/api/vendors/philips/call-sheet", outage=outage.pk, entry=entry.pk).json()
     assert [r["value"] for r in sheet["references"]] == ["105000189", "4585-7716"]

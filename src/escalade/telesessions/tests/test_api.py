@@ -79,7 +79,7 @@ def test_the_protocol_through_the_api(api):
         tech.post(f"/api/telesessions/{sid}/cancel", {"reason": "no image"}).json()["status"]
         == "cancelled"
     )
-    tasks = api("clinical_coordinator").get(f"/api/telesessions/{sid}/tasks").json()
+    tasks = api("clinical_coordinator").get(f"/api/telesessions/{sid}/tasks").json()["items"]
     assert sorted(t["kind"] for t in tasks) == [
         "call_back_patient",
         "call_back_patient",

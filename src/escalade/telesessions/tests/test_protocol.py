@@ -219,7 +219,7 @@ def test_the_follow_up_gives_the_appointment_times_and_why_the_session_was_cance
     assert "2026-11-23 09:00" in text and "codec dead after 30 min" in text
     token = create_api_token(staff["clinical_coordinator"], "t")
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-    tasks = api.get(f"/api/telesessions/{session.pk}/tasks").json()
+    tasks = api.get(f"/api/telesessions/{session.pk}/tasks").json()["items"]
     assert {t["cancel_reason"] for t in tasks} == {"codec dead after 30 min"}
     appointments = sorted(t["patient"]["appointment"] for t in tasks if t["patient"])
     assert appointments[0].startswith("2026-11-23T14:00")

@@ -1,0 +1,156 @@
+"""Every list of the API answers pages of one shape:
+
+    {"items": [...], "next": "eyJrIjpbNDJdfQ", "count": 1234, "count_exact": true}
+
+`next` is an opaque cursor: pass it back as `?cursor=` for the page after (null on the
+last page); `limit` sets the page's size (50, at most 200). Pages are keyset-ordered (the
+rows after the last one seen, by an indexed order such as newest first), so page 10,000
+costs what page 1 costs, and a row added meanwhile neither repeats nor skips one.
+
+`count` is exact up to ESCALADE_COUNT_EXACT_BELOW (10,000) rows; past it, on PostgreSQL,
+it is the planner's estimate and `count_exact` is false (counting a million rows on every
+page would cost more than the page itself). A list computed rather than stored (the next
+occurrences of the maintenance windows) pages by position, with the same shape."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from functools import cache
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import create_model
+
+from .errors import Code, Invalid
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+class PageQuery(Schema):
+    """The query parameters of every list: where to start, and how many."""
+
+    cursor: str | None = Field(
+        None, max_length=200, description="the `next` of the previous page; none: the first page"
+    )
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="rows in the page")
+
+
+@cache
+def page_of(item: type) -> type[Schema]:
+    """The page schema of a list of `item` (one per item schema, named `<Item>Page`)."""
+    name = item.__name__.removesuffix("Out") + "Page"
+    return create_model(
+        name,
+        __base__=Schema,
+        items=(list[item], ...),
+        next=(str | None, Field(None, description="the cursor of the next page; null: the last")),
+        count=(int, Field(..., description="rows in the whole list")),
+        count_exact=(
+            bool,
+            Field(..., description="false: `count` is the database's estimate (a large list)"),
+        ),
+    )
+
+
+def _encode(values: list) -> str:
+    raw = json.dumps({"k": values}, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> list:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)["k"]
+    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
+        raise _bad_cursor() from exc
+    if not isinstance(values, list):
+        raise _bad_cursor()
+    return values
+
+
+def _bad_cursor() -> Invalid:
+    return Invalid(
+        _("This cursor is not one this list gave: start again without it."),
+        field="cursor",
+        code=Code.INVALID,
+    )
+
+
+def _after(qs: QuerySet, order: Sequence[str], values: list) -> Q:
+    """The rows after `values` in `order` (each field ascending, or descending with -)."""
+    if len(values) != len(order):
+        raise _bad_cursor()
+    model = qs.model
+    typed = []
+    for spec, value in zip(order, values, strict=True):
+        field = model._meta.get_field(spec.lstrip("-").removesuffix("_id"))
+        try:
+            typed.append(None if value is None else field.to_python(value))
+        except Exception as exc:  # noqa: BLE001 (any value the field refuses)
+            raise _bad_cursor() from exc
+    after = Q()
+    for i, spec in enumerate(order):
+        name = spec.lstrip("-")
+        step = Q(**{f"{name}__{'lt' if spec.startswith('-') else 'gt'}": typed[i]})
+        for j in range(i):
+            step &= Q(**{order[j].lstrip("-"): typed[j]})
+        after |= step
+    return after
+
+
+def _count(qs: QuerySet) -> tuple[int, bool]:
+    limit = settings.ESCALADE_COUNT_EXACT_BELOW
+    capped = qs.order_by()[: limit + 1].count()
+    if capped <= limit or connection.vendor != "postgresql":
+        return (capped if capped <= limit else qs.count()), True
+    sql, params = qs.order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return max(int(plan[0]["Plan"]["Plan Rows"]), limit + 1), False
+
+
+def paginate(
+    source: QuerySet | Sequence,
+    query: PageQuery,
+    *,
+    order: Sequence[str] = ("-id",),
+    serialize: Callable | None = None,
+    prepare: Callable[[list], None] | None = None,
+) -> dict:
+    """One page of `source`: a queryset (keyset-ordered by `order`, whose last field must
+    be unique, such as the id) or a computed sequence (by position). `prepare(rows)` runs
+    once on the page's rows (to fetch what they need in one query); `serialize(row)`
+    makes each item."""
+    if isinstance(source, QuerySet):
+        qs = source.order_by(*order)
+        count, exact = _count(source)
+        if query.cursor:
+            qs = qs.filter(_after(qs, order, _decode(query.cursor)))
+        rows = list(qs[: query.limit + 1])
+        more = len(rows) > query.limit
+        rows = rows[: query.limit]
+        last = rows[-1] if rows and more else None
+        following = _encode([getattr(last, spec.lstrip("-")) for spec in order]) if last else None
+    else:
+        start = 0
+        if query.cursor:
+            values = _decode(query.cursor)
+            if len(values) != 1 or not isinstance(values[0], int) or values[0] < 0:
+                raise _bad_cursor()
+            start = values[0]
+        count, exact = len(source), True
+        rows = list(source[start : start + query.limit])
+        following = _encode([start + query.limit]) if start + query.limit < count else None
+    if prepare is not None:
+        prepare(rows)
+    items = [serialize(r) for r in rows] if serialize else rows
+    return {"items": items, "next": following, "count": count, "count_exact": exact}
