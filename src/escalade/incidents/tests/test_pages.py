@@ -170,3 +170,17 @@ def test_times_are_shown_in_the_institutions_zone(agent_client, cusm, staff):
     Incident.objects.filter(pk=incident.pk).update(created_at=utc)
     html = agent_client.get(f"/incidents/{incident.number}/").content.decode()
     assert "2026-07-01 12:30" in html  # EDT, UTC-4
+
+
+def test_a_long_queue_pages_by_cursor_every_row_once(agent_client, cusm, staff):
+    numbers = [log(staff["level1_agent"], cusm, summary=f"Call {i}").number for i in range(53)]
+    first = agent_client.get("/incidents/?queue=all").content.decode()
+    assert "53 incidents" in first and "First page" not in first
+    shown = set(re.findall(r"CCT-\d{4}-\d{6}", first))
+    assert len(shown) == 50 and numbers[-1] in shown and numbers[0] not in shown
+    after = re.search(r'href="\?([^"]*cursor=[^"]+)">Next', first).group(1).replace("&amp;", "&")
+    second = agent_client.get(f"/incidents/?{after}").content.decode()
+    rest = set(re.findall(r"CCT-\d{4}-\d{6}", second))
+    assert rest == set(numbers[:3]) and "First page" in second and ">Next<" not in second
+    # a cursor that is not one of ours starts again at the first page, not an error
+    assert agent_client.get("/incidents/?queue=all&cursor=abc").status_code == 200
