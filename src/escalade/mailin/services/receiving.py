@@ -1,65 +1,35 @@
-"""Every write of the mailboxes. A message received (by the IMAP collector or the mail
-gateway) becomes a new incident, a reply on one, a handler's work, or a rejection kept
-with its reason; acknowledgments and staff's notes go out in the incident's thread.
-
-The message's Message-ID is its key: a message read twice (a crash between storing it
-and moving it out of the folder) is taken once. Nothing of a message's text or
-attachments goes to a log line."""
+"""A message received (by the IMAP collector or the mail gateway) becomes a new\nincident, a reply on one, a handler's work, or a rejection kept with its reason."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import imap_tools
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Greatest
-from django.utils import timezone, translation
+from django.db.models import F
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from escalade.accounts import rules as perms
 from escalade.accounts.models import Profile
-from escalade.accounts.services import require, system_user
+from escalade.accounts.services import system_user
 from escalade.catalog.models import Contact
-from escalade.core import audit
-from escalade.core.choices import AuditAction
-from escalade.core.errors import Conflict, Invalid, NotFound
+from escalade.core.errors import Conflict, Invalid
 from escalade.core.i18n import in_language, pick, product_language
 from escalade.incidents import services as incidents
 from escalade.incidents.choices import Channel
-from escalade.incidents.errors import IncidentError
-from escalade.incidents.events import NoteAdded
 from escalade.incidents.models import Incident
-from escalade.notifications import services as notify
 
-from . import authenticity, handlers, rules
-from .choices import Direction, Kind, OnClosed, Security, State, Via
-from .errors import MailError
-from .models import Attachment, Mailbox, Message
+from .. import authenticity, handlers, rules
+from ..choices import Direction, Kind, OnClosed, State
+from ..errors import MailError
+from ..models import Attachment, Mailbox, Message
+from .common import Refused
+from .sending import _acknowledge, _send
 
 log = logging.getLogger("escalade.mailin")
-
-ELSEWHERE = gettext_lazy("This mailbox belongs to another institution.")
-
-
-class Refused(Exception):
-    """The message is refused for what it carries (an attachment too large or
-    dangerous): rejected, and its sender told once."""
-
-    def __init__(self, code: str, message, params: dict):
-        super().__init__(code)
-        self.code, self.message, self.params = code, message, params
-
-    @property
-    def reason(self) -> str:
-        """In the active language (the sender's, when they are told)."""
-        return str(self.message) % self.params
 
 
 # -- receiving -------------------------------------------------------------------------
@@ -437,316 +407,3 @@ def _reject(mailbox, raw, key, via, uid, parsed, code, why, tell) -> Message:
                 )
     log.info("mailbox %s rejected message %s: %s", mailbox.code, message.pk, code)
     return message
-
-
-# -- sending in the thread -------------------------------------------------------------
-
-
-def _send(
-    mailbox, *, incident, to, subject, body, kind, answering=None, automatic=False, actor=None
-):
-    """Queue one e-mail from `mailbox` and record it in the thread: In-Reply-To the
-    message answered, References the whole conversation."""
-    thread = []
-    if incident is not None:
-        thread = list(
-            Message.objects.filter(incident=incident)
-            .order_by("at", "id")
-            .values_list("message_id", flat=True)
-        )
-    if answering is not None and answering.message_id not in thread:
-        thread.append(answering.message_id)
-    in_reply_to = answering.message_id if answering is not None else (thread[-1] if thread else "")
-    headers = {}
-    if in_reply_to:
-        headers["In-Reply-To"] = in_reply_to
-        headers["References"] = " ".join(thread[-20:])
-    if automatic:
-        headers["Auto-Submitted"] = "auto-replied"  # RFC 3834: no robot answers this
-        headers["X-Auto-Response-Suppress"] = "All"
-    mail = notify.send_mail(
-        [to], str(subject), str(body), from_email=mailbox.address, headers=headers
-    )
-    return Message.objects.create(
-        institution_id=mailbox.institution_id,
-        mailbox=mailbox,
-        direction=Direction.OUT,
-        via=Via.ESCALADE,
-        kind=kind,
-        message_id=notify.message_id(mail),
-        in_reply_to=in_reply_to,
-        references=headers.get("References", ""),
-        sender=mailbox.address,
-        to=[to],
-        subject=mail.subject,
-        text=str(body),
-        state=State.SENT,
-        incident=incident,
-        outgoing=mail,
-        by=actor,
-    )
-
-
-def _acknowledge(mailbox: Mailbox, incident: Incident, message: Message, lang: str) -> None:
-    with in_language(lang):
-        _send(
-            mailbox,
-            incident=incident,
-            to=message.sender,
-            subject=f"[{incident.number}] {incident.summary}",
-            body=_(
-                "Hello,\n\nYour request « %(summary)s » was received by %(mailbox)s. Its number "
-                "is %(number)s: give it if you call us, and keep it in the subject if you "
-                "write to us again about it.\n\nWe will answer you in this conversation."
-                "\n\nThis message was sent automatically."
-            )
-            % {
-                "summary": incident.summary,
-                "mailbox": mailbox.label_text,
-                "number": incident.number,
-            },
-            kind=Kind.ACKNOWLEDGMENT,
-            answering=message,
-            automatic=True,
-        )
-
-
-def _mailbox_of(incident: Incident) -> Mailbox | None:
-    first = (
-        Message.objects.filter(incident=incident, direction=Direction.IN)
-        .exclude(mailbox=None)
-        .select_related("mailbox")
-        .order_by("at")
-        .first()
-    )
-    if first is not None and first.mailbox.active:
-        return first.mailbox
-    return Mailbox.objects.filter(institution=incident.institution_id, active=True).first()
-
-
-def note_added(event: NoteAdded) -> None:
-    """Subscriber of incident.note_added: a note for the requester goes by e-mail in the
-    incident's thread (from the mailbox the request came to), so their mail program shows
-    one conversation. In the note's transaction: the note and its e-mail, or neither
-    (no mailbox of the institution can send it: Conflict, and no note)."""
-    if not event.to_requester:
-        return
-    incident, note = event.incident, event.note
-    mailbox = _mailbox_of(incident)
-    if mailbox is None:
-        raise Conflict(
-            _("No mailbox of this institution can send it: add one to its pack."),
-            field="to_requester",
-            code=IncidentError.NO_MAILBOX,
-        )
-    last_in = (
-        Message.objects.filter(incident=incident, direction=Direction.IN)
-        .order_by("-at", "-id")
-        .first()
-    )
-    lang = (last_in.language if last_in else "") or product_language()
-    with in_language(lang):
-        subject = last_in.subject if last_in else incident.summary
-        if incident.number not in subject:
-            subject = f"[{incident.number}] {subject}"
-        if not subject.lower().startswith(("re:", "ré:")):
-            subject = f"Re: {subject}"
-        _send(
-            mailbox,
-            incident=incident,
-            to=incident.requester_email,
-            subject=subject,
-            body=note.text,
-            kind=Kind.NOTE,
-            answering=last_in,
-            actor=event.actor,
-        )
-
-
-# -- the collector -----------------------------------------------------------------------
-
-
-class _RawMessage(imap_tools.MailMessage):
-    """imap-tools' message, keeping the bytes as the server gave them."""
-
-    def __init__(self, fetch_data: list) -> None:
-        super().__init__(fetch_data)
-        self.raw = self._get_message_data_parts(fetch_data)[0]
-
-
-_CLASSES = {
-    Security.SSL: imap_tools.MailBox,
-    Security.STARTTLS: imap_tools.MailBoxStartTls,
-    Security.NONE: imap_tools.MailBoxUnencrypted,
-}
-
-
-@dataclass
-class Fetched:
-    """What one reading of a mailbox did."""
-
-    taken: int = 0
-    rejected: int = 0
-    again: int = 0  # read before (a crash before the move): not taken twice
-    busy: bool = False
-    states: dict = field(default_factory=dict)
-
-
-def _connect(mailbox: Mailbox):
-    password = os.environ.get(mailbox.imap_password_env, "")
-    if not password:
-        raise Conflict(
-            _("Set the environment variable %(name)s to the password of %(user)s.")
-            % {"name": mailbox.imap_password_env or "?", "user": mailbox.imap_user},
-            code=MailError.NO_PASSWORD,
-        )
-    cls = type("Box", (_CLASSES[mailbox.imap_security],), {"email_message_class": _RawMessage})
-    box = cls(mailbox.imap_host, mailbox.imap_port, timeout=30)
-    return box.login(mailbox.imap_user, password, initial_folder=None)
-
-
-def _lease() -> dt.datetime:
-    return timezone.now() + dt.timedelta(seconds=settings.ESCALADE_MAIL_FETCH_LEASE_SECONDS)
-
-
-def _claim(mailbox: Mailbox) -> bool:
-    """One collector per mailbox at a time, across processes: a lease in the row,
-    renewed after each batch; a collector killed mid-run leaves it to expire."""
-    now = timezone.now()
-    return bool(
-        Mailbox.objects.filter(pk=mailbox.pk)
-        .filter(Q(fetching_until__isnull=True) | Q(fetching_until__lt=now))
-        .update(fetching_until=_lease())
-    )
-
-
-def fetch(mailbox: Mailbox, *, limit: int = 1000) -> Fetched:
-    """Read the mailbox's new messages from its IMAP folder: take each, then move it to
-    the processed or rejected folder. A message stays in the folder until it is stored;
-    one stored but not moved (a crash) is recognised by its Message-ID next time."""
-    if not mailbox.collects:
-        raise Conflict(
-            _("Mailbox %(code)s is not read by IMAP (mail is forwarded to the gateway).")
-            % {"code": mailbox.code},
-            code=MailError.NOT_IMAP,
-        )
-    if not _claim(mailbox):
-        return Fetched(busy=True)
-    result = Fetched()
-    error = ""
-    try:
-        with _connect(mailbox) as box:
-            for folder in (mailbox.processed_folder, mailbox.rejected_folder):
-                if not box.folder.exists(folder):
-                    box.folder.create(folder)
-            box.folder.set(mailbox.folder)
-            validity = int(box.folder.status(mailbox.folder, ["UIDVALIDITY"])["UIDVALIDITY"])
-            if validity != mailbox.uidvalidity:  # the folder was recreated: UIDs start over
-                mailbox.uidvalidity, mailbox.last_uid = validity, 0
-                Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=validity, last_uid=0)
-            criteria = imap_tools.AND(uid=imap_tools.U(mailbox.last_uid + 1, "*"))
-            batch: list = []
-            for msg in box.fetch(criteria, mark_seen=False, bulk=50, limit=limit):
-                uid = int(msg.uid)
-                if uid <= mailbox.last_uid:  # "N:*" answers the last message even below N
-                    continue
-                row = receive(mailbox, msg.raw, via=Via.IMAP, uid=uid)
-                if getattr(row, "again", False):  # stored before, not moved: not twice
-                    result.again += 1
-                elif row.state == State.REJECTED:
-                    result.rejected += 1
-                else:
-                    result.taken += 1
-                result.states[row.state] = result.states.get(row.state, 0) + 1
-                batch.append((uid, row.state == State.REJECTED))
-                if len(batch) >= 50:
-                    _move(box, mailbox, batch)
-                    batch = []
-            _move(box, mailbox, batch)
-    except (imap_tools.errors.MailboxLoginError, OSError, imap_tools.errors.ImapToolsError) as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
-        raise Conflict(
-            _("Mailbox %(code)s could not be read: %(error)s")
-            % {"code": mailbox.code, "error": error},
-            code=MailError.UNREACHABLE,
-        ) from exc
-    finally:
-        Mailbox.objects.filter(pk=mailbox.pk).update(
-            fetching_until=None,
-            last_fetch_at=timezone.now(),
-            last_error=error,
-            errors=F("errors") + (1 if error else 0),
-        )
-    log.info(
-        "mailbox %s: %s taken, %s rejected, %s seen again",
-        mailbox.code,
-        result.taken,
-        result.rejected,
-        result.again,
-    )
-    return result
-
-
-def _move(box, mailbox: Mailbox, batch: list) -> None:
-    if not batch:
-        return
-    done = [str(uid) for uid, rejected in batch if not rejected]
-    refused = [str(uid) for uid, rejected in batch if rejected]
-    if done:
-        box.move(done, mailbox.processed_folder)
-    if refused:
-        box.move(refused, mailbox.rejected_folder)
-    top = max(uid for uid, _r in batch)
-    Mailbox.objects.filter(pk=mailbox.pk).update(
-        last_uid=Greatest(F("last_uid"), top), fetching_until=_lease()
-    )
-    mailbox.last_uid = max(mailbox.last_uid, top)
-
-
-def fetch_all() -> dict[str, str]:
-    """Fetch every active IMAP mailbox (the scheduled job); a mailbox that fails does
-    not stop the others."""
-    out = {}
-    for mailbox in (
-        Mailbox.objects.filter(active=True).exclude(imap_host="").select_related("institution")
-    ):
-        try:
-            r = fetch(mailbox)
-            out[mailbox.code] = "busy" if r.busy else f"{r.taken} taken, {r.rejected} rejected"
-        except Conflict as exc:
-            out[mailbox.code] = str(exc.as_errors()[0]["code"])
-    return out
-
-
-def fetch_now(actor, mailbox: Mailbox) -> Fetched:
-    """Fetch one mailbox now, for a person allowed to run the mailboxes."""
-    require(actor, perms.MAILBOX_RUN, mailbox)
-    return fetch(mailbox)
-
-
-# -- taking a rejected message again ----------------------------------------------------
-
-
-def retake(actor, message: Message) -> Message:
-    """Take a rejected message again (its mailbox's rules or limits have changed): what
-    it becomes now, recorded as a new row; the sender is not told twice. Audited."""
-    require(actor, perms.MAILBOX_RUN, message)
-    with transaction.atomic():
-        locked = Message.objects.select_for_update().filter(pk=message.pk).first()
-        if locked is None:
-            raise NotFound(_("No such message."))
-        if locked.state != State.REJECTED or not locked.raw or locked.mailbox is None:
-            raise Conflict(
-                _("Only a rejected message can be taken again."),
-                code=MailError.NOT_REJECTED,
-            )
-        raw, mailbox, via, uid = bytes(locked.raw), locked.mailbox, locked.via, locked.uid
-        audit.record(
-            action=AuditAction.UPDATED,
-            obj=mailbox,
-            actor=actor,
-            institution=mailbox.institution,
-            data={"retaken": locked.pk, "reason": locked.reason_code},
-        )
-        locked.delete()
-        return receive(mailbox, raw, via=via, uid=uid, tell=False)
