@@ -1,33 +1,29 @@
-"""Every write on notices: publish (with the five-business-day rule and the maintenance
-windows), change, updates, resolution, links to incidents, organisations' own
-interruptions; each in one transaction with its audit event, and announced to the
-designated contacts of the affected organisations, each in their language."""
+"""Service notices (seed 002): published inside the maintenance windows or with a reason,\nupdated, resolved or cancelled, linked to incidents."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from escalade.accounts.rules import INTERRUPTION_ACK, INTERRUPTION_ADD, NOTICE_PUBLISH
+from escalade.accounts.rules import NOTICE_PUBLISH
 from escalade.accounts.services import require
-from escalade.catalog.models import Contact, Organisation
+from escalade.catalog.models import Organisation
 from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, not_one_of, required
-from escalade.core.i18n import current_language, in_language, pick
-from escalade.notifications import services as notify
+from escalade.core.i18n import current_language, pick
 
-from . import rules
-from .choices import NoticeKind, NoticeState
-from .errors import NoticeError
-from .models import FeedKey, Interruption, MaintenanceWindow, Notice, NoticeUpdate
+from .. import rules
+from ..choices import NoticeKind, NoticeState
+from ..errors import NoticeError
+from ..models import MaintenanceWindow, Notice, NoticeUpdate
+from .announcing import announce
+from .common import TEXT_FIELDS, when
 
-TEXT_FIELDS = ("title", "body", "impact", "user_action")
+# -- notices: published, updated, resolved ----------------------------------------
 
 
 def as_text(value, lang: str | None = None) -> dict:
@@ -52,14 +48,6 @@ def windows_of(institution) -> list[rules.Window]:
     return [
         w.spec() for w in MaintenanceWindow.objects.filter(institution=institution, active=True)
     ]
-
-
-def when(value: dt.datetime | None, zone) -> str:
-    """A date and time for people, in `zone`, in the active language."""
-    if value is None:
-        return _("until further notice")
-    local = value.astimezone(zone)
-    return f"{formats.date_format(local, 'l j F Y')} {local:%H:%M} ({local.tzname()})"
 
 
 def window_names(institution) -> str:
@@ -335,182 +323,3 @@ def link_incident(actor, notice: Notice, incident, *, unlink: bool = False) -> N
                 institution=notice.institution,
                 data={"notice": notice.pk, "incident": incident.number},
             )
-
-
-# -- announcing -----------------------------------------------------------------
-
-SUBJECTS = {
-    "published": gettext_lazy("[Service notice] %(kind)s: %(title)s"),
-    "updated": gettext_lazy("[Service notice, update] %(title)s"),
-    "resolved": gettext_lazy("[Service notice, resolved] %(title)s"),
-    "cancelled": gettext_lazy("[Service notice, cancelled] %(title)s"),
-}
-
-
-def render_mail(notice: Notice, what: str, update: NoticeUpdate | None = None) -> tuple[str, str]:
-    """Subject and body of an announcement, in the active language."""
-    zone = notice.institution.zone
-    lines = [
-        pick(notice.title),
-        "",
-        f"{_('Kind')}: {notice.get_kind_display()}",
-        f"{_('Start')}: {when(notice.start, zone)}",
-        f"{_('End')}: {when(notice.end, zone)}",
-    ]
-    if notice.services:
-        lines.append(f"{_('Affected services')}: {', '.join(notice.services)}")
-    orgs = ", ".join(str(o) for o in notice.organisations.all())
-    if orgs:
-        lines.append(f"{_('Organisations')}: {orgs}")
-    for label, field in ((_("Impact"), "impact"), (_("What users should do"), "user_action")):
-        if pick(getattr(notice, field)):
-            lines += ["", f"{label}:", pick(getattr(notice, field))]
-    if pick(notice.body):
-        lines += ["", pick(notice.body)]
-    if update is not None:
-        lines += ["", f"{_('Update')} ({when(update.created_at, zone)}):", pick(update.body)]
-    if what in ("resolved", "cancelled") and pick(notice.resolution):
-        lines += ["", f"{_('Resolution')}:", pick(notice.resolution)]
-    lines += [
-        "",
-        _("Pass this notice on to your users."),
-        f"{settings.ESCALADE_BASE_URL}/notices/{notice.pk}/",
-    ]
-    subject = str(SUBJECTS[what]) % {
-        "kind": notice.get_kind_display(),
-        "title": pick(notice.title),
-    }
-    return subject, "\n".join(lines) + "\n"
-
-
-def announce(notice: Notice, what: str, update: NoticeUpdate | None = None) -> int:
-    """E-mail the designated contacts of the affected organisations (one e-mail per
-    address, in the contact's language), tell signed-in members in-app, and emit the
-    webhook event. Called inside the publishing transaction: sent after commit."""
-
-    contacts = Contact.objects.filter(
-        organisation__in=notice.organisations.all(), active=True
-    ).exclude(email="")
-    seen = set()
-    for contact in contacts.order_by("pk"):
-        if contact.email.lower() in seen:
-            continue
-        seen.add(contact.email.lower())
-        with in_language(contact.language):
-            subject, body = render_mail(notice, what, update)
-        notify.send_mail([contact.email], subject, body)
-    members = {u for o in notice.organisations.all() for u in o.members.filter(is_active=True)}
-    notify.to_users(
-        sorted(members, key=lambda u: u.pk),
-        kind=f"notice_{what}",
-        params={"title": pick(notice.title)},
-        link=f"/notices/{notice.pk}/",
-    )
-    notify.emit(
-        notice.institution,
-        f"notice.{what}",
-        {"id": notice.pk, "kind": notice.kind, "title": notice.title, "state": notice.state},
-    )
-    return len(seen)
-
-
-# -- organisations' own interruptions ---------------------------------------------
-
-
-def report_interruption(actor, organisation: Organisation, data: dict) -> Interruption:
-    """Seed 002: an organisation tells the desk about an interruption of its own systems."""
-    require(actor, INTERRUPTION_ADD, organisation.institution_id)
-    errors = []
-    kind = data.get("kind")
-    errors += not_one_of("kind", kind, NoticeKind)
-    systems = (data.get("systems") or "").strip()
-    if not systems:
-        errors.append(("systems", _("This field is required."), Code.REQUIRED))
-    start, end = data.get("start"), data.get("end")
-    if start is None:
-        errors.append(("start", _("This field is required."), Code.REQUIRED))
-    elif end is not None and end <= start:
-        errors.append(("end", _("The end must come after the start."), Code.END_BEFORE_START))
-    reporter = (data.get("reporter_name") or "").strip() or actor.get_full_name() or actor.username
-    if errors:
-        raise Invalid(errors=errors)
-
-    with transaction.atomic():
-        row = Interruption.objects.create(
-            institution=organisation.institution,
-            organisation=organisation,
-            kind=kind,
-            systems=systems[:300],
-            description=(data.get("description") or "").strip(),
-            start=start,
-            end=end,
-            reporter_name=reporter[:200],
-            reporter_contact=(data.get("reporter_contact") or "").strip()[:200],
-            reported_by=actor,
-        )
-        audit.record(
-            action=AuditAction.CREATED,
-            obj=row,
-            actor=actor,
-            institution=organisation.institution,
-            data={"organisation": organisation.code, "kind": kind, "systems": row.systems},
-        )
-        notify.to_role(
-            organisation.institution,
-            "level1_agent",
-            kind="interruption_reported",
-            params={"organisation": str(organisation), "systems": row.systems},
-            link="/interruptions/",
-        )
-        desk = organisation.institution.setting("desk_email")
-        if desk:
-            notify.send_mail(
-                [desk],
-                _("Interruption reported by %(organisation)s: %(systems)s")
-                % {"organisation": organisation, "systems": row.systems},
-                render_interruption(row),
-            )
-    return row
-
-
-def render_interruption(row: Interruption) -> str:
-    """An interruption reported by an organisation, as one line of text."""
-    zone = row.institution.zone
-    return "\n".join(
-        [
-            f"{_('Organisation')}: {row.organisation}",
-            f"{_('Kind')}: {row.get_kind_display()}",
-            f"{_('Systems affected')}: {row.systems}",
-            f"{_('Start')}: {when(row.start, zone)}",
-            f"{_('End')}: {when(row.end, zone)}",
-            f"{_('Reported by')}: {row.reporter_name} {row.reporter_contact}",
-            "",
-            row.description,
-        ]
-    )
-
-
-def acknowledge(actor, row: Interruption) -> Interruption:
-    """The desk acknowledges an interruption an organisation reported (audited)."""
-    require(actor, INTERRUPTION_ACK, row.institution_id)
-    if row.acknowledged_at is not None:
-        return row  # a second click changes nothing
-    with transaction.atomic():
-        row.acknowledged_at, row.acknowledged_by = timezone.now(), actor
-        row.save(update_fields=["acknowledged_at", "acknowledged_by"])
-        audit.record(
-            action=AuditAction.ACKNOWLEDGED, obj=row, actor=actor, institution=row.institution
-        )
-    return row
-
-
-def feed_key(user) -> FeedKey:
-    """The user's key for the notices' calendar feed, created on first use."""
-    key, _created = FeedKey.objects.get_or_create(user=user)
-    return key
-
-
-def renew_feed_key(user) -> FeedKey:
-    """A new key for the user's calendar feed (the old link stops working)."""
-    FeedKey.objects.filter(user=user).delete()
-    return FeedKey.objects.create(user=user)
