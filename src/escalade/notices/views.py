@@ -20,7 +20,7 @@ from escalade.core.errors import DomainError
 from escalade.core.web import done, posted_id, show_errors
 from escalade.incidents import selectors as incident_selectors
 
-from . import selectors, services
+from . import rules, selectors, services
 from .choices import NoticeState
 from .forms import InterruptionForm, NoticeForm, UpdateForm
 
@@ -71,7 +71,7 @@ def notice_new(request):
             )
         except DomainError as exc:
             show_errors(form, exc)
-    earliest = services.rules.earliest_planned_start(
+    earliest = rules.earliest_planned_start(
         timezone.now(),
         institution.zone,
         [institution.calendar],
