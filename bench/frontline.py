@@ -53,6 +53,9 @@ def sign_in(context, base: str, username: str, password: str, lang: str):
     return page
 
 
+FIRST_NUMBER = {"fr-ca": 0, "en": 5000}
+
+
 def log_calls(browser, base: str, password: str, lang: str, n: int) -> list[float]:
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = sign_in(context, base, "agent", password, lang)
@@ -63,7 +66,9 @@ def log_calls(browser, base: str, password: str, lang: str, n: int) -> list[floa
         started = time.perf_counter()
         kb.press("Alt+n")
         page.wait_for_selector("#id_requester_phone:focus")
-        kb.type(f"819-555-{i:04d}", delay=KEY_DELAY_MS)  # a new caller
+        # a new caller: each language its own numbers (a number seen before is a
+        # returning caller, whose form fills itself in)
+        kb.type(f"819-555-{FIRST_NUMBER[lang] + i:04d}", delay=KEY_DELAY_MS)
         kb.press("Tab")  # extension
         kb.press("Tab")
         kb.type(f"Dr Tremblay {i}", delay=KEY_DELAY_MS)
