@@ -166,16 +166,15 @@ def extension_points() -> str:
     ]
     for name, cls in events.declared().items():
         fields = ", ".join(f"`{f.name}`" for f in dataclasses.fields(cls))
-        subs = events._subscribers.get(cls, [])  # noqa: SLF001 (the registry itself)
-        who = ", ".join(f"`{s.handler.__module__}.{s.handler.__name__}`" for s in subs)
+        who = ", ".join(f"`{h.__module__}.{h.__name__}`" for h in events.subscribers(cls))
         out.append(
             f"| `{name}` | `{cls.__module__}` | {fields} | {cls.hook or '—'} | {who or '—'} |"
         )
-    every = events._subscribers.get(None, [])  # noqa: SLF001
+    every = events.subscribers(None)
     out += [
         "",
         "Subscribed to every event: "
-        + (", ".join(f"`{s.handler.__module__}.{s.handler.__name__}`" for s in every) or "—"),
+        + (", ".join(f"`{h.__module__}.{h.__name__}`" for h in every) or "—"),
         "",
         "## Panels",
         "",
@@ -183,13 +182,12 @@ def extension_points() -> str:
         "|---|---|---|---|---|",
     ]
     for page in ("incident", "wallboard"):
-        for name in panels.registered(page):
-            p = panels._PANELS[page][name]  # noqa: SLF001
+        for p in panels.registered(page):
             out.append(
-                f"| {page} | `{name}` | {p.place} | `{p.template}` | `{p.context.__module__}` |"
+                f"| {page} | `{p.name}` | {p.place} | `{p.template}` | `{p.context.__module__}` |"
             )
     out += ["", "## Search finders", "", "| finder | from |", "|---|---|"]
-    for name, (_order, finder) in sorted(search._FINDERS.items()):  # noqa: SLF001
+    for name, finder in search.finders().items():
         out.append(f"| `{name}` | `{finder.__module__}.{finder.__name__}` |")
     return "\n".join(out) + "\n"
 

@@ -79,22 +79,32 @@ def declare(cls: type[Event]) -> type[Event]:
     return cls
 
 
+def event(cls: type[Event]) -> type[Event]:
+    """Class decorator of an event type: a frozen, keyword-only dataclass, declared."""
+    return declare(dataclass(frozen=True, kw_only=True)(cls))
+
+
 def declared() -> dict[str, type[Event]]:
     """Every event type by name (the design document lists them from here)."""
     return dict(sorted(_names.items()))
 
 
-def subscribe(event: type[Event], handler: Handler, *, after_commit: bool = False) -> None:
-    """Call `handler(event)` whenever an event of type `event` is published (once per
+def subscribe(kind: type[Event], handler: Handler, *, after_commit: bool = False) -> None:
+    """Call `handler(event)` whenever an event of type `kind` is published (once per
     handler, however often `ready()` runs)."""
-    if event.name not in _names:
-        raise ValueError(f"{event.__name__} is not a declared event")
-    _add(event, handler, after_commit)
+    if kind.name not in _names:
+        raise ValueError(f"{kind.__name__} is not a declared event")
+    _add(kind, handler, after_commit)
 
 
 def subscribe_all(handler: Handler, *, after_commit: bool = False) -> None:
     """Call `handler(event)` for every event published."""
     _add(None, handler, after_commit)
+
+
+def subscribers(kind: type[Event] | None) -> list[Handler]:
+    """The handlers of `kind` (None: those that hear every event), in order."""
+    return [s.handler for s in _subscribers.get(kind, ())]
 
 
 def _add(key, handler: Handler, after_commit: bool) -> None:

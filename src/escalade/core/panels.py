@@ -61,8 +61,9 @@ def register(
     _PANELS[page][name] = Panel(name, context, template, place, order)
 
 
-def registered(page: str) -> list[str]:
-    return sorted(_PANELS.get(page, {}))
+def registered(page: str) -> list[Panel]:
+    """The panels of `page`, by name."""
+    return [_PANELS[page][name] for name in sorted(_PANELS.get(page, {}))]
 
 
 def of(page: str, request, obj) -> Shown:

@@ -17,6 +17,11 @@ def register(name: str, finder: Finder, order: int = 100) -> None:
     _FINDERS[name] = (order, finder)
 
 
+def finders() -> dict[str, Finder]:
+    """The finders registered, by name."""
+    return {name: finder for name, (_order, finder) in sorted(_FINDERS.items())}
+
+
 def find(user, institution, text: str) -> str | None:
     """The page the first finder that recognises `text` gives, or None."""
     for _order, finder in sorted(_FINDERS.values(), key=lambda f: f[0]):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from escalade.core.events import Event, declare
+from escalade.core.events import Event, event
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,8 +30,7 @@ class IncidentEvent(Event):
         }
 
 
-@declare
-@dataclass(frozen=True, kw_only=True)
+@event
 class IncidentCreated(IncidentEvent):
     """Logged, classified and assigned (any channel)."""
 
@@ -39,8 +38,7 @@ class IncidentCreated(IncidentEvent):
     hook = "incident.created"
 
 
-@declare
-@dataclass(frozen=True, kw_only=True)
+@event
 class IncidentClassified(IncidentEvent):
     """Its severity applied: at intake (`new`) or when reclassified. A major incident
     has its ticket by then."""
@@ -50,16 +48,14 @@ class IncidentClassified(IncidentEvent):
     new: bool = False
 
 
-@declare
-@dataclass(frozen=True, kw_only=True)
+@event
 class IncidentStarted(IncidentEvent):
     """Someone took it in hand (its first response)."""
 
     name = "incident.started"
 
 
-@declare
-@dataclass(frozen=True, kw_only=True)
+@event
 class IncidentEscalated(IncidentEvent):
     name = "incident.escalated"
     hook = "incident.escalated"
@@ -67,8 +63,7 @@ class IncidentEscalated(IncidentEvent):
     to_level: int
 
 
-@declare
-@dataclass(frozen=True, kw_only=True)
+@event
 class IncidentReprioritized(IncidentEvent):
     """Impact and urgency re-evaluated (seed 002, after level 2)."""
 
@@ -76,8 +71,7 @@ class IncidentReprioritized(IncidentEvent):
     priority: int
 
 
-@declare
-@dataclass(frozen=True, kw_only=True)
+@event
 class NoteAdded(IncidentEvent):
     """A note on the timeline; `to_requester`: it must reach the requester too (the mail
     app sends it in the incident's thread, or refuses: then no note either)."""
@@ -87,14 +81,12 @@ class NoteAdded(IncidentEvent):
     to_requester: bool = False
 
 
-@declare
-@dataclass(frozen=True, kw_only=True)
+@event
 class IncidentResolved(IncidentEvent):
     name = "incident.resolved"
 
 
-@declare
-@dataclass(frozen=True, kw_only=True)
+@event
 class IncidentClosing(IncidentEvent):
     """About to close, the row locked: a subscriber refuses by raising a domain error
     (the major-incident report is incomplete)."""
@@ -102,21 +94,18 @@ class IncidentClosing(IncidentEvent):
     name = "incident.closing"
 
 
-@declare
-@dataclass(frozen=True, kw_only=True)
+@event
 class IncidentClosed(IncidentEvent):
     name = "incident.closed"
 
 
-@declare
-@dataclass(frozen=True, kw_only=True)
+@event
 class IncidentReopened(IncidentEvent):
     name = "incident.reopened"
     reason: str = ""
 
 
-@declare
-@dataclass(frozen=True, kw_only=True)
+@event
 class PatientSafetyFlagged(IncidentEvent):
     """Seed 000 step 12: had (`confirmed`) or may have had (`possible`) an impact on a
     patient's safety."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from escalade.core.events import Event, declare
+from escalade.core.events import Event, event
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -17,23 +17,20 @@ class OutageEvent(Event):
         return self.outage.institution
 
 
-@declare
-@dataclass(frozen=True, kw_only=True)
+@event
 class OutageActivated(OutageEvent):
     """Degraded mode begins: its steps, its broadcasts and its incident exist."""
 
     name = "outage.activated"
 
 
-@declare
-@dataclass(frozen=True, kw_only=True)
+@event
 class OutageRestored(OutageEvent):
     """The return to normal has started."""
 
     name = "outage.restored"
 
 
-@declare
-@dataclass(frozen=True, kw_only=True)
+@event
 class OutageClosed(OutageEvent):
     name = "outage.closed"

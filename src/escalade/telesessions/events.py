@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from escalade.core.events import Event, declare
+from escalade.core.events import Event, event
 
 
-@declare
-@dataclass(frozen=True, kw_only=True)
+@event
 class TroubleshootingStarted(Event):
     """Seed 000: a live session is in trouble; the 12-step protocol is open on it, with
     its major incident (the patient is waiting: the clocks are minutes)."""
