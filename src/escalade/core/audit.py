@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 
 from . import prepared
+from .choices import AuditAction
 from .models import AuditEvent
 
 
@@ -63,6 +64,19 @@ def record(**kwargs) -> AuditEvent:
     ev = event(**kwargs)
     ev.save()
     return ev
+
+
+def phi_viewed(actor, obj: models.Model, institution, purpose: str, **data) -> AuditEvent:
+    """Record that `actor` was shown personal health information about `obj` (why, and
+    how much): every display of it is recorded by the service that shows it, never by a
+    selector (which only reads)."""
+    return record(
+        action=AuditAction.PHI_VIEWED,
+        obj=obj,
+        actor=actor,
+        institution=institution,
+        data={"purpose": purpose, **data},
+    )
 
 
 def diff(instance: models.Model, **new_values) -> dict[str, tuple[Any, Any]]:

@@ -8,7 +8,7 @@ class AuditAction(models.TextChoices):
     """What an audit event records. The incident timeline is read from these."""
 
     CREATED = "created", _("created")
-    UPDATED = "updated", _("updated")
+    UPDATED = "updated", _("updated")  # kept for events written before the named ones
     CLASSIFIED = "classified", _("classified")
     RECLASSIFIED = "reclassified", _("reclassified")
     ESCALATED = "escalated", _("escalated")
@@ -51,3 +51,10 @@ class AuditAction(models.TextChoices):
     OUTAGE_RESTORED = "outage_restored", _("return to normal started")
     ENTRY_RECORDED = "entry_recorded", _("entered in the degraded-mode registry")
     ENTRY_RECONCILED = "entry_reconciled", _("registry entry reconciled")
+    VENDOR_TICKET_RECORDED = "vendor_ticket_recorded", _("vendor ticket reference recorded")
+    ACCESS_CODE_LOGGED = "access_code_logged", _("temporary access code changed or given")
+    IMPORT_DECIDED = "import_decided", _("proposed import approved or rejected")
+    CODE_MAPPED = "code_mapped", _("local code mapped")
+    REJECTION_RECORDED = "rejection_recorded", _("rejected transmission recorded")
+    REJECTION_MOVED = "rejection_moved", _("rejected transmission moved on")
+    MESSAGE_RETAKEN = "message_retaken", _("rejected e-mail taken again")

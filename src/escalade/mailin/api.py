@@ -200,7 +200,7 @@ def retake(request, message_id: int, q: Query[InstitutionQuery]):
 )
 def messages(request, number: str, page: Query[PageQuery]):
     incident = incident_selectors.find(request.auth, number)
-    thread = selectors.readable_thread(request.auth, incident, "API")
+    thread = services.read_thread(request.auth, incident, "API")
     return paginate(thread, page, serialize=_message)
 
 
@@ -210,7 +210,7 @@ def messages(request, number: str, page: Query[PageQuery]):
     summary="Download an attachment (audited)",
 )
 def download(request, attachment_id: int):
-    item = selectors.attachment(request.auth, attachment_id)
+    item = services.download_attachment(request.auth, attachment_id)
     response = HttpResponse(
         bytes(item.data), content_type=item.content_type or "application/octet-stream"
     )

@@ -11,14 +11,14 @@ class MailinConfig(AppConfig):
         from escalade.core import events, panels
         from escalade.incidents.events import NoteAdded
 
-        from . import pack, selectors, services
+        from . import pack, services
 
         pack.register()
         events.subscribe(NoteAdded, services.note_added)
         panels.register(
             "incident",
             "thread",
-            context=selectors.thread_panel,
+            context=services.thread_panel,
             template="mailin/incident_thread.html",
             place="main",
             order=10,

@@ -8,8 +8,6 @@ from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import has_permission, require
-from escalade.core import audit
-from escalade.core.choices import AuditAction
 from escalade.core.errors import Forbidden, NotFound
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.models import Incident
@@ -75,11 +73,11 @@ def may_read_mail_text(user) -> bool:
     return has_permission(user, perms.VIEW_PATIENT)
 
 
-def readable_thread(user, incident: Incident, purpose: str = "") -> list[Message]:
+def readable_thread(user, incident: Incident) -> list[Message]:
     """The incident's e-mails as `user` may read them: for the roles allowed to see
-    personal health information, whole, and the display recorded; for the others, the
+    personal health information, whole; for the others, the
     received ones without their text and attachments (`restricted` set). The caller has
-    checked the reader may see the incident."""
+    checked the reader may see the incident; services.read_thread records the display."""
     messages = thread(incident)
     received = [m for m in messages if m.direction == Direction.IN]
     allowed = may_read_mail_text(user)
@@ -93,20 +91,12 @@ def readable_thread(user, incident: Incident, purpose: str = "") -> list[Message
     for m in messages:
         if m.direction != Direction.IN:
             m.restricted, m.shown_attachments = False, list(m.attachments.all())
-    if allowed and any(m.text or m.shown_attachments for m in received):
-        audit.record(
-            action=AuditAction.PHI_VIEWED,
-            obj=incident,
-            actor=user,
-            institution=incident.institution,
-            data={"purpose": purpose or "e-mail thread", "messages": len(received)},
-        )
     return messages
 
 
 def attachment(user, pk: int) -> Attachment:
     """An attachment, for a reader who may see its incident (NotFound otherwise: its
-    existence is not disclosed); each download is audited."""
+    existence is not disclosed); services.download_attachment records each download."""
     item = Attachment.objects.select_related("incident", "message").filter(pk=pk).first()
     if item is None or item.incident is None:
         raise NotFound(_("No attachment #%(id)s.") % {"id": pk}, field="id")
@@ -121,16 +111,4 @@ def attachment(user, pk: int) -> Attachment:
                 "personal health information open it."
             )
         )
-    audit.record(
-        action=AuditAction.ATTACHMENT_DOWNLOADED,
-        obj=item.incident,
-        actor=user,
-        institution=item.incident.institution,
-        data={"attachment": item.pk, "filename": item.filename},
-    )
     return item
-
-
-def thread_panel(request, incident: Incident) -> list[Message] | None:
-    """The incident page's e-mails panel (registered in apps.py), none when no e-mail."""
-    return readable_thread(request.user, incident, "incident page") or None

@@ -66,7 +66,7 @@ def retake(request, message_id):
 @login_required
 @shows_errors
 def attachment(request, attachment_id):
-    item = selectors.attachment(request.user, attachment_id)
+    item = services.download_attachment(request.user, attachment_id)
     response = HttpResponse(
         bytes(item.data), content_type=item.content_type or "application/octet-stream"
     )

@@ -203,7 +203,7 @@ def activate(request, payload: OutageIn):
         at=at_or_now(payload.at),
     )
     replay_with(request, f"/api/outages/{outage.pk}")  # a retry reads it again, audited
-    return Status(201, selectors.outage_view(request.auth, outage, purpose="api"))
+    return Status(201, services.show_outage(request.auth, outage, "api"))
 
 
 class OutageQuery(Schema):
@@ -218,14 +218,14 @@ def list_outages(request, q: Query[OutageQuery], page: Query[PageQuery]):
         selectors.outages(institution, open_only=q.open),
         page,
         order=("-started_at", "-id"),
-        serialize=lambda o: selectors.outage_view(request.auth, o, purpose="api"),
+        serialize=lambda o: services.show_outage(request.auth, o, "api"),
     )
 
 
 @router.get("/outages/{int:outage_id}", response={200: OutageOut, **ERRORS}, summary="An outage")
 def get_outage(request, outage_id: int):
     outage = selectors.get_outage(request.auth, outage_id)
-    return selectors.outage_view(request.auth, outage, purpose="api")
+    return services.show_outage(request.auth, outage, "api")
 
 
 class OutageStepIn(Schema):
@@ -240,7 +240,7 @@ class OutageStepIn(Schema):
 def mark_step(request, outage_id: int, n: int, payload: OutageStepIn):
     outage = selectors.get_outage(request.auth, outage_id)
     services.mark_step(request.auth, outage, n, payload.state)
-    return selectors.outage_view(request.auth, outage, purpose="api")
+    return services.show_outage(request.auth, outage, "api")
 
 
 class VendorRefIn(Schema):
@@ -256,7 +256,7 @@ class VendorRefIn(Schema):
 def vendor_ref(request, outage_id: int, payload: VendorRefIn):
     outage = selectors.get_outage(request.auth, outage_id)
     services.add_vendor_ref(request.auth, outage, payload.vendor, payload.reference)
-    return selectors.outage_view(request.auth, outage, purpose="api")
+    return services.show_outage(request.auth, outage, "api")
 
 
 class BroadcastIn(Schema):
@@ -292,7 +292,7 @@ def restore(request, outage_id: int, payload: RestoreIn):
             for b in payload.broadcasts
         ]
     services.restore(request.auth, outage, broadcasts=edited, at=at_or_now(payload.at))
-    return selectors.outage_view(request.auth, selectors.get_outage(request.auth, outage_id))
+    return services.show_outage(request.auth, selectors.get_outage(request.auth, outage_id), "api")
 
 
 class CloseIn(Schema):
@@ -303,7 +303,7 @@ class CloseIn(Schema):
 def close_outage(request, outage_id: int, payload: CloseIn):
     outage = selectors.get_outage(request.auth, outage_id)
     services.close(request.auth, outage, review_needed=payload.review_needed)
-    return selectors.outage_view(request.auth, selectors.get_outage(request.auth, outage_id))
+    return services.show_outage(request.auth, selectors.get_outage(request.auth, outage_id), "api")
 
 
 class EntryIn(Schema):
@@ -565,4 +565,4 @@ class AccessCodeIn(Schema):
 def access_code(request, outage_id: int, payload: AccessCodeIn):
     outage = selectors.get_outage(request.auth, outage_id)
     services.log_access_code(request.auth, outage, payload.event, payload.given_to)
-    return selectors.outage_view(request.auth, selectors.get_outage(request.auth, outage_id))
+    return services.show_outage(request.auth, selectors.get_outage(request.auth, outage_id), "api")

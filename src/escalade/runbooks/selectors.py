@@ -14,8 +14,6 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import has_permission, institutions_of
 from escalade.catalog.models import Channel, Provider
 from escalade.catalog.selectors import channel_view
-from escalade.core import audit
-from escalade.core.choices import AuditAction
 from escalade.core.errors import NotFound
 from escalade.core.i18n import pick
 from escalade.core.models import Institution
@@ -222,10 +220,10 @@ def current_broadcasts(institutions, *, host: str | None = None, at: dt.datetime
     return sorted(out, key=lambda b: (b.kind != BroadcastKind.WARNING, -b.starts_at.timestamp()))
 
 
-def outage_view(user, outage: Outage, at: dt.datetime | None = None, purpose: str = "") -> dict:
+def outage_view(user, outage: Outage, at: dt.datetime | None = None) -> dict:
     """The outage as its page and the API show it: incident, elapsed time, whom to call
     now, broadcasts, checklist, vendor tickets, registry (identities only to roles
-    allowed, the display recorded)."""
+    allowed; services.show_outage records their display)."""
     at = at or timezone.now()
     incident = outage.incident
     ticket = getattr(incident, "ticket", None)
@@ -233,18 +231,6 @@ def outage_view(user, outage: Outage, at: dt.datetime | None = None, purpose: st
     steps = list(outage.steps.select_related("by"))
     entries = list(outage.entries.select_related("by", "reconciled_by"))
     show = can_see_identities(user)
-    if show and entries:
-        audit.record(
-            action=AuditAction.PHI_VIEWED,
-            obj=incident,
-            actor=user,
-            institution=outage.institution,
-            data={
-                "purpose": purpose or "outage registry",
-                "outage": outage.pk,
-                "patients": len(entries),
-            },
-        )
 
     def entry_view(e: RegistryEntry) -> dict:
         row = {

@@ -220,12 +220,13 @@ def open_report(user, report: ConformanceReport, address: str = "") -> tuple[str
     _require_designated(user, report)
     name = seal.open_sealed(report.sealed_name).decode()
     data = seal.open_sealed(report.sealed)
-    audit.record(
-        action=AuditAction.PHI_VIEWED,
-        obj=report,
-        actor=user,
-        institution=report.institution,
-        data={"report": report.pk, "from": address},
+    audit.phi_viewed(
+        user,
+        report,
+        report.institution,
+        "conformance report",
+        report=report.pk,
+        **{"from": address},
     )
     return name, data
 
@@ -246,12 +247,14 @@ def report_errors(user, report: ConformanceReport, address: str = "") -> list[di
                 **content,
             }
         )
-    audit.record(
-        action=AuditAction.PHI_VIEWED,
-        obj=report,
-        actor=user,
-        institution=report.institution,
-        data={"report": report.pk, "errors": len(out), "from": address},
+    audit.phi_viewed(
+        user,
+        report,
+        report.institution,
+        "rejected messages",
+        report=report.pk,
+        errors=len(out),
+        **{"from": address},
     )
     return out
 
@@ -270,7 +273,7 @@ def record_error(user, report: ConformanceReport, control_id: str, text: str) ->
         )
         ConformanceReport.objects.filter(pk=report.pk).update(errors_total=F("errors_total") + 1)
         audit.record(
-            action=AuditAction.UPDATED,
+            action=AuditAction.REJECTION_RECORDED,
             obj=report,
             actor=user,
             institution=report.institution,
@@ -305,7 +308,7 @@ def move_error(user, error: ReportError, state: str) -> ReportError:
             report.state = ReportState.IN_PROGRESS
         report.save(update_fields=["errors_done", "state"])
         audit.record(
-            action=AuditAction.UPDATED,
+            action=AuditAction.REJECTION_MOVED,
             obj=report,
             actor=user,
             institution=report.institution,

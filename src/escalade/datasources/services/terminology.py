@@ -239,7 +239,7 @@ def decide(actor, proposal: ProposedImport, *, approve: bool, reason: str = "") 
         locked.reason = reason[:2000]
         locked.save(update_fields=["state", "decided_by", "decided_at", "reason", "outcome"])
         audit.record(
-            action=AuditAction.UPDATED,
+            action=AuditAction.IMPORT_DECIDED,
             obj=locked,
             actor=actor,
             institution=locked.datasource.institution,
@@ -363,7 +363,7 @@ def _map(actor, datasource, mapping: Mapping, target: str, display: str, validat
     known = _target_display(datasource, target)
     audit.change(
         mapping,
-        action=AuditAction.UPDATED,
+        action=AuditAction.CODE_MAPPED,
         actor=actor,
         institution=datasource.institution,
         data={"datasource": datasource.code, "local_code": mapping.local_code},

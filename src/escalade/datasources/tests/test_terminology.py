@@ -84,7 +84,7 @@ def test_the_worksheet_round_trip(ontario, desk):
     assert [(m.local_code, m.target) for m in Mapping.objects.order_by("position")] == before
     # the history of a mapping: who, when, before -> after
     kpl = Mapping.objects.get(local_code="KPL")
-    change = AuditEvent.objects.filter(object_id=str(kpl.pk), action="updated").get()
+    change = AuditEvent.objects.filter(object_id=str(kpl.pk), action="code_mapped").get()
     assert change.changes["target"] == ["", "2823-3"] and change.actor == analyst
 
 

@@ -6,7 +6,7 @@ The message's Message-ID is its key: a message read twice (a crash between stori
 and moving it out of the folder) is taken once. Nothing of a message's text or
 attachments goes to a log line.
 
-The package by sub-domain: common, receiving, sending, collector, retake."""
+The package by sub-domain: common, receiving, reading, sending, collector, retake."""
 
 from .collector import (  # noqa: F401
     _CLASSES,
@@ -21,8 +21,12 @@ from .collector import (  # noqa: F401
     fetch_now,
 )
 from .common import (  # noqa: F401
-    ELSEWHERE,
     Refused,
+)
+from .reading import (  # noqa: F401
+    download_attachment,
+    read_thread,
+    thread_panel,
 )
 from .receiving import (  # noqa: F401
     Person,

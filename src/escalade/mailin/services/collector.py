@@ -1,4 +1,5 @@
-"""The IMAP collector: one reader per mailbox at a time (a lease), each message taken\nonce, then moved out of the folder."""
+"""The IMAP collector: one reader per mailbox at a time (a lease), each message taken
+once, then moved out of the folder."""
 
 from __future__ import annotations
 

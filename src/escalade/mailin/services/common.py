@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.utils.translation import gettext_lazy
-
 log = logging.getLogger("escalade.mailin")
-
-
-ELSEWHERE = gettext_lazy("This mailbox belongs to another institution.")
 
 
 class Refused(Exception):

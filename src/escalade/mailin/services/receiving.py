@@ -1,4 +1,5 @@
-"""A message received (by the IMAP collector or the mail gateway) becomes a new\nincident, a reply on one, a handler's work, or a rejection kept with its reason."""
+"""A message received (by the IMAP collector or the mail gateway) becomes a new
+incident, a reply on one, a handler's work, or a rejection kept with its reason."""
 
 from __future__ import annotations
 

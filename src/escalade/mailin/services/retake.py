@@ -39,7 +39,7 @@ def retake(actor, message: Message) -> Message:
             )
         raw, mailbox, via, uid = bytes(locked.raw), locked.mailbox, locked.via, locked.uid
         audit.record(
-            action=AuditAction.UPDATED,
+            action=AuditAction.MESSAGE_RETAKEN,
             obj=mailbox,
             actor=actor,
             institution=mailbox.institution,

@@ -1,4 +1,5 @@
-"""Announcing a notice: the organisations' contacts told by e-mail in their language,\nand the feeds."""
+"""Announcing a notice: the organisations' contacts told by e-mail in their language,
+and the feeds."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Service notices (seed 002): published inside the maintenance windows or with a reason,\nupdated, resolved or cancelled, linked to incidents."""
+"""Service notices (seed 002): published inside the maintenance windows or with a reason,
+updated, resolved or cancelled, linked to incidents."""
 
 from __future__ import annotations
 

@@ -30,6 +30,7 @@ from .common import (  # noqa: F401
 from .registry import (  # noqa: F401
     _twin_entry,
     add_entry,
+    show_outage,
 )
 from .restore import (  # noqa: F401
     _tell_owners,

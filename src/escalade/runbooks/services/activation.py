@@ -1,4 +1,5 @@
-"""Activating a runbook: the outage, its degraded-mode steps and broadcasts, vendors'\nreferences and access codes."""
+"""Activating a runbook: the outage, its degraded-mode steps and broadcasts, vendors'
+references and access codes."""
 
 from __future__ import annotations
 
@@ -239,7 +240,7 @@ def add_vendor_ref(actor, outage: Outage, vendor: str, reference: str) -> Outage
         refs = [*locked.vendor_refs, {"vendor": vendor, "reference": reference}]
         audit.change(
             locked,
-            action=AuditAction.UPDATED,
+            action=AuditAction.VENDOR_TICKET_RECORDED,
             actor=actor,
             about=locked.incident,
             data={"outage": locked.pk, "vendor": vendor, "reference": reference},
@@ -268,7 +269,7 @@ def log_access_code(actor, outage: Outage, event: str, given_to: str = "") -> Ou
         }
         audit.change(
             locked,
-            action=AuditAction.UPDATED,
+            action=AuditAction.ACCESS_CODE_LOGGED,
             actor=actor,
             about=locked.incident,
             data={"outage": locked.pk, "access_code": event, "to": given_to},

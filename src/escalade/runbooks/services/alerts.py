@@ -1,4 +1,5 @@
-"""Monitoring alerts (Alertmanager) mapped to runbooks: an incident per alert group, a\nreturn proposed when it resolves."""
+"""Monitoring alerts (Alertmanager) mapped to runbooks: an incident per alert group, a
+return proposed when it resolves."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The degraded-mode registry (seed 004 annex 1): the exams done on paper, entered\nonce, reconciled after the return."""
+"""The degraded-mode registry (seed 004 annex 1): the exams done on paper, entered
+once, reconciled after the return."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from escalade.core import audit, numbering
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Invalid, missing, required
 
-from .. import rules
+from .. import rules, selectors
 from ..choices import EntryState, OutageState
 from ..models import (
     Outage,
@@ -22,6 +23,22 @@ from ..models import (
 from .activation import _locked
 
 # -- the degraded-mode registry ---------------------------------------------------
+
+
+def show_outage(user, outage: Outage, purpose: str) -> dict:
+    """The outage as its page and the API show it (selectors.outage_view); when the
+    registry's identities are shown, the display is recorded."""
+    view = selectors.outage_view(user, outage)
+    if view["identities_shown"] and view["entries"]:
+        audit.phi_viewed(
+            user,
+            outage.incident,
+            outage.institution,
+            purpose or "outage registry",
+            outage=outage.pk,
+            patients=len(view["entries"]),
+        )
+    return view
 
 
 def add_entry(actor, outage: Outage, data: dict) -> RegistryEntry:

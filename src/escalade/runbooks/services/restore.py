@@ -1,4 +1,5 @@
-"""The return to normal: end broadcasts, return steps, reconciliation, closing, and the\nrunbooks' reviews."""
+"""The return to normal: end broadcasts, return steps, reconciliation, closing, and the
+runbooks' reviews."""
 
 from __future__ import annotations
 

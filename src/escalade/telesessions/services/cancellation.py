@@ -107,10 +107,6 @@ def complete_task(actor, task: FollowUpTask) -> FollowUpTask:
 
 def record_patient_access(actor, session: TeleSession, purpose: str) -> None:
     """Every display of patients' personal data is recorded (who, when, which session, why)."""
-    audit.record(
-        action=AuditAction.PHI_VIEWED,
-        obj=session,
-        actor=actor,
-        institution=session.institution,
-        data={"purpose": purpose, "patients": session.patients.count()},
+    audit.phi_viewed(
+        actor, session, session.institution, purpose, patients=session.patients.count()
     )

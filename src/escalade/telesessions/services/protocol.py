@@ -1,4 +1,5 @@
-"""The live protocol of a session in trouble (seed 000): its 12 steps, the 15- and\n30-minute marks, and who is told."""
+"""The live protocol of a session in trouble (seed 000): its 12 steps, the 15- and
+30-minute marks, and who is told."""
 
 from __future__ import annotations
 
