@@ -12,7 +12,7 @@ from escalade.accounts.rules import CONTACT_CHANGE
 from escalade.accounts.services import has_permission, institutions_of
 from escalade.accounts.web import current_institution, requires
 from escalade.core.errors import DomainError
-from escalade.core.web import done, posted_id, show_errors
+from escalade.core.web import done, posted_id, refused, show_errors, shows_errors
 
 from . import selectors, services
 from .choices import ContactRole
@@ -78,14 +78,10 @@ def organisation_list(request):
 
 
 @requires(perms.VIEW_ALL)
+@shows_errors
 def organisation_detail(request, code):
     institution = current_institution(request)
-    try:
-        org = selectors.get_organisation(request.user, code, institution.code)
-    except DomainError as exc:
-        return render(
-            request, "incidents/not_found.html", {"message": exc.message}, status=exc.status
-        )
+    org = selectors.get_organisation(request.user, code, institution.code)
     form = ContactForm(request.POST or None, initial={"language": "fr"})
     if request.method == "POST":
         try:
@@ -118,12 +114,7 @@ def confirm_by_link(request, token):
     (mail filters open links), the button confirms."""
     contact = services.contact_from_token(token)
     if contact is None:
-        return render(
-            request,
-            "incidents/not_found.html",
-            {"message": _("This link is not valid any more: call the service desk.")},
-            status=404,
-        )
+        return refused(request, _("This link is not valid any more: call the service desk."))
     done = False
     if request.method == "POST":
         services.confirm_contact(

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,10 +24,13 @@ from escalade.core import panels, timeline
 from escalade.core.errors import DomainError, NotFound
 from escalade.core.pagination import PageQuery, paginate
 from escalade.core.text import display_phone
+from escalade.core.web import act as act_on
+from escalade.core.web import shows_errors
 
 from . import rules, selectors, services
 from .choices import Severity, Status
 from .forms import (
+    FIELD_MAP,
     EmptyForm,
     EscalateForm,
     IntakeForm,
@@ -428,43 +430,47 @@ def _find(request, number):
 
 
 @login_required
+@shows_errors
 def detail(request, number):
-    try:
-        incident = _find(request, number)
-    except NotFound as exc:
-        return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
-    return render(request, "incidents/detail.html", _detail_context(request, incident))
+    return render(
+        request, "incidents/detail.html", _detail_context(request, _find(request, number))
+    )
 
 
 @login_required
+@require_POST
+@shows_errors
 def act(request, number, action):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     if action not in ACTIONS:
-        return render(request, "incidents/not_found.html", {"message": action}, status=404)
-    try:
-        incident = _find(request, number)
-    except NotFound as exc:
-        return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
+        raise NotFound(action, field="action")
+    incident = _find(request, number)
     form_class, call = ACTIONS[action]
-    form = form_class(request.POST, auto_id=_auto_id(action))
-    if form.is_valid():
-        try:
-            call(request.user, incident, form.cleaned_data)
-            incident = selectors.get_incident(request.user, incident.institution, incident.number)
-            if request.htmx and action == "note":
-                ctx = _detail_context(request, incident)
-                return render(request, "incidents/detail.html#activity", ctx)
-            if action in DONE:
-                messages.success(request, DONE[action])
-            return redirect("incidents:detail", number=incident.number)
-        except DomainError as exc:
-            show_errors(form, exc)
-    ctx = _detail_context(request, incident, {action: form})
-    ctx["failed_action"] = action
-    if request.htmx and action == "note":
-        return render(request, "incidents/detail.html#activity", ctx, status=422)
-    return render(request, "incidents/detail.html", ctx, status=422)
+    partial = request.htmx and action == "note"  # the note keeps the page, its list grows
+
+    def page(status, **forms):
+        ctx = _detail_context(request, incident, {action: forms["form"]})
+        ctx["failed_action"] = action
+        template = "incidents/detail.html#activity" if partial else "incidents/detail.html"
+        return render(request, template, ctx, status=status)
+
+    def then(_result):
+        after = selectors.get_incident(request.user, incident.institution, incident.number)
+        if partial:
+            return render(
+                request, "incidents/detail.html#activity", _detail_context(request, after)
+            )
+        if action in DONE:
+            messages.success(request, DONE[action])
+        return redirect("incidents:detail", number=after.number)
+
+    return act_on(
+        request,
+        lambda data: call(request.user, incident, data),
+        form=form_class(request.POST, auto_id=_auto_id(action)),
+        field_map=FIELD_MAP,
+        page=page,
+        then=then,
+    )
 
 
 def _stored_plan(plan: dict | None) -> dict | None:

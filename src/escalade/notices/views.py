@@ -17,16 +17,12 @@ from escalade.accounts.services import has_permission
 from escalade.accounts.web import current_institution, requires
 from escalade.catalog import selectors as catalog_selectors
 from escalade.core.errors import DomainError
-from escalade.core.web import done, posted_id, show_errors
+from escalade.core.web import act, done, posted_id, show_errors, shows_errors
 from escalade.incidents import selectors as incident_selectors
 
 from . import rules, selectors, services
 from .choices import NoticeState
 from .forms import InterruptionForm, NoticeForm, UpdateForm
-
-
-def _not_found(request, exc):
-    return render(request, "incidents/not_found.html", {"message": exc.message}, status=exc.status)
 
 
 @login_required
@@ -91,57 +87,57 @@ def notice_new(request):
     )
 
 
+def _update(request, notice, data):
+    services.add_update(request.user, notice, data["body"], resolve=data["resolve"])
+    return _("Update published.")
+
+
+def _cancel(request, notice, _data):
+    change = {"state": NoticeState.CANCELLED, "resolution": request.POST.get("reason")}
+    services.change(request.user, notice, change)
+    return _("Notice cancelled: its contacts are told.")
+
+
+def _link(request, notice, _data):
+    action = request.POST.get("action")
+    incident = incident_selectors.find(request.user, request.POST.get("number", "").strip())
+    services.link_incident(request.user, notice, incident, unlink=action == "unlink")
+    return _("Saved.")
+
+
+# the buttons of the notice page: what each does (the update has a form); each returns
+# the banner's message
+_ACTIONS = {"update": _update, "cancel": _cancel, "link": _link, "unlink": _link}
+
+
 @login_required
+@shows_errors
 def notice_detail(request, notice_id):
-    try:
-        notice = selectors.get_notice(request.user, notice_id)
-    except DomainError as exc:
-        return _not_found(request, exc)
+    notice = selectors.get_notice(request.user, notice_id)
     form = UpdateForm(request.POST or None)
-    error = None
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "update" and form.is_valid():
-                services.add_update(
-                    request.user,
-                    notice,
-                    form.cleaned_data["body"],
-                    resolve=form.cleaned_data["resolve"],
-                )
-                return done(request, _("Update published."), "notices:detail", notice_id=notice.pk)
-            if action == "cancel":
-                services.change(
-                    request.user,
-                    notice,
-                    {"state": NoticeState.CANCELLED, "resolution": request.POST.get("reason")},
-                )
-                return done(
-                    request,
-                    _("Notice cancelled: its contacts are told."),
-                    "notices:detail",
-                    notice_id=notice.pk,
-                )
-            if action in ("link", "unlink"):
-                incident = incident_selectors.find(
-                    request.user, request.POST.get("number", "").strip()
-                )
-                services.link_incident(request.user, notice, incident, unlink=action == "unlink")
-                return done(request, _("Saved."), "notices:detail", notice_id=notice.pk)
-        except DomainError as exc:
-            error = exc.message
-    return render(
-        request,
-        "notices/detail.html",
-        {
+
+    def page(status=200, error=None, **_forms):
+        context = {
             "notice": notice,
             "view": selectors.notice_view(notice),
             "form": form,
             "error": error,
             "can_publish": has_permission(request.user, NOTICE_PUBLISH)
             and notice.state == NoticeState.PUBLISHED,
-        },
-        status=422 if error or form.errors else 200,
+        }
+        return render(request, "notices/detail.html", context, status=status)
+
+    if request.method != "POST":
+        return page()
+    action = request.POST.get("action", "")
+    if action not in _ACTIONS:
+        return page(422, _("Choose what to do."))
+    return act(
+        request,
+        lambda data: _ACTIONS[action](request, notice, data),
+        form=form if action == "update" else None,
+        page=page,
+        then=lambda said: done(request, said, "notices:detail", notice_id=notice.pk),
     )
 
 
@@ -153,13 +149,9 @@ def renew_feed(request):
 
 
 @login_required
+@shows_errors
 def interruption_new(request, code):
-    try:
-        org = catalog_selectors.get_organisation(
-            request.user, code, current_institution(request).code
-        )
-    except DomainError as exc:
-        return _not_found(request, exc)
+    org = catalog_selectors.get_organisation(request.user, code, current_institution(request).code)
     form = InterruptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -178,14 +170,12 @@ def interruption_new(request, code):
 
 
 @requires(perms.VIEW_ALL)
+@shows_errors
 def interruption_list(request):
     institution = current_institution(request)
     if request.method == "POST":
-        try:
-            row = selectors.get_interruption(request.user, posted_id(request, "id"))
-            services.acknowledge(request.user, row)
-        except DomainError as exc:
-            return _not_found(request, exc)
+        row = selectors.get_interruption(request.user, posted_id(request, "id"))
+        services.acknowledge(request.user, row)
         return done(request, _("Acknowledged."), "notices:interruptions")
     return render(
         request,

@@ -11,7 +11,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.web import current_institution, requires
 from escalade.core.errors import DomainError, NotFound
 from escalade.core.fiscal import fiscal_year_of, period_of, periods
-from escalade.core.web import done, show_errors
+from escalade.core.web import done, show_errors, shows_errors
 from escalade.incidents import selectors as incident_selectors
 
 from . import services, stats
@@ -29,11 +29,9 @@ def _report(request, number):
 
 
 @login_required
+@shows_errors
 def major_report(request, number):
-    try:
-        report = _report(request, number)
-    except NotFound as exc:
-        return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
+    report = _report(request, number)
     initial = {f: getattr(report, f) for f in services.EDITABLE}
     initial["resolution"] = report.resolution_text  # the incident's own until rewritten
     initial["distribution"] = "\n".join(report.distribution)
@@ -56,32 +54,23 @@ def major_report(request, number):
 
 
 @login_required
+@shows_errors
 def major_report_download(request, number):
-    try:
-        report = _report(request, number)
-    except NotFound as exc:
-        return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
+    report = _report(request, number)
     response = HttpResponse(major_report_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{report.incident.number}.pdf"'
     return response
 
 
 @login_required
+@shows_errors
 def declaration(request, number):
-    try:
-        incident = incident_selectors.find(request.user, number)
-    except NotFound as exc:
-        return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
+    incident = incident_selectors.find(request.user, number)
     found = IncidentDeclaration.objects.filter(incident=incident).first()
     if found is None:
-        return render(request, "incidents/not_found.html", {"message": number}, status=404)
+        raise NotFound(_("This incident has no declaration."), field="number")
     if request.method == "POST":
-        try:
-            services.file_declaration(request.user, found, request.POST.get("external_number", ""))
-        except DomainError as exc:
-            return render(
-                request, "incidents/not_found.html", {"message": exc.message}, status=exc.status
-            )
+        services.file_declaration(request.user, found, request.POST.get("external_number", ""))
         return done(
             request, _("Declaration marked as filed."), "reports:declaration", number=number
         )
@@ -209,17 +198,13 @@ def follow_up_page(request):
 
 
 @requires(perms.VIEW_ALL)
+@shows_errors
 def resend_period_report(request):
     if request.method != "POST":
         return redirect("reports:statistics")
     institution = current_institution(request)
     code = request.POST.get("period", "")
-    try:
-        services.send_period_report(institution, code, actor=request.user, resend=True)
-    except DomainError as exc:
-        return render(
-            request, "incidents/not_found.html", {"message": exc.message}, status=exc.status
-        )
+    services.send_period_report(institution, code, actor=request.user, resend=True)
     return done(
         request, _("The period's report is sent to the supervisor."), f"/statistics/?period={code}"
     )

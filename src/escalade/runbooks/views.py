@@ -15,8 +15,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import has_permission
 from escalade.accounts.web import current_institution, requires
 from escalade.core import public
-from escalade.core.errors import DomainError
-from escalade.core.web import done, show_errors, shows_errors
+from escalade.core.web import act, done, shows_errors
 
 from . import cap, pdf, selectors, services
 from .forms import ActivateForm, CloseForm, EntryForm, ReconcileForm, VendorRefForm
@@ -47,35 +46,40 @@ def runbook_detail(request, code):
     institution = current_institution(request)
     runbook = services.get_runbook(institution, code)
     form = ActivateForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            outage = services.activate(
-                request.user,
-                institution,
-                code,
-                incident_number=form.cleaned_data["incident"] or None,
-                note=form.cleaned_data["note"],
-            )
-            return done(
-                request, _("Outage opened: the broadcasts are out."), "runbooks:outage", outage.pk
-            )
-        except DomainError as exc:
-            show_errors(form, exc, {"number": "incident"})
-            status = exc.status
-    return render(
+
+    def page(status=200, **_forms):
+        return render(
+            request,
+            "runbooks/detail.html",
+            {
+                "runbook": selectors.runbook_view(runbook, timezone.now()),
+                "institution": institution,
+                "form": form,
+                "can_run": has_permission(request.user, perms.OUTAGE_RUN),
+                # the outage of this runbook in progress: the page offers to open it
+                "running": services.in_progress(runbook),
+                "sheet_rows": range(12),
+            },
+            status=status,
+        )
+
+    if request.method != "POST":
+        return page()
+    return act(
         request,
-        "runbooks/detail.html",
-        {
-            "runbook": selectors.runbook_view(runbook, timezone.now()),
-            "institution": institution,
-            "form": form,
-            "can_run": has_permission(request.user, perms.OUTAGE_RUN),
-            # the outage of this runbook in progress: the page offers to open it
-            "running": services.in_progress(runbook),
-            "sheet_rows": range(12),
-        },
-        status=422 if status == 200 and form.errors else status,
+        lambda data: services.activate(
+            request.user,
+            institution,
+            code,
+            incident_number=data["incident"] or None,
+            note=data["note"],
+        ),
+        form=form,
+        field_map={"number": "incident"},
+        then=lambda outage: done(
+            request, _("Outage opened: the broadcasts are out."), "runbooks:outage", outage.pk
+        ),
+        page=page,
     )
 
 
@@ -91,7 +95,7 @@ def runbook_pdf(request, code):
 
 
 def _outage_page(request, outage, status=200, **forms):
-    view = selectors.outage_view(request.user, outage, purpose="outage page")
+    view = services.show_outage(request.user, outage, "outage page")
     return render(
         request,
         "runbooks/outage.html",
@@ -116,28 +120,26 @@ def _outage_page(request, outage, status=200, **forms):
     )
 
 
-def _submit(request, outage, form, action, form_key: str, after: str = "", **page):
-    """A form of the outage page: `action(cleaned_data)` does it and returns the message to
-    show; bad input or a refusal shows the page again with the errors on the fields.
-    `after` is added to the page's address (?next=entry: the cursor on the next entry)."""
-    if form.is_valid():
-        try:
-            response = done(request, action(form.cleaned_data), "runbooks:outage", outage.pk)
-            response["Location"] += after
-            return response
-        except DomainError as exc:
-            show_errors(form, exc)
-    return _outage_page(request, outage, status=422, **{form_key: form}, **page)
+def _act(request, outage, do, *, form=None, key="form", after="", refusal_on_form=True, **page):
+    """A form or a button of the outage page (core.web.act): `do(data)` does it and
+    returns the message to show; bad input or a refusal shows the page again with the
+    errors on the fields, or above the page for a button. `after` is added to the page's
+    address (?next=entry: the cursor on the next entry)."""
 
+    def then(message):
+        response = done(request, message, "runbooks:outage", outage.pk)
+        response["Location"] += after
+        return response
 
-def _act(request, outage, action, message):
-    """A button of the outage page: `action()` does it; a refusal shows the page again
-    with its reason and status."""
-    try:
-        action()
-    except DomainError as exc:
-        return _outage_page(request, outage, status=exc.status, error=exc.message)
-    return done(request, message, "runbooks:outage", outage.pk)
+    return act(
+        request,
+        do,
+        form=form,
+        key=key,
+        then=then,
+        refusal_on_form=refusal_on_form,
+        page=lambda status, **forms: _outage_page(request, outage, status, **page, **forms),
+    )
 
 
 @requires(perms.RUNBOOK_VIEW)
@@ -151,11 +153,12 @@ def outage_detail(request, outage_id):
 @shows_errors
 def step(request, outage_id, n):
     outage = selectors.get_outage(request.user, outage_id)
-    try:
-        services.mark_step(request.user, outage, n, request.POST.get("state", ""))
-    except DomainError as exc:
-        return _outage_page(request, outage, status=exc.status, error=exc.message)
-    return redirect(f"/outages/{outage.pk}/#step-{n}")
+    return act(
+        request,
+        lambda _data: services.mark_step(request.user, outage, n, request.POST.get("state", "")),
+        then=lambda _result: redirect(f"/outages/{outage.pk}/#step-{n}"),
+        page=lambda status, **forms: _outage_page(request, outage, status, **forms),
+    )
 
 
 @login_required
@@ -172,7 +175,7 @@ def entry(request, outage_id):
         }
 
     form = EntryForm(request.POST, institution=outage.institution, focus=True)
-    return _submit(request, outage, form, add, "entry_form", after="?next=entry")
+    return _act(request, outage, add, form=form, key="entry_form", after="?next=entry")
 
 
 @login_required
@@ -185,7 +188,7 @@ def vendor_ref(request, outage_id):
         services.add_vendor_ref(request.user, outage, **data)
         return _("Ticket reference recorded.")
 
-    return _submit(request, outage, VendorRefForm(request.POST), record, "vendor_form")
+    return _act(request, outage, record, form=VendorRefForm(request.POST), key="vendor_form")
 
 
 @login_required
@@ -193,14 +196,14 @@ def vendor_ref(request, outage_id):
 @shows_errors
 def access_code(request, outage_id):
     outage = selectors.get_outage(request.user, outage_id)
-    return _act(
-        request,
-        outage,
-        lambda: services.log_access_code(
+
+    def log(_data):
+        services.log_access_code(
             request.user, outage, request.POST.get("event", ""), request.POST.get("given_to", "")
-        ),
-        _("Recorded (the code itself is never kept)."),
-    )
+        )
+        return _("Recorded (the code itself is never kept).")
+
+    return _act(request, outage, log)
 
 
 @login_required
@@ -223,12 +226,12 @@ def restore(request, outage_id):
                 "message": {**spec["message"], lang: message},
             }
         )
-    return _act(
-        request,
-        outage,
-        lambda: services.restore(request.user, outage, broadcasts=edited if prepared else None),
-        _("Return to normal started: the end broadcasts are out."),
-    )
+
+    def restore_now(_data):
+        services.restore(request.user, outage, broadcasts=edited if prepared else None)
+        return _("Return to normal started: the end broadcasts are out.")
+
+    return _act(request, outage, restore_now)
 
 
 @login_required
@@ -242,12 +245,12 @@ def reconcile(request, outage_id, entry_id):
         services.reconcile(request.user, row, **data)
         return _("Entry reconciled.")
 
-    return _submit(
+    return _act(
         request,
         outage,
-        ReconcileForm(request.POST),
         reconcile_row,
-        "reconcile_form",
+        form=ReconcileForm(request.POST),
+        key="reconcile_form",
         reconcile_entry=row.pk,
     )
 
@@ -258,19 +261,18 @@ def reconcile(request, outage_id, entry_id):
 def close(request, outage_id):
     outage = selectors.get_outage(request.user, outage_id)
     form = CloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.close(
-                request.user, outage, review_needed=form.cleaned_data["review_needed"] == "yes"
-            )
-            return done(request, _("Outage closed."), "runbooks:outage", outage.pk)
-        except DomainError as exc:
-            return _outage_page(
-                request, outage, status=exc.status, close_form=form, error=exc.message
-            )
-    # what stops the closing is said first, then the question left unanswered
-    left = services.work_left(outage)
-    return _outage_page(request, outage, status=409 if left else 422, close_form=form, error=left)
+    if not form.is_valid():
+        # what stops the closing is said first, then the question left unanswered
+        left = services.work_left(outage)
+        return _outage_page(
+            request, outage, status=409 if left else 422, close_form=form, error=left
+        )
+
+    def close_now(data):
+        services.close(request.user, outage, review_needed=data["review_needed"] == "yes")
+        return _("Outage closed.")
+
+    return _act(request, outage, close_now, form=form, key="close_form", refusal_on_form=False)
 
 
 @requires(perms.RUNBOOK_VIEW)

@@ -6,14 +6,17 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from escalade.accounts.web import current_institution
 from escalade.core.errors import DomainError, NotFound
-from escalade.core.web import done, show_errors
+from escalade.core.web import act as act_on
+from escalade.core.web import done, posted_id, show_errors, shows_errors
 
 from . import selectors, services
 from .forms import ImportForm, ReasonForm, SessionForm, TroubleshootForm
@@ -116,21 +119,17 @@ def _context(request, session, forms=None):
 
 
 @login_required
+@shows_errors
 def detail(request, session_id: int):
-    try:
-        session = selectors.get_session(request.user, session_id)
-    except NotFound as exc:
-        return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
+    session = selectors.get_session(request.user, session_id)
     return render(request, "telesessions/detail.html", _context(request, session))
 
 
 @login_required
+@shows_errors
 def technical_sheet(request, session_id: int):
     """Seed 000: minor incidents « doivent être inscrits sur la fiche technique »."""
-    try:
-        session = selectors.get_session(request.user, session_id)
-    except NotFound as exc:
-        return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
+    session = selectors.get_session(request.user, session_id)
     return render(
         request,
         "telesessions/sheet.html",
@@ -139,14 +138,12 @@ def technical_sheet(request, session_id: int):
 
 
 @login_required
+@shows_errors
 def protocol_panel(request, session_id: int):
     """The live part of the session page (status, protocol, what can be done now), polled
     every second by every participant's screen (htmx). Unchanged since the version the
     page holds: 204, nothing is swapped, focus and reading position stay where they are."""
-    try:
-        session = selectors.get_session(request.user, session_id)
-    except NotFound as exc:
-        return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
+    session = selectors.get_session(request.user, session_id)
     protocol = selectors.current_protocol(session)
     version = selectors.live_version(session, protocol)
     if request.GET.get("v") == version:
@@ -165,72 +162,76 @@ def protocol_panel(request, session_id: int):
     )
 
 
+def _step(request, session):
+    services.mark_step(
+        request.user,
+        session,
+        posted_id(request, "n"),
+        request.POST.get("state", ""),
+        request.POST.get("note", ""),
+    )
+
+
+# action -> (its form, what it does, what the banner says after); the form is None for a
+# button. A step marked by htmx answers with the live panel only.
+_ACTIONS = {
+    "troubleshoot": (
+        lambda request, session: TroubleshootForm(request.POST, institution=session.institution),
+        lambda request, session, data: services.start_troubleshooting(
+            request.user, session, symptom=data["symptom"], description=data["description"]
+        ),
+        gettext_lazy("Troubleshooting started: the telehealth technicians are told."),
+    ),
+    "step": (None, lambda request, session, _data: _step(request, session), None),
+    "resolve": (
+        None,
+        lambda request, session, _data: services.resolve_protocol(request.user, session),
+        gettext_lazy("Solved: the session goes on; the clinical coordinator is told."),
+    ),
+    "cancel": (
+        lambda request, _session: ReasonForm(request.POST),
+        lambda request, session, data: services.cancel_session(
+            request.user, session, data["reason"]
+        ),
+        gettext_lazy("Session cancelled: the follow-up work is listed and its people told."),
+    ),
+}
+
+
 @login_required
+@require_POST
+@shows_errors
 def act(request, session_id: int, action: str):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        session = selectors.get_session(request.user, session_id)
-    except NotFound as exc:
-        return render(request, "incidents/not_found.html", {"message": exc.message}, status=404)
-    forms = {}
-    try:
-        if action == "troubleshoot":
-            form = forms["troubleshoot"] = TroubleshootForm(
-                request.POST, institution=session.institution
-            )
-            if form.is_valid():
-                services.start_troubleshooting(
-                    request.user,
-                    session,
-                    symptom=form.cleaned_data["symptom"],
-                    description=form.cleaned_data["description"],
-                )
-                messages.success(
-                    request, _("Troubleshooting started: the telehealth technicians are told.")
-                )
-                return redirect("telesessions:detail", session_id=session.pk)
-        elif action == "step":
-            services.mark_step(
-                request.user,
-                session,
-                int(request.POST.get("n", 0)),
-                request.POST.get("state", ""),
-                request.POST.get("note", ""),
-            )
-            if request.htmx:
-                return protocol_panel(request, session_id)
-            return redirect("telesessions:detail", session_id=session.pk)
-        elif action == "resolve":
-            services.resolve_protocol(request.user, session)
-            messages.success(
-                request, _("Solved: the session goes on; the clinical coordinator is told.")
-            )
-            return redirect("telesessions:detail", session_id=session.pk)
-        elif action == "cancel":
-            form = forms["cancel"] = ReasonForm(request.POST)
-            if form.is_valid():
-                services.cancel_session(request.user, session, form.cleaned_data["reason"])
-                messages.success(
-                    request,
-                    _("Session cancelled: the follow-up work is listed and its people told."),
-                )
-                return redirect("telesessions:detail", session_id=session.pk)
-        else:
-            return render(request, "incidents/not_found.html", {"message": action}, status=404)
-    except DomainError as exc:
-        target = forms.get("cancel") or forms.get("troubleshoot")
-        if target is not None and exc.status == 422:
-            show_errors(target, exc)
-        else:
+    if action not in _ACTIONS:
+        raise NotFound(action, field="action")
+    session = selectors.get_session(request.user, session_id)
+    make_form, do, message = _ACTIONS[action]
+    form = make_form(request, session) if make_form else None
+
+    def page(status, error=None, **forms):
+        if error is not None:
             # e.g. troubleshooting already under way (a stale page): the page as it is
             # now, with the running protocol, and why nothing was done
             forms.pop("troubleshoot", None)
-            ctx = _context(request, session, forms)
-            ctx["error"] = exc.message
-            return render(request, "telesessions/detail.html", ctx, status=exc.status)
-    return render(
-        request, "telesessions/detail.html", _context(request, session, forms), status=422
+        ctx = _context(request, session, forms)
+        ctx["error"] = error
+        return render(request, "telesessions/detail.html", ctx, status=status)
+
+    def then(_result):
+        if action == "step" and request.htmx:
+            return protocol_panel(request, session_id)
+        if message:
+            messages.success(request, message)
+        return redirect("telesessions:detail", session_id=session.pk)
+
+    return act_on(
+        request,
+        lambda data: do(request, session, data),
+        form=form,
+        key=action,
+        refusal_on_form=False,
+        page=page,
+        then=then,
     )
 
 
