@@ -18,10 +18,25 @@ class Status(models.TextChoices):
     def terminal_values(cls) -> list[str]:
         return [cls.RESOLVED, cls.CLOSED]
 
+    @classmethod
+    def tones(cls) -> dict:
+        """The colour of each value's badge ({% badge %})."""
+        return {
+            cls.NEW: "status",
+            cls.IN_PROGRESS: "level",
+            cls.RESOLVED: "minor",
+            cls.CLOSED: "status",
+        }
+
 
 class Severity(models.TextChoices):
     MINOR = "minor", _("Minor")
     MAJOR = "major", _("Major")
+
+    @classmethod
+    def tones(cls) -> dict:
+        """The colour of each value's badge ({% badge %})."""
+        return {cls.MINOR: "minor", cls.MAJOR: "major"}
 
 
 class SymptomGroup(models.TextChoices):
@@ -49,6 +64,11 @@ class Level(models.IntegerChoices):
     TWO = 2, _("Level 2")
     THREE = 3, _("Level 3")
 
+    @classmethod
+    def tones(cls) -> dict:
+        """The colour of each value's badge ({% badge %})."""
+        return {cls.ONE: "level", cls.TWO: "level", cls.THREE: "level"}
+
 
 class Rating(models.TextChoices):
     """High / medium / low: the scale of both impact and urgency (ITIL)."""
@@ -74,3 +94,8 @@ class PatientSafety(models.TextChoices):
     NONE = "", _("No impact known")
     POSSIBLE = "possible", _("May have an impact on a patient's safety")
     CONFIRMED = "confirmed", _("Had an impact on a patient's safety")
+
+    @classmethod
+    def tones(cls) -> dict:
+        """The colour of each value's badge ({% badge %})."""
+        return {cls.NONE: "status", cls.POSSIBLE: "safety", cls.CONFIRMED: "safety"}

@@ -38,6 +38,20 @@ class State(models.TextChoices):
     HELD = "held", _("Held: not authenticated")
     SENT = "sent", _("Sent")
 
+    @classmethod
+    def tones(cls) -> dict:
+        """The colour of each value's badge ({% badge %})."""
+        return {
+            cls.OPENED: "minor",
+            cls.THREADED: "minor",
+            cls.ROUTED: "minor",
+            cls.DROPPED: "status",
+            cls.IGNORED: "status",
+            cls.REJECTED: "major",
+            cls.HELD: "warn",
+            cls.SENT: "status",
+        }
+
 
 class Kind(models.TextChoices):
     """What a message Escalade sent was."""

@@ -14,6 +14,18 @@ class ProblemState(models.TextChoices):
     def active(cls) -> list[str]:
         return [cls.PROPOSED, cls.OPEN, cls.KNOWN_ERROR]
 
+    @classmethod
+    def tones(cls) -> dict:
+        """The colour of each value's badge ({% badge %})."""
+        return {
+            cls.PROPOSED: "status",
+            cls.OPEN: "warn",
+            cls.KNOWN_ERROR: "warn",
+            cls.CLOSED: "minor",
+            cls.REJECTED: "status",
+            cls.MERGED: "status",
+        }
+
 
 class MeasureState(models.TextChoices):
     OPEN = "open", _("To do")

@@ -15,6 +15,16 @@ class SessionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     COMPLETED = "completed", _("Completed")
 
+    @classmethod
+    def tones(cls) -> dict:
+        """The colour of each value's badge ({% badge %})."""
+        return {
+            cls.SCHEDULED: "status",
+            cls.TROUBLESHOOTING: "major",
+            cls.CANCELLED: "status",
+            cls.COMPLETED: "minor",
+        }
+
 
 class ProtocolState(models.TextChoices):
     OPEN = "open", _("In progress")

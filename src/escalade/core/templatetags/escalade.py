@@ -1,12 +1,15 @@
 """Template helpers shared by every page."""
 
 import datetime as dt
+import functools
 import zoneinfo
 
 from django import template
+from django.db import models
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from escalade.core.i18n import colon
 
@@ -112,3 +115,43 @@ def page_broadcasts(context, broadcasts):
 def colon_tag():
     """A colon as the page's language writes it (core.i18n.colon)."""
     return colon()
+
+
+def _choices_classes(base=models.Choices):
+    for cls in base.__subclasses__():
+        yield cls
+        yield from _choices_classes(cls)
+
+
+@functools.cache
+def badged_field(model: type[models.Model], name: str):
+    """The field `name` of `model` and the choices class it was made from, found by its
+    labels (the same objects), when that class says the colour of each value (`tones`)."""
+    field = model._meta.get_field(name)
+    for cls in _choices_classes():
+        if "tones" in vars(cls) and len(cls.choices) == len(field.choices or ()):
+            if all(a[1] is b[1] for a, b in zip(cls.choices, field.choices, strict=True)):
+                return field, cls
+    raise LookupError(f"{model.__name__}.{name} has no choices with tones")
+
+
+@register.simple_tag
+def badge(obj, name: str, element_id: str = ""):
+    """The badge of a coded field (`{% badge incident "severity" %}`): its label in the
+    page's language, its colour from the choices' `tones`, the field's name as title;
+    both defined once, in the app's choices.py."""
+    field, choices = badged_field(type(obj), name)
+    value = getattr(obj, name)
+    label = getattr(obj, f"get_{name}_display")()
+    tone = choices.tones().get(value, "status")
+    if element_id:
+        return format_html(
+            '<span class="badge {}" id="{}" title="{}">{}</span>',
+            tone,
+            element_id,
+            capfirst(field.verbose_name),
+            label,
+        )
+    return format_html(
+        '<span class="badge {}" title="{}">{}</span>', tone, capfirst(field.verbose_name), label
+    )
