@@ -119,7 +119,11 @@ def _fields(schema: dict) -> list[str]:
 
 def pack_reference() -> str:
     _django()
-    from escalade.core.packs import InstitutionFile, sections  # noqa: PLC0415 (after setup)
+    from escalade.core.packs import (  # noqa: PLC0415 (after setup)
+        InstitutionFile,
+        declared_settings,
+        sections,
+    )
 
     out = [
         "# Pack reference",
@@ -143,7 +147,32 @@ def pack_reference() -> str:
                 if sub.get("description"):
                     out += [" ".join(sub["description"].split()), ""]
                 out += _fields(sub) + [""]
+        if filename == "institution.yaml":
+            out += _settings(declared_settings())
     return "\n".join(out)
+
+
+def _settings(declared) -> list[str]:
+    """The keys of institution.yaml's `settings:`, each typed by the app that reads it."""
+    out = [
+        "### The settings",
+        "",
+        "Each key of `settings:` is declared by the app that reads it, with its type; an "
+        "unknown key or a wrong value stops the pack. The keys an app fills from its own file "
+        "(the protocol from `protocol.yaml`...) are listed too: they are not written by hand.",
+        "",
+        "| key | app | type | default |",
+        "|---|---|---|---|",
+    ]
+    for s in declared:
+        schema = s.adapter.json_schema()
+        kind = schema.get("title") if "properties" in schema else _type_of(schema)
+        default = (
+            s.default.model_dump(mode="json") if hasattr(s.default, "model_dump") else s.default
+        )
+        shown = json.dumps(default, ensure_ascii=False) if default not in (None, "", [], {}) else ""
+        out.append(f"| `{s.name}` | {s.owner} | {_cell(kind or 'object')} | {_cell(shown)} |")
+    return out + [""]
 
 
 # -- events, panels, finders, layers ----------------------------------------------------

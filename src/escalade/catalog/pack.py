@@ -12,6 +12,7 @@ from escalade.core.errors import Invalid
 from escalade.core.hours import Schedule
 from escalade.core.packs import Labels
 
+from . import rules
 from .choices import ChannelKind, Phase
 from .models import Channel, Contact, Licence, Organisation, Provider
 from .services import normalise_phone
@@ -101,63 +102,61 @@ def _dump(labels):
     return labels.model_dump() if labels is not None else {}
 
 
+def _provider_values(p: ProviderSpec, position: int) -> dict:
+    return {
+        "name": p.name.model_dump(),
+        "summary": _dump(p.summary),
+        "phases": list(p.phases),
+        "offers": [x.model_dump() for x in p.offers],
+        "exclusions": [x.model_dump() for x in p.exclusions],
+        "particularities": [x.model_dump() for x in p.particularities],
+        "examples": [x.model_dump() for x in p.examples],
+        "how_to_reach": [x.model_dump() for x in p.how_to_reach],
+        "response_delays": [x.model_dump() for x in p.response_delays],
+        "vendor": p.vendor,
+        "references": [x.model_dump() for x in p.references],
+        "call_sheet": [x.model_dump() for x in p.call_sheet],
+        "position": position,
+        "active": True,
+    }
+
+
+def _channel_values(c: ChannelSpec, position: int) -> dict:
+    return {
+        "kind": c.kind,
+        "label": _dump(c.label),
+        "value": c.value if isinstance(c.value, str) else c.value.model_dump(),
+        "extension": c.extension,
+        "path": _dump(c.path),
+        "urgent_only": c.urgent_only,
+        "schedule": c.schedule,
+        "position": position,
+        "active": True,
+    }
+
+
 def apply_catalog(institution, spec: CatalogFile, ctx: dict) -> None:
-    seen = []
-    for position, p in enumerate(spec.providers):
-        provider, _created = Provider.objects.update_or_create(
-            institution=institution,
-            code=p.code,
-            defaults={
-                "name": p.name.model_dump(),
-                "summary": _dump(p.summary),
-                "phases": list(p.phases),
-                "offers": [x.model_dump() for x in p.offers],
-                "exclusions": [x.model_dump() for x in p.exclusions],
-                "particularities": [x.model_dump() for x in p.particularities],
-                "examples": [x.model_dump() for x in p.examples],
-                "how_to_reach": [x.model_dump() for x in p.how_to_reach],
-                "response_delays": [x.model_dump() for x in p.response_delays],
-                "vendor": p.vendor,
-                "references": [x.model_dump() for x in p.references],
-                "call_sheet": [x.model_dump() for x in p.call_sheet],
-                "position": position,
-                "active": True,
-            },
-        )
-        seen.append(p.code)
-        kept = []
-        for cpos, c in enumerate(p.channels):
-            Channel.objects.update_or_create(
-                provider=provider,
-                code=c.code,
-                defaults={
-                    "kind": c.kind,
-                    "label": _dump(c.label),
-                    "value": c.value if isinstance(c.value, str) else c.value.model_dump(),
-                    "extension": c.extension,
-                    "path": _dump(c.path),
-                    "urgent_only": c.urgent_only,
-                    "schedule": c.schedule,
-                    "position": cpos,
-                    "active": True,
-                },
-            )
-            kept.append(c.code)
-        Channel.objects.filter(provider=provider).exclude(code__in=kept).update(active=False)
-    Provider.objects.filter(institution=institution).exclude(code__in=seen).update(active=False)
-    providers = {p.code: p for p in Provider.objects.filter(institution=institution)}
-    for lic in spec.licences:
-        Licence.objects.update_or_create(
-            institution=institution,
-            product=lic.product,
-            defaults={
-                "provider": providers[lic.provider],
+    within, retire = {"institution": institution}, {"active": False}
+    rows = ((p.code, _provider_values(p, n)) for n, p in enumerate(spec.providers))
+    providers = packs.sync(Provider, within, rows, retire=retire)
+    for p, provider in zip(spec.providers, providers, strict=True):
+        channels = ((c.code, _channel_values(c, n)) for n, c in enumerate(p.channels))
+        packs.sync(Channel, {"provider": provider}, channels, retire=retire)
+    by_code = {p.code: p for p in providers}
+    licences = (
+        (
+            lic.product,
+            {
+                "provider": by_code[lic.provider],
                 "renewal_owner": lic.renewal_owner.model_dump(),
                 "lead_days": lic.lead_days,
                 "lead_months": lic.lead_months,
                 "note": _dump(lic.note),
             },
         )
+        for lic in spec.licences
+    )
+    packs.sync(Licence, within, licences, key="product")
 
 
 class ContactSpec(BaseModel):
@@ -204,37 +203,46 @@ class OrganisationsFile(BaseModel):
 def apply_organisations(institution, spec: OrganisationsFile, ctx: dict) -> None:
     """Organisations are updated in place; a contact is matched by organisation, role and
     name, so that loading the pack again keeps the confirmation dates the desk recorded."""
-    for o in spec.organisations:
-        org, _created = Organisation.objects.update_or_create(
-            institution=institution,
-            code=o.code,
-            defaults={
+    country, subdivision = institution.holiday_country, institution.holiday_subdivision
+    rows = (
+        (
+            o.code,
+            {
                 "name": o.name.model_dump(),
                 "kind": o.kind,
-                "holiday_country": o.holidays.country
-                if o.holidays
-                else institution.holiday_country,
-                "holiday_subdivision": (
-                    o.holidays.subdivision if o.holidays else institution.holiday_subdivision
-                ),
+                "holiday_country": o.holidays.country if o.holidays else country,
+                "holiday_subdivision": o.holidays.subdivision if o.holidays else subdivision,
                 "active": True,
             },
         )
-        for c in o.contacts:
-            Contact.objects.update_or_create(
-                organisation=org,
-                role=c.role,
-                name=c.name,
-                defaults={
+        for o in spec.organisations
+    )
+    orgs = packs.sync(Organisation, {"institution": institution}, rows)
+    for o, org in zip(spec.organisations, orgs, strict=True):
+        contacts = (
+            (
+                (c.role, c.name),
+                {
                     "email": c.email,
                     "phone": c.phone,
                     "extension": c.extension,
                     "language": c.language,
                 },
             )
+            for c in o.contacts
+        )
+        packs.sync(Contact, {"organisation": org}, contacts, key=("role", "name"))
+
+
+class ContactSettings(BaseModel):
+    """settings.contacts: how often (months) the organisations confirm their contacts."""
+
+    model_config = ConfigDict(extra="forbid")
+    confirm_months: int = Field(rules.DEFAULT_CONFIRM_MONTHS, ge=1, le=36)
 
 
 def register() -> None:
+    packs.declare_setting("contacts", ContactSettings, ContactSettings(), owner="catalog")
     packs.register("catalog.yaml", CatalogFile, apply_catalog, required=False)
     packs.register("organisations.yaml", OrganisationsFile, apply_organisations, required=False)
 

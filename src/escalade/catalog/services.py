@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from escalade.accounts.rules import CONTACT_CHANGE
 from escalade.accounts.services import require
-from escalade.core import audit
+from escalade.core import audit, packs
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Invalid, not_one_of
 from escalade.core.i18n import in_language
@@ -34,11 +34,7 @@ CONFIRM_MAX_AGE = 90 * 24 * 3600
 def confirm_months(institution) -> int:
     """How often (months) the institution asks its contacts to confirm their details (pack
     setting)."""
-    return int(
-        (institution.settings.get("contacts") or {}).get(
-            "confirm_months", rules.DEFAULT_CONFIRM_MONTHS
-        )
-    )
+    return packs.setting_of(institution, "contacts").confirm_months
 
 
 def normalise_phone(value: str, field: str = "phone") -> str:

@@ -8,16 +8,17 @@ new version updates rows in place and never deletes what incidents refer to."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from django.db import transaction
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from . import audit
 from .choices import AuditAction
@@ -45,6 +46,9 @@ class Labels(BaseModel):
     model_config = ConfigDict(extra="forbid")
     en: str = Field(min_length=1)
     fr: str = Field(min_length=1)
+
+
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 
 
 class HolidaysSpec(BaseModel):
@@ -117,6 +121,97 @@ def before_loading(prepare: Callable[[], None]) -> None:
 
 def sections() -> list[Section]:
     return list(_SECTIONS)
+
+
+# -- the institution's settings: one typed key per app ------------------------------
+
+
+@dataclass
+class Setting:
+    name: str
+    kind: Any
+    default: Any
+    owner: str
+    adapter: TypeAdapter
+
+
+_SETTINGS: dict[str, Setting] = {}
+
+
+def declare_setting(name: str, kind: Any, default: Any = None, *, owner: str) -> None:
+    """An app declares one key of the institution's settings: its type (a pydantic model
+    or any type pydantic checks) and its default. The `settings:` of institution.yaml are
+    checked against these (an undeclared key or a wrong value is an error naming it); an
+    app that fills its key from its own pack file writes it with write_setting."""
+    if name in _SETTINGS and _SETTINGS[name].owner != owner:
+        raise ValueError(f"setting '{name}' is already declared by {_SETTINGS[name].owner}")
+    _SETTINGS[name] = Setting(name, kind, default, owner, TypeAdapter(kind))
+
+
+def declared_settings() -> list[Setting]:
+    return sorted(_SETTINGS.values(), key=lambda s: s.name)
+
+
+def setting_of(institution: Institution, name: str) -> Any:
+    """The institution's setting `name` as its declared type (validated), or its default."""
+    setting = _SETTINGS[name]
+    raw = (institution.settings or {}).get(name)
+    return setting.default if raw is None else setting.adapter.validate_python(raw)
+
+
+def write_setting(institution: Institution, name: str, value: Any) -> None:
+    """Write the setting `name` an app fills from its own pack file (checked against its
+    declared type), saving the institution only when it changed."""
+    adapter = _SETTINGS[name].adapter
+    plain = adapter.dump_python(adapter.validate_python(value), mode="json")
+    settings = dict(institution.settings or {})
+    if settings.get(name) != plain:
+        settings[name] = plain
+        institution.settings = settings
+        institution.save(update_fields=["settings"])
+
+
+def sync(model, within: dict, rows, *, key: str | tuple = "code", retire=None) -> list:
+    """Upsert by code, the way every app loads its rows from its pack file: each
+    (code, values) of `rows` becomes the row of that code `within` its owner
+    ({"institution": inst}, {"provider": p}), created or updated to these values. `key`
+    names the code's field (a tuple of fields: the code is a tuple). The owner's rows the
+    pack no longer names get the values of `retire` ({"active": False}: never deleted,
+    other rows refer to them), or are left alone when `retire` is None. Returns the
+    rows saved, in the pack's order."""
+    saved, codes = [], []
+    for code, values in rows:
+        lookup = dict(zip(key, code, strict=True)) if isinstance(key, tuple) else {key: code}
+        row, _created = model.objects.update_or_create(**within, **lookup, defaults=values)
+        saved.append(row)
+        codes.append(code)
+    if retire is not None:
+        if isinstance(key, tuple):
+            raise ValueError("rows keyed by several fields are not retired")
+        gone = model.objects.filter(**within).exclude(**{f"{key}__in": codes})
+        gone.update(**retire)
+    return saved
+
+
+def _settings_problems(settings: dict, node) -> list:
+    """The problems of institution.yaml's `settings:` against the declared settings."""
+    problems = []
+    for key, value in (settings or {}).items():
+        where = ("settings", key)
+        if key not in _SETTINGS:
+            known = ", ".join(sorted(_SETTINGS))
+            message = f"unknown setting '{key}' (known: {known})"
+            problems.append(("institution.yaml", line_of(node, where), "settings." + key, message))
+            continue
+        try:
+            _SETTINGS[key].adapter.validate_python(value)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = (*where, *err["loc"])
+                problems.append(
+                    ("institution.yaml", line_of(node, loc), _field_name(loc), err["msg"])
+                )
+    return problems
 
 
 # -- YAML with line numbers --------------------------------------------------
@@ -200,6 +295,8 @@ def validate_pack(path: str | Path) -> Validated:
             continue
         try:
             parsed[section.filename] = section.schema.model_validate(data or {})
+            if section.schema is InstitutionFile:
+                problems.extend(_settings_problems(parsed[section.filename].settings, node))
         except ValidationError as exc:
             for err in exc.errors():
                 loc = tuple(err["loc"])
@@ -282,3 +379,9 @@ def load_pack(path: str | Path, actor=None) -> LoadResult:
             data={"path": str(path), "digest": v.digest, "created": created},
         )
     return LoadResult(inst, changed=True)
+
+
+# the settings of the kernel itself
+declare_setting("closures", list[dt.date], [], owner="core")  # days the institution is closed
+declare_setting("language_tags", dict[str, str], {}, owner="core")  # {"fr": "fr-CA"}
+declare_setting("network", Labels, None, owner="core")  # the health network it belongs to

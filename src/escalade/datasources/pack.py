@@ -22,6 +22,15 @@ class Symptoms(BaseModel):
     unrouted: str
 
 
+class DataSourceSettings(BaseModel):
+    """settings.datasources, from datasources.yaml: the system the codes are mapped to,
+    and the symptoms of the incidents the monitoring opens."""
+
+    model_config = ConfigDict(extra="forbid")
+    target_system: str
+    symptoms: Symptoms
+
+
 class SourceSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(pattern=CODE)
@@ -88,21 +97,16 @@ def _cross_check(parsed: dict) -> list:
 
 
 def apply_datasources(institution, spec: DataSourcesFile, ctx: dict) -> None:
-    settings = dict(institution.settings or {})
-    settings["datasources"] = {
-        "target_system": spec.target_system,
-        "symptoms": spec.symptoms.model_dump(),
-    }
-    if settings != institution.settings:
-        institution.settings = settings
-        institution.save(update_fields=["settings"])
+    packs.write_setting(
+        institution,
+        "datasources",
+        DataSourceSettings(target_system=spec.target_system, symptoms=spec.symptoms),
+    )
     orgs = {o.code: o for o in Organisation.objects.filter(institution=institution)}
-    seen = []
-    for d in spec.datasources:
-        DataSource.objects.update_or_create(
-            institution=institution,
-            code=d.code,
-            defaults={
+    sources = (
+        (
+            d.code,
+            {
                 "organisation": orgs[d.organisation],
                 "label": d.label.model_dump(),
                 "system": d.system,
@@ -113,17 +117,18 @@ def apply_datasources(institution, spec: DataSourcesFile, ctx: dict) -> None:
                 "active": True,
             },
         )
-        seen.append(d.code)
-    DataSource.objects.filter(institution=institution).exclude(code__in=seen).update(active=False)
-    for c in spec.provincial_codes:
-        ProvincialCode.objects.update_or_create(
-            institution=institution,
-            system=c.system or spec.target_system,
-            code=c.code,
-            defaults={"display": c.display},
-        )
+        for d in spec.datasources
+    )
+    within = {"institution": institution}
+    packs.sync(DataSource, within, sources, retire={"active": False})
+    codes = (
+        ((c.system or spec.target_system, c.code), {"display": c.display})
+        for c in spec.provincial_codes
+    )
+    packs.sync(ProvincialCode, within, codes, key=("system", "code"))
 
 
 def register() -> None:
+    packs.declare_setting("datasources", DataSourceSettings | None, None, owner="datasources")
     packs.register("datasources.yaml", DataSourcesFile, apply_datasources, required=False)
     packs.register_cross_check(_cross_check)

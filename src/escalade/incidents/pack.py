@@ -173,12 +173,10 @@ def _cross_check(parsed: dict) -> list:
 
 
 def apply_categories(institution, spec: CategoriesFile, ctx: dict) -> None:
-    seen = []
-    for position, c in enumerate(spec.categories):
-        SymptomCategory.objects.update_or_create(
-            institution=institution,
-            code=c.code,
-            defaults={
+    rows = (
+        (
+            c.code,
+            {
                 "group": c.group,
                 "label": c.label.model_dump(),
                 "examples": c.examples.model_dump() if c.examples else {},
@@ -189,11 +187,10 @@ def apply_categories(institution, spec: CategoriesFile, ctx: dict) -> None:
                 "keywords": c.keywords,
             },
         )
-        seen.append(c.code)
-    # Never delete: incidents refer to retired categories.
-    SymptomCategory.objects.filter(institution=institution).exclude(code__in=seen).update(
-        active=False
+        for position, c in enumerate(spec.categories)
     )
+    # Never delete: incidents refer to retired categories.
+    packs.sync(SymptomCategory, {"institution": institution}, rows, retire={"active": False})
 
 
 def apply_incidents(institution, spec: IncidentsFile, ctx: dict) -> None:
@@ -222,6 +219,9 @@ def apply_incidents(institution, spec: IncidentsFile, ctx: dict) -> None:
 
 
 def register() -> None:
+    # the service desk the callers of the institution are given (Ontario's, seed 002)
+    packs.declare_setting("desk_phone", str, "", owner="incidents")
+    packs.declare_setting("desk_email", packs.Email, "", owner="incidents")
     # Optional: a pack may carry only a catalogue and a chart (intake then says the
     # institution has no incident rules yet).
     packs.register("categories.yaml", CategoriesFile, apply_categories, required=False)

@@ -142,51 +142,48 @@ def _cross_check(parsed: dict) -> list:
     return out
 
 
+def _mailbox_values(box) -> dict:
+    imap = box.imap
+    return {
+        "label": box.label.model_dump(),
+        "address": box.address.lower(),
+        "active": True,
+        "imap_host": imap.host if imap else "",
+        "imap_port": imap.port if imap else 993,
+        "imap_security": imap.security if imap else Security.SSL,
+        "imap_user": imap.user if imap else "",
+        "imap_password_env": imap.password_env if imap else "",
+        "folder": imap.folder if imap else "INBOX",
+        "processed_folder": imap.processed if imap else "processed",
+        "rejected_folder": imap.rejected if imap else "rejected",
+        "gateway": box.gateway,
+        "max_bytes": box.max_bytes,
+        "acknowledge": box.acknowledge,
+        "on_closed": box.on_closed,
+        "requester_role": box.requester_role,
+        "site": box.site,
+        "unclassified_symptom": box.unclassified_symptom,
+        "rules": [
+            {
+                "code": r.code,
+                "sender": r.sender,
+                "subject": r.subject,
+                "action": r.action,
+                "level": r.level,
+                "handler": r.handler,
+                "options": r.options,
+                "reason": r.reason.model_dump() if r.reason else {},
+                "authenticated": r.authenticated,
+                "dkim_keys": r.dkim_keys,
+            }
+            for r in box.rules
+        ],
+    }
+
+
 def apply_mailboxes(institution, spec: MailboxesFile, ctx: dict) -> None:
-    seen = []
-    for box in spec.mailboxes:
-        imap = box.imap
-        Mailbox.objects.update_or_create(
-            institution=institution,
-            code=box.code,
-            defaults={
-                "label": box.label.model_dump(),
-                "address": box.address.lower(),
-                "active": True,
-                "imap_host": imap.host if imap else "",
-                "imap_port": imap.port if imap else 993,
-                "imap_security": imap.security if imap else Security.SSL,
-                "imap_user": imap.user if imap else "",
-                "imap_password_env": imap.password_env if imap else "",
-                "folder": imap.folder if imap else "INBOX",
-                "processed_folder": imap.processed if imap else "processed",
-                "rejected_folder": imap.rejected if imap else "rejected",
-                "gateway": box.gateway,
-                "max_bytes": box.max_bytes,
-                "acknowledge": box.acknowledge,
-                "on_closed": box.on_closed,
-                "requester_role": box.requester_role,
-                "site": box.site,
-                "unclassified_symptom": box.unclassified_symptom,
-                "rules": [
-                    {
-                        "code": r.code,
-                        "sender": r.sender,
-                        "subject": r.subject,
-                        "action": r.action,
-                        "level": r.level,
-                        "handler": r.handler,
-                        "options": r.options,
-                        "reason": r.reason.model_dump() if r.reason else {},
-                        "authenticated": r.authenticated,
-                        "dkim_keys": r.dkim_keys,
-                    }
-                    for r in box.rules
-                ],
-            },
-        )
-        seen.append(box.code)
-    Mailbox.objects.filter(institution=institution).exclude(code__in=seen).update(active=False)
+    rows = ((box.code, _mailbox_values(box)) for box in spec.mailboxes)
+    packs.sync(Mailbox, {"institution": institution}, rows, retire={"active": False})
     system_user(institution)
 
 

@@ -12,6 +12,7 @@ from escalade.core import packs
 from escalade.core.hours import parse_interval
 from escalade.core.packs import Labels
 
+from . import rules
 from .models import MaintenanceWindow
 
 
@@ -62,7 +63,7 @@ class NoticesFile(BaseModel):
 
 
 def apply_notices(institution, spec: NoticesFile, ctx: dict) -> None:
-    kept = []
+    rows = []
     for w in spec.maintenance_windows:
         start, end = parse_interval(w.hours)
         first = dt.datetime.combine(w.starting, start)
@@ -73,31 +74,31 @@ def apply_notices(institution, spec: NoticesFile, ctx: dict) -> None:
         )
         if finish <= first:
             finish += dt.timedelta(days=1)
-        MaintenanceWindow.objects.update_or_create(
-            institution=institution,
-            code=w.code,
-            defaults={
-                "title": w.title.model_dump(),
-                "rrule": w.rrule,
-                "starting": w.starting,
-                "start_time": start,
-                "duration_minutes": int((finish - first).total_seconds() // 60),
-                "timezone": w.timezone,
-                "services": w.services,
-                "active": True,
-            },
-        )
-        kept.append(w.code)
-    MaintenanceWindow.objects.filter(institution=institution).exclude(code__in=kept).update(
-        active=False
-    )
-    settings = dict(institution.settings or {})
-    services = [s.model_dump() for s in spec.services]
-    if settings.get("notice_services") != services:
-        settings["notice_services"] = services
-        institution.settings = settings
-        institution.save(update_fields=["settings"])
+        values = {
+            "title": w.title.model_dump(),
+            "rrule": w.rrule,
+            "starting": w.starting,
+            "start_time": start,
+            "duration_minutes": int((finish - first).total_seconds() // 60),
+            "timezone": w.timezone,
+            "services": w.services,
+            "active": True,
+        }
+        rows.append((w.code, values))
+    packs.sync(MaintenanceWindow, {"institution": institution}, rows, retire={"active": False})
+    packs.write_setting(institution, "notice_services", spec.services)
+
+
+class NoticeSettings(BaseModel):
+    """settings.notices: the business days of warning before a planned interruption
+    (seed 002: « cinq jours ouvrables »)."""
+
+    model_config = ConfigDict(extra="forbid")
+    business_days: int = Field(rules.DEFAULT_BUSINESS_DAYS, ge=0, le=60)
 
 
 def register() -> None:
+    packs.declare_setting("notices", NoticeSettings, NoticeSettings(), owner="notices")
+    # the services a notice names, from notices.yaml
+    packs.declare_setting("notice_services", list[Labels], [], owner="notices")
     packs.register("notices.yaml", NoticesFile, apply_notices, required=False)

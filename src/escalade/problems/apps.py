@@ -10,7 +10,9 @@ class ProblemsConfig(AppConfig):
     def ready(self):
         from escalade.core import panels
 
-        from . import services
+        from . import pack, services
+
+        pack.register()
 
         panels.register(
             "incident",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import has_permission, require
-from escalade.core import audit
+from escalade.core import audit, packs
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, not_one_of
 from escalade.core.i18n import pick
@@ -25,12 +25,11 @@ from .models import CorrectiveMeasure, DetectionCursor, Problem, ProblemLink
 
 CHANGE = "change_problem"
 LINK = "add_problemlink"
-DEFAULTS = {"threshold": 3, "window_days": 30, "similarity": 60, "quiet_days": 30}
 
 
 def settings_of(institution) -> dict:
     """The institution's problem-detection settings (pack data, with defaults)."""
-    return {**DEFAULTS, **(institution.setting("problems") or {})}
+    return packs.setting_of(institution, "problems").model_dump()
 
 
 def _it_technician(institution):

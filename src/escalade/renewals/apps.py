@@ -6,3 +6,8 @@ class RenewalsConfig(AppConfig):
     name = "escalade.renewals"
     label = "renewals"
     verbose_name = _("Renewals")
+
+    def ready(self):
+        from . import pack
+
+        pack.register()

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from escalade.accounts.rules import RENEWAL_CHANGE, RENEWAL_PROBE
 from escalade.accounts.services import require
 from escalade.catalog.models import Licence as LicenceProduct
-from escalade.core import audit
+from escalade.core import audit, packs
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, not_one_of
 from escalade.notifications import services as notify
@@ -143,8 +143,7 @@ def read_endpoint(actor, institution, host: str, port: int = 443, **kwargs):
 
 def certificate_leads(institution) -> tuple[int, ...]:
     """The pack's reminder leads for certificates (seed 002: 90, 60 and 30 days)."""
-    days = (institution.setting("renewals") or {}).get("certificate_days") or rules.LEADS
-    return tuple(int(d) for d in days)
+    return tuple(packs.setting_of(institution, "renewals").certificate_days)
 
 
 def licence_lead(licence: HeldLicence) -> int:
@@ -155,8 +154,7 @@ def licence_lead(licence: HeldLicence) -> int:
         return (licence.end - rules.months_before(licence.end, entry.lead_months)).days
     if entry is not None and entry.lead_days:
         return entry.lead_days
-    settings = licence.institution.setting("renewals") or {}
-    return int(settings.get("licence_days", rules.DEFAULT_LICENCE_DAYS))
+    return packs.setting_of(licence.institution, "renewals").licence_days
 
 
 def _licence_values(institution, data: dict, errors: list) -> dict:

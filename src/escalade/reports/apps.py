@@ -11,8 +11,9 @@ class ReportsConfig(AppConfig):
         from escalade.core import events
         from escalade.incidents import events as incident
 
-        from . import services, timeline
+        from . import pack, services, timeline
 
+        pack.register()
         timeline.register_all()
         events.subscribe(incident.IncidentClassified, services.incident_classified)
         events.subscribe(incident.IncidentClosing, services.incident_closing)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require
-from escalade.core import audit, prepared
+from escalade.core import audit, packs, prepared
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid
 from escalade.core.fiscal import period_of
@@ -216,7 +216,7 @@ def send_period_report(institution, code: str, actor=None, resend: bool = False)
     """E-mail the statistics of period `code` (XLSX attached) to the supervisor named in the
     pack (settings.supervisor_email). Once per period; a manager may resend. True if sent."""
 
-    to = institution.setting("supervisor_email")
+    to = packs.setting_of(institution, "supervisor_email")
     if not to:
         return False
     if actor is not None:

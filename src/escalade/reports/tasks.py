@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
+from escalade.core import packs
 from escalade.core.models import Institution
 from escalade.notifications.services import send_mail
 
@@ -26,7 +27,7 @@ def send_follow_up_reports() -> int:
 
     n = 0
     for institution in Institution.objects.all():
-        to = institution.setting("follow_up_report_to") or []
+        to = packs.setting_of(institution, "follow_up_report_to")
         if not to:
             continue
         report = follow_up_report(institution, timezone.now())

@@ -125,15 +125,10 @@ def apply_chart(institution, spec: ChartFile, ctx: dict) -> None:
             "fallback": {k: _steps(v) for k, v in spec.fallback.items()},
         },
     )
-    keep = []
-    for position, row in enumerate(spec.rows):
-        obj, _ = ChartRow.objects.update_or_create(
-            chart=chart,
-            requester=row.requester,
-            need=row.need,
-            subject=row.subject,
-            location=row.location,
-            defaults={
+    rows = (
+        (
+            (row.requester, row.need, row.subject, row.location),
+            {
                 "supported": row.supported,
                 "levels": [{"level": lv.level, "steps": _steps(lv.steps)} for lv in row.levels],
                 "notes": [n.model_dump() for n in row.notes],
@@ -141,8 +136,12 @@ def apply_chart(institution, spec: ChartFile, ctx: dict) -> None:
                 "position": position,
             },
         )
-        keep.append(obj.pk)
-    ChartRow.objects.filter(chart=chart).exclude(pk__in=keep).delete()
+        for position, row in enumerate(spec.rows)
+    )
+    key = ("requester", "need", "subject", "location")
+    kept = packs.sync(ChartRow, {"chart": chart}, rows, key=key)
+    # a row is its four answers: one the chart no longer has goes (no other row refers to it)
+    ChartRow.objects.filter(chart=chart).exclude(pk__in=[r.pk for r in kept]).delete()
 
 
 def register() -> None:

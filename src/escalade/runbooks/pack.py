@@ -4,11 +4,12 @@ to, and the schedules of their time-dependent steps (seed 004)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from escalade.accounts.choices import Role
 from escalade.core import packs
@@ -174,12 +175,12 @@ def _cross_check(parsed: dict) -> list:
 def apply_runbooks(institution, spec: RunbooksFile, ctx: dict) -> None:
     """Groups and runbooks are updated in place (outages keep their runbook); one the pack
     no longer has is deactivated, never deleted."""
-    for g in spec.groups:
-        WorkstationGroup.objects.update_or_create(
-            institution=institution,
-            code=g.code,
-            defaults={"label": g.label.model_dump(), "hosts": g.hosts, "emails": g.emails},
-        )
+    within = {"institution": institution}
+    groups = (
+        (g.code, {"label": g.label.model_dump(), "hosts": g.hosts, "emails": g.emails})
+        for g in spec.groups
+    )
+    packs.sync(WorkstationGroup, within, groups)
 
     def steps(items: list[StepSpec]) -> list[dict]:
         return [
@@ -188,11 +189,10 @@ def apply_runbooks(institution, spec: RunbooksFile, ctx: dict) -> None:
         ]
 
     owner = spec.defaults.owner.model_dump() if spec.defaults.owner else {}
-    for n, r in enumerate(spec.runbooks):
-        Runbook.objects.update_or_create(
-            institution=institution,
-            code=r.code,
-            defaults={
+    runbooks = (
+        (
+            r.code,
+            {
                 "position": n,
                 "system": r.system,
                 "symptom": r.symptom,
@@ -213,9 +213,9 @@ def apply_runbooks(institution, spec: RunbooksFile, ctx: dict) -> None:
                 "active": True,
             },
         )
-    Runbook.objects.filter(institution=institution).exclude(
-        code__in=[r.code for r in spec.runbooks]
-    ).update(active=False)
+        for n, r in enumerate(spec.runbooks)
+    )
+    packs.sync(Runbook, within, runbooks, retire={"active": False})
     AlertRule.objects.filter(institution=institution).delete()
     by_code = {r.code: r for r in Runbook.objects.filter(institution=institution)}
     AlertRule.objects.bulk_create(
@@ -226,13 +226,25 @@ def apply_runbooks(institution, spec: RunbooksFile, ctx: dict) -> None:
             for n, a in enumerate(spec.alerts)
         ]
     )
-    settings = dict(institution.settings or {})
-    if settings.get("alert_symptom") != spec.alert_symptom:
-        settings["alert_symptom"] = spec.alert_symptom
-        institution.settings = settings
-        institution.save(update_fields=["settings"])
+    packs.write_setting(institution, "alert_symptom", spec.alert_symptom)
+
+
+def _pattern(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from exc
+    return value
 
 
 def register() -> None:
+    # the RIS's patient ids (IPP) of the degraded-mode registry (seed 004)
+    packs.declare_setting(
+        "ipp_pattern", Annotated[str, AfterValidator(_pattern)], None, owner="runbooks"
+    )
+    # how birth dates are typed in the registry, when not the country's way
+    packs.declare_setting("date_order", Literal["dmy", "ymd"] | None, None, owner="runbooks")
+    # the symptom of the incidents opened by monitoring alerts, from runbooks.yaml
+    packs.declare_setting("alert_symptom", str, "", owner="runbooks")
     packs.register("runbooks.yaml", RunbooksFile, apply_runbooks, required=False)
     packs.register_cross_check(_cross_check)

@@ -42,12 +42,9 @@ class ProtocolFile(BaseModel):
 
 def apply_protocol(institution, spec: ProtocolFile, ctx: dict) -> None:
     """The protocol lives in the institution's settings (read by telesessions.rules)."""
-    settings = dict(institution.settings or {})
-    settings["protocol"] = spec.model_dump()
-    if settings != institution.settings:
-        institution.settings = settings
-        institution.save(update_fields=["settings"])
+    packs.write_setting(institution, "protocol", spec)
 
 
 def register() -> None:
+    packs.declare_setting("protocol", ProtocolFile | None, None, owner="telesessions")
     packs.register("protocol.yaml", ProtocolFile, apply_protocol, required=False)

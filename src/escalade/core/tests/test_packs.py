@@ -140,3 +140,47 @@ def test_the_command_reports_errors_and_loads(pack, capsys):
     _edit(pack / "institution.yaml", "ticket_prefix: C2", "ticket_prefix: c2!")
     with pytest.raises(CommandError, match="institution.yaml:9: ticket_prefix"):
         call_command("load_pack", str(pack))
+
+
+def test_each_setting_is_typed_by_the_app_that_reads_it(pack):
+    _edit(pack / "institution.yaml", "    threshold: 3\n", "    threshold: three\n")
+    _edit(pack / "institution.yaml", "settings:\n", "settings:\n  colour_of_the_day: blue\n")
+    with pytest.raises(PackError) as err:
+        validate_pack(pack)
+    lines = err.value.format_lines()
+    assert any("settings.problems.threshold" in x and "integer" in x for x in lines), lines
+    unknown = next(x for x in lines if "colour_of_the_day" in x)
+    assert "unknown setting" in unknown and "supervisor_email" in unknown  # the known ones
+    line_no = int(unknown.split(":")[1])
+    assert "colour_of_the_day" in (pack / "institution.yaml").read_text().splitlines()[line_no - 1]
+
+
+def test_a_setting_reads_as_its_type_with_its_default_and_is_written_checked(cusm):
+    from pydantic import ValidationError
+
+    from escalade.core import packs
+
+    assert packs.setting_of(cusm, "problems").threshold == 3
+    assert packs.setting_of(cusm, "renewals").certificate_days == [90, 60, 30]  # the default
+    assert packs.setting_of(cusm, "protocol").steps[0].n == 1  # from protocol.yaml
+    owners = {s.name: s.owner for s in packs.declared_settings()}
+    assert owners["protocol"] == "telesessions" and owners["closures"] == "core"
+    with pytest.raises(ValidationError):
+        packs.write_setting(cusm, "alert_symptom", ["not", "a", "code"])
+    cusm.refresh_from_db()
+    assert isinstance(cusm.settings.get("alert_symptom", ""), str)
+
+
+def test_sync_upserts_by_code_and_retires_what_the_pack_no_longer_names(cusm):
+    from escalade.core import packs
+
+    within = {"institution": cusm}
+    rows = [("a", {"group": "minor", "label": {"en": "A", "fr": "A"}, "active": True})]
+    packs.sync(SymptomCategory, within, rows)
+    before = SymptomCategory.objects.filter(institution=cusm, active=True).count()
+    rows = [("a", {"group": "major", "label": {"en": "A2", "fr": "A2"}, "active": True})]
+    (kept,) = packs.sync(SymptomCategory, within, rows, retire={"active": False})
+    assert (kept.code, kept.group, kept.label["en"]) == ("a", "major", "A2")
+    assert SymptomCategory.objects.filter(institution=cusm, active=True).count() == 1 < before
+    with pytest.raises(ValueError):
+        packs.sync(SymptomCategory, within, [], key=("code", "group"), retire={"active": False})

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from escalade.accounts.rules import NOTICE_PUBLISH
 from escalade.accounts.services import require
 from escalade.catalog.models import Organisation
-from escalade.core import audit
+from escalade.core import audit, packs
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, not_one_of, required
 from escalade.core.i18n import current_language, pick
@@ -39,9 +39,7 @@ def as_text(value, lang: str | None = None) -> dict:
 
 def business_days(institution) -> int:
     """How many business days ahead a planned interruption is announced (pack setting)."""
-    return int(
-        (institution.setting("notices") or {}).get("business_days", rules.DEFAULT_BUSINESS_DAYS)
-    )
+    return int(packs.setting_of(institution, "notices").business_days)
 
 
 def windows_of(institution) -> list[rules.Window]:
