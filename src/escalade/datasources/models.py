@@ -229,6 +229,9 @@ class ReportError(models.Model):
         verbose_name = _("rejected message")
         verbose_name_plural = _("rejected messages")
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=ErrorState.values), name="ds_error_state"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} ({self.state})"

@@ -1,7 +1,7 @@
 """The data sources' rules, pure functions over rows and numbers (no database, no web):
 the "Codes on the Fly" worksheet's layout read and written, the FHIR ConceptMap of a
 source's mappings, HL7 v2 acknowledgments that reject a message, and when a source's
-transmissions are in trouble."""
+transmissions are in trouble, and how a rejected message moves on."""
 
 from __future__ import annotations
 
@@ -16,6 +16,10 @@ import hl7
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
+from escalade.core.transitions import Transitions
+
+from .choices import ErrorState
+
 # The worksheet as the province sends it: the mapped codes, then the new unmapped ones
 # at the bottom; the organisation may add its own new codes, highlighted, below them.
 COLUMNS = [
@@ -28,6 +32,16 @@ COLUMNS = [
     "Validated By",
 ]
 HIGHLIGHT = "FFFF00"
+
+# A rejected message of a conformance report: the organisation resubmits it, then the
+# receiver accepts it; refused again (or accepted by mistake), it is open again.
+ERROR = Transitions(
+    {
+        "resubmit": {ErrorState.OPEN: ErrorState.RESUBMITTED},
+        "accept": {ErrorState.OPEN: ErrorState.DONE, ErrorState.RESUBMITTED: ErrorState.DONE},
+        "reopen": {ErrorState.RESUBMITTED: ErrorState.OPEN, ErrorState.DONE: ErrorState.OPEN},
+    }
+)
 
 
 class WorksheetError(ValueError):

@@ -16,7 +16,7 @@ from escalade.accounts.web import current_institution, requires
 from escalade.catalog.models import Organisation
 from escalade.core.errors import DomainError, Invalid
 from escalade.core.i18n import pick
-from escalade.core.web import done, show_errors, shows_errors
+from escalade.core.web import done, posted_id, show_errors, shows_errors
 
 from . import rules, selectors, services
 from .forms import DecisionForm, ErrorForm, ReportForm, UploadForm
@@ -276,7 +276,7 @@ def report_detail(request, report_id):
 
 def _act(request, report, context) -> int:
     if "error_id" in request.POST:
-        error = report.errors.filter(pk=request.POST.get("error_id")).first()
+        error = report.errors.filter(pk=posted_id(request, "error_id")).first()
         if error is not None:
             services.move_error(request.user, error, request.POST.get("state", ""))
             return 302

@@ -20,7 +20,7 @@ from escalade.catalog.choices import ContactRole
 from escalade.catalog.models import Contact, Organisation
 from escalade.core import audit, seal
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Forbidden, Invalid, not_one_of, required
+from escalade.core.errors import Code, Conflict, Forbidden, Invalid, not_one_of, required
 from escalade.core.i18n import in_language, pick
 from escalade.notifications import services as notify
 
@@ -291,6 +291,13 @@ def move_error(user, error: ReportError, state: str) -> ReportError:
         raise Invalid(errors=bad)
     with transaction.atomic():
         error = ReportError.objects.select_for_update().get(pk=error.pk)
+        if rules.ERROR.action_to(error.state, state) is None:
+            raise Conflict(
+                _("A rejected message that is “%(now)s” cannot become “%(wanted)s”.")
+                % {"now": ErrorState(error.state).label, "wanted": ErrorState(state).label},
+                field="state",
+                code=Code.NOT_ALLOWED_NOW,
+            )
         now = timezone.now()
         was_done = error.state == ErrorState.DONE
         error.state = state

@@ -198,3 +198,23 @@ def test_keys_rotate_and_the_old_key_still_opens_until_resealed(
     assert api(designate).get(f"/api/conformance-reports/{pk}/file").content == report_bytes
     report = ConformanceReport.objects.get(pk=pk)
     assert report.key_id == seal.key_id()
+
+
+def test_a_rejected_message_moves_only_as_its_table_says(
+    ontario, desk, designate, report_bytes
+):
+    from escalade.datasources.rules import ERROR
+
+    assert ERROR.allowed("open") == ["resubmit", "accept"] and ERROR.allowed("done") == ["reopen"]
+    pk = upload(api(desk["level1_agent"]), report_bytes).json()["id"]
+    first = api(designate).get(f"/api/conformance-reports/{pk}").json()["content"][0]
+    url = f"/api/conformance-reports/{pk}/errors/{first['id']}"
+
+    def move(state):
+        return api(designate).post(url, {"state": state}, content_type="application/json")
+
+    assert move("done").status_code == 200
+    r = move("resubmitted")  # accepted already: only reopened
+    assert r.status_code == 409 and r.json()["errors"][0]["code"] == "not_allowed_now", r.json()
+    assert move("open").status_code == 200
+    assert api(designate).get(f"/api/conformance-reports/{pk}").json()["errors_done"] == 0
