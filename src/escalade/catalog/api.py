@@ -12,7 +12,7 @@ from escalade.core.pagination import PageQuery, page_of, paginate
 from escalade.core.schema import Instant, StrictBool, at_or_now, errors_for, one_of
 
 from . import selectors, services
-from .choices import ContactRole
+from .choices import ContactRole, OrganisationKind
 from .errors import CatalogError
 from .schemas import ChannelOut
 
@@ -82,13 +82,13 @@ def get_provider(request, code: str, query: Query[CatalogQuery]):
 class ContactOut(Schema):
     id: int
     organisation: str
-    role: str
+    role: one_of(ContactRole)
     role_label: str
     name: str
     email: str
     phone: str
     extension: str
-    language: str
+    language: one_of("fr", "en")
     active: bool
     confirmed_at: dt.datetime
     stale_since: dt.datetime
@@ -98,7 +98,7 @@ class ContactOut(Schema):
 class OrganisationOut(Schema):
     code: str
     name: str
-    kind: str
+    kind: one_of(OrganisationKind)
     kind_label: str
     contacts: list[ContactOut]
     stale_contacts: int

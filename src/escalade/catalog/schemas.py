@@ -7,9 +7,13 @@ import datetime as dt
 
 from ninja import Schema
 
+from escalade.core.schema import one_of
+
+from .choices import ChannelKind
+
 
 class ChannelOut(Schema):
-    kind: str
+    kind: one_of(ChannelKind)
     label: str
     value: str
     extension: str

@@ -43,15 +43,18 @@ Day = Annotated[dt.date, BeforeValidator(_iso_text), AfterValidator(_in_range)]
 
 
 def one_of(*sources) -> type:
-    """A code that must be one of the given values (TextChoices classes or plain strings),
+    """A code that must be one of the given values (choices classes, plain strings or
+    numbers), in a request or an answer,
     shown as an `enum` in the OpenAPI schema so that clients and fuzzers know the values.
     The service checks the value, not pydantic, so that a request's every bad field is
     reported at once ("'x' is not valid: use one of ...", beside the other errors)."""
-    values: list[str] = []
+    values: list = []
     for source in sources:
         for value in getattr(source, "values", None) or [source]:
             if value not in values:
                 values.append(value)
+    if all(isinstance(v, int) for v in values):  # levels 1-3, priorities 1-5
+        return Annotated[int, WithJsonSchema({"type": "integer", "enum": values})]  # type: ignore[return-value]
     return Annotated[str, WithJsonSchema({"type": "string", "enum": values})]  # type: ignore[return-value]
 
 

@@ -19,10 +19,11 @@ from escalade.catalog.models import Organisation
 from escalade.core.errors import NotFound
 from escalade.core.i18n import pick
 from escalade.core.pagination import PageQuery, page_of, paginate
-from escalade.core.schema import errors_for
+from escalade.core.schema import errors_for, one_of
 from escalade.incidents.errors import IncidentError
 
 from . import selectors, services
+from .choices import ErrorState, ProposalState, ReportState, Via
 from .errors import DataSourceError
 from .rules import write_worksheet
 
@@ -41,7 +42,9 @@ class DataSourceOut(Schema):
     organisation: str
     system: str
     code_systems: list[str]
-    state: str = Field(description="ok, silent, rejecting or never")
+    state: one_of("ok", "silent", "rejecting", "never") = Field(
+        description="ok, silent, rejecting or never"
+    )
     last_transmission_at: dt.datetime | None
     last_messages: int
     last_rejected: int
@@ -139,7 +142,7 @@ def get_source(request, code: str, q: Query[InstitutionQuery]):
 
 class QueuedImportOut(Schema):
     id: int = Field(description="the import: GET /api/datasources/{code}/proposals/{id}")
-    state: str = Field(description="queued, then approved (imported) or failed")
+    state: one_of(ProposalState) = Field(description="queued, then approved (imported) or failed")
     rows: int
     done_rows: int
 
@@ -161,7 +164,9 @@ def import_worksheet(request, code: str, q: Query[InstitutionQuery], file: File[
 
 
 class ChangeOut(Schema):
-    kind: str = Field(description="new (a local code not seen yet) or changed (its mapping)")
+    kind: one_of("new", "changed") = Field(
+        description="new (a local code not seen yet) or changed (its mapping)"
+    )
     system: str
     local_code: str
     local_display: str
@@ -176,13 +181,15 @@ class ProposalOut(Schema):
     id: int
     datasource: str
     received_at: dt.datetime
-    via: str
+    via: one_of(Via)
     sender: str
     filename: str
     size: int
     rows: int
     done_rows: int = Field(description="rows imported so far (a large upload in progress)")
-    state: str = Field(description="proposed, queued, approved, rejected or failed")
+    state: one_of(ProposalState) = Field(
+        description="proposed, queued, approved, rejected or failed"
+    )
     decided_by: str | None
     decided_at: dt.datetime | None
     reason: str
@@ -351,7 +358,7 @@ def heartbeat(request, code: str, payload: HeartbeatIn, q: Query[InstitutionQuer
 class ConformanceErrorOut(Schema):
     id: int
     control_id: str
-    state: str
+    state: one_of(ErrorState)
     code: str
     text: str
     errors: list[str]
@@ -362,9 +369,9 @@ class ConformanceReportOut(Schema):
     organisation: str
     received_at: dt.datetime
     size: int
-    via: str
+    via: one_of(Via)
     routed_to: list[str]
-    state: str
+    state: one_of(ReportState)
     incident: str | None
     errors_total: int
     errors_done: int

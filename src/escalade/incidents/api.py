@@ -9,12 +9,21 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel
 
 from escalade.accounts import rules as perms
+from escalade.accounts.choices import Role
 from escalade.accounts.services import has_permission, resolve_institution
+from escalade.core.choices import AuditAction
 from escalade.core.errors import Invalid
 from escalade.core.i18n import pick
 from escalade.core.pagination import PageQuery, page_of, paginate
 from escalade.core.schema import StrictBool, errors_for, one_of
-from escalade.incidents.choices import Channel, PartnerKind, Rating, RequesterRole, Severity
+from escalade.incidents.choices import (
+    Channel,
+    Level,
+    PartnerKind,
+    Rating,
+    RequesterRole,
+    Severity,
+)
 from escalade.incidents.choices import Status as IncidentStatus
 from escalade.routing.choices import Location, Need, Subject
 from escalade.routing.errors import RoutingError
@@ -76,13 +85,13 @@ class TicketOut(Out):
 
 
 class AssigneeOut(Out):
-    role: str
+    role: one_of(Role)
     user: str | None
 
 
 class RequesterOut(Out):
     name: str
-    role: str
+    role: one_of(RequesterRole)
     site: str
     phone: str
     phone_ext: str
@@ -92,7 +101,7 @@ class RequesterOut(Out):
 class IncidentOut(Out):
     number: str
     institution: str
-    channel: str
+    channel: one_of(Channel)
     requester: RequesterOut
     session_ref: str
     symptom: str
@@ -100,14 +109,14 @@ class IncidentOut(Out):
     summary: str
     description: str
     resolved_on_first_call: bool
-    severity: str
+    severity: one_of(Severity)
     classification: ClassificationOut
-    level: int
-    status: str
+    level: one_of(Level)
+    status: one_of(IncidentStatus)
     ticket: TicketOut | None
-    impact: str
-    urgency: str
-    priority: int
+    impact: one_of(Rating)
+    urgency: one_of(Rating)
+    priority: one_of(1, 2, 3, 4, 5)
     resolution: str
     assignees: list[AssigneeOut]
     created_at: dt.datetime
@@ -122,18 +131,18 @@ class IncidentOut(Out):
 
 class TimelineEventOut(Out):
     at: dt.datetime
-    action: str
+    action: one_of(AuditAction)
     actor: str | None
     changes: dict
     data: dict
 
 
 class EscalationOut(Out):
-    from_level: int
-    to_level: int
+    from_level: one_of(Level)
+    to_level: one_of(Level)
     reason: str
     partner: str
-    partner_kind: str
+    partner_kind: one_of("", PartnerKind)
     external_ref: str
     by: str
     at: dt.datetime

@@ -12,11 +12,12 @@ from ninja import Field, Query, Router, Schema
 from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.core.pagination import PageQuery, page_of, paginate
-from escalade.core.schema import errors_for
+from escalade.core.schema import errors_for, one_of
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.errors import IncidentError
 
 from . import selectors, services
+from .choices import Direction, Kind, State
 from .errors import MailError
 
 router = Router(tags=["mailboxes"])
@@ -76,9 +77,9 @@ class AttachmentOut(Schema):
 
 class MailMessageOut(Schema):
     id: int
-    direction: str
-    kind: str
-    state: str
+    direction: one_of(Direction)
+    kind: one_of(Kind)
+    state: one_of(State)
     at: dt.datetime
     sender: str
     sender_name: str
@@ -124,7 +125,7 @@ def _message(m) -> dict:
 
 class RejectedOut(Schema):
     id: int
-    state: str = Field(
+    state: one_of(State) = Field(
         description="rejected (can be taken again) or held (failed authentication: never "
         "acted on, nothing of it kept but its envelope)"
     )

@@ -38,8 +38,8 @@ class UpdateOut(Schema):
 class NoticeOut(Schema):
     id: int
     institution: str
-    kind: str
-    state: str
+    kind: one_of(NoticeKind)
+    state: one_of(NoticeState)
     title: str
     body: str
     impact: str
@@ -230,7 +230,7 @@ class InterruptionIn(Schema):
 class InterruptionOut(Schema):
     id: int
     organisation: str
-    kind: str
+    kind: one_of(NoticeKind)
     systems: str
     description: str
     start: dt.datetime

@@ -14,7 +14,7 @@ from escalade.core.errors import Invalid
 from escalade.core.pagination import PageQuery, page_of, paginate
 from escalade.core.schema import Day, StrictBool, errors_for, one_of
 from escalade.incidents import selectors as incident_selectors
-from escalade.problems.choices import ProblemState
+from escalade.problems.choices import MeasureState, ProblemState
 
 from . import selectors, services
 from .errors import ProblemError
@@ -29,13 +29,13 @@ class MeasureOut(Schema):
     text: str
     owner: str | None
     due: dt.date | None
-    state: str
+    state: one_of(MeasureState)
 
 
 class ProblemOut(Schema):
     id: int
     title: str
-    state: str
+    state: one_of(ProblemState)
     symptom: str | None
     site: str
     suspected_cause: str

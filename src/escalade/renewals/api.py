@@ -66,7 +66,7 @@ class HeldLicenceOut(Schema):
     lead_days: int
     renewed_by: str
     owner: str | None
-    decision: str
+    decision: one_of(Decision)
     decision_label: str
     decision_note: str
     decided_at: dt.datetime | None

@@ -8,9 +8,11 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from escalade.core.choices import AuditAction
 from escalade.core.errors import Invalid, NotFound
-from escalade.core.schema import errors_for
+from escalade.core.schema import errors_for, one_of
 from escalade.incidents import selectors as incident_selectors
+from escalade.incidents.choices import PatientSafety
 
 from . import services
 from .errors import ReportError
@@ -23,7 +25,7 @@ ERRORS = errors_for("Reports", ReportError)
 
 class TimelineItem(Schema):
     at: dt.datetime
-    action: str
+    action: one_of(AuditAction)
     actor: str | None
 
 
@@ -113,7 +115,7 @@ class DeclarationOut(Schema):
     incident: str
     form: str
     keyword: str
-    level: str
+    level: one_of(PatientSafety.POSSIBLE, PatientSafety.CONFIRMED)
     event_at: dt.datetime
     site: str
     description: str

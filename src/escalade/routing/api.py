@@ -39,7 +39,7 @@ class StepOut(Schema):
 
 
 class LevelOut(Schema):
-    level: int
+    level: one_of(1, 2, 3)
     steps: list[StepOut]
 
 

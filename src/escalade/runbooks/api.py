@@ -18,10 +18,11 @@ from escalade.core.errors import Forbidden, Invalid, not_one_of
 from escalade.core.idempotency import replay_with
 from escalade.core.pagination import PageQuery, page_of, paginate
 from escalade.core.schema import Day, Instant, StrictBool, at_or_now, errors_for, one_of
+from escalade.incidents.choices import Severity
 from escalade.incidents.errors import IncidentError
 
 from . import cap, selectors, services
-from .choices import BroadcastKind, StepState
+from .choices import BroadcastKind, EntryState, OutageState, StepPhase, StepState
 from .errors import OutageError
 
 router = Router(tags=["runbooks and outages"])
@@ -48,7 +49,7 @@ class StepSpecOut(Schema):
 class BroadcastSpecOut(Schema):
     group: str
     group_label: str = Field(description="the workstations it goes to, by their name")
-    type: str
+    type: one_of(BroadcastKind)
     title: str
     message: str
 
@@ -95,14 +96,14 @@ def get_runbook(request, code: str, q: Query[RunbookQuery]):
 
 class IncidentRef(Schema):
     number: str
-    severity: str
+    severity: one_of(Severity)
     ticket: str | None = None
 
 
 class _BroadcastFields(Schema):
     group: str
     group_label: str
-    type: str
+    type: one_of(BroadcastKind)
     title: str
     message: str
     texts: dict = Field(description="title and message in French and English")
@@ -116,10 +117,10 @@ class BroadcastOut(_BroadcastFields):
 
 class OutageStepOut(Schema):
     n: int
-    phase: str
+    phase: one_of(StepPhase)
     text: str
     when: str
-    state: str
+    state: one_of(StepState)
     by: str | None = None
     at: dt.datetime | None = None
 
@@ -129,7 +130,7 @@ class EntryOut(Schema):
     exam: str
     modality: str
     accession_number: str
-    state: str
+    state: one_of(EntryState)
     provisional: bool
     episode: str
     at: dt.datetime
@@ -157,13 +158,13 @@ class AccessLogOut(Schema):
 class SiblingOut(Schema):
     id: int
     runbook: str
-    state: str
+    state: one_of(OutageState)
 
 
 class OutageOut(Schema):
     id: int
     runbook: RelatedOut
-    state: str
+    state: one_of(OutageState)
     incident: IncidentRef
     started_at: dt.datetime
     restored_at: dt.datetime | None = None

@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from escalade.accounts.choices import Role
 from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
 from escalade.core.idempotency import replay_with
@@ -14,7 +15,15 @@ from escalade.core.pagination import PageQuery, page_of, paginate
 from escalade.core.schema import Instant, errors_for, one_of
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.errors import IncidentError
-from escalade.telesessions.choices import SessionKind
+from escalade.telesessions.choices import (
+    ProtocolState,
+    Recommendation,
+    SessionKind,
+    SessionStatus,
+    StepState,
+    TaskKind,
+    TaskState,
+)
 
 from . import selectors, services
 from .errors import SessionError
@@ -54,7 +63,7 @@ class PatientOut(Schema):
 
 class SessionOut(Schema):
     id: int
-    kind: str
+    kind: one_of(SessionKind)
     start: dt.datetime
     end: dt.datetime
     requesting_site: str
@@ -64,7 +73,7 @@ class SessionOut(Schema):
     health_professional: str
     coordinator: str
     external_ref: str
-    status: str
+    status: one_of(SessionStatus)
     patients: list[PatientOut] = Field(
         description="names and phones only for roles allowed to see them"
     )
@@ -80,7 +89,7 @@ class ProtocolStepOut(Schema):
     n: int
     title: str
     role: str
-    state: str
+    state: one_of(StepState)
     note: str
     by: str | None
     at: dt.datetime | None
@@ -90,10 +99,10 @@ class ProtocolOut(Schema):
     id: int
     incident: str
     ticket: str | None
-    state: str
+    state: one_of(ProtocolState)
     started_at: dt.datetime
     elapsed_s: int
-    recommendation: str | None
+    recommendation: one_of(Recommendation) | None
     steps: list[ProtocolStepOut]
     version: int
 
@@ -109,11 +118,11 @@ class CancelIn(Schema):
 
 class TaskOut(Schema):
     id: int
-    kind: str
+    kind: one_of(TaskKind)
     patient: PatientOut | None
-    assignee_role: str
+    assignee_role: one_of(Role)
     assignee_name: str = Field("", description="steps 7-8: the requesting site's person")
-    state: str
+    state: one_of(TaskState)
     session_start: dt.datetime = Field(description="when the cancelled session was to start")
     cancel_reason: str = Field(description="why the session was cancelled")
 

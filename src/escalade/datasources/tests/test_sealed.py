@@ -200,9 +200,7 @@ def test_keys_rotate_and_the_old_key_still_opens_until_resealed(
     assert report.key_id == seal.key_id()
 
 
-def test_a_rejected_message_moves_only_as_its_table_says(
-    ontario, desk, designate, report_bytes
-):
+def test_a_rejected_message_moves_only_as_its_table_says(ontario, desk, designate, report_bytes):
     from escalade.datasources.rules import ERROR
 
     assert ERROR.allowed("open") == ["resubmit", "accept"] and ERROR.allowed("done") == ["reopen"]
