@@ -10,7 +10,11 @@ import pytest
 
 from escalade.accounts import rules as perms
 from escalade.accounts.choices import Role
+from escalade.catalog.tests import factories as catalog_factories
 from escalade.core.models import AuditEvent
+from escalade.datasources.tests import factories as datasource_factories
+from escalade.notices.tests import factories as notice_factories
+from escalade.problems.tests import factories as problem_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -148,9 +152,7 @@ def allowed(role: str, need: str) -> bool:
 @pytest.fixture
 def world(api, staff, body, cusm):
     """One of everything the paths name, made through the API by the roles that may."""
-    from escalade.catalog.models import Contact, Organisation, Provider
-    from escalade.notices.models import Notice
-    from escalade.problems.models import Problem
+    from escalade.catalog.models import Organisation, Provider
 
     major = api("level1_agent").post("/api/incidents", body(symptom="codec")).json()["number"]
     api("level1_agent").post(f"/api/incidents/{major}/patient-safety", {"level": "possible"})
@@ -171,13 +173,9 @@ def world(api, staff, body, cusm):
     )
     api("level1_agent").post(f"/api/telesessions/{session}/troubleshoot", {"description": "x"})
     org = Organisation.objects.create(institution=cusm, code="hgm", name={"en": "HGM"})
-    contact = Contact.objects.create(
-        organisation=org, name="Ann Roy", email="ann@example.org", role="service_desk"
-    )
-    problem = Problem.objects.create(institution=cusm, title="Codec freezes")
-    notice = Notice.objects.create(
-        institution=cusm, kind="unplanned", state="published", title={"en": "Bridge down"}, start=T0
-    )
+    contact = catalog_factories.contact(staff["level2_analyst"], org)
+    problem = problem_factories.problem(staff["it_technician"], cusm, "Codec freezes")
+    notice = notice_factories.notice(staff["level2_analyst"], cusm)
     provider = Provider.objects.create(institution=cusm, code="dsp", name={"en": "DSP"})
     Provider.objects.create(institution=cusm, code="acme", name={"en": "Acme PACS"}, vendor=True)
     from escalade.runbooks import services as outages
@@ -219,8 +217,7 @@ def world(api, staff, body, cusm):
         sha256="0",
         data=b"png",
     )
-    from escalade.core import seal
-    from escalade.datasources.models import ConformanceReport, DataSource
+    from escalade.datasources.models import DataSource
 
     source = DataSource.objects.create(
         institution=cusm,
@@ -230,16 +227,9 @@ def world(api, staff, body, cusm):
         system="LIS",
         code_systems=["urn:local"],
     )
-    report = ConformanceReport.objects.create(
-        institution=cusm,
-        organisation=org,
-        via="upload",
-        size=1,
-        sealed=seal.seal(b"x"),
-        sealed_name=seal.seal(b"r.hl7"),
-        key_id=seal.key_id(),
-        state="routed",
-    )
+    designate = {"role": "phi_designate", "name": "Nadia Roy", "email": "n.roy@example.org"}
+    catalog_factories.contact(staff["level2_analyst"], org, **designate)  # the report goes to her
+    report = datasource_factories.report(staff["level2_analyst"], org)
     from escalade.datasources import services as datasources
 
     proposal = datasources.propose_worksheet(

@@ -52,7 +52,7 @@ def _pages(staff, cusm):
     )
     from escalade.mailin import services as mail
     from escalade.mailin.models import Mailbox
-    from escalade.mailin.tests.conftest import mail as make_mail
+    from escalade.mailin.tests.factories import mail as make_mail
 
     box = Mailbox.objects.select_related("institution").get(institution=cusm, code="cct")
     by_mail = mail.receive(

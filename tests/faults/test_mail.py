@@ -11,7 +11,7 @@ import pytest
 
 from conftest import CUSM_PACK
 from escalade.mailin.tests import servers
-from escalade.mailin.tests.conftest import mail
+from escalade.mailin.tests.factories import mail
 
 from .conftest import wait_for
 

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .choices import DeliveryState
+
 
 class Notification(models.Model):
     """A message for one user, rendered in the reader's language when shown."""
@@ -31,13 +33,13 @@ class Notification(models.Model):
 class OutgoingMail(models.Model):
     """An e-mail to send: kept until it is sent, retried with backoff, never lost."""
 
-    PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-    STATES = [
-        (PENDING, _("pending")),
-        (SENDING, _("sending")),
-        (SENT, _("sent")),
-        (FAILED, _("failed")),
-    ]
+    PENDING, SENDING, SENT, FAILED = (
+        DeliveryState.PENDING,
+        DeliveryState.SENDING,
+        DeliveryState.SENT,
+        DeliveryState.FAILED,
+    )
+    STATES = DeliveryState.choices
 
     to = models.JSONField(default=list)
     # Blank: DEFAULT_FROM_EMAIL. A mailbox's replies come from its own address, so that

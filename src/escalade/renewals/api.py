@@ -14,7 +14,7 @@ from escalade.catalog.models import Organisation
 from escalade.core.errors import Invalid
 from escalade.core.pagination import PageQuery, page_of, paginate
 from escalade.core.schema import Day, errors_for, one_of
-from escalade.renewals.models import Decision
+from escalade.renewals.choices import Decision
 
 from . import selectors, services
 from .errors import RenewalError

@@ -10,6 +10,8 @@ from escalade.catalog.models import Licence as LicenceProduct
 from escalade.catalog.models import Organisation
 from escalade.core.models import Institution
 
+from .choices import Decision
+
 
 class Certificate(models.Model):
     """A TLS certificate whose expiry is tracked (pasted, uploaded or read from a host)."""
@@ -53,14 +55,6 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} ({self.not_after:%Y-%m-%d})"
-
-
-class Decision(models.TextChoices):
-    """What is decided about a licence's renewal."""
-
-    PENDING = "pending", _("To decide")
-    RENEW = "renew", _("Renew")
-    LET_EXPIRE = "let_expire", _("Let it end")
 
 
 class HeldLicence(models.Model):

@@ -26,8 +26,9 @@ from escalade.core.errors import Code, Conflict, Invalid, not_one_of
 from escalade.notifications import services as notify
 
 from . import rules
+from .choices import Decision
 from .errors import RenewalError
-from .models import Certificate, Decision, HeldLicence, Reminder
+from .models import Certificate, HeldLicence, Reminder
 
 
 def _parse(pem: bytes) -> x509.Certificate:

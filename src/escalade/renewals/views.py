@@ -15,7 +15,7 @@ from escalade.core.errors import DomainError
 from escalade.core.web import done, posted_id, show_errors
 
 from . import selectors, services
-from .models import Decision
+from .choices import Decision
 
 
 class CertificateForm(forms.Form):

@@ -154,7 +154,7 @@ def test_the_report_arrives_by_the_mailbox_rule_on_the_provinces_sender(
 ):
     from escalade.mailin import services as mail
     from escalade.mailin.models import Mailbox, Message
-    from escalade.mailin.tests.conftest import mail as make_mail
+    from escalade.mailin.tests.factories import mail as make_mail
     from escalade.mailin.tests.servers import signing_domain
 
     box = Mailbox.objects.select_related("institution").get(institution=ontario)

@@ -14,7 +14,7 @@ from escalade.mailin.choices import State
 from escalade.mailin.models import Mailbox
 from escalade.notifications.models import OutgoingMail
 
-from .conftest import mail
+from .factories import mail
 from .servers import Zone, dkim_key, dkim_sign, signing_domain
 
 PROVINCE = "one-mail.on.ca"

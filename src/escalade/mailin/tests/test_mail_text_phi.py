@@ -12,7 +12,7 @@ from escalade.incidents.models import Incident
 from escalade.mailin import services
 from escalade.mailin.models import Mailbox
 
-from .conftest import mail
+from .factories import mail
 
 pytestmark = pytest.mark.django_db
 

@@ -15,6 +15,7 @@ from escalade.catalog.models import Organisation
 from escalade.core.models import AuditEvent
 from escalade.incidents.tests.factories import log
 from escalade.notices.models import Interruption, Notice
+from escalade.notices.tests.factories import planned
 from escalade.notifications.models import Notification, OutgoingMail
 
 pytestmark = pytest.mark.django_db
@@ -29,20 +30,6 @@ def client_of(user, lang="en"):
 
 def post(client, path, body, method="post"):
     return getattr(client, method)(path, json.dumps(body), content_type="application/json")
-
-
-def planned(start, end, **extra):
-    return {
-        "kind": "planned",
-        "title": "Clinical viewer upgrade",
-        "body": "Version 8.2 of the viewer.",
-        "user_action": "Use the paper downtime procedure.",
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "services": ["Clinical viewer"],
-        "organisations": ["hopital-nord", "clinique-est"],
-        **extra,
-    }
 
 
 def test_a_planned_notice_inside_the_notice_period_is_refused_with_the_earliest_start(desk):

@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from escalade.incidents.tests.factories import log
 from escalade.problems import sql
-from escalade.problems.models import Problem, ProblemLink
+from escalade.problems.models import ProblemLink
+from escalade.problems.tests.factories import problem
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_links_are_the_same_through_copy_and_the_orm(both_sql, cusm, staff):
     agent = staff["level1_agent"]
     incidents = [log(agent, cusm, summary=f"No sound {n}") for n in range(4)]
-    problems = [Problem.objects.create(institution=cusm, title=f"P{n}") for n in range(2)]
+    problems = [problem(staff["it_technician"], cusm, f"P{n}") for n in range(2)]
     at = timezone.now()
 
     def write(problem):

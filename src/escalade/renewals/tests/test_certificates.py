@@ -7,36 +7,14 @@ import ssl
 import threading
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from escalade.core.errors import Conflict, Invalid
 from escalade.notifications.models import Notification
 from escalade.renewals import rules, services
 from escalade.renewals.models import Reminder
+from escalade.renewals.tests.factories import make_cert, tracked_certificate
 
 pytestmark = pytest.mark.django_db
-
-
-def make_cert(cn: str, not_after: dt.datetime):
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_after - dt.timedelta(days=365))
-        .not_valid_after(not_after)
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(cn)]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM), key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
 
 
 def test_the_due_reminder_rule():
@@ -89,8 +67,9 @@ def test_a_certificate_is_read_live_from_a_tls_endpoint(cusm, staff, tmp_path, s
 
 def test_reminders_go_out_once_each_then_daily_after_expiry(cusm, staff):
     owner = staff["it_technician"]
-    pem, _key = make_cert("pacs.example.org", dt.datetime(2026, 12, 31, 12, tzinfo=dt.UTC))
-    services.add_certificate(owner, cusm, pem)
+    tracked_certificate(
+        owner, cusm, "pacs.example.org", dt.datetime(2026, 12, 31, 12, tzinfo=dt.UTC)
+    )
     days = [
         dt.date(2026, 10, 1),
         dt.date(2026, 10, 2),

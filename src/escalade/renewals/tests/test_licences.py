@@ -22,7 +22,7 @@ from escalade.notifications.models import Notification, OutgoingMail
 from escalade.renewals import services
 from escalade.renewals.models import Reminder
 
-from .test_certificates import make_cert
+from .factories import make_cert
 
 
 def api_of(user):

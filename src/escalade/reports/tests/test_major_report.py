@@ -17,6 +17,7 @@ from escalade.notifications.models import OutgoingMail
 from escalade.reports import services
 from escalade.reports.models import MajorReport
 from escalade.reports.pdf import major_report_pdf
+from escalade.reports.tests.factories import major_report
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,8 +93,9 @@ def test_a_major_incident_gets_a_draft_filled_with_what_is_known(cusm, staff):
 
 
 def test_the_pdf_opens_and_holds_the_repercussions(cusm, staff):
-    incident = log(staff["level1_agent"], cusm, symptom="codec")
-    report = services.update(staff["chief_telehealth_technician"], incident.major_report, FILLED)
+    draft = major_report(staff["level1_agent"], cusm, symptom="codec")
+    report = services.update(staff["chief_telehealth_technician"], draft, FILLED)
+    incident = report.incident
     text = "\n".join(
         page.extract_text() for page in PdfReader(io.BytesIO(major_report_pdf(report))).pages
     )
@@ -103,8 +105,9 @@ def test_the_pdf_opens_and_holds_the_repercussions(cusm, staff):
 
 
 def test_a_completed_report_is_mailed_to_its_distribution_list(cusm, staff, smtp):
-    incident = log(staff["level1_agent"], cusm, symptom="codec")
-    services.update(staff["chief_telehealth_technician"], incident.major_report, FILLED)
+    draft = major_report(staff["level1_agent"], cusm, symptom="codec")
+    services.update(staff["chief_telehealth_technician"], draft, FILLED)
+    incident = draft.incident
     run_worker()
     assert len(smtp.messages) == 1
     recipients, message = smtp.messages[0]

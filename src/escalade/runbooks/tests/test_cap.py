@@ -9,6 +9,7 @@ from django.test import Client
 from lxml import etree
 
 from escalade.runbooks import services
+from escalade.runbooks.tests.factories import outage as activate
 
 pytestmark = pytest.mark.django_db
 SCHEMA = etree.XMLSchema(etree.parse(str(Path(__file__).parent / "data" / "CAP-v1.2.xsd")))
@@ -16,7 +17,7 @@ CAP = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}
 
 
 def test_every_broadcast_of_an_outage_is_valid_cap_1_2(pau, crew):
-    outage = services.activate(crew["it_technician"], pau, "case4_ris_pacs")
+    outage = activate(crew["it_technician"], pau, "case4_ris_pacs")
     anonymous = Client()
     warnings = {
         b.pk: anonymous.get(f"/api/broadcasts/{b.public_id}.cap") for b in outage.broadcasts.all()
@@ -53,7 +54,7 @@ def test_every_broadcast_of_an_outage_is_valid_cap_1_2(pau, crew):
 
 
 def test_the_atom_feed_links_each_cap_document(pau, crew):
-    outage = services.activate(crew["it_technician"], pau, "case3_pacs")
+    outage = activate(crew["it_technician"], pau)
     reader = Client(HTTP_ACCEPT_LANGUAGE="fr")
     feed = feedparser.parse(reader.get("/feeds/broadcasts.atom", {"host": "MRADI001"}).content)
     (entry,) = feed.entries

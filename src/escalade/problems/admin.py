@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from .models import CorrectiveMeasure, Problem, ProblemLink
+
+
+class MeasureInline(admin.TabularInline):
+    model = CorrectiveMeasure
+    extra = 0
+
+
+@admin.register(Problem)
+class ProblemAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "state", "symptom", "site", "institution")
+    list_filter = ("institution", "state")
+    search_fields = ("title", "suspected_cause", "confirmed_cause")
+    inlines = [MeasureInline]
+
+
+@admin.register(ProblemLink)
+class ProblemLinkAdmin(admin.ModelAdmin):
+    list_display = ("problem", "incident", "linked_at")
+    raw_id_fields = ("problem", "incident")
