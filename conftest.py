@@ -18,6 +18,7 @@ SHIPPED = ["cusm-telehealth", "ciusss-emtl", "ontario-viewer", "ch-pau-imaging"]
 
 
 _SNAPSHOT: dict = {}  # SQLite in memory: a copy of the database with the packs loaded
+_MIGRATED: dict = {}  # SQLite: a file holding the database as migrated, before the packs
 
 
 def _load_shipped() -> None:
@@ -36,18 +37,34 @@ def _load_shipped() -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     """The test database, migrated, with the shipped packs loaded once."""
     import sqlite3
 
     from django.db import connection
 
     with django_db_blocker.unblock():
+        if "core_institution" not in connection.introspection.table_names():
+            return  # no test of this session uses the database: none was made
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            path = tmp_path_factory.mktemp("migrated") / "escalade.sqlite3"
+            with sqlite3.connect(path) as copy:
+                connection.connection.backup(copy)
+            copy.close()
+            _MIGRATED["sqlite"] = path
         _load_shipped()
         if connection.vendor == "sqlite" and connection.is_in_memory_db():
             snapshot = sqlite3.connect(":memory:", check_same_thread=False)
             connection.connection.backup(snapshot)
             _SNAPSHOT["sqlite"] = snapshot
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(django_db_setup):
+    """A file holding a SQLite database as migrated (no pack loaded), for tests whose
+    processes need a database of their own (tests/faults): copied, not migrated again;
+    None on PostgreSQL."""
+    return _MIGRATED.get("sqlite")
 
 
 def _transactional(item) -> bool:

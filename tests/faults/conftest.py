@@ -1,9 +1,9 @@
 """Fault tests: real processes (workers, scheduler, the embedded supervisor) on a scratch
 database of their own, a real SMTP server, kill -9 and database restarts.
 
-Each test gets a fresh database migrated once per test session (a copied SQLite file, or
-a PostgreSQL database made from a template), so these processes never touch the
-database pytest-django gives the other tests."""
+Each test gets a fresh database migrated once per test session (a copy of the SQLite
+file the test session migrated, or a PostgreSQL database made from a template), so these
+processes never touch the database pytest-django gives the other tests."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def _migrate(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def _template_db(tmp_path_factory):
+def _template_db(tmp_path_factory, migrated_sqlite):
     if ON_POSTGRESQL:
         base = os.environ["DATABASE_URL"]
         name = f"escalade_faults_tpl_{uuid.uuid4().hex[:8]}"
@@ -67,6 +67,8 @@ def _template_db(tmp_path_factory):
         yield name
         with _pg_admin(base) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    elif migrated_sqlite is not None:  # the test session's own, as migrated: a copy
+        yield migrated_sqlite
     else:
         path = tmp_path_factory.mktemp("faults") / "template.sqlite3"
         _migrate(f"sqlite:///{path}")
