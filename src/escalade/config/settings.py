@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "escalade.renewals",
     "escalade.notices",
     "escalade.runbooks",
+    "escalade.oncall",
     "escalade.mailin",
     "escalade.datasources",
 ]

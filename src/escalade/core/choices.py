@@ -58,3 +58,7 @@ class AuditAction(models.TextChoices):
     REJECTION_RECORDED = "rejection_recorded", _("rejected transmission recorded")
     REJECTION_MOVED = "rejection_moved", _("rejected transmission moved on")
     MESSAGE_RETAKEN = "message_retaken", _("rejected e-mail taken again")
+    CLOCK_PAUSED = "clock_paused", _("response clock paused")
+    CLOCK_RESUMED = "clock_resumed", _("response clock resumed")
+    CLOCK_WARNED = "clock_warned", _("response clock at 75 %")
+    CLOCK_BREACHED = "clock_breached", _("response target passed")

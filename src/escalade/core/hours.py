@@ -174,3 +174,58 @@ def business_days_between(start: dt.date, end: dt.date, calendar: Calendar) -> i
         day += dt.timedelta(days=1)
         count += calendar.is_business_day(day)
     return count
+
+
+def _utc(at: dt.datetime) -> dt.datetime:
+    return at.astimezone(dt.UTC)
+
+
+def counted_seconds(
+    schedule: Schedule | None,
+    start: dt.datetime,
+    end: dt.datetime,
+    zone: ZoneInfo,
+    calendar: Calendar,
+) -> float:
+    """The seconds of [start, end) the schedule is open (a response clock counting
+    business hours); no schedule: every second counts. Real seconds, across DST too."""
+    if end <= start:
+        return 0.0
+    if schedule is None:
+        return (_utc(end) - _utc(start)).total_seconds()
+    total, day = 0.0, start.astimezone(zone).date() - dt.timedelta(days=1)
+    last = end.astimezone(zone).date()
+    while day <= last:
+        for begin, finish in intervals_on(schedule, day, zone, calendar):
+            lo, hi = max(_utc(begin), _utc(start)), min(_utc(finish), _utc(end))
+            if lo < hi:
+                total += (hi - lo).total_seconds()
+        day += dt.timedelta(days=1)
+    return total
+
+
+def add_counted(
+    schedule: Schedule | None,
+    start: dt.datetime,
+    seconds: float,
+    zone: ZoneInfo,
+    calendar: Calendar,
+    horizon_days: int = 400,
+) -> dt.datetime | None:
+    """The instant when `seconds` of open time have passed after `start` (a clock's due
+    time); None when the schedule does not open that much within the horizon."""
+    if schedule is None:
+        return _utc(start) + dt.timedelta(seconds=seconds)
+    remaining = max(seconds, 0.0)
+    day = start.astimezone(zone).date() - dt.timedelta(days=1)
+    for _ in range(horizon_days):
+        for begin, finish in intervals_on(schedule, day, zone, calendar):
+            lo, hi = max(_utc(begin), _utc(start)), _utc(finish)
+            if lo >= hi:
+                continue
+            span = (hi - lo).total_seconds()
+            if span >= remaining:
+                return lo + dt.timedelta(seconds=remaining)
+            remaining -= span
+        day += dt.timedelta(days=1)
+    return None

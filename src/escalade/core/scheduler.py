@@ -27,6 +27,7 @@ SCHEDULES = {
     "datasource-silence": ("escalade.datasources.tasks.check_silence", "*/5 * * * *"),
     "unmapped-codes": ("escalade.datasources.tasks.remind_unmapped", "0 9 * * 1"),
     "idempotency-purge": ("escalade.core.tasks.purge_idempotency", "17 * * * *"),
+    "response-clocks": ("escalade.oncall.tasks.check_response_clocks", "* * * * *"),
 }
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from escalade.accounts import rules as perms
 from escalade.accounts.choices import Role
 from escalade.accounts.services import has_permission, resolve_institution
+from escalade.core import panels
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Invalid
 from escalade.core.i18n import pick
@@ -148,10 +149,23 @@ class EscalationOut(Out):
     at: dt.datetime
 
 
+class ClockOut(Out):
+    target: one_of("first_response", "resolution")
+    due: dt.datetime | None = Field(description="when it reaches its target; none while paused")
+    remaining_seconds: int = Field(description="counted time left, negative once passed")
+    paused: bool = Field(description="a partner holds the incident (level 3)")
+    breached: bool
+    state: one_of("running", "paused", "met", "stopped")
+    business_hours: bool = Field(description="counted in business hours only, not 24/7")
+
+
 class IncidentDetailOut(IncidentOut):
     follows: str | None = Field(None, description="the closed request this one follows up")
     escalations: list[EscalationOut]
     timeline: list[TimelineEventOut]
+    sla: list[ClockOut] = Field(
+        description="the response clocks the institution's pack gives it (none: no target)"
+    )
 
 
 class EscalateIn(Schema):
@@ -246,6 +260,8 @@ def _detail(incident: Incident) -> dict:
     )
     out = serialize(incident)
     out["follows"] = incident.follows.number if incident.follows_id else None
+    # what the apps built on incidents add to its answer (the on-call app: its clocks)
+    out["sla"] = panels.of("incident_api", None, incident).data.get("sla") or []
     out["escalations"] = [
         {
             "from_level": e.from_level,

@@ -66,6 +66,18 @@ MESSAGES = {
     "patient_safety": _(
         "Possible impact on a patient's safety: incident %(number)s at %(site)s, %(summary)s. Prepare the incident declaration."
     ),
+    "clock_warning_first_response": _(
+        "Incident %(number)s (%(summary)s): 75 %% of the time to answer it is gone."
+    ),
+    "clock_warning_resolution": _(
+        "Incident %(number)s (%(summary)s): 75 %% of the time to resolve it is gone."
+    ),
+    "clock_breached_first_response": _(
+        "Incident %(number)s (%(summary)s): the time to answer it is passed."
+    ),
+    "clock_breached_resolution": _(
+        "Incident %(number)s (%(summary)s): the time to resolve it is passed."
+    ),
     "patient_safety_confirmed": _(
         "A patient's safety was affected: incident %(number)s at %(site)s, %(summary)s. Prepare the incident declaration."
     ),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from escalade.core.i18n import colon
 
@@ -155,3 +156,17 @@ def badge(obj, name: str, element_id: str = ""):
     return format_html(
         '<span class="badge {}" title="{}">{}</span>', tone, capfirst(field.verbose_name), label
     )
+
+
+@register.filter
+def duration(seconds) -> str:
+    """A length of time as people read it on a clock: '2 h 05 min', '12 min' (a time
+    left or a lateness: its absolute value)."""
+    try:
+        total = abs(int(seconds)) // 60
+    except (TypeError, ValueError):
+        return ""
+    hours, minutes = divmod(total, 60)
+    if hours:
+        return _("%(h)s h %(m)02d min") % {"h": hours, "m": minutes}
+    return _("%(m)s min") % {"m": minutes}

@@ -1,0 +1,36 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OncallConfig(AppConfig):
+    name = "escalade.oncall"
+    label = "oncall"
+    verbose_name = _("On call")
+
+    def ready(self):
+        from escalade.core import events, panels
+        from escalade.incidents import events as incident
+
+        from . import pack, selectors, services, timeline
+
+        pack.register()
+        timeline.register_all()
+        events.subscribe(incident.IncidentCreated, services.incident_created)
+        for responded in (incident.IncidentStarted, incident.NoteAdded):
+            events.subscribe(responded, services.incident_responded)
+        events.subscribe(incident.IncidentEscalated, services.incident_escalated)
+        events.subscribe(incident.IncidentReprioritized, services.incident_reprioritized)
+        events.subscribe(incident.IncidentClassified, services.incident_reprioritized)
+        events.subscribe(incident.IncidentResolved, services.incident_resolved)
+        events.subscribe(incident.IncidentReopened, services.incident_reopened)
+        events.subscribe(incident.IncidentClosed, services.incident_closed)
+        panels.register(
+            "incident",
+            "sla",
+            context=selectors.clocks_panel,
+            template="oncall/incident_clocks.html",
+            place="facts",
+            order=5,
+        )
+        # the `sla` of the incident's API answer
+        panels.register("incident_api", "sla", context=selectors.clocks_panel)
