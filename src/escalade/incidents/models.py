@@ -143,6 +143,9 @@ class Incident(models.Model):
     updated_at = models.DateTimeField(_("last activity"), default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The soonest due time of its running response clocks (kept by the on-call app through
+    # services.set_due): the "due first" queue sorts by it. None: no clock running.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
     search_text = models.TextField(blank=True, editable=False)
     # A summary the product wrote (a live session's trouble, an outage, a silent source),
     # in both languages: shown in the reader's. Empty for a summary a person typed.
@@ -165,6 +168,7 @@ class Incident(models.Model):
             ("classify_incident", "Can choose the symptom of an incident to classify"),
         ]
         indexes = [
+            models.Index(fields=["institution", "due_at", "id"], name="incident_due"),
             models.Index(fields=["institution", "-id"], name="inc_inst_newest"),
             models.Index(fields=["institution", "created_at"], name="inc_inst_created_at"),
             models.Index(fields=["institution", "status", "updated_at"], name="inc_inst_status"),

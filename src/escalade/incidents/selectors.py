@@ -180,6 +180,12 @@ def team_queue(user, institution) -> QuerySet[Incident]:
     )
 
 
+def due_first(user, institution) -> QuerySet[Incident]:
+    """The team's open incidents with a response clock running, the soonest due first
+    (the on-call app keeps `due_at`)."""
+    return team_queue(user, institution).filter(due_at__isnull=False).order_by("due_at", "id")
+
+
 def requester_history(user, incident: Incident, limit: int = 10) -> QuerySet[Incident] | None:
     """The requester's other requests, for roles allowed to see them (None otherwise)."""
     if not has_permission(user, perms.REQUESTER_HISTORY):

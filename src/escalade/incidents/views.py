@@ -45,7 +45,7 @@ from .forms import (
 )
 from .models import IncidentPolicy
 
-QUEUES = ("mine", "team", "followup", "all")
+QUEUES = ("mine", "team", "due", "followup", "all")
 
 
 @login_required
@@ -159,6 +159,8 @@ def queue(request):
         qs = selectors.follow_up(institution)
     elif tab == "team":
         qs = selectors.team_queue(user, institution)
+    elif tab == "due":
+        qs = selectors.due_first(user, institution)
     else:
         qs = selectors.search(
             selectors.visible_incidents(user, institution),
@@ -191,6 +193,7 @@ def queue(request):
         "severities": Severity.choices,
         "statuses": [("open", _("Open")), *Status.choices],
         "can_view_all": has_permission(user, perms.VIEW_ALL),
+        "now": timezone.now(),
     }
     if request.htmx:
         return render(request, "incidents/queue.html#rows", context)
@@ -250,6 +253,7 @@ QUEUE_ORDER = {
     "mine": ("priority", "created_at", "id"),
     "team": ("priority", "created_at", "id"),
     "followup": ("updated_at", "id"),
+    "due": ("due_at", "id"),
 }
 
 

@@ -32,5 +32,13 @@ class OncallConfig(AppConfig):
             place="facts",
             order=5,
         )
+        panels.register(
+            "wallboard",
+            "clocks",
+            context=selectors.wallboard_panel,
+            template="oncall/wallboard_clocks.html",
+            place="cells",
+            order=5,
+        )
         # the `sla` of the incident's API answer
         panels.register("incident_api", "sla", context=selectors.clocks_panel)

@@ -40,6 +40,34 @@ def sla_of(incident: Incident, now: dt.datetime | None = None) -> list[dict]:
     return sorted((clock_view(c, now) for c in clocks), key=lambda v: order[v["target"]])
 
 
+SOON = dt.timedelta(minutes=30)
+
+
+def due_soon(institution, now: dt.datetime | None = None, limit: int = 6) -> list[dict]:
+    """The institution's open incidents whose clock is passed or due within 30 minutes,
+    the soonest first: {number, summary, due, late}."""
+    now = now or timezone.now()
+    rows = (
+        Incident.objects.filter(institution=institution, due_at__lte=now + SOON)
+        .order_by("due_at", "id")
+        .values("number", "summary", "due_at")[:limit]
+    )
+    return [
+        {
+            "number": r["number"],
+            "summary": r["summary"],
+            "due": r["due_at"],
+            "late": r["due_at"] <= now,
+        }
+        for r in rows
+    ]
+
+
+def wallboard_panel(request, institution) -> list[dict]:
+    """The wallboard's clocks cell (registered in apps.py): shown even when empty."""
+    return due_soon(institution)
+
+
 def clocks_panel(request, incident: Incident) -> list[dict] | None:
     """The incident page's clocks (registered in apps.py), and the `sla` of its API
     answer; none when the pack gives it no target."""

@@ -7,6 +7,7 @@ is never lost nor run twice. A scheduled check warns at 75 % and at breach, once
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from escalade.core import audit, packs
 from escalade.core.choices import AuditAction
 from escalade.core.hours import Schedule, add_counted, counted_seconds
+from escalade.incidents import services as incidents
 from escalade.incidents.models import Incident
 from escalade.notifications import services as notify
 
@@ -113,6 +115,28 @@ def _move(clock: Clock, action: str, now: dt.datetime, actor=None) -> None:
         _record(clock, kind, actor, elapsed=round(clock.elapsed))
 
 
+def _sync_due(incident: Incident) -> None:
+    """The incident's soonest due time among its running clocks (the "due first" queue)."""
+    due = (
+        Clock.objects.filter(incident=incident, state=ClockState.RUNNING)
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    incidents.set_due(incident, due)
+
+
+def _keeps_due(handler):
+    """An event handler of the clocks, followed by the incident's due time kept."""
+
+    @functools.wraps(handler)
+    def wrapped(event) -> None:
+        handler(event)
+        _sync_due(event.incident)
+
+    return wrapped
+
+
 def _clocks(incident: Incident, *targets: str) -> list[Clock]:
     qs = Clock.objects.select_for_update().select_related("incident__institution")
     return list(qs.filter(incident=incident, target__in=targets or ClockTarget.values))
@@ -121,6 +145,7 @@ def _clocks(incident: Incident, *targets: str) -> list[Clock]:
 # -- the incidents' events (published inside their transaction) ---------------------
 
 
+@_keeps_due
 def incident_created(event) -> None:
     """The clocks of the pack's first rule the new incident meets, running from its
     creation (paused at once when it is logged straight to a partner)."""
@@ -139,12 +164,14 @@ def incident_created(event) -> None:
             _move(clock, "pause", now)
 
 
+@_keeps_due
 def incident_responded(event) -> None:
     """Taken in hand, or a note written: the first response is given."""
     for clock in _clocks(event.incident, ClockTarget.FIRST_RESPONSE):
         _move(clock, "meet", timezone.now(), event.actor)
 
 
+@_keeps_due
 def incident_escalated(event) -> None:
     """An escalation answers the caller (first response); at level 3 the partner holds
     the incident and the resolution clock waits for it."""
@@ -158,6 +185,7 @@ def incident_escalated(event) -> None:
             _move(clock, "resume", now, event.actor)
 
 
+@_keeps_due
 def incident_reprioritized(event) -> None:
     """A re-evaluated priority (seed 002, after level 2) or severity takes the targets of
     the rule the incident now meets; the time already counted stays."""
@@ -180,6 +208,7 @@ def incident_reprioritized(event) -> None:
         clock.save()
 
 
+@_keeps_due
 def incident_resolved(event) -> None:
     """Resolved: both targets are met (a resolution answers the caller too)."""
     now = timezone.now()
@@ -187,12 +216,14 @@ def incident_resolved(event) -> None:
         _move(clock, "meet", now, event.actor)
 
 
+@_keeps_due
 def incident_reopened(event) -> None:
     """Reopened: the resolution clock runs again from where it stopped."""
     for clock in _clocks(event.incident, ClockTarget.RESOLUTION):
         _move(clock, "reopen", timezone.now(), event.actor)
 
 
+@_keeps_due
 def incident_closed(event) -> None:
     """Closed before a target was met: its clock stops where it was."""
     for clock in _clocks(event.incident):

@@ -18,6 +18,7 @@ from .lifecycle import (
     reprioritize,
     requester_replied,
     resolve,
+    set_due,
     start,
 )
 
@@ -38,6 +39,7 @@ __all__ = [
     "require",
     "resolve",
     "route_snapshot",
+    "set_due",
     "symptoms_of",
     "start",
 ]

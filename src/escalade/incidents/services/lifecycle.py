@@ -538,3 +538,11 @@ def flag_patient_safety(actor, incident: Incident, level: str, note: str = "") -
             params=params,
         )
     return incident
+
+
+def set_due(incident: Incident, due_at) -> None:
+    """Keep the soonest due time of the incident's response clocks (the on-call app
+    calls it in the transaction that moves them): a derived value, not audited."""
+    if incident.due_at != due_at:
+        Incident.objects.filter(pk=incident.pk).update(due_at=due_at)
+        incident.due_at = due_at

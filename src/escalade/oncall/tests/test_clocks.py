@@ -94,3 +94,27 @@ def test_a_re_evaluated_priority_takes_the_new_rule_and_keeps_the_time_counted(c
 def test_an_institution_without_clock_rules_has_no_clock(ontario, desk):
     _incident, clocks = clocked(desk["level1_agent"], ontario, symptom="viewer_access")
     assert clocks == {}
+
+
+def test_the_due_first_queue_puts_the_soonest_target_on_top(cusm, team):
+    with time_machine.travel(TUESDAY_10, tick=False):
+        minor, _ = clocked(team["level1_agent"], cusm, symptom="sound_simple")
+        major, _ = clocked(team["level1_agent"], cusm, symptom="bridge")
+    minor.refresh_from_db()
+    major.refresh_from_db()
+    assert major.due_at == TUESDAY_10 + dt.timedelta(minutes=15) < minor.due_at
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(team["telehealth_technician"])
+    with time_machine.travel(TUESDAY_10 + dt.timedelta(minutes=20), tick=False):
+        page = client.get("/?queue=due", follow=True).content.decode()
+        board = client.get("/wallboard/").content.decode()
+    assert page.index(major.number) < page.index(minor.number) and ">late<" in page
+    cell = board[board.index('id="wb-clocks"') :]
+    assert major.number in cell[: cell.index("</section>")]
+    with time_machine.travel(TUESDAY_10 + dt.timedelta(minutes=21), tick=False):
+        incidents.start(team["telehealth_technician"], major)
+    major.refresh_from_db()
+    assert major.due_at == TUESDAY_10 + dt.timedelta(hours=4)  # the resolution, next
+    incidents.resolve(team["telehealth_technician"], major, "Bridge port reset.")
+    major.refresh_from_db()
+    assert major.due_at is None
