@@ -56,6 +56,7 @@ ACCESS = {
     ("GET", "/api/broadcasts/current"): PUBLIC,  # what a workstation's notifier asks
     ("GET", "/api/broadcasts/{public_id}.cap"): PUBLIC,
     ("GET", "/api/vendors"): perms.RUNBOOK_VIEW,
+    ("GET", "/api/oncall"): perms.ONCALL_VIEW,
     ("GET", "/api/vendors/{code}/call-sheet"): perms.RUNBOOK_VIEW,
     # writes: the service of each checks its permission; the requester may only log
     ("POST", "/api/incidents"): perms.LOG,
@@ -90,6 +91,7 @@ ACCESS = {
     ("POST", "/api/certificates/probe"): perms.RENEWAL_PROBE,
     ("POST", "/api/licences"): perms.RENEWAL_CHANGE,
     ("PATCH", "/api/licences/{licence_id}"): perms.RENEWAL_CHANGE,
+    ("POST", "/api/oncall/overrides"): perms.ONCALL_CHANGE,
     ("POST", "/api/outages"): perms.OUTAGE_RUN,
     ("POST", "/api/alerts/alertmanager"): perms.OUTAGE_RUN,
     ("POST", "/api/outages/{outage_id}/steps/{n}"): perms.OUTAGE_RUN,

@@ -40,11 +40,6 @@ EXEMPT = {
     "called by webhooks instead",
     ("notifications", "tests/factories.py"): "its rows are made by the other apps' services, "
     "which its tests call",
-    ("oncall", "api.py"): "its clocks are part of the incident's answer (`sla` of GET "
-    "/api/incidents/{number}), through the panels registry",
-    ("oncall", "views.py"): "its clocks are shown on the incident page (a panel it registers); "
-    "the rotations' pages come with them (issue 27)",
-    ("oncall", "urls.py"): "no page of its own yet (see views.py)",
     ("reports", "choices.py"): "it has no coded field of its own: it shows the incidents' codes",
     ("reports", "rules.py"): "what it computes is counted by the database (stats.py); the "
     "fiscal periods are the kernel's (core.fiscal)",

@@ -98,6 +98,7 @@ def _pages(staff, cusm):
         f"/problems/{problem.pk}/",
         "/notices/",
         "/renewals/",
+        "/oncall/",
         "/notifications/",
         "/wallboard/",
         "/runbooks/",

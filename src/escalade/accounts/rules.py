@@ -57,7 +57,12 @@ OUTAGE_CREW = {RUNBOOK_VIEW, OUTAGE_RUN, REGISTRY_ADD}
 # E-mail in: the mailboxes' state, fetching now, taking a rejected message again
 MAILBOX_RUN = "change_mailbox"
 
-STAFF_BASE = {LOG, VIEW_ALL, NOTE, RUNBOOK_VIEW, REGISTRY_ADD}
+# On call (issue 27): who is on call is for every staff role; a team's lead (the chief
+# telehealth technician, the manager) swaps a turn
+ONCALL_VIEW = "view_team"
+ONCALL_CHANGE = "add_override"
+
+STAFF_BASE = {LOG, VIEW_ALL, NOTE, RUNBOOK_VIEW, REGISTRY_ADD, ONCALL_VIEW}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.LEVEL1_AGENT: STAFF_BASE
@@ -89,7 +94,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | {OUTAGE_RUN}
     | {ESCALATE, CLASSIFY, RESOLVE, CLOSE, REOPEN, RECLASSIFY, REPRIORITIZE, REQUESTER_HISTORY}
     | SESSION_STAFF
-    | {SESSION_CANCEL}
+    | {SESSION_CANCEL, ONCALL_CHANGE}
     | PROBLEM_OWNERS
     | (DESK_LEADS - {CONTACT_CHANGE}),
     Role.IT_TECHNICIAN: STAFF_BASE
@@ -112,8 +117,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         SESSION_CANCEL,
         VIEW_PATIENT,
     }
-    | {INTERRUPTION_ADD, RUNBOOK_VIEW, REGISTRY_ADD},
+    | {INTERRUPTION_ADD, RUNBOOK_VIEW, REGISTRY_ADD, ONCALL_VIEW},
     Role.MANAGER: {VIEW_ALL, NOTE, CLASSIFY, RECLASSIFY, REPRIORITIZE, CLOSE, REOPEN}
+    | {ONCALL_VIEW, ONCALL_CHANGE}
     | {REQUESTER_HISTORY, MAILBOX_RUN}
     | OUTAGE_CREW
     | {SESSION_VIEW, SESSION_CANCEL, VIEW_PATIENT}

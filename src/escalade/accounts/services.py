@@ -34,6 +34,7 @@ def ensure_roles() -> None:
                 "runbooks",
                 "mailin",
                 "datasources",
+                "oncall",
             ]
         ).select_related("content_type")
     }

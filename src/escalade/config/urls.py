@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("escalade.problems.urls")),
     path("", include("escalade.notices.urls")),
     path("", include("escalade.renewals.urls")),
+    path("", include("escalade.oncall.urls")),
     path("", include("escalade.runbooks.urls")),
     path("", include("escalade.mailin.urls")),
     path("", include("escalade.datasources.urls")),

@@ -62,3 +62,4 @@ class AuditAction(models.TextChoices):
     CLOCK_RESUMED = "clock_resumed", _("response clock resumed")
     CLOCK_WARNED = "clock_warned", _("response clock at 75 %")
     CLOCK_BREACHED = "clock_breached", _("response target passed")
+    ONCALL_OVERRIDDEN = "oncall_overridden", _("on-call turn changed")

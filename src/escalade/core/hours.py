@@ -229,3 +229,30 @@ def add_counted(
             remaining -= span
         day += dt.timedelta(days=1)
     return None
+
+
+def open_until(
+    schedule: Schedule | None,
+    at: dt.datetime,
+    zone: ZoneInfo,
+    calendar: Calendar,
+    horizon_days: int = 14,
+) -> dt.datetime | None:
+    """When the schedule, open at `at`, closes next (intervals that follow each other,
+    such as 17:00-24:00 then 00:00-08:00, are one stretch); None when it is closed at
+    `at`, or does not close within the horizon (always open)."""
+    if schedule is None or not is_open(schedule, at, zone, calendar):
+        return None
+    end = _utc(at)
+    day = at.astimezone(zone).date() - dt.timedelta(days=1)
+    for _ in range(horizon_days + 2):
+        extended = True
+        while extended:
+            extended = False
+            for begin, finish in intervals_on(schedule, day, zone, calendar):
+                if _utc(begin) <= end < _utc(finish):
+                    end, extended = _utc(finish), True
+        day += dt.timedelta(days=1)
+        if end < _utc(dt.datetime.combine(day, dt.time(0), tzinfo=zone)):
+            return end
+    return None

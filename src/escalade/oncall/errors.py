@@ -4,4 +4,4 @@ import enum
 
 
 class OncallError(enum.StrEnum):
-    NO_CLOCK_RULES = "no_clock_rules"
+    UNKNOWN_TEAM = "unknown_team"  # no active team of that code in the institution

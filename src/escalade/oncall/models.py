@@ -1,10 +1,15 @@
-"""The response clocks of incidents (seed 000 steps 5-6 and 12, seed 003's delays):
-time to first response and to resolution, counted 24/7 or in business hours, paused
-while a partner holds the incident."""
+"""The on-call app's rows: the response clocks of incidents (seed 000 steps 5-6 and 12,
+seed 003's delays), the teams on call with their rotations (seed 003's « heures de garde
+informatique », seed 004's « astreinte » and « cadre de garde »), and the one-off
+overrides their leads make."""
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from escalade.core.i18n import pick
+from escalade.core.models import Institution
 from escalade.core.transitions import valid_state
 from escalade.incidents.models import Incident
 
@@ -47,3 +52,66 @@ class Clock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.target} ({self.state})"
+
+
+class Team(models.Model):
+    """A team on call and its rotation (pack data, oncall.yaml): members in order, each
+    on call from one hand-over to the next, during the team's hours (none: always)."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="teams")
+    code = models.CharField(max_length=40)
+    name = models.JSONField(_("name"), default=dict)
+    lead_role = models.CharField(max_length=40, help_text="the role whose members lead it")
+    hours = models.JSONField(default=dict, blank=True, help_text="when it is on call")
+    handover = models.TimeField()
+    every_days = models.PositiveSmallIntegerField(default=7)
+    starting = models.DateField()
+    members = models.JSONField(default=list, help_text="[{username, name, phone}], in order")
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("on-call team")
+        verbose_name_plural = _("on-call teams")
+        ordering = ["institution_id", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "code"], name="oncall_team_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}:{self.code}"
+
+    @property
+    def label(self) -> str:
+        """The team's name in the active language."""
+        return pick(self.name) or self.code
+
+
+class Override(models.Model):
+    """A one-off change of the rotation (a swap for one night), made by a team lead."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="overrides")
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("to"))
+    username = models.CharField(_("person"), max_length=150)
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("on-call override")
+        verbose_name_plural = _("on-call overrides")
+        ordering = ["team_id", "starts_at"]
+        indexes = [models.Index(fields=["team", "ends_at"], name="oncall_override_end")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="oncall_override_span"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.username} {self.starts_at:%Y-%m-%d %H:%M}"

@@ -1,8 +1,9 @@
-"""oncall.yaml: the response clocks of the institution's incidents (the on-call rotations
-and escalation policies come next, in the same file)."""
+"""oncall.yaml: the response clocks of the institution's incidents and its teams on call
+with their rotations (the escalation policies come next, in the same file)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -10,8 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from escalade.accounts.choices import Role
 from escalade.core import packs
 from escalade.core.hours import Schedule
+from escalade.core.packs import Labels
 
 from . import rules
+from .models import Team
 
 
 class ClockRuleSpec(BaseModel):
@@ -65,15 +68,74 @@ class ClocksSpec(BaseModel):
         return value
 
 
+class MemberSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=150, description="the person's account")
+    name: str = Field(min_length=1, max_length=200)
+    phone: str = Field("", max_length=40, description="where the on-call person answers")
+
+
+class TeamSpec(BaseModel):
+    """A team on call: its members take turns from one hand-over to the next, during its
+    hours (none: around the clock), holidays from the institution's calendar."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=r"^[a-z][a-z0-9_-]{1,39}$")
+    name: Labels
+    lead: Role = Field(description="the role whose members lead it (they make overrides)")
+    hours: dict = Field(default_factory=dict, description="when it is on call (a schedule)")
+    handover: dt.time = dt.time(8, 0)
+    every_days: int = Field(7, ge=1, le=31, description="the length of one person's turn")
+    starting: dt.date = Field(description="the day the first member's first turn begins")
+    members: list[MemberSpec] = Field(min_length=1)
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value):
+        Schedule.from_data(value)
+        return value
+
+    @field_validator("members")
+    @classmethod
+    def _once(cls, value):
+        packs.once_each((m.username for m in value), "member")
+        return value
+
+
 class OncallFile(BaseModel):
     """oncall.yaml"""
 
     model_config = ConfigDict(extra="forbid")
-    response_clocks: ClocksSpec
+    response_clocks: ClocksSpec | None = None
+    teams: list[TeamSpec] = Field(default_factory=list)
+
+    @field_validator("teams")
+    @classmethod
+    def _unique(cls, value):
+        packs.once_each((t.code for t in value), "team code")
+        return value
 
 
 def apply_oncall(institution, spec: OncallFile, ctx: dict) -> None:
     packs.write_setting(institution, "response_clocks", spec.response_clocks)
+    rows = (
+        (
+            t.code,
+            {
+                "name": t.name.model_dump(),
+                "lead_role": t.lead,
+                "hours": t.hours,
+                "handover": t.handover,
+                "every_days": t.every_days,
+                "starting": t.starting,
+                "members": [m.model_dump() for m in t.members],
+                "position": n,
+                "active": True,
+            },
+        )
+        for n, t in enumerate(spec.teams)
+    )
+    packs.sync(Team, {"institution": institution}, rows, retire={"active": False})
 
 
 def register() -> None:

@@ -1,8 +1,10 @@
-"""The response clocks' rules, pure functions over pack data (no database, no web): which
-targets an incident gets, when a clock pauses, when it warns."""
+"""The on-call rules, pure functions over pack data (no database, no web): which targets
+an incident's response clocks get, when a clock pauses and warns, and whose turn it is
+in a team's rotation."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -81,3 +83,54 @@ def warn_after(seconds: int) -> float:
 def paused_at(level: int) -> bool:
     """Whether a clock waits at this level (a partner's ticket is open)."""
     return level >= PAUSED_AT_LEVEL
+
+
+# -- who is on call -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Member:
+    username: str
+    name: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """A team's rotation as its pack gives it: members in order, each on call for
+    `every_days` days from one hand-over to the next, the first from `starting`."""
+
+    members: tuple[Member, ...]
+    starting: dt.date
+    handover: dt.time
+    every_days: int = 7
+
+
+@dataclass(frozen=True)
+class Shift:
+    member: Member
+    starts: dt.datetime  # the hand-over that began it (local)
+    ends: dt.datetime  # the next hand-over (local)
+
+
+def shift_at(rotation: Rotation, local: dt.datetime) -> Shift | None:
+    """Whose turn it is at the local instant `local` (aware, in the institution's zone),
+    from the hand-over before it to the next; None without members or before `starting`."""
+    if not rotation.members:
+        return None
+    days = (local.date() - rotation.starting).days - (local.time() < rotation.handover)
+    if days < 0:
+        return None
+    turn = days // rotation.every_days
+    start_day = rotation.starting + dt.timedelta(days=turn * rotation.every_days)
+    begin = dt.datetime.combine(start_day, rotation.handover, tzinfo=local.tzinfo)
+    end = dt.datetime.combine(
+        start_day + dt.timedelta(days=rotation.every_days), rotation.handover, tzinfo=local.tzinfo
+    )
+    return Shift(rotation.members[turn % len(rotation.members)], begin, end)
+
+
+def earliest(*instants: dt.datetime | None) -> dt.datetime | None:
+    """The earliest of the instants given (None ones left out)."""
+    known = [i for i in instants if i is not None]
+    return min(known) if known else None

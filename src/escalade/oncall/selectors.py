@@ -1,17 +1,22 @@
-"""Reading the response clocks: how much time each target has left, for the incident
-page, the API and the queues."""
+"""The on-call app's reads: how much time each response clock has left (the incident
+page, the API, the wallboard), and who is on call now and until when."""
 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from escalade.core.errors import NotFound
+from escalade.core.hours import Schedule, is_open, next_open, open_until
 from escalade.incidents.models import Incident
 
-from . import services
+from . import rules, services
 from .choices import ClockState, ClockTarget
-from .models import Clock
+from .errors import OncallError
+from .models import Clock, Override, Team
 
 
 def clock_view(clock: Clock, now: dt.datetime) -> dict:
@@ -49,17 +54,13 @@ def due_soon(institution, now: dt.datetime | None = None, limit: int = 6) -> lis
     now = now or timezone.now()
     rows = (
         Incident.objects.filter(institution=institution, due_at__lte=now + SOON)
-        .order_by("due_at", "id")
-        .values("number", "summary", "due_at")[:limit]
+        .select_related("symptom", "institution")
+        .order_by("due_at", "id")[:limit]
     )
+    # the headline, not the summary: a summary the product wrote reads in the page's language
     return [
-        {
-            "number": r["number"],
-            "summary": r["summary"],
-            "due": r["due_at"],
-            "late": r["due_at"] <= now,
-        }
-        for r in rows
+        {"number": i.number, "summary": i.headline, "due": i.due_at, "late": i.due_at <= now}
+        for i in rows
     ]
 
 
@@ -72,3 +73,70 @@ def clocks_panel(request, incident: Incident) -> list[dict] | None:
     """The incident page's clocks (registered in apps.py), and the `sla` of its API
     answer; none when the pack gives it no target."""
     return sla_of(incident) or None
+
+
+# -- who is on call ---------------------------------------------------------------------
+
+
+def _rotation(team: Team) -> rules.Rotation:
+    members = tuple(
+        rules.Member(m["username"], m["name"], m.get("phone", "")) for m in team.members
+    )
+    return rules.Rotation(members, team.starting, team.handover, team.every_days)
+
+
+def on_call_of(team: Team, at: dt.datetime, overrides: list[Override]) -> dict:
+    """Who of `team` is on call at `at`, and until when (the next hand-over, the end of
+    the team's hours or of an override, whichever comes first): {team, name, person,
+    phone, until, override, off_duty}. Off duty (outside its hours): no person, `until`
+    when its hours begin again."""
+    inst = team.institution
+    zone, calendar = ZoneInfo(inst.timezone), inst.calendar
+    schedule = Schedule.from_data(team.hours)
+    swap = next((o for o in overrides if o.starts_at <= at < o.ends_at), None)
+    upcoming = min((o.starts_at for o in overrides if o.starts_at > at), default=None)
+    out = {"team": team.code, "name": team.label, "override": swap is not None}
+    if swap is not None:
+        person, phone, until = (swap.username, swap.name), swap.phone, swap.ends_at
+    elif not is_open(schedule, at, zone, calendar):
+        until = rules.earliest(next_open(schedule, at, zone, calendar), upcoming)
+        return {**out, "person": None, "phone": "", "until": until, "off_duty": True}
+    else:
+        shift = rules.shift_at(_rotation(team), at.astimezone(zone))
+        if shift is None:
+            return {**out, "person": None, "phone": "", "until": upcoming, "off_duty": False}
+        person, phone = (shift.member.username, shift.member.name), shift.member.phone
+        until = rules.earliest(shift.ends, open_until(schedule, at, zone, calendar), upcoming)
+    return {
+        **out,
+        "person": {"username": person[0], "name": person[1]},
+        "phone": phone,
+        "until": until,
+        "off_duty": False,
+    }
+
+
+def teams_of(institution, code: str | None = None):
+    """The institution's active teams, in the pack's order (the one named, if any)."""
+    qs = Team.objects.filter(institution=institution, active=True).select_related("institution")
+    return qs.filter(code=code) if code else qs
+
+
+def on_call(institution, at: dt.datetime | None = None, team: str | None = None) -> list[dict]:
+    """Every active team of the institution (or the one named) and who is on call at
+    `at` (now by default)."""
+    at = at or timezone.now()
+    teams = list(teams_of(institution, team))
+    overrides: dict[int, list[Override]] = {t.pk: [] for t in teams}
+    for o in Override.objects.filter(team__in=teams, ends_at__gt=at).order_by("starts_at"):
+        overrides[o.team_id].append(o)
+    return [on_call_of(t, at, overrides[t.pk]) for t in teams]
+
+
+def get_team(institution, code: str) -> Team:
+    """The institution's active team `code`; NotFound on the `team` field otherwise."""
+    team = teams_of(institution, code).first()
+    if team is None:
+        message = _("No on-call team '%(code)s'.") % {"code": code}
+        raise NotFound(message, field="team", code=OncallError.UNKNOWN_TEAM)
+    return team

@@ -64,3 +64,33 @@ def test_a_clock_moves_by_its_table():
     assert rules.CLOCK.target("pause", "running") == "paused"
     assert rules.CLOCK.target("reopen", "met") == "running"
     assert rules.CLOCK.target("pause", "met") is None
+
+
+def test_members_take_turns_from_one_hand_over_to_the_next():
+    members = tuple(rules.Member(u, u.title()) for u in ("ann", "bob", "cy"))
+    weekly = rules.Rotation(members, dt.date(2026, 1, 5), dt.time(8, 0), 7)
+    monday_7am = dt.datetime(2026, 1, 12, 7, 0, tzinfo=MTL)  # before the 08:00 hand-over
+    assert rules.shift_at(weekly, monday_7am).member.username == "ann"
+    shift = rules.shift_at(weekly, monday_7am + dt.timedelta(hours=1))
+    assert shift.member.username == "bob"
+    assert shift.ends == dt.datetime(2026, 1, 19, 8, 0, tzinfo=MTL)
+    assert (
+        rules.shift_at(weekly, dt.datetime(2026, 1, 27, 9, 0, tzinfo=MTL)).member.username == "ann"
+    )
+    assert rules.shift_at(weekly, dt.datetime(2026, 1, 1, 9, 0, tzinfo=MTL)) is None
+
+
+def test_a_night_stretch_closes_in_the_morning():
+    nights = Schedule.from_data(
+        {
+            "weekly": {"mon-fri": ["00:00-07:00", "17:00-24:00"], "sat-sun": ["00:00-24:00"]},
+            "holidays": ["00:00-24:00"],
+        }
+    )
+    from escalade.core.hours import open_until
+
+    friday_8pm = dt.datetime(2026, 12, 4, 20, 0, tzinfo=MTL)
+    assert open_until(nights, friday_8pm, MTL, QC) == dt.datetime(2026, 12, 7, 7, 0, tzinfo=MTL)
+    tuesday_8pm = dt.datetime(2026, 12, 8, 20, 0, tzinfo=MTL)
+    assert open_until(nights, tuesday_8pm, MTL, QC) == dt.datetime(2026, 12, 9, 7, 0, tzinfo=MTL)
+    assert open_until(nights, dt.datetime(2026, 12, 8, 12, 0, tzinfo=MTL), MTL, QC) is None
