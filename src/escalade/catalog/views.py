@@ -11,6 +11,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.rules import CONTACT_CHANGE
 from escalade.accounts.services import has_permission, institutions_of
 from escalade.accounts.web import current_institution, requires
+from escalade.core import panels
 from escalade.core.errors import DomainError
 from escalade.core.web import done, posted_id, refused, show_errors, shows_errors
 
@@ -42,6 +43,7 @@ def catalogue(request):
         ]
     )
     ctx = {"institution": institution, "providers": providers, "q": q, "now": now}
+    ctx["panels"] = panels.of("catalogue", request, institution)  # who is on call (oncall)
     if request.htmx:
         return render(request, "catalog/catalogue.html#results", ctx)
     return render(request, "catalog/catalogue.html", ctx)

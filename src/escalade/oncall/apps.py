@@ -40,5 +40,14 @@ class OncallConfig(AppConfig):
             place="cells",
             order=5,
         )
+        # who is on call, wherever the people to call are shown
+        for page in ("catalogue", "help_plan", "outage"):
+            panels.register(
+                page,
+                "oncall",
+                context=selectors.on_call_panel,
+                template="oncall/on_call_panel.html",
+                place="aside",
+            )
         # the `sla` of the incident's API answer
         panels.register("incident_api", "sla", context=selectors.clocks_panel)

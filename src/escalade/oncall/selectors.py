@@ -133,6 +133,13 @@ def on_call(institution, at: dt.datetime | None = None, team: str | None = None)
     return [on_call_of(t, at, overrides[t.pk]) for t in teams]
 
 
+def on_call_panel(request, about) -> list[dict] | None:
+    """Who is on call now in the institution of `about` (an institution, an outage), for
+    the pages that say whom to call; none when its pack has no team."""
+    institution = getattr(about, "institution", None) or about
+    return on_call(institution) or None
+
+
 def get_team(institution, code: str) -> Team:
     """The institution's active team `code`; NotFound on the `team` field otherwise."""
     team = teams_of(institution, code).first()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from escalade.accounts.services import institutions_of
 from escalade.accounts.web import current_institution
+from escalade.core import panels
 from escalade.core.errors import DomainError
 
 from . import rules, selectors
@@ -86,6 +87,8 @@ def guide(request):
             else:
                 ctx.update(step="error", error=exc)
     ctx["keys"] = "123456789"
+    if ctx.get("step") == "plan":  # beside the plan: who is on call (oncall)
+        ctx["panels"] = panels.of("help_plan", request, institution)
     return render(request, "routing/guide.html", ctx)
 
 

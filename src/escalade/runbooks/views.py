@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from escalade.accounts import rules as perms
 from escalade.accounts.services import has_permission
 from escalade.accounts.web import current_institution, requires
-from escalade.core import public
+from escalade.core import panels, public
 from escalade.core.web import act, done, shows_errors
 
 from . import cap, pdf, selectors, services
@@ -115,6 +115,7 @@ def _outage_page(request, outage, status=200, **forms):
             "can_add": has_permission(request.user, perms.REGISTRY_ADD),
             "can_reconcile": has_permission(request.user, perms.RECONCILE),
             "vendors": selectors.vendors(outage.institution),
+            "panels": panels.of("outage", request, outage),  # who is on call (oncall)
         },
         status=status,
     )

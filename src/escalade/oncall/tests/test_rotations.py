@@ -79,3 +79,19 @@ def test_the_page_says_who_is_on_call_now_and_next_in_french(cusm, team):
     assert 'id="override-form"' in html  # a lead may change the rotation
     client.force_login(team["telehealth_technician"])
     assert 'id="override-form"' not in client.get("/oncall/").content.decode()
+
+
+def test_whom_to_call_shows_who_is_on_call(make_user):
+    import time_machine
+
+    ciusss = pack_institution("ciusss-emtl")
+    agent = make_user("level1_agent", [ciusss])
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr-ca")
+    client.force_login(agent)
+    saturday = dt.datetime(2026, 12, 12, 10, 0, tzinfo=MTL)
+    with time_machine.travel(saturday, tick=False):
+        html = client.get("/catalogue/").content.decode()
+    panel = html[html.index('id="on-call-now"') :]
+    panel = panel[: panel.index("</section>")]
+    assert "Garde informatique du CSI" in panel and "Mélanie Ouellet" in panel
+    assert "+1 514 251-3050" in panel and "lun 07:00" in panel  # until Monday 07:00
