@@ -57,6 +57,7 @@ ACCESS = {
     ("GET", "/api/broadcasts/{public_id}.cap"): PUBLIC,
     ("GET", "/api/vendors"): perms.RUNBOOK_VIEW,
     ("GET", "/api/oncall"): perms.ONCALL_VIEW,
+    ("GET", "/api/incidents/{number}/pages"): perms.VIEW_ALL,
     ("GET", "/api/vendors/{code}/call-sheet"): perms.RUNBOOK_VIEW,
     # writes: the service of each checks its permission; the requester may only log
     ("POST", "/api/incidents"): perms.LOG,
@@ -92,6 +93,7 @@ ACCESS = {
     ("POST", "/api/licences"): perms.RENEWAL_CHANGE,
     ("PATCH", "/api/licences/{licence_id}"): perms.RENEWAL_CHANGE,
     ("POST", "/api/oncall/overrides"): perms.ONCALL_CHANGE,
+    ("POST", "/api/pages/{page_id}/ack"): perms.ONCALL_VIEW,  # the person paged, or a lead
     ("POST", "/api/outages"): perms.OUTAGE_RUN,
     ("POST", "/api/alerts/alertmanager"): perms.OUTAGE_RUN,
     ("POST", "/api/outages/{outage_id}/steps/{n}"): perms.OUTAGE_RUN,
@@ -261,6 +263,7 @@ def world(api, staff, body, cusm):
         "public_id": outage.broadcasts.get().public_id,
         "attachment_id": attachment.pk,
         "message_id": 999999,
+        "page_id": 999999,
     }
 
 

@@ -63,3 +63,5 @@ class AuditAction(models.TextChoices):
     CLOCK_WARNED = "clock_warned", _("response clock at 75 %")
     CLOCK_BREACHED = "clock_breached", _("response target passed")
     ONCALL_OVERRIDDEN = "oncall_overridden", _("on-call turn changed")
+    PAGED = "paged", _("people paged")
+    PAGE_ACKNOWLEDGED = "page_acknowledged", _("page acknowledged")

@@ -89,9 +89,15 @@ def declared() -> dict[str, type[Event]]:
     return dict(sorted(_names.items()))
 
 
-def subscribe(kind: type[Event], handler: Handler, *, after_commit: bool = False) -> None:
+def subscribe(kind: type[Event] | str, handler: Handler, *, after_commit: bool = False) -> None:
     """Call `handler(event)` whenever an event of type `kind` is published (once per
-    handler, however often `ready()` runs)."""
+    handler, however often `ready()` runs). `kind` may be the event's name
+    ("session.troubleshooting_started"): an app reacts to a sibling's event without
+    importing the sibling (every app's events.py is loaded before any ready())."""
+    if isinstance(kind, str):
+        if kind not in _names:
+            raise ValueError(f"'{kind}' is not a declared event")
+        kind = _names[kind]
     if kind.name not in _names:
         raise ValueError(f"{kind.__name__} is not a declared event")
     _add(kind, handler, after_commit)

@@ -66,6 +66,11 @@ MESSAGES = {
     "patient_safety": _(
         "Possible impact on a patient's safety: incident %(number)s at %(site)s, %(summary)s. Prepare the incident declaration."
     ),
+    "paged": _(
+        "You are paged: incident %(number)s, %(summary)s. Acknowledge it so that the next "
+        "person is not paged: %(ack)s"
+    ),
+    "page_acknowledged": _("Incident %(number)s: %(who)s acknowledged the page and has it."),
     "clock_warning_first_response": _(
         "Incident %(number)s (%(summary)s): 75 %% of the time to answer it is gone."
     ),

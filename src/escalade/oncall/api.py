@@ -1,5 +1,5 @@
-"""Who is on call (issue 27): every team of an institution and its person on call now or
-at another moment, and the leads' overrides."""
+"""On call (issue 27): who is on call in each team now or at another moment, the leads'
+overrides, and the pages an incident sent with their acknowledgements."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from ninja import Field, Query, Router, Schema, Status
 from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
 from escalade.core.pagination import PageQuery, page_of, paginate
-from escalade.core.schema import Instant, errors_for
+from escalade.core.schema import Instant, errors_for, one_of
+from escalade.incidents import selectors as incident_selectors
 
 from . import selectors, services
+from .choices import PageChannel, PageState
 from .errors import OncallError
 
 router = Router(tags=["on call"])
@@ -101,3 +103,51 @@ def add_override(request, payload: OverrideIn):
             "by": request.auth.get_username(),
         },
     )
+
+
+class PageOut(Schema):
+    id: int
+    to: str = Field(description="the username paged")
+    name: str
+    channel: one_of(PageChannel)
+    step: int = Field(description="the policy's step, from 1")
+    round: int
+    state: one_of(PageState)
+    sent_at: dt.datetime
+    acknowledged_at: dt.datetime | None
+
+
+def _page(p) -> dict:
+    return {
+        "id": p.pk,
+        "to": p.username,
+        "name": p.name,
+        "channel": p.channel,
+        "step": p.step + 1,
+        "round": p.round,
+        "state": p.state,
+        "sent_at": p.sent_at,
+        "acknowledged_at": p.acknowledged_at,
+    }
+
+
+@router.get(
+    "/incidents/{number}/pages",
+    response={200: page_of(PageOut), **ERRORS},
+    summary="Whom the incident paged, and who acknowledged",
+)
+def incident_pages(request, number: str, page: Query[PageQuery]):
+    incident = incident_selectors.find(request.auth, number)
+    return paginate(selectors.pages_of(incident), page, order=("id",), serialize=_page)
+
+
+@router.post(
+    "/pages/{page_id}/ack",
+    response={200: PageOut, **ERRORS},
+    summary="Acknowledge a page: the paging stops and the others are told",
+)
+def acknowledge_page(request, page_id: int):
+    row = selectors.get_page(request.auth, page_id)
+    services.acknowledge(request.auth, row)
+    row.refresh_from_db()
+    return _page(row)

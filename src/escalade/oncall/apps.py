@@ -24,6 +24,11 @@ class OncallConfig(AppConfig):
         events.subscribe(incident.IncidentResolved, services.incident_resolved)
         events.subscribe(incident.IncidentReopened, services.incident_reopened)
         events.subscribe(incident.IncidentClosed, services.incident_closed)
+        # paging until someone acknowledges: what starts a policy
+        events.subscribe(incident.IncidentClassified, services.major_classified)
+        events.subscribe(incident.PatientSafetyFlagged, services.safety_flagged)
+        events.subscribe("session.troubleshooting_started", services.troubleshooting_started)
+        events.subscribe("outage.activated", services.outage_activated)
         panels.register(
             "incident",
             "sla",
@@ -49,5 +54,13 @@ class OncallConfig(AppConfig):
                 template="oncall/on_call_panel.html",
                 place="aside",
             )
+        panels.register(
+            "incident",
+            "pages",
+            context=selectors.pages_panel,
+            template="oncall/incident_pages.html",
+            place="facts",
+            order=6,
+        )
         # the `sla` of the incident's API answer
         panels.register("incident_api", "sla", context=selectors.clocks_panel)

@@ -19,3 +19,41 @@ class ClockState(models.TextChoices):
     def tones(cls) -> dict:
         """The colour of each value's badge ({% badge %})."""
         return {cls.RUNNING: "level", cls.PAUSED: "status", cls.MET: "minor", cls.STOPPED: "status"}
+
+
+class PagingState(models.TextChoices):
+    RUNNING = "running", _("Paging")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    EXHAUSTED = "exhausted", _("Nobody acknowledged")
+
+
+class PageState(models.TextChoices):
+    SENT = "sent", _("Sent")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    EXPIRED = "expired", _("Expired")  # the next step went out without an answer
+    FAILED = "failed", _("Failed")  # not reachable that way (no account, no address)
+
+    @classmethod
+    def tones(cls) -> dict:
+        """The colour of each value's badge ({% badge %})."""
+        return {
+            cls.SENT: "warn",
+            cls.ACKNOWLEDGED: "minor",
+            cls.EXPIRED: "status",
+            cls.FAILED: "major",
+        }
+
+
+class PageChannel(models.TextChoices):
+    APP = "app", _("In the application")
+    EMAIL = "email", _("E-mail")
+
+
+class Trigger(models.TextChoices):
+    """What starts an escalation policy."""
+
+    MAJOR_INCIDENT = "major_incident", _("A major incident")
+    TROUBLESHOOTING = "troubleshooting", _("A live session in trouble")
+    OUTAGE = "outage", _("An outage runbook activated")
+    PATIENT_SAFETY = "patient_safety", _("A patient-safety flag")
+    BREACH = "breach", _("A response target passed")

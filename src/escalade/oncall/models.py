@@ -13,7 +13,7 @@ from escalade.core.models import Institution
 from escalade.core.transitions import valid_state
 from escalade.incidents.models import Incident
 
-from .choices import ClockState, ClockTarget
+from .choices import ClockState, ClockTarget, PageChannel, PageState, PagingState, Trigger
 
 
 class Clock(models.Model):
@@ -115,3 +115,67 @@ class Override(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} {self.username} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Paging(models.Model):
+    """An escalation policy running for one incident: its steps page people one after
+    the other until someone acknowledges (pack data: oncall.yaml's `policies`)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="pagings")
+    policy = models.CharField(max_length=60)
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    state = models.CharField(
+        _("state"), max_length=12, choices=PagingState.choices, default=PagingState.RUNNING
+    )
+    step = models.PositiveSmallIntegerField(default=0, help_text="the next step to page")
+    round = models.PositiveSmallIntegerField(default=1)
+    next_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("paging")
+        verbose_name_plural = _("pagings")
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "policy"], name="oncall_one_paging"),
+            valid_state("state", PagingState.values, "oncall_paging_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.policy} ({self.state})"
+
+
+class Page(models.Model):
+    """One person paged at one step of a paging, on one channel."""
+
+    paging = models.ForeignKey(Paging, on_delete=models.CASCADE, related_name="pages")
+    step = models.PositiveSmallIntegerField()
+    round = models.PositiveSmallIntegerField(default=1)
+    username = models.CharField(max_length=150)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="pages"
+    )
+    name = models.CharField(max_length=200)
+    channel = models.CharField(_("channel"), max_length=8, choices=PageChannel.choices)
+    state = models.CharField(
+        _("state"), max_length=12, choices=PageState.choices, default=PageState.SENT
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
+        ordering = ["paging_id", "round", "step", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["paging", "round", "step", "username", "channel"], name="oncall_page_once"
+            ),
+            valid_state("state", PageState.values, "oncall_page_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paging_id} step {self.step} -> {self.username} ({self.state})"

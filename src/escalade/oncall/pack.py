@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from escalade.accounts.choices import Role
 from escalade.core import packs
@@ -14,6 +14,7 @@ from escalade.core.hours import Schedule
 from escalade.core.packs import Labels
 
 from . import rules
+from .choices import Trigger
 from .models import Team
 
 
@@ -102,12 +103,57 @@ class TeamSpec(BaseModel):
         return value
 
 
+class StepSpec(BaseModel):
+    """Whom one step pages, `after` the step before it went out without an answer."""
+
+    model_config = ConfigDict(extra="forbid")
+    team: str | list[str] | None = Field(
+        None, description="a team's code, or several (the one on duty now pages: day, night)"
+    )
+    who: Literal["on_call", "next", "lead"] = Field(
+        "on_call", description="the team's person on call now, the next in turn, its lead"
+    )
+    role: Role | None = Field(None, description="or every member of a role")
+    after: str = Field("0m", description="15m, 1h: the wait before this step")
+
+    @field_validator("after")
+    @classmethod
+    def _after(cls, value):
+        if value.strip() not in ("0", "0m"):
+            rules.parse_duration(value)
+        return value
+
+
+class PolicySpec(BaseModel):
+    """An escalation policy: what starts it, whom each step pages, how many rounds."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    code: str = Field(pattern=r"^[a-z][a-z0-9_-]{1,59}$")
+    triggers: list[Trigger] = Field(min_length=1)
+    rounds: int = Field(1, ge=1, le=5)
+    steps: list[StepSpec] = Field(min_length=1, max_length=10)
+
+
 class OncallFile(BaseModel):
     """oncall.yaml"""
 
     model_config = ConfigDict(extra="forbid")
     response_clocks: ClocksSpec | None = None
     teams: list[TeamSpec] = Field(default_factory=list)
+    policies: list[PolicySpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _steps_name_teams(self):
+        codes = {t.code for t in self.teams}
+        for p in self.policies:
+            for n, step in enumerate(p.steps):
+                if (step.team is None) == (step.role is None):
+                    raise ValueError(f"policy '{p.code}' step {n + 1}: name a team or a role")
+                named = [step.team] if isinstance(step.team, str) else step.team or []
+                for team in named:
+                    if team not in codes:
+                        raise ValueError(f"policy '{p.code}' step {n + 1}: unknown team '{team}'")
+        return self
 
     @field_validator("teams")
     @classmethod
@@ -118,6 +164,7 @@ class OncallFile(BaseModel):
 
 def apply_oncall(institution, spec: OncallFile, ctx: dict) -> None:
     packs.write_setting(institution, "response_clocks", spec.response_clocks)
+    packs.write_setting(institution, "paging_policies", spec.policies)
     rows = (
         (
             t.code,
@@ -140,4 +187,5 @@ def apply_oncall(institution, spec: OncallFile, ctx: dict) -> None:
 
 def register() -> None:
     packs.declare_setting("response_clocks", ClocksSpec | None, None, owner="oncall")
+    packs.declare_setting("paging_policies", list[PolicySpec], [], owner="oncall")
     packs.register("oncall.yaml", OncallFile, apply_oncall, required=False)

@@ -130,7 +130,34 @@ def shift_at(rotation: Rotation, local: dt.datetime) -> Shift | None:
     return Shift(rotation.members[turn % len(rotation.members)], begin, end)
 
 
+def after(rotation: Rotation, member: Member) -> Member:
+    """The member who comes after `member` in the rotation's order (the next to page
+    when the person on call does not answer)."""
+    names = [m.username for m in rotation.members]
+    if member.username not in names:
+        return rotation.members[0]
+    return rotation.members[(names.index(member.username) + 1) % len(names)]
+
+
 def earliest(*instants: dt.datetime | None) -> dt.datetime | None:
     """The earliest of the instants given (None ones left out)."""
     known = [i for i in instants if i is not None]
     return min(known) if known else None
+
+
+# -- paging until someone acknowledges ------------------------------------------------
+
+
+def next_position(step: int, round_: int, steps: int, rounds: int) -> tuple[int, int] | None:
+    """The step (and round) that follows `step` of `round_` in a policy of `steps` steps
+    run `rounds` times; None when the policy is exhausted."""
+    if step + 1 < steps:
+        return step + 1, round_
+    if round_ < rounds:
+        return 0, round_ + 1
+    return None
+
+
+def policy_for(policies: list[dict], trigger: str) -> dict | None:
+    """The first policy of the pack that this trigger starts."""
+    return next((p for p in policies if trigger in p.get("triggers", [])), None)

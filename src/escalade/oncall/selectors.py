@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 
 from escalade.core.errors import NotFound
 from escalade.core.hours import Schedule, is_open, next_open, open_until
+from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.models import Incident
 
 from . import rules, services
 from .choices import ClockState, ClockTarget
 from .errors import OncallError
-from .models import Clock, Override, Team
+from .models import Clock, Override, Page, Team
 
 
 def clock_view(clock: Clock, now: dt.datetime) -> dict:
@@ -78,7 +79,8 @@ def clocks_panel(request, incident: Incident) -> list[dict] | None:
 # -- who is on call ---------------------------------------------------------------------
 
 
-def _rotation(team: Team) -> rules.Rotation:
+def rotation(team: Team) -> rules.Rotation:
+    """The team's rotation as the rules read it."""
     members = tuple(
         rules.Member(m["username"], m["name"], m.get("phone", "")) for m in team.members
     )
@@ -102,7 +104,7 @@ def on_call_of(team: Team, at: dt.datetime, overrides: list[Override]) -> dict:
         until = rules.earliest(next_open(schedule, at, zone, calendar), upcoming)
         return {**out, "person": None, "phone": "", "until": until, "off_duty": True}
     else:
-        shift = rules.shift_at(_rotation(team), at.astimezone(zone))
+        shift = rules.shift_at(rotation(team), at.astimezone(zone))
         if shift is None:
             return {**out, "person": None, "phone": "", "until": upcoming, "off_duty": False}
         person, phone = (shift.member.username, shift.member.name), shift.member.phone
@@ -147,3 +149,34 @@ def get_team(institution, code: str) -> Team:
         message = _("No on-call team '%(code)s'.") % {"code": code}
         raise NotFound(message, field="team", code=OncallError.UNKNOWN_TEAM)
     return team
+
+
+# -- pages --------------------------------------------------------------------------------
+
+
+def pages_of(incident: Incident):
+    """Every page the incident sent, in order (the caller has checked the reader may see
+    the incident)."""
+    return Page.objects.filter(paging__incident=incident).select_related("paging")
+
+
+def pages_panel(request, incident: Incident) -> dict | None:
+    """The incident page's line on its paging (registered in apps.py): who has it, or
+    how many were paged; none when nobody was."""
+    paging = incident.pagings.order_by("-started_at").first()
+    if paging is None:
+        return None
+    people = {p.username for p in paging.pages.all()}
+    return {"paging": paging, "people": len(people), "number": incident.number}
+
+
+def get_page(user, page_id: int) -> Page:
+    """A page of an incident the user may see (NotFound otherwise: not disclosed)."""
+    page = Page.objects.select_related("paging__incident__institution").filter(pk=page_id).first()
+    if page is not None:
+        try:
+            incident_selectors.find(user, page.paging.incident.number)
+            return page
+        except NotFound:
+            pass
+    raise NotFound(_("No page #%(id)s.") % {"id": page_id}, field="page_id")

@@ -2,9 +2,15 @@
 
 from django_tasks import task
 
-from .services import check_clocks
+from .services import check_clocks, run_step
 
 
 @task()
 def check_response_clocks() -> int:
     return check_clocks()
+
+
+@task()
+def page_step(paging_id: int, step: int, round_: int) -> bool:
+    """A paging's next step, queued with the step before it (run_after: its wait)."""
+    return run_step(paging_id, step, round_)

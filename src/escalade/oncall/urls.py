@@ -4,4 +4,9 @@ from . import views
 
 app_name = "oncall"
 
-urlpatterns = [path("oncall/", views.on_call, name="list")]
+urlpatterns = [
+    path("oncall/", views.on_call, name="list"),
+    path("oncall/incidents/<str:number>/pages/", views.incident_pages, name="pages"),
+    path("pages/<int:page_id>/ack/", views.acknowledge, name="ack"),
+    path("pages/<int:page_id>/ack/<str:token>/", views.acknowledge_by_link, name="ack_link"),
+]

@@ -1,13 +1,17 @@
-"""The on-call page: who is on call now in each team, until when, who is next; a team
-lead changes the rotation for a while."""
+"""The on-call pages: who is on call now in each team, until when, who is next (a team
+lead changes the rotation for a while); an incident's pages; acknowledging a page from
+a phone, by the link it carries."""
 
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import has_permission
 from escalade.accounts.web import current_institution, requires
-from escalade.core.web import act, done, shows_errors
+from escalade.core.web import act, done, refused, shows_errors
+from escalade.incidents import selectors as incident_selectors
 
 from . import selectors, services
 from .forms import OverrideForm
@@ -44,3 +48,42 @@ def on_call(request):
         page=page,
         then=lambda _row: done(request, _("The rotation is changed for that time."), "oncall:list"),
     )
+
+
+@login_required
+@shows_errors
+def incident_pages(request, number):
+    incident = incident_selectors.find(request.user, number)
+    context = {
+        "incident": incident,
+        "pages": list(selectors.pages_of(incident)),
+        "can_ack_any": has_permission(request.user, perms.ONCALL_CHANGE),
+    }
+    return render(request, "oncall/pages.html", context)
+
+
+@login_required
+@require_POST
+@shows_errors
+def acknowledge(request, page_id):
+    page = selectors.get_page(request.user, page_id)
+    services.acknowledge(request.user, page)
+    number = page.paging.incident.number
+    return done(
+        request, _("Acknowledged: the others are told you have it."), "oncall:pages", number
+    )
+
+
+def acknowledge_by_link(request, page_id, token):
+    """The link of a page's e-mail, from a phone, no sign-in: showing it changes nothing
+    (mail filters open links), the button acknowledges."""
+    page = services.page_from_token(page_id, token)
+    if page is None:
+        return refused(request, _("This link is not valid any more: call the service desk."))
+    acknowledged = False
+    if request.method == "POST":
+        services.acknowledge(None, page)
+        acknowledged = True
+    page.refresh_from_db()
+    context = {"page": page, "incident": page.paging.incident, "acknowledged": acknowledged}
+    return render(request, "oncall/acknowledge.html", context)

@@ -1,0 +1,104 @@
+"""Paging until someone acknowledges: a major incident pages the person on call, the
+next one after the pack's wait, and the first acknowledgement (a link from a phone, the
+API) stops it; each step pages once."""
+
+import datetime as dt
+import json
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+
+from escalade.accounts.services import create_api_token
+from escalade.incidents.tests.factories import log
+from escalade.notifications.models import Notification, OutgoingMail
+from escalade.oncall import services
+from escalade.oncall.models import Page, Paging
+
+pytestmark = pytest.mark.django_db
+MTL = ZoneInfo("America/Montreal")
+MONDAY_10 = dt.datetime(2026, 12, 7, 10, 0, tzinfo=MTL)  # Sophie Tremblay's day (tech)
+
+
+@pytest.fixture
+def people(cusm, make_user):
+    return {
+        "tech": make_user(
+            "telehealth_technician", [cusm], username="tech", email="st@cct.example.org"
+        ),
+        "chieftech": make_user("chief_telehealth_technician", [cusm], username="chieftech"),
+        "agent": make_user("level1_agent", [cusm], username="agent-paging"),
+        "requester": make_user("requester", [cusm], username="req-paging"),
+    }
+
+
+def test_a_major_incident_pages_the_person_on_call_then_the_next_until_acknowledged(people, cusm):
+    with time_machine.travel(MONDAY_10, tick=False):
+        incident = log(people["agent"], cusm, symptom="bridge")
+    paging = Paging.objects.get(incident=incident)
+    rows = list(Page.objects.filter(paging=paging).values_list("username", "channel", "state"))
+    assert rows == [("tech", "app", "sent"), ("tech", "email", "sent")]
+    assert Notification.objects.filter(user=people["tech"], kind="paged").count() == 1
+    assert (paging.step, paging.next_at) == (1, MONDAY_10 + dt.timedelta(minutes=10))
+    # ten minutes without an answer: the next in turn (Tran Nguyen, no account yet)
+    with time_machine.travel(MONDAY_10 + dt.timedelta(minutes=11), tick=False):
+        assert services.run_step(paging.pk, 1, 1) is True
+        assert services.run_step(paging.pk, 1, 1) is False  # a task run twice pages no one
+    assert list(Page.objects.filter(paging=paging).values_list("username", "state")) == [
+        ("tech", "expired"),
+        ("tech", "expired"),
+        ("t.nguyen", "failed"),  # no account yet: not reachable in the app
+    ]
+    # the e-mail of the first page carries a link that works from a phone, no sign-in
+    (body,) = [m.body for m in OutgoingMail.objects.all() if "st@cct.example.org" in m.to]
+    link = re.search(r"https?://\S+/pages/\d+/ack/\S+/", body).group(0)
+    path = link.split("127.0.0.1:8000", 1)[-1]
+    phone = Client(HTTP_ACCEPT_LANGUAGE="fr-ca")
+    shown = phone.get(path)
+    assert shown.status_code == 200 and 'id="ack-button"' in shown.content.decode()
+    assert Paging.objects.get(pk=paging.pk).state == "running"  # showing it changed nothing
+    done = phone.post(path).content.decode()
+    assert 'id="ack-state"' in done
+    paging.refresh_from_db()
+    assert paging.state == "acknowledged" and paging.acknowledged_by == people["tech"]
+    with time_machine.travel(MONDAY_10 + dt.timedelta(minutes=21), tick=False):
+        assert services.run_step(paging.pk, 2, 1) is False  # the manager is not paged
+    assert phone.get(path.replace("/ack/", "/ack/x")).status_code == 404
+
+
+def test_the_api_lists_the_pages_and_acknowledges_once(people, cusm):
+    with time_machine.travel(MONDAY_10, tick=False):
+        incident = log(people["agent"], cusm, symptom="bridge")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(people['tech'])}")
+    pages = api.get(f"/api/incidents/{incident.number}/pages").json()["items"]
+    assert [(p["to"], p["channel"], p["state"]) for p in pages] == [
+        ("tech", "app", "sent"),
+        ("tech", "email", "sent"),
+    ]
+    outsider = Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(people['requester'])}")
+    assert outsider.post(f"/api/pages/{pages[0]['id']}/ack").status_code in (403, 404)
+    r = api.post(
+        f"/api/pages/{pages[0]['id']}/ack", json.dumps({}), content_type="application/json"
+    )
+    assert r.status_code == 200 and r.json()["state"] == "acknowledged", r.content
+    again = api.post(f"/api/pages/{pages[0]['id']}/ack")
+    assert again.status_code == 200 and Paging.objects.get().state == "acknowledged"
+
+
+def test_an_institution_without_a_policy_pages_no_one(ontario, desk):
+    log(desk["level1_agent"], ontario, symptom="viewer_access")
+    assert not Paging.objects.exists()
+
+
+def test_the_incident_page_says_who_was_paged(people, cusm):
+    with time_machine.travel(MONDAY_10, tick=False):
+        incident = log(people["agent"], cusm, symptom="bridge")
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr-ca")
+    client.force_login(people["chieftech"])
+    html = client.get(f"/incidents/{incident.number}/").content.decode()
+    line = html[html.index('id="paging"') :]
+    assert "1 personne appelée" in line[: line.index("</dd>")]
+    pages = client.get(f"/oncall/incidents/{incident.number}/pages/").content.decode()
+    assert "Sophie Tremblay" in pages and "Accuser réception" in pages  # a lead may
