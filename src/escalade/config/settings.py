@@ -191,6 +191,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("ESCALADE_EMAIL_FROM", "escalade@localhost")
 ESCALADE_BASE_URL = os.environ.get("ESCALADE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Outgoing mail is retried with backoff: after 1, 2, 4, 8... minutes, this many times.
 ESCALADE_MAIL_MAX_ATTEMPTS = int(os.environ.get("ESCALADE_MAIL_MAX_ATTEMPTS", "6"))
+# SMS through a Kannel gateway (on-call pages): its smsbox's sendsms address and user;
+# empty: no SMS. Kannel calls back /sms/kannel/?secret=... with the replies (sms-service
+# get-url), the secret below proving it is Kannel that speaks.
+ESCALADE_SMS_SENDSMS_URL = os.environ.get("ESCALADE_SMS_SENDSMS_URL", "")
+ESCALADE_SMS_USER = os.environ.get("ESCALADE_SMS_USER", "")
+ESCALADE_SMS_PASSWORD = os.environ.get("ESCALADE_SMS_PASSWORD", "")
+ESCALADE_SMS_FROM = os.environ.get("ESCALADE_SMS_FROM", "")
+ESCALADE_SMS_SECRET = os.environ.get("ESCALADE_SMS_SECRET", "")
 # E-mail in (mailin): what an attachment may be. A message with one over the limit, of a
 # type that runs code, or with too many, is refused (its sender told once).
 ESCALADE_MAIL_ATTACHMENT_MAX_BYTES = int(

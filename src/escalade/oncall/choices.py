@@ -47,6 +47,7 @@ class PageState(models.TextChoices):
 class PageChannel(models.TextChoices):
     APP = "app", _("In the application")
     EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
 
 
 class Trigger(models.TextChoices):

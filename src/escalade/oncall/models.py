@@ -165,6 +165,12 @@ class Page(models.Model):
     )
     sent_at = models.DateTimeField(default=timezone.now)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # SMS: the number, the code a reply carries ("OK 482913"), the gateway's answer
+    phone = models.CharField(max_length=40, blank=True)
+    code = models.CharField(max_length=8, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    accepted_at = models.DateTimeField(null=True, blank=True)  # by the SMS gateway
+    last_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("page")

@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
+import secrets
+import urllib.error
+import urllib.parse
+import urllib.request
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from escalade.accounts import rules as perms
-from escalade.accounts.services import require
+from escalade.accounts.services import language_of, require
 from escalade.core import audit, packs
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Invalid, missing, required
@@ -352,21 +357,21 @@ def _accounts(institution, usernames) -> dict[str, object]:
     return {u.username: u for u in users}
 
 
-def _people(institution, step: dict, now: dt.datetime) -> list[tuple[str, str]]:
-    """(username, name) of whom a step pages now: the person on call of its team (of
+def _people(institution, step: dict, now: dt.datetime) -> list[tuple[str, str, str]]:
+    """(username, name, phone) of whom a step pages now: the person on call of its team (of
     those named, the ones on duty now), the next in turn, the team's lead, or a role's
     members."""
     from . import selectors  # noqa: PLC0415 (selectors read the rows services write)
 
     if step.get("role"):
         ids = notify.members(institution, [step["role"]])
-        return [(p.username, p.username) for p in notify.people(ids)]
+        return [(p.username, p.username, "") for p in notify.people(ids)]
     codes = [step["team"]] if isinstance(step["team"], str) else step["team"]
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, str]] = []
     for team in Team.objects.filter(institution=institution, code__in=codes, active=True):
         if step.get("who") == "lead":
             ids = notify.members(institution, [team.lead_role])
-            out += [(p.username, p.username) for p in notify.people(ids)]
+            out += [(p.username, p.username, "") for p in notify.people(ids)]
             continue
         (row,) = selectors.on_call(institution, now, team.code)
         if not row["person"]:
@@ -374,9 +379,9 @@ def _people(institution, step: dict, now: dt.datetime) -> list[tuple[str, str]]:
         if step.get("who") == "next":  # the member after the one on call, in turn
             current = rules.Member(row["person"]["username"], row["person"]["name"])
             member = rules.after(selectors.rotation(team), current)
-            out.append((member.username, member.name))
+            out.append((member.username, member.name, member.phone))
         else:
-            out.append((row["person"]["username"], row["person"]["name"]))
+            out.append((row["person"]["username"], row["person"]["name"], row["phone"]))
     return list(dict.fromkeys(out))  # once each
 
 
@@ -389,12 +394,15 @@ def _page_step(paging: Paging, policy: dict, now: dt.datetime, actor=None) -> li
     step = steps[paging.step]
     Page.objects.filter(paging=paging, state=PageState.SENT).update(state=PageState.EXPIRED)
     people = _people(incident.institution, step, now)
-    accounts = _accounts(incident.institution, [u for u, _n in people])
+    accounts = _accounts(incident.institution, [u for u, _n, _p in people])
     pages = []
-    for username, name in people:
+    for username, name, phone in people:
         user = accounts.get(username)
         channels = [PageChannel.APP] + ([PageChannel.EMAIL] if user and user.email else [])
+        if phone and settings.ESCALADE_SMS_SENDSMS_URL:
+            channels.append(PageChannel.SMS)
         for channel in channels:
+            sms = channel == PageChannel.SMS
             page, created = Page.objects.get_or_create(
                 paging=paging,
                 round=paging.round,
@@ -405,11 +413,17 @@ def _page_step(paging: Paging, policy: dict, now: dt.datetime, actor=None) -> li
                     "user": user,
                     "name": name,
                     # no account here: not reachable in the app (the next step goes on)
-                    "state": PageState.SENT if user else PageState.FAILED,
+                    "state": PageState.SENT if user or sms else PageState.FAILED,
+                    "phone": phone if sms else "",
+                    "code": f"{secrets.randbelow(900000) + 100000}" if sms else "",
                 },
             )
             if created:
                 pages.append(page)
+                if sms:  # sent by a worker, queued with the page: both or neither
+                    from .tasks import send_sms  # noqa: PLC0415 (cycle: the task calls back)
+
+                    send_sms.enqueue(page.pk)
     for page in (p for p in pages if p.user and p.channel == PageChannel.APP):
         # in the app and by e-mail, each with their own link to acknowledge
         notify.tell(
@@ -575,3 +589,101 @@ def troubleshooting_started(event) -> None:
 def outage_activated(event) -> None:
     """Seed 004: the on-call people of the system that is down."""
     start_paging(event.outage.incident, Trigger.OUTAGE, event.actor)
+
+
+# -- SMS through Kannel ---------------------------------------------------------------
+
+SMS_TEXT = gettext_lazy(
+    "Escalade: incident %(number)s, %(summary)s. Reply OK %(code)s to acknowledge."
+)
+SMS_DONE = gettext_lazy("Escalade: incident %(number)s acknowledged. Thank you.")
+SMS_UNKNOWN = gettext_lazy("Escalade: this code is not a page waiting for you.")
+SMS_RETRIES = 5
+
+
+def sms_text(page: Page) -> str:
+    """The page's SMS in its reader's language, short: the summary cut so that the whole
+    holds in 160 characters (sent as UCS-2 for the accents: the gateway splits it)."""
+    incident = page.paging.incident
+    language = language_of(page.user)
+    with translation.override(language):
+        params = {"number": incident.number, "summary": "", "code": page.code}
+        room = 160 - len(str(SMS_TEXT) % params)
+        summary = (
+            incident.summary
+            if len(incident.summary) <= room
+            else incident.summary[: max(room - 1, 0)] + "…"
+        )
+        return str(SMS_TEXT) % {**params, "summary": summary}
+
+
+def send_sms(page_id: int) -> str:
+    """Hand a page's SMS to Kannel's sendsms (a worker; retried with backoff when the
+    gateway refuses or is down, then failed). Accepted once: a second run sends nothing."""
+    page = (
+        Page.objects.select_related("paging__incident__institution", "user")
+        .filter(pk=page_id, channel=PageChannel.SMS)
+        .first()
+    )
+    if page is None or page.accepted_at or page.state != PageState.SENT:
+        return "nothing to send"
+    query = urllib.parse.urlencode(
+        {
+            "username": settings.ESCALADE_SMS_USER,
+            "password": settings.ESCALADE_SMS_PASSWORD,
+            "from": settings.ESCALADE_SMS_FROM,
+            "to": re.sub(r"[^\d+]", "", page.phone),
+            "text": sms_text(page),
+            "charset": "UTF-8",
+            "coding": "2",
+        }
+    )
+    try:
+        with urllib.request.urlopen(  # noqa: S310 - the configured gateway
+            f"{settings.ESCALADE_SMS_SENDSMS_URL}?{query}", timeout=5
+        ) as answer:
+            body = answer.read(300).decode("utf-8", "replace")
+            # "0: Accepted for delivery", or "3: Queued for later delivery" (no SMS
+            # centre connected now): the gateway has it either way
+            error = "" if answer.status in (200, 202) and body.startswith(("0:", "3:")) else body
+    except (urllib.error.URLError, OSError) as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    with transaction.atomic():
+        row = Page.objects.select_for_update().get(pk=page.pk)
+        row.attempts += 1
+        if not error:
+            row.accepted_at, row.last_error = timezone.now(), ""
+        else:
+            row.last_error = error[:300]
+            if row.attempts >= SMS_RETRIES:
+                row.state = PageState.FAILED
+            else:
+                from .tasks import send_sms as task  # noqa: PLC0415 (cycle: the task calls us)
+
+                wait = dt.timedelta(seconds=10 * 2 ** (row.attempts - 1))
+                task.using(run_after=timezone.now() + wait).enqueue(row.pk)
+        row.save(update_fields=["attempts", "accepted_at", "last_error", "state"])
+    return error or "accepted"
+
+
+def _digits(phone: str) -> str:
+    return re.sub(r"\D", "", phone or "")[-10:]
+
+
+def sms_reply(sender: str, text: str) -> str:
+    """A reply Kannel received ("OK 482913"): it acknowledges the page of that code if it
+    comes from the phone the page went to. Returns the answer to send back."""
+    match = re.match(r"^\s*OK\s+(\d{6})\b", (text or "")[:500], re.IGNORECASE)
+    page = None
+    if match:
+        page = (
+            Page.objects.select_related("paging__incident__institution", "user")
+            .filter(code=match.group(1), channel=PageChannel.SMS)
+            .first()
+        )
+    if page is None or not sender or _digits(sender) != _digits(page.phone):
+        return str(SMS_UNKNOWN)
+    acknowledge(None, page)
+    language = language_of(page.user)
+    with translation.override(language):
+        return str(SMS_DONE) % {"number": page.paging.incident.number}

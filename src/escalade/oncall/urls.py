@@ -9,4 +9,5 @@ urlpatterns = [
     path("oncall/incidents/<str:number>/pages/", views.incident_pages, name="pages"),
     path("pages/<int:page_id>/ack/", views.acknowledge, name="ack"),
     path("pages/<int:page_id>/ack/<str:token>/", views.acknowledge_by_link, name="ack_link"),
+    path("sms/kannel/", views.kannel_reply, name="kannel"),
 ]

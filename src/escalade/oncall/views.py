@@ -2,7 +2,11 @@
 lead changes the rotation for a while); an incident's pages; acknowledging a page from
 a phone, by the link it carries."""
 
+import hmac
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -87,3 +91,15 @@ def acknowledge_by_link(request, page_id, token):
     page.refresh_from_db()
     context = {"page": page, "incident": page.paging.incident, "acknowledged": acknowledged}
     return render(request, "oncall/acknowledge.html", context)
+
+
+def kannel_reply(request):
+    """Kannel's sms-service calls this with each SMS received (get-url: ?secret=&from=%p
+    &text=%a). The shared secret says it is Kannel that speaks; the answer is the reply
+    Kannel sends back to the phone."""
+    secret = settings.ESCALADE_SMS_SECRET
+    given = request.GET.get("secret", "")
+    if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+        return HttpResponseForbidden("")
+    answer = services.sms_reply(request.GET.get("from", "")[:40], request.GET.get("text", "")[:500])
+    return HttpResponse(answer, content_type="text/plain; charset=utf-8")
