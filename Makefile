@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-stamp
 export ESCALADE_DEMO_PASSWORD ?= escalade-demo
 
-.PHONY: install messages messages-update run worker test docs lint format schema bench bench-list bench-route bench-machine bench-faults bench-frontline bench-broadcasts bench-mail bench-worksheet clean
+.PHONY: install messages messages-update run worker test docs lint format schema bench bench-list bench-route bench-machine bench-faults bench-frontline bench-broadcasts bench-mail bench-worksheet bench-paging clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -93,6 +93,9 @@ bench-worksheet: install
 
 bench-faults: install
 	$(BIN)/python bench/faults.py
+
+bench-paging: install
+	$(BIN)/python bench/paging.py
 
 clean:
 	rm -rf $(VENV) var

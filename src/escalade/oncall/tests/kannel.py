@@ -56,6 +56,7 @@ class Kannel:
         args += ["-m", str(len(replies))] if replies else ["-m", "0"]
         return subprocess.Popen(
             [*args, *replies],
+            stdin=subprocess.PIPE,  # with no reply to send, it waits on it (interactive)
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

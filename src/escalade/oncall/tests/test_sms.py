@@ -63,8 +63,9 @@ def test_a_page_reaches_the_phone_and_an_sms_reply_acknowledges_it(
     text = "".join(
         urllib.parse.unquote_to_bytes(p.replace("+", "%20")).decode("utf-16-be") for p in parts
     )
-    assert text.startswith(f"Escalade: incident {incident.number}, ") and f"OK {sms.code}" in text
-    assert "acknowledged. Thank you." in received  # the reply Kannel sent back
+    # in the person's language (no profile: the product's, Quebec French)
+    assert text.startswith(f"Escalade : incident {incident.number}, ") and f"OK {sms.code}" in text
+    assert f"incident {incident.number} confirmé. Merci." in received  # the reply sent back
     sms.refresh_from_db()
     assert sms.state == "acknowledged" and sms.accepted_at is not None
 
@@ -87,5 +88,5 @@ def test_a_reply_from_another_phone_or_without_the_secret_acknowledges_nothing(
     other = client.get(
         "/sms/kannel/", {"secret": "kannel-calls-us", "from": "+15145559999", "text": text}
     )
-    assert other.status_code == 200 and "not a page" in other.content.decode()
+    assert other.status_code == 200 and "pas un appel" in other.content.decode()
     assert Paging.objects.get(incident=incident).state == "running"

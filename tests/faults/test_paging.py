@@ -1,0 +1,62 @@
+"""Paging timers survive faults like the live sessions' marks: workers killed with kill -9
+between two steps, two workers racing: each step of each policy pages its people once,
+never twice, never not at all (real worker processes, a scratch database)."""
+
+import os
+import signal
+
+from conftest import CUSM_PACK
+
+from .conftest import wait_for
+
+N = 6  # major incidents logged at once, each with its policy of three steps
+
+SETUP = f"""
+from django.contrib.auth import get_user_model
+from escalade.accounts.services import create_user
+from escalade.core.packs import load_pack, write_setting
+from escalade.incidents.tests.factories import log
+cusm = load_pack({str(CUSM_PACK)!r}).institution
+write_setting(cusm, "paging_policies", [{{
+    "code": "fault", "triggers": ["major_incident"], "rounds": 1,
+    "steps": [
+        {{"role": "telehealth_technician"}},
+        {{"role": "chief_telehealth_technician", "after": "2s"}},
+        {{"role": "manager", "after": "2s"}},
+    ],
+}}])
+for name, role in [("tech", "telehealth_technician"), ("chief", "chief_telehealth_technician"),
+                   ("boss", "manager"), ("agent", "level1_agent")]:
+    create_user(name, password="pw-Escalade-1", roles=[role], institutions=[cusm])
+agent = get_user_model().objects.get(username="agent")
+result = [log(agent, cusm, symptom="bridge").number for _ in range({N})]
+"""
+
+STATE = """
+from django.db.models import Count
+from escalade.notifications.models import Notification
+from escalade.oncall.models import Paging
+paged = Notification.objects.filter(kind="paged").values("user__username").annotate(n=Count("id"))
+result = {
+    "paged": {row["user__username"]: row["n"] for row in paged},
+    "states": sorted(Paging.objects.values_list("state", flat=True)),
+}
+"""
+
+
+def test_workers_killed_between_steps_page_each_step_once(processes):
+    numbers = processes.run(SETUP)
+    assert len(numbers) == N
+    assert processes.run(STATE)["paged"] == {"tech": N}  # the first step, with the incident
+    first = processes.start("run_worker")
+    wait_for(lambda: processes.run(STATE)["paged"].get("chief"), 60, "the second steps")
+    os.killpg(first.pid, signal.SIGKILL)  # between steps, perhaps in the middle of one
+    first.wait()
+    racing = [processes.start("run_worker") for _ in range(2)]
+    state = wait_for(
+        lambda: (s := processes.run(STATE))["states"] == ["exhausted"] * N and s,
+        90,
+        "every policy to reach its last step",
+    )
+    assert state["paged"] == {"tech": N, "chief": N, "boss": N}, state
+    assert all(w.poll() is None for w in racing)
