@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -180,3 +181,28 @@ def get_page(user, page_id: int) -> Page:
         except NotFound:
             pass
     raise NotFound(_("No page #%(id)s.") % {"id": page_id}, field="page_id")
+
+
+def clock_figures(institution, since: dt.datetime, until: dt.datetime) -> dict:
+    """For the period statistics: the response targets passed in [since, until), per
+    target and per level (the team) holding the incident now."""
+    rows = (
+        Clock.objects.filter(
+            incident__institution=institution, breached_at__gte=since, breached_at__lt=until
+        )
+        .values("target", "incident__level")
+        .annotate(n=Count("id"))
+    )
+    by_target: dict[str, int] = {}
+    by_level: dict[int, int] = {}
+    for r in rows:
+        by_target[r["target"]] = by_target.get(r["target"], 0) + r["n"]
+        by_level[r["incident__level"]] = by_level.get(r["incident__level"], 0) + r["n"]
+    return {
+        "breached": sum(by_target.values()),
+        "by_target": [
+            {"target": t, "label": str(ClockTarget(t).label), "breached": by_target.get(t, 0)}
+            for t in ClockTarget.values
+        ],
+        "by_level": [{"level": lv, "breached": n} for lv, n in sorted(by_level.items())],
+    }

@@ -36,6 +36,7 @@ from escalade.incidents.models import (
     SymptomCategory,
 )
 from escalade.notices.selectors import interruption_figures
+from escalade.oncall.selectors import clock_figures
 from escalade.runbooks.selectors import outage_figures
 from escalade.telesessions.models import FollowUpTask, Protocol
 
@@ -222,6 +223,7 @@ def figures(institution, r: Range, site: str = "", symptom: str = "") -> dict:
         "patient_safety_events": safety,
         "service_interruptions": interruption_figures(institution, start, end),
         "outages": outage_figures(institution, start, end),
+        "response_targets": clock_figures(institution, start, end),
     }
 
 

@@ -118,3 +118,21 @@ def test_the_due_first_queue_puts_the_soonest_target_on_top(cusm, team):
     incidents.resolve(team["telehealth_technician"], major, "Bridge port reset.")
     major.refresh_from_db()
     assert major.due_at is None
+
+
+def test_passed_targets_count_in_the_period_statistics_per_target_and_level(cusm, team):
+    with time_machine.travel(TUESDAY_10, tick=False):
+        clocked(team["level1_agent"], cusm, symptom="bridge")
+    with time_machine.travel(TUESDAY_10 + dt.timedelta(minutes=16), tick=False):
+        check_clocks()
+        api = Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(team['manager'])}")
+        stats = api.get("/api/stats", {"from": "2026-12-08", "to": "2026-12-08"}).json()
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(team["manager"])
+        page = client.get("/statistics/", {"from": "2026-12-08", "to": "2026-12-08"})
+    targets = stats["response_targets"]
+    assert targets["breached"] == 1 and targets["by_level"] == [{"level": 1, "breached": 1}]
+    assert [t["breached"] for t in targets["by_target"]] == [1, 0]
+    html = page.content.decode()
+    row = html[html.index('id="targets-passed"') :]
+    assert "1 / 0" in row[: row.index("</tr>")]
