@@ -10,21 +10,41 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from escalade.core import packs
 from escalade.core.errors import NotFound
-from escalade.core.hours import Schedule, is_open, next_open, open_until
+from escalade.core.hours import Schedule, counted_seconds, is_open, next_open, open_until
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.models import Incident
 
-from . import rules, services
+from . import rules
 from .choices import ClockState, ClockTarget
 from .errors import OncallError
 from .models import Clock, Override, Page, Team
 
 
+def clock_schedule(clock: Clock) -> Schedule | None:
+    """The hours a clock counts in: its pack's business hours, or none (24/7)."""
+    if not clock.business_hours:
+        return None
+    policy = packs.setting_of(clock.incident.institution, "response_clocks")
+    return Schedule.from_data(policy.business_hours) if policy else None
+
+
+def elapsed(clock: Clock, now: dt.datetime) -> float:
+    """The counted seconds of the clock at `now`."""
+    if clock.state != ClockState.RUNNING or not clock.running_since:
+        return clock.elapsed
+    inst = clock.incident.institution
+    zone = ZoneInfo(inst.timezone)
+    return clock.elapsed + counted_seconds(
+        clock_schedule(clock), clock.running_since, now, zone, inst.calendar
+    )
+
+
 def clock_view(clock: Clock, now: dt.datetime) -> dict:
     """{target, label, state, due, remaining_seconds, paused, breached}: remaining is
     negative once the target is passed; due is None while paused or ended."""
-    counted = services.elapsed(clock, now)
+    counted = elapsed(clock, now)
     remaining = round(clock.seconds - counted)
     running = clock.state == ClockState.RUNNING
     return {

@@ -29,12 +29,12 @@ from escalade.accounts.services import language_of, require
 from escalade.core import audit, packs
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Invalid, missing, required
-from escalade.core.hours import Schedule, add_counted, counted_seconds
+from escalade.core.hours import add_counted
 from escalade.incidents import services as incidents
 from escalade.incidents.models import Incident
 from escalade.notifications import services as notify
 
-from . import rules
+from . import rules, selectors
 from .choices import ClockState, ClockTarget, PageChannel, PageState, PagingState, Trigger
 from .models import Clock, Override, Page, Paging, Team
 
@@ -53,28 +53,10 @@ def _policy(institution):
     return packs.setting_of(institution, "response_clocks")
 
 
-def _schedule(clock: Clock) -> Schedule | None:
-    if not clock.business_hours:
-        return None
-    policy = _policy(clock.incident.institution)
-    return Schedule.from_data(policy.business_hours) if policy else None
-
-
-def _count(clock: Clock, start: dt.datetime, end: dt.datetime) -> float:
-    inst = clock.incident.institution
-    return counted_seconds(_schedule(clock), start, end, ZoneInfo(inst.timezone), inst.calendar)
-
-
 def _at(clock: Clock, start: dt.datetime, seconds: float) -> dt.datetime | None:
     inst = clock.incident.institution
-    return add_counted(_schedule(clock), start, seconds, ZoneInfo(inst.timezone), inst.calendar)
-
-
-def elapsed(clock: Clock, now: dt.datetime) -> float:
-    """The counted seconds of the clock at `now`."""
-    if clock.state == ClockState.RUNNING and clock.running_since:
-        return clock.elapsed + _count(clock, clock.running_since, now)
-    return clock.elapsed
+    schedule = selectors.clock_schedule(clock)
+    return add_counted(schedule, start, seconds, ZoneInfo(inst.timezone), inst.calendar)
 
 
 def _run_from(clock: Clock, now: dt.datetime) -> None:
@@ -86,7 +68,7 @@ def _run_from(clock: Clock, now: dt.datetime) -> None:
 
 
 def _freeze(clock: Clock, now: dt.datetime) -> None:
-    clock.elapsed = elapsed(clock, now)
+    clock.elapsed = selectors.elapsed(clock, now)
     clock.running_since = clock.due_at = clock.warn_at = None
 
 
@@ -371,8 +353,6 @@ def _people(institution, step: dict, now: dt.datetime) -> list[tuple[str, str, s
     """(username, name, phone) of whom a step pages now: the person on call of its team (of
     those named, the ones on duty now), the next in turn, the team's lead, or a role's
     members."""
-    from . import selectors  # noqa: PLC0415 (selectors read the rows services write)
-
     if step.get("role"):
         ids = notify.members(institution, [step["role"]])
         return [(p.username, p.username, "") for p in notify.people(ids)]
