@@ -65,3 +65,6 @@ class AuditAction(models.TextChoices):
     ONCALL_OVERRIDDEN = "oncall_overridden", _("on-call turn changed")
     PAGED = "paged", _("people paged")
     PAGE_ACKNOWLEDGED = "page_acknowledged", _("page acknowledged")
+    UNITS_ASKED = "units_asked", _("units asked to confirm")
+    UNIT_CONFIRMED = "unit_confirmed", _("unit confirmed")
+    UNIT_SILENT = "unit_silent", _("unit silent: its lead paged")

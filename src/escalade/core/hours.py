@@ -9,6 +9,7 @@ from the `holidays` package for the pack's country and subdivision."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -19,6 +20,22 @@ DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _RANGES = {"mon-fri": DAYS[:5], "sat-sun": DAYS[5:], "mon-sun": DAYS, "weekend": DAYS[5:]}
 
 Interval = tuple[dt.time, dt.time | None]  # end None = midnight at the end of the day
+
+
+_DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s)?\s*$")
+
+
+def parse_duration(text: str) -> int:
+    """'15m' -> 900, '4h' -> 14400, '1h30m' -> 5400, '30s' -> 30 (seconds); ValueError
+    otherwise."""
+    match = _DURATION.match(str(text))
+    if not match or not any(match.groups()):
+        raise ValueError(f"'{text}' is not a duration (15m, 4h, 1h30m, 30s)")
+    hours, minutes, secs = (int(g or 0) for g in match.groups())
+    seconds = hours * 3600 + minutes * 60 + secs
+    if seconds <= 0:
+        raise ValueError(f"'{text}': a duration must be longer than zero")
+    return seconds
 
 
 def parse_interval(text: str) -> Interval:

@@ -70,6 +70,21 @@ MESSAGES = {
         "You are paged: incident %(number)s, %(summary)s. Acknowledge it so that the next "
         "person is not paged: %(ack)s"
     ),
+    "unit_asked_degraded": _(
+        "Outage #%(outage)s: confirm that %(unit)s has switched to the degraded (paper) "
+        "procedure: %(link)s"
+    ),
+    "unit_asked_normal": _(
+        "Outage #%(outage)s is over: confirm that %(unit)s is back to normal work: %(link)s"
+    ),
+    "unit_paged_degraded": _(
+        "You are paged: %(unit)s has not confirmed it switched to the degraded (paper) "
+        "procedure (outage #%(outage)s, %(title)s). Confirm it once it has: %(ack)s"
+    ),
+    "unit_paged_normal": _(
+        "You are paged: %(unit)s has not confirmed it is back to normal work (outage "
+        "#%(outage)s, %(title)s). Confirm it once it is: %(ack)s"
+    ),
     "page_acknowledged": _("Incident %(number)s: %(who)s acknowledged the page and has it."),
     "clock_warning_first_response": _(
         "Incident %(number)s (%(summary)s): 75 %% of the time to answer it is gone."
@@ -272,6 +287,18 @@ def members(institution, roles) -> list[int]:
         get_user_model()
         .objects.filter(
             is_active=True, groups__name__in=list(roles), memberships__institution=institution
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def named(institution, usernames) -> list[int]:
+    """The active members of `institution` with these usernames (a pack names people)."""
+    return list(
+        get_user_model()
+        .objects.filter(
+            is_active=True, username__in=list(usernames), memberships__institution=institution
         )
         .values_list("pk", flat=True)
         .distinct()

@@ -29,6 +29,8 @@ class OncallConfig(AppConfig):
         events.subscribe(incident.PatientSafetyFlagged, services.safety_flagged)
         events.subscribe("session.troubleshooting_started", services.troubleshooting_started)
         events.subscribe("outage.activated", services.outage_activated)
+        events.subscribe("outage.units_silent", services.units_silent)
+        events.subscribe("outage.unit_confirmed", services.unit_confirmed)
         panels.register(
             "incident",
             "sla",

@@ -58,3 +58,4 @@ class Trigger(models.TextChoices):
     OUTAGE = "outage", _("An outage runbook activated")
     PATIENT_SAFETY = "patient_safety", _("A patient-safety flag")
     BREACH = "breach", _("A response target passed")
+    UNIT_SILENT = "unit_silent", _("A unit silent during an outage")

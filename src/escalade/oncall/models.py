@@ -135,6 +135,10 @@ class Paging(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # a unit silent during an outage: its lead's page is the unit's confirmation
+    unit = models.ForeignKey(
+        "runbooks.UnitConfirmation", on_delete=models.CASCADE, null=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("paging")

@@ -5,17 +5,15 @@ in a team's rotation."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
+from escalade.core.hours import parse_duration  # noqa: F401 (the rules read durations)
 from escalade.core.transitions import Transitions
 
 from .choices import ClockState, ClockTarget
 
 WARN_AT = 0.75  # the holder and the lead are warned at 75 % of a target, then at breach
 PAUSED_AT_LEVEL = 3  # a partner's ticket (level 3): the clock waits for the partner
-
-_DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s)?\s*$")
 
 # A clock runs, pauses while a partner holds the incident, resumes; it is met when the
 # response is given or the incident resolved (a resolution reopened runs again), and
@@ -29,19 +27,6 @@ CLOCK = Transitions(
         "stop": {ClockState.RUNNING: ClockState.STOPPED, ClockState.PAUSED: ClockState.STOPPED},
     }
 )
-
-
-def parse_duration(text: str) -> int:
-    """'15m' -> 900, '4h' -> 14400, '1h30m' -> 5400, '30s' -> 30 (seconds); ValueError
-    otherwise."""
-    match = _DURATION.match(str(text))
-    if not match or not any(match.groups()):
-        raise ValueError(f"'{text}' is not a duration (15m, 4h, 1h30m, 30s)")
-    hours, minutes, secs = (int(g or 0) for g in match.groups())
-    seconds = hours * 3600 + minutes * 60 + secs
-    if seconds <= 0:
-        raise ValueError(f"'{text}': a target must be longer than zero")
-    return seconds
 
 
 @dataclass(frozen=True)

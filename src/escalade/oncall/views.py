@@ -86,7 +86,7 @@ def acknowledge_by_link(request, page_id, token):
         return refused(request, _("This link is not valid any more: call the service desk."))
     acknowledged = False
     if request.method == "POST":
-        services.acknowledge(None, page)
+        services.acknowledge(None, page, via="link")
         acknowledged = True
     page.refresh_from_db()
     context = {"page": page, "incident": page.paging.incident, "acknowledged": acknowledged}

@@ -31,3 +31,19 @@ class EntryState(models.TextChoices):
     RECORDED = "recorded", _("Recorded by hand")
     TO_RECONCILE = "to_reconcile", _("To reconcile")
     RECONCILED = "reconciled", _("Reconciled")
+
+
+class UnitPhase(models.TextChoices):
+    """What a unit confirms: it works on paper (the start broadcasts), or it is back to
+    normal work (the end broadcasts)."""
+
+    DEGRADED = "degraded", _("On the degraded procedure")
+    NORMAL = "normal", _("Back to normal work")
+
+
+class ConfirmedVia(models.TextChoices):
+    KIOSK = "kiosk", _("Kiosk screen")
+    LINK = "link", _("Link")
+    SMS = "sms", _("SMS reply")
+    EMAIL = "email", _("E-mail reply")
+    APP = "app", _("In the app")

@@ -34,3 +34,20 @@ class OutageRestored(OutageEvent):
 @event
 class OutageClosed(OutageEvent):
     name = "outage.closed"
+
+
+@event
+class UnitsSilent(OutageEvent):
+    """Units asked to confirm have not, after the runbook's delay: their leads must be
+    reached (the on-call app pages them)."""
+
+    name = "outage.units_silent"
+    confirmations: tuple = ()
+
+
+@event
+class UnitConfirmed(OutageEvent):
+    """A unit confirmed it works on paper, or is back to normal work."""
+
+    name = "outage.unit_confirmed"
+    confirmation: Any = None

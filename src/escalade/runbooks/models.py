@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from escalade.core.i18n import pick
 from escalade.core.transitions import valid_state
 
-from .choices import BroadcastKind, EntryState, OutageState, StepPhase, StepState
+from .choices import (
+    BroadcastKind,
+    ConfirmedVia,
+    EntryState,
+    OutageState,
+    StepPhase,
+    StepState,
+    UnitPhase,
+)
 
 
 def public_id() -> str:
@@ -67,6 +75,9 @@ class Runbook(models.Model):
     owner_role = models.CharField(_("owner's role"), max_length=40, default="manager")
     # the review date its owners were reminded of (once per date)
     review_reminded_for = models.DateField(null=True, blank=True)
+    # the units of the broadcasts' groups confirm within this delay, or their lead is
+    # paged (0: the units are not asked)
+    confirm_within = models.PositiveIntegerField(default=0)
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -75,6 +86,28 @@ class Runbook(models.Model):
 
     def __str__(self) -> str:
         return pick(self.title)
+
+
+class Unit(models.Model):
+    """A care unit whose workstations are in some broadcast groups (radiology reading
+    rooms, nuclear medicine, emergency: pack data): during an outage it confirms it has
+    switched to the degraded procedure, then that it is back to normal; its lead is
+    paged when it stays silent."""
+
+    institution = models.ForeignKey("core.Institution", on_delete=models.CASCADE, related_name="+")
+    code = models.SlugField(max_length=40)
+    label = models.JSONField(_("unit"))
+    groups = models.JSONField(default=list, help_text="the broadcast groups that ask it")
+    lead = models.JSONField(default=dict, help_text="{name, phone, username}")
+    position = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "code"]
+        constraints = [models.UniqueConstraint(fields=["institution", "code"], name="rb_unit_code")]
+
+    def __str__(self) -> str:
+        return pick(self.label)
 
 
 class Outage(models.Model):
@@ -164,6 +197,36 @@ class Broadcast(models.Model):
 
     def __str__(self) -> str:
         return pick(self.title)
+
+
+class UnitConfirmation(models.Model):
+    """A unit asked, by an outage's broadcasts, to confirm it works on paper (or is back
+    to normal work): when, how and by whom it answered; when its lead was paged."""
+
+    outage = models.ForeignKey(Outage, on_delete=models.CASCADE, related_name="confirmations")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    phase = models.CharField(max_length=10, choices=UnitPhase.choices)
+    asked_at = models.DateTimeField()
+    due_at = models.DateTimeField(help_text="silent after this, its lead is paged")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    via = models.CharField(max_length=8, choices=ConfirmedVia.choices, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    by_name = models.CharField(max_length=200, blank=True)
+    lead_paged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["outage", "phase", "unit__position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["outage", "unit", "phase"], name="rb_unit_once"),
+            valid_state("phase", UnitPhase.values, "rb_confirm_phase"),
+            valid_state("via", [*ConfirmedVia.values, ""], "rb_confirm_via"),
+        ]
+        indexes = [models.Index(fields=["confirmed_at", "due_at"], name="rb_confirm_due")]
+
+    def __str__(self) -> str:
+        return f"{self.outage_id} {self.unit_id} {self.phase}"
 
 
 class RegistryEntry(models.Model):

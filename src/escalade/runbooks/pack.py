@@ -13,10 +13,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from escalade.accounts.choices import Role
 from escalade.core import packs
-from escalade.core.hours import Schedule
+from escalade.core.hours import Schedule, parse_duration
 from escalade.core.packs import Labels
 
-from .models import AlertRule, Runbook, WorkstationGroup
+from .models import AlertRule, Runbook, Unit, WorkstationGroup
 
 CODE = r"^[a-z][a-z0-9_]{1,39}$"
 OwnerRole = Literal[tuple(Role.values)]  # whose members own a runbook (told of its review)
@@ -38,6 +38,33 @@ class GroupSpec(BaseModel):
             except ValidationError as exc:
                 raise ValueError(f"'{address}' is not an e-mail address") from exc
         return value
+
+
+def _duration(value: str) -> str:
+    if value.strip() not in ("0", "0m"):
+        parse_duration(value)  # ValueError with the reason
+    return value
+
+
+Duration = Annotated[str, AfterValidator(_duration)]
+
+
+class LeadSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    phone: str = Field("", max_length=40, description="paged by SMS when the unit is silent")
+    username: str = Field("", max_length=150, description="their account, if they have one")
+
+
+class UnitSpec(BaseModel):
+    """A care unit that confirms it switched to the degraded procedure (and back) when a
+    broadcast goes to one of its groups; silent, its lead is paged."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=CODE)
+    label: Labels
+    groups: list[str] = Field(min_length=1, description="the broadcast groups that ask it")
+    lead: LeadSpec
 
 
 class BroadcastSpec(BaseModel):
@@ -91,6 +118,9 @@ class RunbookSpec(BaseModel):
     degraded: list[StepSpec] = []
     restore: list[StepSpec] = []
     related: list[str] = []
+    confirm_within: Duration | None = Field(
+        None, description="the units' delay to confirm for this runbook (0: not asked)"
+    )
     version: str | None = None
     owner: Labels | None = None
     owner_role: OwnerRole | None = None
@@ -109,6 +139,10 @@ class RunbooksFile(BaseModel):
     alerts: list[AlertRuleSpec] = []
     alert_symptom: str = Field("", description="the symptom of an alert that maps to nothing")
     groups: list[GroupSpec] = Field(min_length=1)
+    units: list[UnitSpec] = []
+    confirm_within: Duration = Field(
+        "15m", description="a unit silent this long after a broadcast is paged through its lead"
+    )
     defaults: DefaultsSpec = DefaultsSpec()
     contacts: dict[str, TellSpec] = {}  # reusable blocks (YAML anchors)
     runbooks: list[RunbookSpec] = Field(min_length=1)
@@ -126,6 +160,11 @@ class RunbooksFile(BaseModel):
         if len(codes) != len(set(codes)):
             raise ValueError("runbook codes must be unique")
         groups = {g.code for g in self.groups}
+        packs.once_each((u.code for u in self.units), "unit code")
+        for u in self.units:
+            for g in u.groups:
+                if g not in groups:
+                    raise ValueError(f"unit {u.code}: unknown group '{g}'")
         for r in self.runbooks:
             for b in r.start_broadcasts + r.end_broadcasts:
                 if b.group not in groups:
@@ -181,6 +220,20 @@ def apply_runbooks(institution, spec: RunbooksFile, ctx: dict) -> None:
         for g in spec.groups
     )
     packs.sync(WorkstationGroup, within, groups)
+    units = (
+        (
+            u.code,
+            {
+                "label": u.label.model_dump(),
+                "groups": u.groups,
+                "lead": u.lead.model_dump(),
+                "position": n,
+                "active": True,
+            },
+        )
+        for n, u in enumerate(spec.units)
+    )
+    packs.sync(Unit, within, units, retire={"active": False})
 
     def steps(items: list[StepSpec]) -> list[dict]:
         return [
@@ -206,6 +259,9 @@ def apply_runbooks(institution, spec: RunbooksFile, ctx: dict) -> None:
                 "degraded": steps(r.degraded),
                 "restore": steps(r.restore),
                 "related": r.related,
+                "confirm_within": _seconds(
+                    r.confirm_within if r.confirm_within is not None else spec.confirm_within
+                ),
                 "version": r.version or spec.defaults.version,
                 "owner": r.owner.model_dump() if r.owner else owner,
                 "owner_role": r.owner_role or spec.defaults.owner_role,
@@ -227,6 +283,10 @@ def apply_runbooks(institution, spec: RunbooksFile, ctx: dict) -> None:
         ]
     )
     packs.write_setting(institution, "alert_symptom", spec.alert_symptom)
+
+
+def _seconds(duration: str) -> int:
+    return 0 if duration.strip() in ("0", "0m") else parse_duration(duration)
 
 
 def _pattern(value: str) -> str:

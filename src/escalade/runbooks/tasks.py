@@ -22,3 +22,9 @@ def receive_alerts(actor_id: int, institution_id: int, alerts: list, group_key: 
     actor = get_user_model().objects.get(pk=actor_id)
     institution = Institution.objects.get(pk=institution_id)
     return services.receive_alerts(actor, institution, alerts, group_key)
+
+
+@task()
+def check_units(outage_id: int, phase: str) -> int:
+    """The units still silent after the runbook's delay: their leads are paged."""
+    return services.check_units(outage_id, phase)

@@ -2,7 +2,7 @@
 broadcasts; the degraded-mode registry; the return to normal with its end broadcasts,
 return steps and reconciliation tasks; closing once nothing is left open.
 
-The package by sub-domain: common, activation, registry, restore, alerts."""
+The package by sub-domain: common, activation, registry, restore, alerts, units."""
 
 from .activation import (  # noqa: F401
     _broadcast,
@@ -40,4 +40,13 @@ from .restore import (  # noqa: F401
     remind_reviews,
     restore,
     work_left,
+)
+from .units import (  # noqa: F401
+    ask_units,
+    check_units,
+    confirm_by_code,
+    confirm_link,
+    confirm_token,
+    confirm_unit,
+    from_token,
 )

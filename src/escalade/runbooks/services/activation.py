@@ -21,7 +21,7 @@ from escalade.incidents.services import IncidentInput
 from escalade.notifications import services as notify
 
 from .. import rules
-from ..choices import OutageState, StepPhase, StepState
+from ..choices import OutageState, StepPhase, StepState, UnitPhase
 from ..errors import OutageError
 from ..events import OutageActivated
 from ..models import (
@@ -31,6 +31,7 @@ from ..models import (
     Runbook,
     WorkstationGroup,
 )
+from .units import ask_units
 
 # -- activation -----------------------------------------------------------------
 
@@ -181,6 +182,8 @@ def activate(
         )
         for spec in runbook.start_broadcasts:
             _broadcast(actor, outage, spec, at)
+        groups = {spec["group"] for spec in runbook.start_broadcasts}
+        ask_units(actor, outage, UnitPhase.DEGRADED, groups, at)
         events.publish(OutageActivated(outage=outage, actor=actor))
     return outage
 

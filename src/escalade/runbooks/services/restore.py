@@ -18,7 +18,7 @@ from escalade.core.i18n import pick
 from escalade.notifications import services as notify
 
 from .. import rules
-from ..choices import EntryState, StepPhase, StepState
+from ..choices import EntryState, StepPhase, StepState, UnitPhase
 from ..errors import OutageError
 from ..events import OutageClosed, OutageRestored
 from ..models import (
@@ -29,6 +29,7 @@ from ..models import (
 )
 from .activation import _broadcast, _locked, _steps
 from .common import INFO_HOURS, REVIEW_LEAD
+from .units import ask_units
 
 # -- the return to normal ---------------------------------------------------------
 
@@ -66,8 +67,10 @@ def restore(
             "restore", locked.state, _("The return to normal has started already.")
         )
         Broadcast.objects.filter(outage=locked, ends_at__isnull=True).update(ends_at=at)
-        for spec in end_broadcasts(locked.runbook) if broadcasts is None else broadcasts:
+        sent = end_broadcasts(locked.runbook) if broadcasts is None else broadcasts
+        for spec in sent:
             _broadcast(actor, locked, spec, at, ends_at=at + dt.timedelta(hours=INFO_HOURS))
+        ask_units(actor, locked, UnitPhase.NORMAL, {spec["group"] for spec in sent}, at)
         last = locked.steps.order_by("-n").values_list("n", flat=True).first() or 0
         _steps(locked, StepPhase.RESTORE, locked.runbook.restore, last + 1, at)
         entries = locked.entries.filter(state=EntryState.RECORDED).update(

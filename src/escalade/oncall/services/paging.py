@@ -1,0 +1,318 @@
+"""Paging until someone acknowledges: the pack's escalation policies, started by their
+triggers (the events of incidents, sessions and outages), each step paging once, the
+first acknowledgement stopping the rest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from escalade.accounts import rules as perms
+from escalade.accounts.services import require
+from escalade.core import audit, packs
+from escalade.core.choices import AuditAction
+from escalade.core.i18n import pick
+from escalade.incidents.models import Incident
+from escalade.notifications import services as notify
+from escalade.runbooks import services as runbooks
+
+from .. import rules, selectors
+from ..choices import PageChannel, PageState, PagingState, Trigger
+from ..models import Page, Paging, Team
+from .common import _update
+
+# -- paging until someone acknowledges --------------------------------------------------
+
+
+def _policies(institution) -> list[dict]:
+    return [p.model_dump() for p in packs.setting_of(institution, "paging_policies")]
+
+
+def _accounts(institution, usernames) -> dict[str, object]:
+    users = get_user_model().objects.filter(
+        username__in=set(usernames), is_active=True, memberships__institution=institution
+    )
+    return {u.username: u for u in users}
+
+
+def _people(institution, step: dict, now: dt.datetime) -> list[tuple[str, str, str]]:
+    """(username, name, phone) of whom a step pages now: the person on call of its team (of
+    those named, the ones on duty now), the next in turn, the team's lead, or a role's
+    members."""
+    if step.get("people"):  # named by the caller (a unit's lead)
+        return [tuple(p) for p in step["people"]]
+    if step.get("role"):
+        ids = notify.members(institution, [step["role"]])
+        return [(p.username, p.username, "") for p in notify.people(ids)]
+    codes = [step["team"]] if isinstance(step["team"], str) else step["team"]
+    out: list[tuple[str, str, str]] = []
+    for team in Team.objects.filter(institution=institution, code__in=codes, active=True):
+        if step.get("who") == "lead":
+            ids = notify.members(institution, [team.lead_role])
+            out += [(p.username, p.username, "") for p in notify.people(ids)]
+            continue
+        (row,) = selectors.on_call(institution, now, team.code)
+        if not row["person"]:
+            continue  # off duty now: the other team named pages
+        if step.get("who") == "next":  # the member after the one on call, in turn
+            current = rules.Member(row["person"]["username"], row["person"]["name"])
+            member = rules.after(selectors.rotation(team), current)
+            out.append((member.username, member.name, member.phone))
+        else:
+            out.append((row["person"]["username"], row["person"]["name"], row["phone"]))
+    return list(dict.fromkeys(out))  # once each
+
+
+def _page_step(paging: Paging, policy: dict, now: dt.datetime, actor=None) -> list[Page]:
+    """Page whom the paging's current step names (once each: a unique row), let the
+    pages of the step before expire, and queue the next step after its wait, in this
+    transaction (the task and the pages: both or neither)."""
+    incident = paging.incident
+    steps = policy["steps"]
+    step = steps[paging.step]
+    Page.objects.filter(paging=paging, state=PageState.SENT).update(state=PageState.EXPIRED)
+    people = _people(incident.institution, step, now)
+    accounts = _accounts(incident.institution, [u for u, _n, _p in people])
+    pages = []
+    for username, name, phone in people:
+        user = accounts.get(username)
+        channels = [PageChannel.APP] + ([PageChannel.EMAIL] if user and user.email else [])
+        if phone and settings.ESCALADE_SMS_SENDSMS_URL:
+            channels.append(PageChannel.SMS)
+        for channel in channels:
+            sms = channel == PageChannel.SMS
+            page, created = Page.objects.get_or_create(
+                paging=paging,
+                round=paging.round,
+                step=paging.step,
+                username=username,
+                channel=channel,
+                defaults={
+                    "user": user,
+                    "name": name,
+                    # no account here: not reachable in the app (the next step goes on)
+                    "state": PageState.SENT if user or sms else PageState.FAILED,
+                    "phone": phone if sms else "",
+                    "code": f"{secrets.randbelow(900000) + 100000}" if sms else "",
+                },
+            )
+            if created:
+                pages.append(page)
+                if sms:  # sent by a worker, queued with the page: both or neither
+                    from ..tasks import send_sms  # noqa: PLC0415 (cycle: the task calls back)
+
+                    send_sms.enqueue(page.pk)
+    for page in (p for p in pages if p.user and p.channel == PageChannel.APP):
+        # in the app and by e-mail, each with their own link to acknowledge
+        kind, params = _page_says(paging, page)
+        notify.tell(
+            [notify.Person(page.user.pk, page.user.username, page.user.email)],
+            kind=kind,
+            params=params,
+            link=f"/oncall/incidents/{incident.number}/pages/",
+            subject=PAGED_SUBJECT if kind == "paged" else notify.MESSAGES[kind],
+        )
+    audit.record(
+        action=AuditAction.PAGED,
+        obj=incident,
+        actor=actor,
+        institution=incident.institution,
+        data={
+            "policy": paging.policy,
+            "step": paging.step + 1,
+            "round": paging.round,
+            "to": sorted({p.username for p in pages}),
+        },
+    )
+    following = rules.next_position(paging.step, paging.round, len(steps), policy["rounds"])
+    if following is None:
+        paging.state, paging.next_at = PagingState.EXHAUSTED, None
+    else:
+        paging.step, paging.round = following
+        wait = steps[paging.step].get("after") or "0m"
+        seconds = 0 if wait.strip() in ("0", "0m") else rules.parse_duration(wait)
+        paging.next_at = now + dt.timedelta(seconds=seconds)
+        from ..tasks import page_step  # noqa: PLC0415 (cycle: the task calls run_step)
+
+        page_step.using(run_after=paging.next_at).enqueue(paging.pk, paging.step, paging.round)
+    _update(paging, "state", "next_at", "step", "round")
+    return pages
+
+
+def _page_says(paging: Paging, page: Page) -> tuple[str, dict]:
+    """What a page's notification says: the incident, or the unit silent (its phase)."""
+    ack = f"{settings.ESCALADE_BASE_URL}/pages/{page.pk}/ack/{ack_token(page)}/"
+    incident = paging.incident
+    if paging.unit_id:
+        unit = paging.unit
+        return f"unit_paged_{unit.phase}", {
+            "unit": pick(unit.unit.label),
+            "outage": unit.outage_id,
+            "title": pick(unit.outage.runbook.title),
+            "ack": ack,
+        }
+    return "paged", {"number": incident.number, "summary": incident.summary, "ack": ack}
+
+
+PAGED_SUBJECT = gettext_lazy("[Paged] Incident %(number)s: %(summary)s")
+ACK_SALT = "escalade.page-ack"
+
+
+def ack_token(page: Page) -> str:
+    """The secret of a page's acknowledgement link (a phone, no sign-in): it names the
+    page and nothing else."""
+    return signing.dumps(page.pk, salt=ACK_SALT)
+
+
+def page_from_token(page_id: int, token: str) -> Page | None:
+    """The page a link acknowledges, if the token is its own."""
+    try:
+        if signing.loads(token, salt=ACK_SALT, max_age=7 * 24 * 3600) != page_id:
+            return None
+    except signing.BadSignature:
+        return None
+    return Page.objects.select_related("paging__incident__institution").filter(pk=page_id).first()
+
+
+def unit_policy(confirmation) -> dict:
+    """The policy of a unit silent during an outage: its lead at once, and again after
+    the runbook's delay if nobody confirmed."""
+    lead = confirmation.unit.lead or {}
+    person = [
+        lead.get("username") or lead.get("name", ""),
+        lead.get("name", ""),
+        lead.get("phone", ""),
+    ]
+    wait = f"{max(confirmation.outage.runbook.confirm_within, 60) // 60}m"
+    return {
+        "code": f"unit-{confirmation.pk}",
+        "rounds": 1,
+        "steps": [{"people": [person]}, {"people": [person], "after": wait}],
+    }
+
+
+def policy_of(paging: Paging) -> dict | None:
+    """The policy a paging runs: the pack's of its code, or its unit's."""
+    if paging.unit_id:
+        return unit_policy(paging.unit)
+    return next(
+        (p for p in _policies(paging.incident.institution) if p["code"] == paging.policy), None
+    )
+
+
+def start_paging(incident: Incident, trigger: str, actor=None) -> Paging | None:
+    """Start the pack's first policy for this trigger on the incident (once per policy
+    and incident): its first step pages at once, in the caller's transaction."""
+    policy = rules.policy_for(_policies(incident.institution), trigger)
+    if policy is None:
+        return None
+    paging, created = Paging.objects.get_or_create(
+        incident=incident, policy=policy["code"], defaults={"trigger": trigger}
+    )
+    if created:
+        _page_step(paging, policy, timezone.now(), actor)
+    return paging
+
+
+def run_step(paging_id: int, step: int, round_: int) -> bool:
+    """The queued step of a paging, when its wait is over: it pages only if nobody has
+    acknowledged and the paging is still at that step (a task run twice, or late after
+    a restart, pages nobody twice)."""
+    with transaction.atomic():
+        paging = (
+            Paging.objects.select_for_update(of=("self",))
+            .select_related("incident__institution", "unit__unit", "unit__outage__runbook")
+            .filter(pk=paging_id)
+            .first()
+        )
+        if paging is None or paging.state != PagingState.RUNNING:
+            return False
+        if (paging.step, paging.round) != (step, round_):
+            return False
+        policy = policy_of(paging)
+        if policy is None or step >= len(policy["steps"]):
+            paging.state = PagingState.EXHAUSTED
+            paging.save(update_fields=["state"])
+            return False
+        _page_step(paging, policy, timezone.now())
+        return True
+
+
+def acknowledge(actor, page: Page, via: str = "app") -> Paging:
+    """The first acknowledgement stops the paging and tells the others paged; later
+    ones change nothing. The person paged, or a lead of the institution. A unit's lead
+    acknowledging confirms the unit (`via`: app, link, sms, email)."""
+    paging = page.paging
+    institution = paging.incident.institution
+    if actor is not None and page.user_id != actor.pk:
+        require(actor, perms.ONCALL_CHANGE, institution)
+    with transaction.atomic():
+        paging = (
+            Paging.objects.select_for_update(of=("self",))
+            .select_related("incident", "unit")
+            .get(pk=paging.pk)
+        )
+        if paging.state == PagingState.ACKNOWLEDGED:
+            return paging
+        now = timezone.now()
+        Page.objects.filter(pk=page.pk).update(state=PageState.ACKNOWLEDGED, acknowledged_at=now)
+        Page.objects.filter(paging=paging, state=PageState.SENT).update(state=PageState.EXPIRED)
+        paging.state, paging.next_at = PagingState.ACKNOWLEDGED, None
+        paging.acknowledged_by, paging.acknowledged_at = actor or page.user, now
+        _update(paging, "state", "next_at", "acknowledged_by", "acknowledged_at")
+        others = set(
+            Page.objects.filter(paging=paging, user__isnull=False)
+            .exclude(user_id=page.user_id)
+            .values_list("user_id", flat=True)
+        )
+        notify.tell(
+            notify.people(others),
+            kind="page_acknowledged",
+            params={"number": paging.incident.number, "who": page.name},
+            link=f"/incidents/{paging.incident.number}/",
+            subject=ACK_SUBJECT,
+        )
+        audit.record(
+            action=AuditAction.PAGE_ACKNOWLEDGED,
+            obj=paging.incident,
+            actor=actor,
+            institution=institution,
+            data={"page": page.pk, "who": page.username, "via": via},
+        )
+        if paging.unit_id:
+            runbooks.confirm_unit(actor, paging.unit, via, by_name=page.name, by_lead=True)
+    return paging
+
+
+ACK_SUBJECT = gettext_lazy("Incident %(number)s: %(who)s has it")
+
+
+# the triggers (their events, published in the transaction of the change)
+
+
+def major_classified(event) -> None:
+    """A major incident (at intake or reclassified) starts the major-incident policy."""
+    if event.severity == "major":
+        start_paging(event.incident, Trigger.MAJOR_INCIDENT, event.actor)
+
+
+def safety_flagged(event) -> None:
+    """Seed 000 step 12: « immédiatement » the people who must know."""
+    start_paging(event.incident, Trigger.PATIENT_SAFETY, event.actor)
+
+
+def troubleshooting_started(event) -> None:
+    """Seed 000 step 2: the centre reaches the technicians while the patient waits."""
+    start_paging(event.incident, Trigger.TROUBLESHOOTING, event.actor)
+
+
+def outage_activated(event) -> None:
+    """Seed 004: the on-call people of the system that is down."""
+    start_paging(event.outage.incident, Trigger.OUTAGE, event.actor)
