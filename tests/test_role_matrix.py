@@ -101,6 +101,7 @@ ACCESS = {
     ("POST", "/api/outages/{outage_id}/access-codes"): perms.OUTAGE_RUN,
     ("POST", "/api/outages/{outage_id}/restore"): perms.OUTAGE_RUN,
     ("POST", "/api/outages/{outage_id}/close"): perms.OUTAGE_RUN,
+    ("POST", "/api/outages/{outage_id}/units/{code}/confirm"): perms.OUTAGE_RUN,
     ("POST", "/api/outages/{outage_id}/entries"): perms.REGISTRY_ADD,
     ("POST", "/api/outages/{outage_id}/entries/{entry_id}/reconcile"): perms.RECONCILE,
     ("GET", "/api/mailboxes"): perms.MAILBOX_RUN,

@@ -103,7 +103,8 @@ def _pages(staff, cusm):
         "/wallboard/",
         "/runbooks/",
         f"/outages/{outage.pk}/",
-        "/display/?group=imaging",
+        "/display/?group=imaging&unit=radiology",  # with the unit's big button
+        f"/units/confirm/{outages.confirm_token(outage.confirmations.first())}/",
     ]
 
 

@@ -22,7 +22,15 @@ from escalade.incidents.choices import Severity
 from escalade.incidents.errors import IncidentError
 
 from . import cap, selectors, services
-from .choices import BroadcastKind, EntryState, OutageState, StepPhase, StepState
+from .choices import (
+    BroadcastKind,
+    ConfirmedVia,
+    EntryState,
+    OutageState,
+    StepPhase,
+    StepState,
+    UnitPhase,
+)
 from .errors import OutageError
 
 router = Router(tags=["runbooks and outages"])
@@ -161,6 +169,25 @@ class SiblingOut(Schema):
     state: one_of(OutageState)
 
 
+class UnitLeadOut(Schema):
+    name: str
+    phone: str
+
+
+class UnitOut(Schema):
+    code: str
+    label: str
+    phase: one_of(UnitPhase) = Field(description="on paper (degraded), or back to normal")
+    lead: UnitLeadOut
+    asked_at: dt.datetime
+    due_at: dt.datetime = Field(description="silent after this, its lead is paged")
+    confirmed_at: dt.datetime | None = None
+    via: one_of(ConfirmedVia) | None = None
+    by: str | None = None
+    lead_paged_at: dt.datetime | None = None
+    late: bool
+
+
 class OutageOut(Schema):
     id: int
     runbook: RelatedOut
@@ -180,6 +207,7 @@ class OutageOut(Schema):
     broadcasts: list[BroadcastOut]
     steps: list[OutageStepOut]
     entries: list[EntryOut]
+    units: list[UnitOut] = Field(description="the units asked to confirm, and their answers")
     identities_shown: bool
     left: LeftOut
 
@@ -293,6 +321,21 @@ def restore(request, outage_id: int, payload: RestoreIn):
             for b in payload.broadcasts
         ]
     services.restore(request.auth, outage, broadcasts=edited, at=at_or_now(payload.at))
+    return services.show_outage(request.auth, selectors.get_outage(request.auth, outage_id), "api")
+
+
+class UnitConfirmIn(Schema):
+    phase: one_of(UnitPhase) = Field(description="what the unit confirms")
+
+
+@router.post(
+    "/outages/{int:outage_id}/units/{code}/confirm",
+    response={200: OutageOut, **ERRORS},
+    summary="A unit confirmed by phone: on paper, or back to normal",
+)
+def confirm_unit(request, outage_id: int, code: str, payload: UnitConfirmIn):
+    outage = selectors.get_outage(request.auth, outage_id)
+    services.confirm_by_code(request.auth, outage, code[:40], payload.phase)
     return services.show_outage(request.auth, selectors.get_outage(request.auth, outage_id), "api")
 
 

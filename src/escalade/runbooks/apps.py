@@ -8,7 +8,18 @@ class RunbooksConfig(AppConfig):
     verbose_name = _("Runbooks and outages")
 
     def ready(self):
-        from . import pack, timeline
+        from escalade.core import panels
+
+        from . import pack, selectors, timeline
 
         pack.register()
         timeline.register()
+        # the wallboard: which units of an outage in progress are on paper, which are late
+        panels.register(
+            "wallboard",
+            "units",
+            context=selectors.units_panel,
+            template="runbooks/wallboard_units.html",
+            place="cells",
+            order=6,
+        )

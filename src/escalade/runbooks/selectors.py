@@ -19,8 +19,23 @@ from escalade.core.i18n import pick
 from escalade.core.models import Institution
 
 from . import rules
-from .choices import BroadcastKind, EntryState, OutageState, StepPhase, StepState
-from .models import Broadcast, Outage, RegistryEntry, Runbook, WorkstationGroup
+from .choices import (
+    BroadcastKind,
+    ConfirmedVia,
+    EntryState,
+    OutageState,
+    StepPhase,
+    StepState,
+    UnitPhase,
+)
+from .models import (
+    Broadcast,
+    Outage,
+    RegistryEntry,
+    Runbook,
+    UnitConfirmation,
+    WorkstationGroup,
+)
 
 
 def runbooks(institution):
@@ -298,6 +313,7 @@ def outage_view(user, outage: Outage, at: dt.datetime | None = None) -> dict:
             for s in steps
         ],
         "entries": [entry_view(e) for e in entries],
+        "units": units_of(outage, at),
         "identities_shown": show,
         "left": {
             "steps": sum(
@@ -306,6 +322,77 @@ def outage_view(user, outage: Outage, at: dt.datetime | None = None) -> dict:
             "reconciliations": sum(1 for e in entries if e.state != EntryState.RECONCILED),
         },
     }
+
+
+def _unit_view(c: UnitConfirmation, at: dt.datetime) -> dict:
+    lead = c.unit.lead or {}
+    return {
+        "code": c.unit.code,
+        "label": pick(c.unit.label),
+        "phase": c.phase,
+        "phase_label": UnitPhase(c.phase).label,
+        "lead": {"name": lead.get("name", ""), "phone": lead.get("phone", "")},
+        "asked_at": c.asked_at,
+        "due_at": c.due_at,
+        "confirmed_at": c.confirmed_at,
+        "via": c.via or None,
+        "via_label": ConfirmedVia(c.via).label if c.via else "",
+        "by": c.by_name or None,
+        "lead_paged_at": c.lead_paged_at,
+        "late": c.confirmed_at is None and c.due_at <= at,
+        "after_s": int((c.confirmed_at - c.asked_at).total_seconds()) if c.confirmed_at else None,
+    }
+
+
+def units_of(outage: Outage, at: dt.datetime | None = None) -> list[dict]:
+    """The units asked to confirm on this outage, by phase (on paper, then back to
+    normal): who answered, when, how; who is late and whether their lead was paged."""
+    at = at or timezone.now()
+    rows = outage.confirmations.select_related("unit").order_by("phase", "unit__position")
+    return [_unit_view(c, at) for c in rows]
+
+
+def units_panel(request, institution) -> list[dict]:
+    """The wallboard's cell (registered in apps.py): each outage in progress with its
+    units' answers for the phase it is in; shown even when there is none."""
+    now = timezone.now()
+    out = []
+    for outage in outages(institution, open_only=True):
+        phase = UnitPhase.DEGRADED if outage.state == OutageState.ACTIVE else UnitPhase.NORMAL
+        units = [u for u in units_of(outage, now) if u["phase"] == phase]
+        if units:
+            out.append(
+                {
+                    "id": outage.pk,
+                    "title": pick(outage.runbook.title),
+                    "phase_label": UnitPhase(phase).label,
+                    "confirmed": sum(1 for u in units if u["confirmed_at"]),
+                    "units": units,
+                }
+            )
+    return out
+
+
+def kiosk_confirmation(institution_ids, unit_code: str) -> UnitConfirmation | None:
+    """The question a unit's kiosk screen asks now: its unconfirmed confirmation of an
+    outage in progress, for the phase the outage is in (the newest)."""
+    if not unit_code:
+        return None
+    rows = (
+        UnitConfirmation.objects.select_related("outage", "unit")
+        .filter(
+            outage__institution__in=institution_ids,
+            unit__code=unit_code,
+            confirmed_at__isnull=True,
+        )
+        .exclude(outage__state=OutageState.CLOSED)
+        .order_by("-asked_at")
+    )
+    for c in rows:
+        active = c.outage.state == OutageState.ACTIVE
+        if (c.phase == UnitPhase.DEGRADED) == active:
+            return c
+    return None
 
 
 def outage_figures(institution, since: dt.datetime, until: dt.datetime) -> dict:

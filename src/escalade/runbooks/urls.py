@@ -21,6 +21,13 @@ urlpatterns = [
     ),
     path("outages/<int:outage_id>/close/", views.close, name="close"),
     path("outages/<int:outage_id>/call/<slug:code>/", views.call, name="call"),
+    path(
+        "outages/<int:outage_id>/units/<slug:code>/confirm/",
+        views.confirm_unit,
+        name="confirm_unit",
+    ),
     path("display/", views.display, name="display"),
+    path("display/confirm/", views.kiosk_confirm, name="kiosk_confirm"),
+    path("units/confirm/<str:token>/", views.unit_link, name="unit_link"),
     path("feeds/broadcasts.atom", views.broadcasts_atom, name="atom"),
 ]

@@ -15,9 +15,12 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import has_permission
 from escalade.accounts.web import current_institution, requires
 from escalade.core import panels, public
-from escalade.core.web import act, done, shows_errors
+from escalade.core.errors import DomainError
+from escalade.core.models import Institution
+from escalade.core.web import act, done, refused, shows_errors
 
 from . import cap, pdf, selectors, services
+from .choices import ConfirmedVia
 from .forms import ActivateForm, CloseForm, EntryForm, ReconcileForm, VendorRefForm
 from .models import WorkstationGroup
 
@@ -321,14 +324,18 @@ def display(request):
     """A wall or kiosk screen: the current broadcasts of one group (?group=, with
     ?institution= when several institutions have a group of that code) or of one
     workstation (?host=), large, refreshed every 2 seconds; no sign-in (it shows what
-    every workstation of the group shows, nothing of another institution)."""
+    every workstation of the group shows, nothing of another institution). With
+    ?unit=, the unit's screen also asks it, during an outage, to confirm it switched to
+    the degraded procedure (then that it is back to normal): one large button."""
     if not public.allowed(request):
         return HttpResponse(status=403)
     group = (request.GET.get("group") or "").strip()[:40]
     code = (request.GET.get("institution") or "").strip()[:40]
     host = (request.GET.get("host") or "").strip()[:63]
+    unit = (request.GET.get("unit") or "").strip()[:40]
     if host:
-        rows = selectors.public_broadcasts(host, code)
+        institutions = selectors.host_institutions(host, _institutions(code))
+        rows = selectors.current_broadcasts(institutions, host=host)
     else:
         # a group's screen: its group's broadcasts and those to every workstation, of the
         # institution that has the group
@@ -339,7 +346,7 @@ def display(request):
         )
         if code:
             owners = owners.filter(institution__code=code)
-        institutions = {g.institution_id for g in owners}
+        institutions = list({g.institution_id for g in owners})
         if len(institutions) > 1:
             return HttpResponse(
                 _("Several institutions have this group: add ?institution=its code."),
@@ -348,11 +355,87 @@ def display(request):
             )
         rows = [
             b
-            for b in selectors.current_broadcasts(list(institutions))
+            for b in selectors.current_broadcasts(institutions)
             if b.group == group or "*" in b.hosts
         ]
+    ask = selectors.kiosk_confirmation(institutions, unit)
+    thanks = request.GET.get("confirmed") == unit and unit
     return render(
         request,
         "runbooks/display.html",
-        {"broadcasts": [selectors.broadcast_view(b) for b in rows], "group": group},
+        {
+            "broadcasts": [selectors.broadcast_view(b) for b in rows],
+            "group": group,
+            "ask": ask,
+            "token": services.confirm_token(ask) if ask else "",
+            "thanks": thanks,
+        },
     )
+
+
+def _institutions(code: str):
+    institutions = Institution.objects.all()
+    return institutions.filter(code=code) if code else institutions
+
+
+@require_POST
+def kiosk_confirm(request):
+    """The kiosk's large button: the unit confirms (the token names its question; the
+    screen's network or display token says it is a workstation of the hospital)."""
+    if not public.allowed(request):
+        return HttpResponse(status=403)
+    confirmation = services.from_token(request.POST.get("token", ""))
+    if confirmation is None:
+        return HttpResponse(
+            _("This question is not valid any more."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    try:
+        services.confirm_unit(None, confirmation, ConfirmedVia.KIOSK)
+    except DomainError as exc:
+        return HttpResponse(str(exc.message), status=409, content_type="text/plain; charset=utf-8")
+    back = request.POST.get("back", "")
+    query = back if back.startswith("?") and len(back) < 300 else ""
+    separator = "&" if query else "?"
+    return redirect(f"/display/{query}{separator}confirmed={confirmation.unit.code}")
+
+
+def unit_link(request, token):
+    """The link of a unit's e-mail (no sign-in): showing it changes nothing (mail filters
+    open links), the button confirms."""
+    confirmation = services.from_token(token)
+    if confirmation is None:
+        return refused(request, _("This link is not valid any more: call the service desk."))
+    error = ""
+    if request.method == "POST" and confirmation.confirmed_at is None:
+        try:
+            services.confirm_unit(
+                None,
+                confirmation,
+                ConfirmedVia.LINK,
+                by_name=(request.POST.get("name") or "").strip()[:200],
+            )
+        except DomainError as exc:
+            error = str(exc.message)
+        confirmation.refresh_from_db()
+    return render(
+        request,
+        "runbooks/unit_confirm.html",
+        {"c": confirmation, "error": error, "outage": confirmation.outage},
+        status=409 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+@shows_errors
+def confirm_unit(request, outage_id, code):
+    """The centre called the unit: confirmed by phone, in the app."""
+    outage = selectors.get_outage(request.user, outage_id)
+
+    def confirm(_data):
+        services.confirm_by_code(request.user, outage, code, request.POST.get("phase", ""))
+        return _("The unit's answer is recorded.")
+
+    return _act(request, outage, confirm, refusal_on_form=False, after=f"#unit-{code}")
