@@ -14,7 +14,7 @@ from escalade.core.i18n import pick
 
 from . import rules
 from .choices import NoticeState
-from .models import Interruption, MaintenanceWindow, Notice
+from .models import FeedKey, Interruption, MaintenanceWindow, Notice
 
 BANNER_AHEAD = dt.timedelta(days=14)
 
@@ -159,3 +159,10 @@ def incident_panel(request, incident) -> list | None:
 def wallboard_panel(request, institution) -> list:
     """The wallboard's cell of notices in force (shown even when there is none)."""
     return current(institution)
+
+
+def feed_owner(key: str):
+    """The active user whose secret feed key this is (their notices and shifts feeds),
+    or None."""
+    row = FeedKey.objects.filter(key=key[:64]).select_related("user").first()
+    return row.user if row is not None and row.user.is_active else None

@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from escalade.accounts.services import institutions_of
 from escalade.core import packs
 from escalade.core.errors import NotFound
 from escalade.core.hours import Schedule, counted_seconds, is_open, next_open, open_until
@@ -161,6 +162,66 @@ def on_call_panel(request, about) -> list[dict] | None:
     the pages that say whom to call; none when its pack has no team."""
     institution = getattr(about, "institution", None) or about
     return on_call(institution) or None
+
+
+SHIFT_STEPS = 2000  # a bound on the walk (a quarter of nightly turns is ~200)
+
+
+def shifts(team: Team, start: dt.datetime, end: dt.datetime, overrides: list[Override]) -> list:
+    """Who of `team` is on call from `start` to `end`, as consecutive spans [{username,
+    name, phone, starts, ends, override}]: the walk follows on_call_of from one change to
+    the next (hand-overs, the team's hours, overrides), so the spans are exactly what the
+    page and the paging say at each moment."""
+    out: list[dict] = []
+    at = start
+    for _n in range(SHIFT_STEPS):
+        if at >= end:
+            break
+        row = on_call_of(team, at, overrides)
+        until = min(row["until"] or end, end)
+        if until <= at:
+            break
+        person = row["person"]
+        if person is not None:
+            last = out[-1] if out else None
+            if last and last["username"] == person["username"] and last["ends"] == at:
+                last["ends"] = until  # the same person on: one span
+            else:
+                out.append(
+                    {
+                        "username": person["username"],
+                        "name": person["name"],
+                        "phone": row["phone"],
+                        "starts": at,
+                        "ends": until,
+                        "override": row["override"],
+                    }
+                )
+        at = until
+    return out
+
+
+def shifts_of(user, start: dt.datetime, end: dt.datetime) -> list[dict]:
+    """A person's own shifts in every team of their institutions (turns and overrides),
+    from `start` to `end`, each with its team: their .ics feed."""
+    username = user.get_username()
+    teams = Team.objects.filter(institution__in=institutions_of(user), active=True).select_related(
+        "institution"
+    )
+    out = []
+    for team in teams:
+        overrides = list(
+            Override.objects.filter(team=team, ends_at__gt=start).order_by("starts_at")
+        )
+        named = any(m["username"] == username for m in team.members) or any(
+            o.username == username for o in overrides
+        )
+        if not named:
+            continue
+        for span in shifts(team, start, end, overrides):
+            if span["username"] == username:
+                out.append({**span, "team": team})
+    return sorted(out, key=lambda s: s["starts"])
 
 
 def get_team(institution, code: str) -> Team:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "oncall"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("pages/<int:page_id>/ack/", views.acknowledge, name="ack"),
     path("pages/<int:page_id>/ack/<str:token>/", views.acknowledge_by_link, name="ack_link"),
     path("sms/kannel/", views.kannel_reply, name="kannel"),
+    path("feeds/<str:key>/shifts.ics", feeds.shifts_ics, name="shifts_ics"),
 ]

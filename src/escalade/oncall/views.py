@@ -16,6 +16,7 @@ from escalade.accounts.services import has_permission
 from escalade.accounts.web import current_institution, requires
 from escalade.core.web import act, done, refused, shows_errors
 from escalade.incidents import selectors as incident_selectors
+from escalade.notices import services as notices
 
 from . import selectors, services
 from .forms import OverrideForm
@@ -38,6 +39,7 @@ def on_call(request):
             "rows": rows,
             "form": form,
             "can_change": has_permission(request.user, perms.ONCALL_CHANGE),
+            "feed_key": notices.feed_key(request.user).key,
         }
         return render(request, "oncall/on_call.html", context, status=status)
 

@@ -95,3 +95,59 @@ def test_whom_to_call_shows_who_is_on_call(make_user):
     panel = panel[: panel.index("</section>")]
     assert "Garde informatique du CSI" in panel and "Mélanie Ouellet" in panel
     assert "+1 514 251-3050" in panel and "lun 07:00" in panel  # until Monday 07:00
+
+
+def test_a_person_subscribes_to_their_own_shifts_in_a_calendar(make_user):
+    import icalendar
+
+    from escalade.notices.services import feed_key
+    from escalade.oncall import feeds
+    from escalade.oncall.models import Override, Team
+
+    ciusss = pack_institution("ciusss-emtl")
+    melanie = make_user("it_technician", [ciusss], username="ittech")
+    lead = make_user("manager", [ciusss], username="csi-lead")
+    team = Team.objects.get(institution=ciusss, code="csi-on-call")
+    # the lead gives Mélanie Pierre's Tuesday night of the next week
+    tuesday = dt.datetime(2026, 12, 15, 17, 0, tzinfo=MTL)
+    Override.objects.create(
+        team=team,
+        starts_at=tuesday,
+        ends_at=tuesday + dt.timedelta(hours=14),
+        username="ittech",
+        name="Mélanie Ouellet",
+        reason="swap",
+        created_by=lead,
+    )
+    monday = dt.datetime(2026, 12, 7, 0, 0, tzinfo=MTL)
+    cal = feeds.calendar_of(melanie, monday + dt.timedelta(days=feeds.DAYS_BEHIND))
+    spans = [
+        (e.decoded("dtstart"), e.decoded("dtend"), str(e.get("summary")))
+        for e in cal.walk("VEVENT")
+        if e.decoded("dtstart") >= monday
+    ]
+    at = lambda d, h: dt.datetime(2026, 12, d, h, 0, tzinfo=MTL)  # noqa: E731
+    # her week: four weeknights from 17:00 to 07:00, then Friday 17:00 to Monday's
+    # hand-over at 07:00 in one span; the next week, only the night she was given
+    assert [(s, e) for s, e, _ in spans][:6] == [
+        (at(7, 17), at(8, 7)),
+        (at(8, 17), at(9, 7)),
+        (at(9, 17), at(10, 7)),
+        (at(10, 17), at(11, 7)),
+        (at(11, 17), at(14, 7)),
+        (at(15, 17), at(16, 7)),
+    ]
+    assert "swap" in spans[5][2] or "échange" in spans[5][2]
+    assert all("Garde informatique du CSI" in s or "CSI IT on call" in s for _s, _e, s in spans)
+    # the feed by its secret address, no sign-in (a calendar sends no cookie)
+    key = feed_key(melanie).key
+    r = Client().get(f"/feeds/{key}/shifts.ics")
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/calendar")
+    parsed = icalendar.Calendar.from_ical(r.content)
+    assert parsed.walk("VTIMEZONE")  # the times are in the institution's zone
+    assert Client().get("/feeds/not-a-key/shifts.ics").status_code == 404
+    # the on-call page gives her the address
+    page = Client()
+    page.force_login(melanie)
+    assert f"/feeds/{key}/shifts.ics" in page.get("/oncall/").content.decode()
+
