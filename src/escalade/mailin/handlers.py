@@ -23,3 +23,19 @@ def get(name: str) -> Callable | None:
 
 def names() -> list[str]:
     return sorted(_HANDLERS)
+
+
+# Replies other apps recognise as theirs (the on-call app: a reply to a page's e-mail
+# acknowledges it). Each is asked, in order, before a message threads into an incident or
+# opens one: claim(mailbox, parsed message, authenticity verdict) returns None when the
+# message is not its own, else a short text of what it did, kept on the message (routed).
+_REPLIES: dict[str, Callable] = {}
+
+
+def register_reply(name: str, claim: Callable) -> None:
+    """Let `claim` take the replies it recognises (from an AppConfig.ready())."""
+    _REPLIES[name] = claim
+
+
+def reply_claims() -> list[Callable]:
+    return list(_REPLIES.values())

@@ -112,3 +112,8 @@ def attachment(user, pk: int) -> Attachment:
             )
         )
     return item
+
+
+def mailbox_of(institution) -> Mailbox | None:
+    """The institution's first active mailbox: where replies to its e-mails come back."""
+    return Mailbox.objects.filter(institution=institution, active=True).order_by("id").first()

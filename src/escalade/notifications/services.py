@@ -325,7 +325,9 @@ def people(user_ids) -> list[Person]:
     ]
 
 
-def tell(who: list[Person], *, kind: str, params: dict, link: str, subject) -> list[str]:
+def tell(
+    who: list[Person], *, kind: str, params: dict, link: str, subject, by_mail: bool = True
+) -> list[str]:
     """Tell people in-app and by e-mail (each in their language) what `kind` says; the
     usernames told, for the record. Written in the caller's transaction (on the intake's
     hot path: the in-app rows go through core/prepared.py)."""
@@ -336,7 +338,8 @@ def tell(who: list[Person], *, kind: str, params: dict, link: str, subject) -> l
         [Notification(user_id=p.pk, kind=kind, params=params, link=link) for p in who],
         keys=False,
     )
-    mail_users([p for p in who if p.email], subject=subject, body=MESSAGES[kind], params=params)
+    if by_mail:
+        mail_users([p for p in who if p.email], subject=subject, body=MESSAGES[kind], params=params)
     return sorted(p.username for p in who)
 
 

@@ -10,6 +10,7 @@ class OncallConfig(AppConfig):
     def ready(self):
         from escalade.core import events, panels
         from escalade.incidents import events as incident
+        from escalade.mailin import handlers as mail_handlers
 
         from . import pack, selectors, services, timeline
 
@@ -31,6 +32,8 @@ class OncallConfig(AppConfig):
         events.subscribe("outage.activated", services.outage_activated)
         events.subscribe("outage.units_silent", services.units_silent)
         events.subscribe("outage.unit_confirmed", services.unit_confirmed)
+        # a reply to a page's e-mail acknowledges it
+        mail_handlers.register_reply("oncall.page", services.mail_reply)
         panels.register(
             "incident",
             "sla",

@@ -174,6 +174,8 @@ class Page(models.Model):
     code = models.CharField(max_length=8, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     accepted_at = models.DateTimeField(null=True, blank=True)  # by the SMS gateway
+    # e-mail: the Message-ID a reply names (In-Reply-To), to acknowledge by replying
+    message_id = models.CharField(max_length=200, blank=True, db_index=True)
     last_error = models.CharField(max_length=300, blank=True)
 
     class Meta:

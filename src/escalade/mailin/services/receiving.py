@@ -176,6 +176,20 @@ def _take(
         message.reason = str(handler(mailbox, parsed, message, rule.options) or "")[:2000]
         message.save(update_fields=["reason", "size"])
         return message
+    for claim in handlers.reply_claims():  # a reply another app sent for (a page)
+        done = claim(mailbox, parsed, verdict)
+        if done is not None:
+            return _row(
+                mailbox,
+                b"",
+                key,
+                via,
+                uid,
+                parsed,
+                state=State.ROUTED,
+                authentication=verdict.result,
+                reason=str(done)[:2000],
+            )
     _check_attachments(parsed)
     person = _person(institution, parsed.sender)
     lang = rules.language(parsed.language_header, parsed.text, person.language)

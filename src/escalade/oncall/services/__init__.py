@@ -1,6 +1,6 @@
 """Every write of the on-call app, by sub-domain: the response clocks (clocks), the
 leads' overrides of the rotations (rotations), paging until someone acknowledges
-(paging), SMS through Kannel (sms), the silent units of an outage (units)."""
+(paging), SMS through Kannel (sms), e-mail replies (mail), the silent units of an outage (units)."""
 
 from .clocks import (  # noqa: F401
     CLOCK_FIELDS,
@@ -14,6 +14,7 @@ from .clocks import (  # noqa: F401
     incident_responded,
 )
 from .common import _update  # noqa: F401
+from .mail import mail_reply  # noqa: F401
 from .paging import (  # noqa: F401
     ACK_SUBJECT,
     PAGED_SUBJECT,

@@ -11,15 +11,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from escalade.accounts import rules as perms
-from escalade.accounts.services import require
+from escalade.accounts.services import language_of, require
 from escalade.core import audit, packs
 from escalade.core.choices import AuditAction
 from escalade.core.i18n import pick
 from escalade.incidents.models import Incident
+from escalade.mailin.selectors import mailbox_of
 from escalade.notifications import services as notify
 from escalade.runbooks import services as runbooks
 
@@ -100,7 +101,10 @@ def _page_step(paging: Paging, policy: dict, now: dt.datetime, actor=None) -> li
                     # no account here: not reachable in the app (the next step goes on)
                     "state": PageState.SENT if user or sms else PageState.FAILED,
                     "phone": phone if sms else "",
-                    "code": f"{secrets.randbelow(900000) + 100000}" if sms else "",
+                    # the code a reply carries (SMS "OK 482913"; kept in an e-mail reply)
+                    "code": f"{secrets.randbelow(900000) + 100000}"
+                    if channel != PageChannel.APP
+                    else "",
                 },
             )
             if created:
@@ -110,15 +114,17 @@ def _page_step(paging: Paging, policy: dict, now: dt.datetime, actor=None) -> li
 
                     send_sms.enqueue(page.pk)
     for page in (p for p in pages if p.user and p.channel == PageChannel.APP):
-        # in the app and by e-mail, each with their own link to acknowledge
         kind, params = _page_says(paging, page)
         notify.tell(
             [notify.Person(page.user.pk, page.user.username, page.user.email)],
             kind=kind,
             params=params,
             link=f"/oncall/incidents/{incident.number}/pages/",
-            subject=PAGED_SUBJECT if kind == "paged" else notify.MESSAGES[kind],
+            subject=PAGED_SUBJECT,
+            by_mail=False,  # the e-mail is a page of its own, that a reply acknowledges
         )
+    for page in (p for p in pages if p.channel == PageChannel.EMAIL):
+        _mail_page(paging, page)
     audit.record(
         action=AuditAction.PAGED,
         obj=incident,
@@ -161,6 +167,27 @@ def _page_says(paging: Paging, page: Page) -> tuple[str, dict]:
     return "paged", {"number": incident.number, "summary": incident.summary, "ack": ack}
 
 
+def _mail_page(paging: Paging, page: Page) -> None:
+    """The page by e-mail, in the person's language, from the institution's mailbox so
+    that a reply comes back to Escalade (mailin hands it to `mail_reply`): the link to
+    acknowledge, and the page's code a reply keeps."""
+    kind, params = _page_says(paging, page)
+    box = mailbox_of(paging.incident.institution)
+    with translation.override(language_of(page.user)):
+        body = str(notify.MESSAGES[kind]) % params
+        body += "\n\n" + str(MAIL_REPLY) % {"code": page.code}
+        subject = str(PAGED_SUBJECT) % {
+            "number": paging.incident.number,
+            "summary": paging.incident.summary,
+        }
+    mail = notify.send_mail([page.user.email], subject, body, from_email=box.address if box else "")
+    page.message_id = notify.message_id(mail)
+    _update(page, "message_id")
+
+
+MAIL_REPLY = gettext_lazy(
+    "You may also reply to this e-mail to acknowledge it (keep this code in your reply: %(code)s)."
+)
 PAGED_SUBJECT = gettext_lazy("[Paged] Incident %(number)s: %(summary)s")
 ACK_SALT = "escalade.page-ack"
 

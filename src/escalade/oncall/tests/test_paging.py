@@ -102,3 +102,47 @@ def test_the_incident_page_says_who_was_paged(people, cusm):
     assert "1 personne appelée" in line[: line.index("</dd>")]
     pages = client.get(f"/oncall/incidents/{incident.number}/pages/").content.decode()
     assert "Sophie Tremblay" in pages and "Accuser réception" in pages  # a lead may
+
+
+def test_a_reply_to_the_page_e_mail_acknowledges_it(people, cusm):
+    from escalade.mailin import services as mailin
+    from escalade.mailin.models import Mailbox
+    from escalade.mailin.tests.factories import mail
+
+    with time_machine.travel(MONDAY_10, tick=False):
+        incident = log(people["agent"], cusm, symptom="bridge")
+    paging = Paging.objects.get(incident=incident)
+    page = Page.objects.get(paging=paging, channel="email")
+    (sent,) = [m for m in OutgoingMail.objects.all() if "st@cct.example.org" in m.to]
+    box = Mailbox.objects.select_related("institution").get(institution=cusm, code="cct")
+    assert sent.from_email == box.address  # a reply comes back to Escalade
+    assert page.code in sent.body and page.message_id
+    quoted = "\n".join(f"> {line}" for line in sent.body.splitlines())
+
+    def reply(sender, body, n):
+        raw = mail(
+            subject=f"Re: {sent.subject}",
+            body=body,
+            sender=sender,
+            to=box.address,
+            msgid=f"<reply-{n}@cct.example.org>",
+            In_Reply_To=page.message_id,
+        )
+        return mailin.receive(box, raw, via="smtp")
+
+    # from someone else, or without the page's code: recorded, nothing acknowledged, and
+    # no incident opened for it
+    other = reply("Quelqu'un <intrus@example.org>", f"OK\n\n{quoted}", 1)
+    bare = reply("Sophie Tremblay <st@cct.example.org>", "OK je m'en occupe", 2)
+    assert (other.state, bare.state) == ("routed", "routed")
+    assert "nothing done" in other.reason or "rien" in other.reason
+    assert Paging.objects.get(pk=paging.pk).state == "running"
+    # her reply, the page quoted under it: acknowledged, the others told
+    done = reply("Sophie Tremblay <st@cct.example.org>", f"J'arrive.\n\n{quoted}", 3)
+    assert done.state == "routed" and done.incident_id is None
+    paging.refresh_from_db()
+    assert paging.state == "acknowledged", done.reason
+    assert Page.objects.get(pk=page.pk).state == "acknowledged"
+    from escalade.core.models import AuditEvent
+
+    assert AuditEvent.objects.get(action="page_acknowledged").data["via"] == "email"

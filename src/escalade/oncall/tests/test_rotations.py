@@ -150,4 +150,3 @@ def test_a_person_subscribes_to_their_own_shifts_in_a_calendar(make_user):
     page = Client()
     page.force_login(melanie)
     assert f"/feeds/{key}/shifts.ics" in page.get("/oncall/").content.decode()
-
