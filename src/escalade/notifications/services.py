@@ -348,6 +348,11 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def hooked(institution, event: str) -> bool:
+    """Whether an active webhook of the institution receives `event`."""
+    return any(not h.events or event in h.events for h in sql.active_hooks(institution.pk))
+
+
 def emit(institution, event: str, payload: dict) -> int:
     """Queue `event` for every active webhook of the institution that wants it."""
     from .tasks import deliver_webhook  # noqa: PLC0415 (cycle: tasks import services)

@@ -48,6 +48,7 @@ class PageChannel(models.TextChoices):
     APP = "app", _("In the application")
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
+    WEBHOOK = "webhook", _("The hospital's paging system")
 
 
 class Trigger(models.TextChoices):

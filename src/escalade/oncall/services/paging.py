@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import language_of, require
-from escalade.core import audit, packs
+from escalade.core import audit, events, packs
 from escalade.core.choices import AuditAction
 from escalade.core.i18n import pick
 from escalade.incidents.models import Incident
@@ -26,6 +26,7 @@ from escalade.runbooks import services as runbooks
 
 from .. import rules, selectors
 from ..choices import PageChannel, PageState, PagingState, Trigger
+from ..events import PageAcknowledged, PageSent
 from ..models import Page, Paging, Team
 from .common import _update
 
@@ -81,12 +82,15 @@ def _page_step(paging: Paging, policy: dict, now: dt.datetime, actor=None) -> li
     Page.objects.filter(paging=paging, state=PageState.SENT).update(state=PageState.EXPIRED)
     people = _people(incident.institution, step, now)
     accounts = _accounts(incident.institution, [u for u, _n, _p in people])
+    pager = notify.hooked(incident.institution, PageSent.hook)
     pages = []
     for username, name, phone in people:
         user = accounts.get(username)
         channels = [PageChannel.APP] + ([PageChannel.EMAIL] if user and user.email else [])
         if phone and settings.ESCALADE_SMS_SENDSMS_URL:
             channels.append(PageChannel.SMS)
+        if pager:  # the hospital's own paging system, through its webhook
+            channels.append(PageChannel.WEBHOOK)
         for channel in channels:
             sms = channel == PageChannel.SMS
             page, created = Page.objects.get_or_create(
@@ -99,7 +103,9 @@ def _page_step(paging: Paging, policy: dict, now: dt.datetime, actor=None) -> li
                     "user": user,
                     "name": name,
                     # no account here: not reachable in the app (the next step goes on)
-                    "state": PageState.SENT if user or sms else PageState.FAILED,
+                    "state": PageState.SENT
+                    if user or channel in (PageChannel.SMS, PageChannel.WEBHOOK)
+                    else PageState.FAILED,
                     "phone": phone if sms else "",
                     # the code a reply carries (SMS "OK 482913"; kept in an e-mail reply)
                     "code": f"{secrets.randbelow(900000) + 100000}"
@@ -125,6 +131,11 @@ def _page_step(paging: Paging, policy: dict, now: dt.datetime, actor=None) -> li
         )
     for page in (p for p in pages if p.channel == PageChannel.EMAIL):
         _mail_page(paging, page)
+    for page in (p for p in pages if p.channel == PageChannel.WEBHOOK):
+        _, params = _page_says(paging, page)
+        with translation.override(language_of(page.user)):
+            text = str(PAGED_SUBJECT) % {"number": incident.number, "summary": incident.summary}
+        events.publish(PageSent(page=page, ack_url=params["ack"], text=text))
     audit.record(
         action=AuditAction.PAGED,
         obj=incident,
@@ -313,6 +324,7 @@ def acknowledge(actor, page: Page, via: str = "app") -> Paging:
             institution=institution,
             data={"page": page.pk, "who": page.username, "via": via},
         )
+        events.publish(PageAcknowledged(paging=paging, who=page.username, via=via, actor=actor))
         if paging.unit_id:
             runbooks.confirm_unit(actor, paging.unit, via, by_name=page.name, by_lead=True)
     return paging
