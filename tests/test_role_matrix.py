@@ -95,6 +95,7 @@ ACCESS = {
     ("POST", "/api/oncall/overrides"): perms.ONCALL_CHANGE,
     ("POST", "/api/pages/{page_id}/ack"): perms.ONCALL_VIEW,  # the person paged, or a lead
     ("POST", "/api/outages"): perms.OUTAGE_RUN,
+    ("POST", "/api/runbooks/{code}/drill"): perms.OUTAGE_RUN,
     ("POST", "/api/alerts/alertmanager"): perms.OUTAGE_RUN,
     ("POST", "/api/outages/{outage_id}/steps/{n}"): perms.OUTAGE_RUN,
     ("POST", "/api/outages/{outage_id}/vendor-refs"): perms.OUTAGE_RUN,
@@ -272,7 +273,7 @@ def concrete(path: str, world: dict) -> str:
     if path.startswith("/api/providers/"):
         return f"/api/providers/{world['provider']}"
     if path.startswith("/api/runbooks/"):
-        return f"/api/runbooks/{world['runbook']}"
+        return path.replace("{code}", world["runbook"])
     if path.startswith("/api/vendors/"):
         return f"/api/vendors/{world['vendor']}/call-sheet"
     for key, value in world.items():

@@ -66,5 +66,6 @@ class AuditAction(models.TextChoices):
     PAGED = "paged", _("people paged")
     PAGE_ACKNOWLEDGED = "page_acknowledged", _("page acknowledged")
     UNITS_ASKED = "units_asked", _("units asked to confirm")
+    DRILL_ANNOUNCED = "drill_announced", _("drill announced")
     UNIT_CONFIRMED = "unit_confirmed", _("unit confirmed")
     UNIT_SILENT = "unit_silent", _("unit silent: its lead paged")

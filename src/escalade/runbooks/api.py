@@ -102,6 +102,26 @@ def get_runbook(request, code: str, q: Query[RunbookQuery]):
     return selectors.runbook_view(services.get_runbook(institution, code), at_or_now(q.at))
 
 
+class DrillIn(Schema):
+    institution: str | None = None
+
+
+class DrillOut(Schema):
+    runbook: str
+    announced_at: dt.datetime
+
+
+@router.post(
+    "/runbooks/{code}/drill",
+    response={200: DrillOut, **ERRORS},
+    summary="Announce a drill: activating the runbook next runs it as a drill",
+)
+def announce_drill(request, code: str, payload: DrillIn):
+    institution = resolve_institution(request.auth, payload.institution)
+    runbook = services.announce_drill(request.auth, institution, code[:40])
+    return {"runbook": runbook.code, "announced_at": runbook.drill_announced_at}
+
+
 class IncidentRef(Schema):
     number: str
     severity: one_of(Severity)
@@ -188,11 +208,26 @@ class UnitOut(Schema):
     late: bool
 
 
+class RunFiguresOut(Schema):
+    activate_s: int | None = Field(
+        None, description="from the failure noticed (the drill announced) to the activation"
+    )
+    units: int = Field(description="the units asked to confirm the degraded procedure")
+    all_confirmed_s: int | None = Field(
+        None, description="from the activation until every unit asked had confirmed"
+    )
+    reconcile_s: int | None = Field(
+        None, description="from the return to normal until the registry was reconciled"
+    )
+
+
 class OutageOut(Schema):
     id: int
     runbook: RelatedOut
     state: one_of(OutageState)
-    incident: IncidentRef
+    incident: IncidentRef | None = Field(description="none for a drill")
+    drill: bool = Field(description="a practice run: no incident, broadcasts to the drill group")
+    figures: RunFiguresOut
     started_at: dt.datetime
     restored_at: dt.datetime | None = None
     closed_at: dt.datetime | None = None
@@ -218,6 +253,9 @@ class OutageIn(Schema):
     incident: str | None = Field(None, max_length=40, description="an existing incident's number")
     note: str = Field("", max_length=2000)
     at: Instant | None = Field(None, description="plan the steps for this moment")
+    drill: StrictBool = Field(
+        False, description="run it as a drill (announced before: the time to activate counts)"
+    )
 
 
 @router.post("/outages", response={201: OutageOut, **ERRORS}, summary="Activate a runbook")
@@ -230,6 +268,7 @@ def activate(request, payload: OutageIn):
         incident_number=payload.incident,
         note=payload.note,
         at=at_or_now(payload.at),
+        drill=payload.drill,
     )
     replay_with(request, f"/api/outages/{outage.pk}")  # a retry reads it again, audited
     return Status(201, services.show_outage(request.auth, outage, "api"))

@@ -15,6 +15,6 @@ def broadcast_banner(request):
         return {}
     return {
         "banner_broadcasts": [
-            broadcast_view(b) for b in current_broadcasts(list(institutions_of(user)))
+            broadcast_view(b) for b in current_broadcasts(list(institutions_of(user)), drills=False)
         ]
     }

@@ -75,6 +75,11 @@ class Runbook(models.Model):
     owner_role = models.CharField(_("owner's role"), max_length=40, default="manager")
     # the review date its owners were reminded of (once per date)
     review_reminded_for = models.DateField(null=True, blank=True)
+    # a drill announced (the scenario given to the team): activating runs it as a drill
+    drill_announced_at = models.DateTimeField(null=True, blank=True)
+    drill_announced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     # the units of the broadcasts' groups confirm within this delay, or their lead is
     # paged (0: the units are not asked)
     confirm_within = models.PositiveIntegerField(default=0)
@@ -116,9 +121,14 @@ class Outage(models.Model):
 
     institution = models.ForeignKey("core.Institution", on_delete=models.PROTECT, related_name="+")
     runbook = models.ForeignKey(Runbook, on_delete=models.PROTECT, related_name="outages")
+    # a drill has none: it exercises the procedure without a real incident
     incident = models.ForeignKey(
-        "incidents.Incident", on_delete=models.PROTECT, related_name="outages"
+        "incidents.Incident", on_delete=models.PROTECT, null=True, related_name="outages"
     )
+    drill = models.BooleanField(_("drill"), default=False)
+    # when the failure was noticed (the incident logged, the drill announced): the time
+    # to activate the runbook is counted from it
+    noticed_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=12, choices=OutageState.choices, default="active")
     note = models.TextField(_("note"), blank=True)
     vendor_refs = models.JSONField(_("vendor tickets"), default=list)
@@ -141,6 +151,12 @@ class Outage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.runbook} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def about(self) -> models.Model:
+        """What its audit events are about: its incident (they read on the incident's
+        timeline), or the drill itself."""
+        return self.incident or self
 
 
 class OutageStep(models.Model):

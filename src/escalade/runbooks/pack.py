@@ -140,6 +140,9 @@ class RunbooksFile(BaseModel):
     alert_symptom: str = Field("", description="the symptom of an alert that maps to nothing")
     groups: list[GroupSpec] = Field(min_length=1)
     units: list[UnitSpec] = []
+    drill_group: str = Field(
+        "", description="the group a drill's broadcasts go to (never real workstations)"
+    )
     confirm_within: Duration = Field(
         "15m", description="a unit silent this long after a broadcast is paged through its lead"
     )
@@ -160,6 +163,8 @@ class RunbooksFile(BaseModel):
         if len(codes) != len(set(codes)):
             raise ValueError("runbook codes must be unique")
         groups = {g.code for g in self.groups}
+        if self.drill_group and self.drill_group not in groups:
+            raise ValueError(f"drill_group: unknown group '{self.drill_group}'")
         packs.once_each((u.code for u in self.units), "unit code")
         for u in self.units:
             for g in u.groups:
@@ -283,6 +288,7 @@ def apply_runbooks(institution, spec: RunbooksFile, ctx: dict) -> None:
         ]
     )
     packs.write_setting(institution, "alert_symptom", spec.alert_symptom)
+    packs.write_setting(institution, "drill_group", spec.drill_group)
 
 
 def _seconds(duration: str) -> int:
@@ -306,5 +312,7 @@ def register() -> None:
     packs.declare_setting("date_order", Literal["dmy", "ymd"] | None, None, owner="runbooks")
     # the symptom of the incidents opened by monitoring alerts, from runbooks.yaml
     packs.declare_setting("alert_symptom", str, "", owner="runbooks")
+    # the workstation group a drill's broadcasts go to, from runbooks.yaml
+    packs.declare_setting("drill_group", str, "", owner="runbooks")
     packs.register("runbooks.yaml", RunbooksFile, apply_runbooks, required=False)
     packs.register_cross_check(_cross_check)

@@ -224,13 +224,18 @@ def recent_broadcasts(institutions, days: int = 7):
     return Broadcast.objects.filter(institution__in=institutions, starts_at__gte=since)[:200]
 
 
-def current_broadcasts(institutions, *, host: str | None = None, at: dt.datetime | None = None):
+def current_broadcasts(
+    institutions, *, host: str | None = None, at: dt.datetime | None = None, drills: bool = True
+):
     """The broadcasts current at `at` (default now) in these institutions, warnings first;
-    with `host`, only those whose group names that workstation."""
+    with `host`, only those whose group names that workstation; without drills' (the
+    banner of every page: a drill reaches its drill group's screens only)."""
     at = at or timezone.now()
     rows = Broadcast.objects.filter(institution__in=institutions, starts_at__lte=at).filter(
         Q(ends_at__isnull=True) | Q(ends_at__gt=at)
     )
+    if not drills:
+        rows = rows.exclude(outage__drill=True)
     out = [b for b in rows if host is None or rules.host_matches(b.hosts, host)]
     return sorted(out, key=lambda b: (b.kind != BroadcastKind.WARNING, -b.starts_at.timestamp()))
 
@@ -241,7 +246,7 @@ def outage_view(user, outage: Outage, at: dt.datetime | None = None) -> dict:
     allowed; services.show_outage records their display)."""
     at = at or timezone.now()
     incident = outage.incident
-    ticket = getattr(incident, "ticket", None)
+    ticket = getattr(incident, "ticket", None) if incident else None
     end = outage.closed_at or at
     steps = list(outage.steps.select_related("by"))
     entries = list(outage.entries.select_related("by", "reconciled_by"))
@@ -280,7 +285,11 @@ def outage_view(user, outage: Outage, at: dt.datetime | None = None) -> dict:
             "number": incident.number,
             "severity": incident.severity,
             "ticket": ticket.number if ticket else None,
-        },
+        }
+        if incident
+        else None,
+        "drill": outage.drill,
+        "figures": run_figures(outage),
         "started_at": outage.started_at,
         "restored_at": outage.restored_at,
         "closed_at": outage.closed_at,
@@ -291,7 +300,9 @@ def outage_view(user, outage: Outage, at: dt.datetime | None = None) -> dict:
         # the partner's procedure and the hospital's run as outages of one incident
         "siblings": [
             {"id": o.pk, "runbook": pick(o.runbook.title), "state": o.state}
-            for o in incident.outages.exclude(pk=outage.pk).select_related("runbook")
+            for o in (
+                incident.outages.exclude(pk=outage.pk).select_related("runbook") if incident else []
+            )
         ],
         "access_codes": outage.runbook.access_codes,
         "access_log": outage.access_log,
@@ -395,13 +406,65 @@ def kiosk_confirmation(institution_ids, unit_code: str) -> UnitConfirmation | No
     return None
 
 
+def _seconds(start, end) -> int | None:
+    return int((end - start).total_seconds()) if start and end else None
+
+
+def run_figures(outage: Outage) -> dict:
+    """What a run of the runbook measured (seed 004 section VII: the review has figures),
+    in seconds: from the failure noticed (the drill announced) to the activation; from the
+    activation until every unit asked had confirmed the degraded procedure; from the
+    return to normal until the last registry entry was reconciled (or the outage closed,
+    when there was none). None while not reached."""
+    confirmations = [c for c in outage.confirmations.all() if c.phase == UnitPhase.DEGRADED]
+    confirmed = (
+        max(c.confirmed_at for c in confirmations)
+        if confirmations and all(c.confirmed_at for c in confirmations)
+        else None
+    )
+    reconciled = [e.reconciled_at for e in outage.entries.all()]
+    if reconciled and all(reconciled):
+        back = max(reconciled)
+    else:
+        back = outage.closed_at if not reconciled else None
+    return {
+        "activate_s": _seconds(outage.noticed_at, outage.started_at),
+        "units": len(confirmations),
+        "all_confirmed_s": _seconds(outage.started_at, confirmed),
+        "reconcile_s": _seconds(outage.restored_at, back),
+    }
+
+
+def runs_of(runbook: Runbook, limit: int = 20) -> list[dict]:
+    """The last runs of a runbook, drills and real outages, with their figures: the
+    runbook's page shows them for its review."""
+    rows = (
+        Outage.objects.filter(runbook=runbook)
+        .select_related("incident")
+        .prefetch_related("confirmations", "entries")
+        .order_by("-started_at")[:limit]
+    )
+    return [
+        {
+            "id": o.pk,
+            "drill": o.drill,
+            "state": o.state,
+            "state_label": OutageState(o.state).label,
+            "incident": o.incident.number if o.incident else None,
+            "started_at": o.started_at,
+            **run_figures(o),
+        }
+        for o in rows
+    ]
+
+
 def outage_figures(institution, since: dt.datetime, until: dt.datetime) -> dict:
     """For the period statistics: outages started in [since, until), their minutes in
     degraded mode (to the return to normal, or now), per system."""
     now = timezone.now()
     per: dict[str, dict] = {}
     rows = Outage.objects.filter(
-        institution=institution, started_at__gte=since, started_at__lt=until
+        institution=institution, started_at__gte=since, started_at__lt=until, drill=False
     ).select_related("runbook")
     for o in rows:
         end = o.restored_at or o.closed_at or now
@@ -467,7 +530,7 @@ def call_sheet(
         sheet["outage"] = {
             "id": outage.pk,
             "runbook": pick(outage.runbook.title),
-            "incident": outage.incident.number,
+            "incident": outage.incident.number if outage.incident else None,
             "since": outage.started_at,
             "vendor_refs": outage.vendor_refs,
         }

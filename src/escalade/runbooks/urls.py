@@ -8,6 +8,7 @@ urlpatterns = [
     path("runbooks/", views.runbook_list, name="list"),
     path("runbooks/<slug:code>/", views.runbook_detail, name="detail"),
     path("runbooks/<slug:code>.pdf", views.runbook_pdf, name="pdf"),
+    path("runbooks/<slug:code>/drill/", views.announce_drill, name="drill"),
     path("outages/<int:outage_id>/", views.outage_detail, name="outage"),
     path("outages/<int:outage_id>/steps/<int:n>/", views.step, name="step"),
     path("outages/<int:outage_id>/entries/", views.entry, name="entry"),

@@ -61,6 +61,10 @@ def runbook_detail(request, code):
                 "can_run": has_permission(request.user, perms.OUTAGE_RUN),
                 # the outage of this runbook in progress: the page offers to open it
                 "running": services.in_progress(runbook),
+                "drill": services.in_progress(runbook, drill=True),
+                "drills": bool(institution.setting("drill_group")),
+                "announced": runbook.drill_announced_at,
+                "runs": selectors.runs_of(runbook),
                 "sheet_rows": range(12),
             },
             status=status,
@@ -76,13 +80,39 @@ def runbook_detail(request, code):
             code,
             incident_number=data["incident"] or None,
             note=data["note"],
+            drill=request.POST.get("drill") == "1",
         ),
         form=form,
         field_map={"number": "incident"},
         then=lambda outage: done(
-            request, _("Outage opened: the broadcasts are out."), "runbooks:outage", outage.pk
+            request,
+            _("Drill started: the broadcasts went to the drill group.")
+            if outage.drill
+            else _("Outage opened: the broadcasts are out."),
+            "runbooks:outage",
+            outage.pk,
         ),
         page=page,
+    )
+
+
+@requires(perms.OUTAGE_RUN)
+@require_POST
+@shows_errors
+def announce_drill(request, code):
+    """The exercise leader announces a drill: the team's time to activate counts from now."""
+    institution = current_institution(request)
+    return act(
+        request,
+        lambda _data: services.announce_drill(request.user, institution, code),
+        then=lambda _runbook: done(
+            request,
+            _("Drill announced: the time to activate counts from now."),
+            "runbooks:detail",
+            code,
+        ),
+        page=lambda status, error=None, **_forms: refused(request, error, status),
+        refusal_on_form=False,
     )
 
 

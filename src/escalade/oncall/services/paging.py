@@ -354,4 +354,5 @@ def troubleshooting_started(event) -> None:
 
 def outage_activated(event) -> None:
     """Seed 004: the on-call people of the system that is down."""
-    start_paging(event.outage.incident, Trigger.OUTAGE, event.actor)
+    if event.outage.incident is not None:  # a drill pages no one
+        start_paging(event.outage.incident, Trigger.OUTAGE, event.actor)

@@ -15,6 +15,8 @@ from .paging import _page_step, unit_policy
 def units_silent(event) -> None:
     """`outage.units_silent`: page each silent unit's lead (once per unit and phase)."""
     now = timezone.now()
+    if event.outage.incident is None:  # a drill pages no one
+        return
     for confirmation in event.confirmations:
         paging, created = Paging.objects.get_or_create(
             incident=event.outage.incident,

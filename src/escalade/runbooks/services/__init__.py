@@ -10,6 +10,8 @@ from .activation import (  # noqa: F401
     _steps,
     activate,
     add_vendor_ref,
+    announce_drill,
+    drill_group,
     get_runbook,
     in_progress,
     log_access_code,

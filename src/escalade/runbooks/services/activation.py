@@ -78,8 +78,17 @@ def _steps(outage: Outage, phase: str, specs: list[dict], first: int, at: dt.dat
     )
 
 
+DRILL_MARK = {"fr": "EXERCICE", "en": "DRILL"}
+
+
 def _broadcast(actor, outage: Outage, spec: dict, at: dt.datetime, ends_at=None) -> Broadcast:
+    """One broadcast of the runbook to its group's workstations and mailing lists; a
+    drill's goes to the drill group only, its title marked as an exercise."""
     group = WorkstationGroup.objects.get(institution=outage.institution, code=spec["group"])
+    title = spec["title"]
+    if outage.drill:
+        group = drill_group(outage.institution)
+        title = {lang: f"[{DRILL_MARK[lang]}] {text}" for lang, text in spec["title"].items()}
     row = Broadcast.objects.create(
         institution=outage.institution,
         outage=outage,
@@ -87,7 +96,7 @@ def _broadcast(actor, outage: Outage, spec: dict, at: dt.datetime, ends_at=None)
         group_label=group.label,
         hosts=group.hosts,
         kind=spec["type"],
-        title=spec["title"],
+        title=title,
         message=spec["message"],
         starts_at=at,
         ends_at=ends_at,
@@ -95,10 +104,10 @@ def _broadcast(actor, outage: Outage, spec: dict, at: dt.datetime, ends_at=None)
     )
     audit.record(
         action=AuditAction.BROADCAST_SENT,
-        obj=outage.incident,
+        obj=outage.about,
         actor=actor,
         institution=outage.institution,
-        data={"broadcast": row.pk, "group": pick(group.label), "title": pick(spec["title"])},
+        data={"broadcast": row.pk, "group": pick(group.label), "title": pick(title)},
     )
     if group.emails:  # the group's mailing lists: both languages, in one e-mail
         mark = "⚠" if row.kind == "warning" else "ⓘ"
@@ -111,6 +120,45 @@ def _broadcast(actor, outage: Outage, spec: dict, at: dt.datetime, ends_at=None)
     return row
 
 
+def drill_group(institution) -> WorkstationGroup:
+    """The workstations a drill's broadcasts go to (runbooks.yaml `drill_group`): never
+    the real ones."""
+    code = institution.setting("drill_group")
+    group = WorkstationGroup.objects.filter(institution=institution, code=code or "").first()
+    if group is None:
+        raise Conflict(
+            _("This institution's pack names no drill group: a drill cannot be run."),
+            field="drill",
+            code=Code.NOT_ALLOWED_NOW,
+        )
+    return group
+
+
+def announce_drill(actor, institution, runbook_code: str) -> Runbook:
+    """The exercise leader gives the team the scenario (seed 004 section VII): from now,
+    activating the runbook runs it as a drill, and the time to activate is counted."""
+    require(actor, perms.OUTAGE_RUN, institution)
+    runbook = get_runbook(institution, runbook_code)
+    drill_group(institution)  # refused now rather than at activation
+    with transaction.atomic():
+        locked = audit.locked(runbook)
+        if in_progress(locked, drill=True) is not None:
+            raise Conflict(
+                _("A drill of this runbook is in progress: close it first."),
+                field="drill",
+                code=Code.ALREADY_RUNNING,
+            )
+        audit.change(
+            locked,
+            action=AuditAction.DRILL_ANNOUNCED,
+            actor=actor,
+            data={"runbook": pick(locked.title)},
+            drill_announced_at=timezone.now(),
+            drill_announced_by=actor,
+        )
+    return locked
+
+
 def activate(
     actor,
     institution,
@@ -119,19 +167,21 @@ def activate(
     incident_number: str | None = None,
     note: str = "",
     at: dt.datetime | None = None,
+    drill: bool = False,
 ) -> Outage:
     """Activate a runbook: an outage linked to a major incident (the one given, or a new
     one with its ticket and report), its degraded-mode checklist (time-dependent steps
     judged at `at`), and its start broadcasts sent. Several outages of different runbooks
     may run at once; the same runbook twice is a Conflict naming the outage in progress
-    (its broadcasts would otherwise reach every workstation twice)."""
+    (its broadcasts would otherwise reach every workstation twice). A drill (announced
+    before, or now) has no incident, pages no one, and broadcasts to the drill group."""
     require(actor, perms.OUTAGE_RUN, institution)
     runbook = get_runbook(institution, runbook_code)
     at = at or timezone.now()
     with transaction.atomic():
         # the runbook's row is the lock: two people pressing "activate" at once
-        Runbook.objects.select_for_update().filter(pk=runbook.pk).first()
-        running = in_progress(runbook)
+        runbook = Runbook.objects.select_for_update().get(pk=runbook.pk)
+        running = in_progress(runbook, drill=drill)
         if running is not None:
             raise Conflict(
                 _(
@@ -143,13 +193,21 @@ def activate(
                     "since": running.started_at.astimezone(institution.zone).strftime(
                         "%Y-%m-%d %H:%M"
                     ),
-                    "number": running.incident.number,
+                    "number": running.incident.number if running.incident else "—",
                 },
                 field="runbook",
                 code=Code.ALREADY_RUNNING,
             )
-        if incident_number:
+        incident, noticed = None, at
+        if drill:
+            drill_group(institution)
+            noticed = runbook.drill_announced_at or at
+            Runbook.objects.filter(pk=runbook.pk).update(
+                drill_announced_at=None, drill_announced_by=None
+            )
+        elif incident_number:
             incident = incident_selectors.get_incident(actor, institution, incident_number)
+            noticed = min(incident.created_at, at)
         else:
             incident = incidents.log_incident(
                 actor,
@@ -169,16 +227,23 @@ def activate(
             institution=institution,
             runbook=runbook,
             incident=incident,
+            drill=drill,
+            noticed_at=noticed,
             note=(note or "").strip(),
             started_by=actor,
         )
         _steps(outage, StepPhase.DEGRADED, runbook.degraded, 1, at)
         audit.record(
             action=AuditAction.OUTAGE_STARTED,
-            obj=incident,
+            obj=outage.about,
             actor=actor,
             institution=institution,
-            data={"outage": outage.pk, "runbook": pick(runbook.title), "note": outage.note},
+            data={
+                "outage": outage.pk,
+                "runbook": pick(runbook.title),
+                "note": outage.note,
+                "drill": drill,
+            },
         )
         for spec in runbook.start_broadcasts:
             _broadcast(actor, outage, spec, at)
@@ -188,11 +253,12 @@ def activate(
     return outage
 
 
-def in_progress(runbook) -> Outage | None:
-    """The outage of this runbook not closed yet, if any."""
+def in_progress(runbook, drill: bool = False) -> Outage | None:
+    """The outage of this runbook not closed yet, if any (its drill, if asked: a drill
+    never stands in the way of the real thing)."""
     return (
         Outage.objects.select_related("incident")
-        .filter(runbook=runbook)
+        .filter(runbook=runbook, drill=drill)
         .exclude(state=OutageState.CLOSED)
         .order_by("-started_at")
         .first()
@@ -223,7 +289,7 @@ def mark_step(actor, outage: Outage, n: int, state: str) -> OutageStep:
             step,
             action=AuditAction.STEP_MARKED,
             actor=actor,
-            about=outage.incident,
+            about=outage.about,
             data={"outage": outage.pk, "step": n, "text": pick(step.text)},
             state=state,
             by=actor if done else None,
@@ -245,7 +311,7 @@ def add_vendor_ref(actor, outage: Outage, vendor: str, reference: str) -> Outage
             locked,
             action=AuditAction.VENDOR_TICKET_RECORDED,
             actor=actor,
-            about=locked.incident,
+            about=locked.about,
             data={"outage": locked.pk, "vendor": vendor, "reference": reference},
             vendor_refs=refs,
         )
@@ -274,7 +340,7 @@ def log_access_code(actor, outage: Outage, event: str, given_to: str = "") -> Ou
             locked,
             action=AuditAction.ACCESS_CODE_LOGGED,
             actor=actor,
-            about=locked.incident,
+            about=locked.about,
             data={"outage": locked.pk, "access_code": event, "to": given_to},
             access_log=[*locked.access_log, row],
         )

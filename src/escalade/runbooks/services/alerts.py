@@ -185,7 +185,7 @@ def _propose_return(alert: Alert) -> None:
     )
     audit.record(
         action=AuditAction.NOTIFIED,
-        obj=outage.incident,
+        obj=outage.about,
         institution=outage.institution,
         data={"kind": "outage_back", "outage": outage.pk},
     )

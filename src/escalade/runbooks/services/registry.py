@@ -32,7 +32,7 @@ def show_outage(user, outage: Outage, purpose: str) -> dict:
     if view["identities_shown"] and view["entries"]:
         audit.phi_viewed(
             user,
-            outage.incident,
+            outage.about,
             outage.institution,
             purpose or "outage registry",
             outage=outage.pk,
@@ -111,7 +111,7 @@ def add_entry(actor, outage: Outage, data: dict) -> RegistryEntry:
         )
         audit.record(
             action=AuditAction.ENTRY_RECORDED,
-            obj=locked.incident,
+            obj=locked.about,
             actor=actor,
             institution=locked.institution,
             data={"outage": locked.pk, "entry": entry.pk, "modality": entry.modality},

@@ -79,11 +79,13 @@ def ask_units(actor, outage: Outage, phase: str, groups: set[str], at: dt.dateti
     )
     audit.record(
         action=AuditAction.UNITS_ASKED,
-        obj=outage.incident,
+        obj=outage.about,
         actor=actor,
         institution=outage.institution,
         data={"outage": outage.pk, "phase": phase, "units": [pick(u.label) for u in units]},
     )
+    if outage.drill:  # answered from the drill group's screens; nobody paged
+        return len(units)
     _send_links(outage, phase, groups)
     from ..tasks import check_units  # noqa: PLC0415 (cycle: the task calls back)
 
@@ -164,7 +166,7 @@ def confirm_unit(
             row,
             action=AuditAction.UNIT_CONFIRMED,
             actor=actor,
-            about=outage.incident,
+            about=outage.about,
             data={
                 "outage": outage.pk,
                 "unit": pick(row.unit.label),
@@ -215,6 +217,7 @@ def check_units(outage_id: int, phase: str, now: dt.datetime | None = None) -> i
             )
             .exclude(outage__state=OutageState.CLOSED)
         )
+        silent = [c for c in silent if not c.outage.drill]  # a drill pages no one
         if phase == UnitPhase.DEGRADED:  # the return has started: asking is over
             silent = [c for c in silent if c.outage.state == OutageState.ACTIVE]
         if not silent:
@@ -223,7 +226,7 @@ def check_units(outage_id: int, phase: str, now: dt.datetime | None = None) -> i
         UnitConfirmation.objects.filter(pk__in=[c.pk for c in silent]).update(lead_paged_at=now)
         audit.record(
             action=AuditAction.UNIT_SILENT,
-            obj=outage.incident,
+            obj=outage.about,
             actor=None,
             institution=outage.institution,
             data={

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from escalade.accounts.services import create_api_token
+from escalade.core.errors import Conflict
 from escalade.core.models import AuditEvent
 from escalade.notifications.models import OutgoingMail
 from escalade.oncall import services as oncall
@@ -142,8 +143,9 @@ def test_the_return_asks_again_and_the_centre_records_an_answer_by_phone(pau, cr
     assert set(answers(outage, "normal")) == {"radiology", "nuclear_medicine"}
     # the degraded question is over: it cannot be answered, nor paged any more
     old = UnitConfirmation.objects.get(outage=outage, unit__code="radiology", phase="degraded")
-    with pytest.raises(Exception, match="return to normal has started"):
+    with pytest.raises(Conflict) as refused:
         services.confirm_unit(None, old, "kiosk")
+    assert refused.value.field == "phase"
     assert services.check_units(outage.pk, "degraded", timezone.now() + dt.timedelta(hours=1)) == 0
     # the page: the units and a button for the centre, which called the unit
     client = signed_in(it, "en")
