@@ -39,3 +39,31 @@ def test_the_person_paged_acknowledges_from_a_phone(live_server, browser, cusm, 
     expect(phone.locator("#ack-state")).to_contain_text("Prise en charge confirmée")
     assert Paging.objects.get(incident=incident).state == "acknowledged"
     assert not errors, errors
+
+
+def test_a_unit_confirms_it_works_on_paper_from_its_kiosk_screen(live_server, browser, make_user):
+    """Seed 004: the imaging kiosk shows the warning and one large button; pressed, the
+    unit's answer is on the outage page, and the screen thanks it (CSP enforced)."""
+    from conftest import ROOT
+    from escalade.core.packs import load_pack
+    from escalade.runbooks import services as outages
+    from escalade.runbooks.models import UnitConfirmation
+
+    pau = load_pack(ROOT / "packs" / "ch-pau-imaging").institution
+    it = make_user("it_technician", [pau])
+    outage = outages.activate(it, pau, "case4_ris_pacs")
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    kiosk = context.new_page()
+    errors = []
+    kiosk.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    kiosk.goto(f"{live_server.url}/display/?group=imaging&unit=nuclear_medicine")
+    expect(kiosk.locator("#display")).to_contain_text("RIS et PACS en panne")
+    button = kiosk.get_by_role("button", name="Notre unité travaille sur papier")
+    expect(button).to_be_in_viewport()
+    button.click()
+    expect(kiosk.locator(".thanks")).to_contain_text("réponse de votre unité est enregistrée")
+    expect(kiosk.locator("#confirm-unit")).to_have_count(0)
+    row = UnitConfirmation.objects.get(outage=outage, unit__code="nuclear_medicine")
+    assert row.via == "kiosk" and row.confirmed_at is not None
+    assert errors == []  # no script or style refused by the Content-Security-Policy
+    context.close()

@@ -44,6 +44,12 @@ def _accounts(institution, usernames) -> dict[str, object]:
     return {u.username: u for u in users}
 
 
+def _named(user_ids) -> list[tuple[str, str, str]]:
+    """(username, name, phone) of these people: their full name, as the pages show it."""
+    users = get_user_model().objects.filter(pk__in=set(user_ids), is_active=True)
+    return [(u.username, u.get_full_name() or u.username, "") for u in users.order_by("username")]
+
+
 def _people(institution, step: dict, now: dt.datetime) -> list[tuple[str, str, str]]:
     """(username, name, phone) of whom a step pages now: the person on call of its team (of
     those named, the ones on duty now), the next in turn, the team's lead, or a role's
@@ -51,14 +57,12 @@ def _people(institution, step: dict, now: dt.datetime) -> list[tuple[str, str, s
     if step.get("people"):  # named by the caller (a unit's lead)
         return [tuple(p) for p in step["people"]]
     if step.get("role"):
-        ids = notify.members(institution, [step["role"]])
-        return [(p.username, p.username, "") for p in notify.people(ids)]
+        return _named(notify.members(institution, [step["role"]]))
     codes = [step["team"]] if isinstance(step["team"], str) else step["team"]
     out: list[tuple[str, str, str]] = []
     for team in Team.objects.filter(institution=institution, code__in=codes, active=True):
         if step.get("who") == "lead":
-            ids = notify.members(institution, [team.lead_role])
-            out += [(p.username, p.username, "") for p in notify.people(ids)]
+            out += _named(notify.members(institution, [team.lead_role]))
             continue
         (row,) = selectors.on_call(institution, now, team.code)
         if not row["person"]:
