@@ -43,6 +43,9 @@ class Event:
 
     name: ClassVar[str] = ""
     hook: ClassVar[str | None] = None
+    # sent only to the webhooks that name it (not to those that hear every event): it
+    # carries what only its own receiver may have (a page's link to acknowledge)
+    hook_opt_in: ClassVar[bool] = False
     actor: Any = None
 
     @property

@@ -348,16 +348,26 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def hooked(institution, event: str) -> bool:
+def _hooks(institution, event: str, opt_in: bool) -> list:
+    """The institution's active webhooks that receive `event`: those that name it, and
+    those that hear every event unless the event is sent only to those naming it."""
+    return [
+        h
+        for h in sql.active_hooks(institution.pk)
+        if event in h.events or (not h.events and not opt_in)
+    ]
+
+
+def hooked(institution, event: str, *, opt_in: bool = False) -> bool:
     """Whether an active webhook of the institution receives `event`."""
-    return any(not h.events or event in h.events for h in sql.active_hooks(institution.pk))
+    return bool(_hooks(institution, event, opt_in))
 
 
-def emit(institution, event: str, payload: dict) -> int:
+def emit(institution, event: str, payload: dict, *, opt_in: bool = False) -> int:
     """Queue `event` for every active webhook of the institution that wants it."""
     from .tasks import deliver_webhook  # noqa: PLC0415 (cycle: tasks import services)
 
-    hooks = [h for h in sql.active_hooks(institution.pk) if not h.events or event in h.events]
+    hooks = _hooks(institution, event, opt_in)
     for hook in hooks:
         delivery = WebhookDelivery.objects.create(webhook=hook, event=event, payload=payload)
         deliver_webhook.enqueue(delivery.pk)
@@ -369,7 +379,7 @@ def event_to_webhooks(event) -> int:
     the webhooks of its institution, in the event's transaction (the outbox)."""
     if not event.hook or event.institution is None:
         return 0
-    return emit(event.institution, event.hook, event.hook_data())
+    return emit(event.institution, event.hook, event.hook_data(), opt_in=event.hook_opt_in)
 
 
 def deliver_hook(delivery_id: int) -> str:

@@ -15,6 +15,7 @@ class PageSent(Event):
 
     name = "page.sent"
     hook = "page.sent"
+    hook_opt_in = True  # its link acknowledges the page: only to the paging system
     page: Any
     ack_url: str = ""
     text: str = ""
@@ -42,6 +43,7 @@ class PageAcknowledged(Event):
 
     name = "page.acknowledged"
     hook = "page.acknowledged"
+    hook_opt_in = True
     paging: Any
     who: str = ""
     via: str = ""

@@ -86,7 +86,7 @@ def _page_step(paging: Paging, policy: dict, now: dt.datetime, actor=None) -> li
     Page.objects.filter(paging=paging, state=PageState.SENT).update(state=PageState.EXPIRED)
     people = _people(incident.institution, step, now)
     accounts = _accounts(incident.institution, [u for u, _n, _p in people])
-    pager = notify.hooked(incident.institution, PageSent.hook)
+    pager = notify.hooked(incident.institution, PageSent.hook, opt_in=PageSent.hook_opt_in)
     pages = []
     for username, name, phone in people:
         user = accounts.get(username)
