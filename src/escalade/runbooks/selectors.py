@@ -212,10 +212,16 @@ def host_institutions(host: str, institutions=None) -> list:
 def public_broadcasts(host: str, institution_code: str = "", at: dt.datetime | None = None):
     """What a workstation may read without sign-in: the current broadcasts of its own
     institutions that its groups receive."""
+    return current_broadcasts(public_institutions(host, institution_code), host=host, at=at)
+
+
+def public_institutions(host: str, institution_code: str = "") -> list:
+    """The institutions a workstation reads without sign-in (its own; the one named, if
+    it has several)."""
     institutions = Institution.objects.all()
     if institution_code:
         institutions = institutions.filter(code=institution_code)
-    return current_broadcasts(host_institutions(host, institutions), host=host, at=at)
+    return host_institutions(host, institutions)
 
 
 def recent_broadcasts(institutions, days: int = 7):

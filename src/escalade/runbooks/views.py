@@ -16,7 +16,6 @@ from escalade.accounts.services import has_permission
 from escalade.accounts.web import current_institution, requires
 from escalade.core import panels, public
 from escalade.core.errors import DomainError
-from escalade.core.models import Institution
 from escalade.core.web import act, done, refused, shows_errors
 
 from . import cap, pdf, selectors, services
@@ -364,7 +363,7 @@ def display(request):
     host = (request.GET.get("host") or "").strip()[:63]
     unit = (request.GET.get("unit") or "").strip()[:40]
     if host:
-        institutions = selectors.host_institutions(host, _institutions(code))
+        institutions = selectors.public_institutions(host, code)
         rows = selectors.current_broadcasts(institutions, host=host)
     else:
         # a group's screen: its group's broadcasts and those to every workstation, of the
@@ -401,11 +400,6 @@ def display(request):
             "thanks": thanks,
         },
     )
-
-
-def _institutions(code: str):
-    institutions = Institution.objects.all()
-    return institutions.filter(code=code) if code else institutions
 
 
 @require_POST
