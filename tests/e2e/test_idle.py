@@ -15,8 +15,8 @@ pytestmark = [
 
 
 def test_the_idle_warning_then_the_sign_out(live_server, page, staff, settings):
-    settings.ESCALADE_IDLE_MINUTES = 0.15  # 9 s
-    settings.ESCALADE_IDLE_WARNING_SECONDS = 7  # shown 2 s after the page loads
+    settings.ESCALADE_IDLE_MINUTES = 0.1  # 6 s
+    settings.ESCALADE_IDLE_WARNING_SECONDS = 5  # shown 1 s after the page loads
     sign_in(page, live_server.url, "level1_agent")
     warning = page.locator("#idle-warning")
     expect(warning).to_be_visible(timeout=8000)
