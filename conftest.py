@@ -45,7 +45,8 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
 
     with django_db_blocker.unblock():
         if "core_institution" not in connection.introspection.table_names():
-            return  # no test of this session uses the database: none was made
+            yield  # no test of this session uses the database: none was made
+            return
         if connection.vendor == "sqlite" and connection.is_in_memory_db():
             path = tmp_path_factory.mktemp("migrated") / "escalade.sqlite3"
             with sqlite3.connect(path) as copy:
@@ -57,6 +58,15 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
             snapshot = sqlite3.connect(":memory:", check_same_thread=False)
             connection.connection.backup(snapshot)
             _SNAPSHOT["sqlite"] = snapshot
+    yield
+    if connection.vendor == "postgresql":
+        # a connection another thread left open (a live server's, a worker's run in the
+        # test process) would stop pytest-django from dropping the test database
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture(scope="session")
