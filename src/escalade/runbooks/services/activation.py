@@ -8,13 +8,14 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require
 from escalade.core import audit, events
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, missing, not_one_of, required
-from escalade.core.i18n import pick
+from escalade.core.i18n import in_both, pick
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents import services as incidents
 from escalade.incidents.services import IncidentInput
@@ -78,7 +79,8 @@ def _steps(outage: Outage, phase: str, specs: list[dict], first: int, at: dt.dat
     )
 
 
-DRILL_MARK = {"fr": "EXERCICE", "en": "DRILL"}
+# how a drill's broadcasts are marked, in both languages
+DRILL_MARK = gettext_lazy("DRILL")
 
 
 def _broadcast(actor, outage: Outage, spec: dict, at: dt.datetime, ends_at=None) -> Broadcast:
@@ -88,7 +90,8 @@ def _broadcast(actor, outage: Outage, spec: dict, at: dt.datetime, ends_at=None)
     title = spec["title"]
     if outage.drill:
         group = drill_group(outage.institution)
-        title = {lang: f"[{DRILL_MARK[lang]}] {text}" for lang, text in spec["title"].items()}
+        mark = in_both(DRILL_MARK)
+        title = {lang: f"[{mark[lang]}] {text}" for lang, text in spec["title"].items()}
     row = Broadcast.objects.create(
         institution=outage.institution,
         outage=outage,

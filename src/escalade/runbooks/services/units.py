@@ -14,13 +14,14 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require
 from escalade.core import audit, events
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid
-from escalade.core.i18n import pick
+from escalade.core.i18n import in_both, pick
 from escalade.notifications import services as notify
 
 from ..choices import ConfirmedVia, OutageState, UnitPhase
@@ -94,14 +95,10 @@ def ask_units(actor, outage: Outage, phase: str, groups: set[str], at: dt.dateti
 
 
 ASK = {
-    UnitPhase.DEGRADED: {
-        "fr": "Confirmez que votre unité est passée en mode dégradé (procédure papier) :",
-        "en": "Confirm that your unit has switched to the degraded (paper) procedure:",
-    },
-    UnitPhase.NORMAL: {
-        "fr": "Confirmez que votre unité est revenue au fonctionnement normal :",
-        "en": "Confirm that your unit is back to normal work:",
-    },
+    UnitPhase.DEGRADED: gettext_lazy(
+        "Confirm that your unit has switched to the degraded (paper) procedure:"
+    ),
+    UnitPhase.NORMAL: gettext_lazy("Confirm that your unit is back to normal work:"),
 }
 
 
@@ -120,10 +117,11 @@ def _send_links(outage: Outage, phase: str, groups: set[str]) -> None:
             f"{pick(c.unit.label, 'fr')} / {pick(c.unit.label, 'en')} : {confirm_link(c)}"
             for c in mine
         ]
+        ask = in_both(ASK[phase])
         notify.send_mail(
             group.emails,
             f"✔ {title}",
-            "\n\n".join([ASK[phase]["fr"], ASK[phase]["en"], "\n".join(lines)]),
+            "\n\n".join([ask["fr"], ask["en"], "\n".join(lines)]),
         )
     for c in rows:
         username = (c.unit.lead or {}).get("username")
