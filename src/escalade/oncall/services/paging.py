@@ -287,6 +287,14 @@ def run_step(paging_id: int, step: int, round_: int) -> bool:
         return True
 
 
+def stop(paging: Paging, by, now: dt.datetime) -> None:
+    """The paging is answered: no further step, the pages still out expire."""
+    Page.objects.filter(paging=paging, state=PageState.SENT).update(state=PageState.EXPIRED)
+    paging.state, paging.next_at = PagingState.ACKNOWLEDGED, None
+    paging.acknowledged_by, paging.acknowledged_at = by, now
+    _update(paging, "state", "next_at", "acknowledged_by", "acknowledged_at")
+
+
 def acknowledge(actor, page: Page, via: str = "app") -> Paging:
     """The first acknowledgement stops the paging and tells the others paged; later
     ones change nothing. The person paged, or a lead of the institution. A unit's lead
@@ -305,10 +313,7 @@ def acknowledge(actor, page: Page, via: str = "app") -> Paging:
             return paging
         now = timezone.now()
         Page.objects.filter(pk=page.pk).update(state=PageState.ACKNOWLEDGED, acknowledged_at=now)
-        Page.objects.filter(paging=paging, state=PageState.SENT).update(state=PageState.EXPIRED)
-        paging.state, paging.next_at = PagingState.ACKNOWLEDGED, None
-        paging.acknowledged_by, paging.acknowledged_at = actor or page.user, now
-        _update(paging, "state", "next_at", "acknowledged_by", "acknowledged_at")
+        stop(paging, actor or page.user, now)
         others = set(
             Page.objects.filter(paging=paging, user__isnull=False)
             .exclude(user_id=page.user_id)

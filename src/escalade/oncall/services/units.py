@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from ..choices import PageState, PagingState, Trigger
-from ..models import Page, Paging
-from .common import _update
-from .paging import _page_step, unit_policy
+from ..choices import PagingState, Trigger
+from ..models import Paging
+from .paging import _page_step, stop, unit_policy
 
 
 def units_silent(event) -> None:
@@ -38,7 +37,4 @@ def unit_confirmed(event) -> None:
     )
     if paging is None:
         return
-    Page.objects.filter(paging=paging, state=PageState.SENT).update(state=PageState.EXPIRED)
-    paging.state, paging.next_at = PagingState.ACKNOWLEDGED, None
-    paging.acknowledged_by, paging.acknowledged_at = event.actor, timezone.now()
-    _update(paging, "state", "next_at", "acknowledged_by", "acknowledged_at")
+    stop(paging, event.actor, timezone.now())
