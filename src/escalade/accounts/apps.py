@@ -12,9 +12,16 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self):
+        from django.contrib.auth import signals
+
         from escalade.core import idempotency, packs
 
         from . import services
+        from .services import directory, signins
 
         packs.before_loading(services.ensure_roles)
         idempotency.identify_with(services.user_from_token, services.institution_ids_of)
+        directory.register()
+        signals.user_logged_in.connect(signins.signed_in, dispatch_uid="escalade-signed-in")
+        signals.user_logged_out.connect(signins.signed_out, dispatch_uid="escalade-signed-out")
+        signals.user_login_failed.connect(signins.refused, dispatch_uid="escalade-refused")

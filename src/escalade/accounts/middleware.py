@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from escalade.core.errors import Code
 
-from .services import working_institution
+from .services import oidc, working_institution
 
 
 class InstitutionTimezoneMiddleware:
@@ -86,4 +86,39 @@ class IdleTimeout:
             return redirect(f"{settings.LOGIN_URL_PATH}?next={request.get_full_path()}")
         if not request.META.get(POLL_HEADER):
             request.session["escalade_active_at"] = now
+        return self.get_response(request)
+
+
+class ProviderRecheck:
+    """A session signed in through an OpenID provider is checked again with the provider
+    now and then (services.oidc.recheck); one it refuses is signed out at once."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and hasattr(request, "session")
+            and oidc.SESSION_KEY in request.session
+            and not oidc.recheck(request)
+        ):
+            logout(request)
+            messages.error(request, _("Your account was ended by the hospital's directory."))
+            if request.path.startswith("/api/") or request.headers.get("HX-Request"):
+                return JsonResponse(
+                    {
+                        "errors": [
+                            {
+                                "field": "",
+                                "code": str(Code.UNAUTHENTICATED),
+                                "message": _("Your account was ended by the hospital's directory."),
+                            }
+                        ]
+                    },
+                    status=401,
+                )
+            return redirect(settings.LOGIN_URL_PATH)
         return self.get_response(request)

@@ -101,3 +101,30 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language})"
+
+
+class DirectoryAccount(models.Model):
+    """A user whose account lives in the hospital's directory (LDAP / Active Directory)
+    or at an OpenID provider: who they are there, the groups seen at their last sign-in,
+    and when Escalade ended the account (disabled or removed there)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="directory_account"
+    )
+    source = models.CharField(_("source"), max_length=60)  # "ldap" or "oidc:<provider>"
+    subject = models.CharField(_("identifier"), max_length=500)  # the DN, or the token's sub
+    groups = models.JSONField(_("groups"), default=list, blank=True)
+    signed_in_at = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_reason = models.CharField(_("why it ended"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("directory account")
+        verbose_name_plural = _("directory accounts")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "subject"], name="accounts_directory_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.source})"

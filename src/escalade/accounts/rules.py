@@ -137,3 +137,27 @@ def sign_in_delay(failures: int, free: int, most: int) -> int:
     if failures < free:
         return 0
     return min(2 ** (failures - free), most)
+
+
+# -- roles and institutions from the directory's groups (accounts/directory.py) ---------
+
+# The roles that see personal health information: a group grants one only where the
+# mapping says so explicitly (phi: true).
+PHI_ROLES = frozenset(role for role, perms in ROLE_PERMISSIONS.items() if VIEW_PATIENT in perms)
+
+
+def grants(rules_by_institution: dict[str, list], groups) -> dict[str, set[str]]:
+    """{institution code: roles} that the directory's `groups` (names, DNs or a token's
+    claim values; compared without case) give through each institution's rules (each
+    with .group, .role and .phi). A role that sees personal health information is given
+    only by a rule that says phi: true."""
+    names = {str(g).casefold() for g in groups}
+    found: dict[str, set[str]] = {}
+    for code, rules in rules_by_institution.items():
+        for rule in rules:
+            if rule.group.casefold() not in names:
+                continue
+            if rule.role in PHI_ROLES and not rule.phi:
+                continue
+            found.setdefault(code, set()).add(rule.role)
+    return found

@@ -5,24 +5,41 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from escalade.core.errors import NotFound
+from escalade.core.errors import Forbidden, NotFound
 from escalade.core.public import client_address
 
 from . import rules
 from .models import ApiToken, LoginFailure
-from .services import create_api_token, revoke_api_token
+from .services import create_api_token, directory, oidc, revoke_api_token
 
 
 def _address(request) -> str:
     return client_address(request)
+
+
+def _sign_in_problem(problem: str) -> str:
+    """What the sign-in page says when the directory, not the password, is the reason."""
+    if problem == "directory_down":
+        return _(
+            "The hospital's directory does not answer. Try again in a minute; a local "
+            "account (break-glass) still signs in."
+        )
+    if problem == "no_role":
+        return directory.no_role_message()
+    return problem
 
 
 class ThrottledLoginView(auth_views.LoginView):
@@ -69,6 +86,8 @@ class ThrottledLoginView(auth_views.LoginView):
         return ""
 
     def post(self, request, *args, **kwargs):
+        if not settings.ESCALADE_LOCAL_SIGN_IN and type(self) is ThrottledLoginView:
+            raise PermissionDenied(_("Sign in with your institution's account."))
         message = self._wait()
         if message:
             form = self.get_form_class()(request=request)
@@ -76,10 +95,20 @@ class ThrottledLoginView(auth_views.LoginView):
             return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["providers"] = oidc.buttons(self.request)
+        context["local_sign_in"] = settings.ESCALADE_LOCAL_SIGN_IN
+        return context
+
     def form_invalid(self, form):
         LoginFailure.objects.create(
             username=self.request.POST.get("username", "")[:150], address=_address(self.request)
         )
+        problem = getattr(self.request, "escalade_sign_in_problem", "")
+        if problem:
+            form.errors.clear()
+            form.add_error(None, _sign_in_problem(problem))
         return super().form_invalid(form)
 
     def form_valid(self, form):
@@ -157,3 +186,45 @@ def alive(request):
     """The "stay signed in" button: counts as activity (IdleTimeout)."""
 
     return JsonResponse({"idle_seconds": settings.ESCALADE_IDLE_MINUTES * 60})
+
+
+def oidc_start(request, name):
+    """The provider's button: off to its sign-in page."""
+    if oidc.provider(name) is None:
+        raise Http404
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""
+    return oidc.start(request, name, next_url)
+
+
+def oidc_callback(request, name):
+    """The provider sends the browser back here: signed in with the mapped roles, or
+    the sign-in page with the reason."""
+    try:
+        person, token = oidc.finish(request, name)
+        user = directory.signed_in(person)
+        problem = "" if user is not None else "no_role"
+    except oidc.Refused:
+        person, user, problem = None, None, _("The sign-in through the provider was refused.")
+    except Forbidden as refused:
+        user, problem = None, str(refused.message)
+    if user is None:
+        username = person.username if person else ""
+        request.escalade_sign_in_problem = problem
+        user_login_failed.send(__name__, credentials={"username": username}, request=request)
+        messages.error(request, _sign_in_problem(problem))
+        return redirect(settings.LOGIN_URL_PATH)
+    next_url = request.session.get("escalade_oidc_next") or settings.LOGIN_REDIRECT_URL
+    request.escalade_sign_in_via = f"oidc:{name}"
+    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    oidc.remember(request, name, token)
+    return redirect(next_url)
+
+
+@require_POST
+def sign_out(request):
+    """Sign out here, then at the provider when the session came from one."""
+    at_provider = oidc.logout_url(request) if request.user.is_authenticated else ""
+    auth_logout(request)
+    return redirect(at_provider or settings.LOGIN_URL_PATH)

@@ -1,6 +1,7 @@
 """Settings of Escalade. Everything comes from the environment, with safe defaults
 for the embedded mode (SQLite under var/). See docs/operations/configuration.md."""
 
+import json
 import os
 from pathlib import Path
 
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "escalade.accounts.middleware.IdleTimeout",
+    "escalade.accounts.middleware.ProviderRecheck",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "escalade.core.api_guard.ApiInputGuard",
@@ -306,3 +308,46 @@ ESCALADE_TOKEN_DAYS = int(os.environ.get("ESCALADE_TOKEN_DAYS", "90"))
 ESCALADE_IDLE_MINUTES = float(os.environ.get("ESCALADE_IDLE_MINUTES", "30"))
 ESCALADE_IDLE_WARNING_SECONDS = int(os.environ.get("ESCALADE_IDLE_WARNING_SECONDS", "120"))
 LOGIN_URL_PATH = "/login/"
+
+# -- Signing in with the hospital's directory (accounts/directory.py, ldap.py, oidc.py) --
+# LDAP / Active Directory: set ESCALADE_LDAP_URL (ldap://host:389 with StartTLS, or
+# ldaps://host:636) to turn it on. Local accounts (break-glass, administrators) still
+# sign in with their password when the directory does not answer.
+ESCALADE_LDAP = None
+if os.environ.get("ESCALADE_LDAP_URL"):
+    ESCALADE_LDAP = {
+        "url": os.environ["ESCALADE_LDAP_URL"],
+        "start_tls": os.environ.get("ESCALADE_LDAP_START_TLS", "1") == "1",
+        "ca_file": os.environ.get("ESCALADE_LDAP_CA_FILE", ""),
+        "bind_dn": os.environ.get("ESCALADE_LDAP_BIND_DN", ""),
+        "bind_password": os.environ.get("ESCALADE_LDAP_BIND_PASSWORD", ""),
+        "user_base": os.environ.get("ESCALADE_LDAP_USER_BASE", ""),
+        # {username} is escaped; Active Directory: (sAMAccountName={username})
+        "user_filter": os.environ.get("ESCALADE_LDAP_USER_FILTER", "(uid={username})"),
+        "group_base": os.environ.get("ESCALADE_LDAP_GROUP_BASE", ""),
+        # an account matching this is disabled (default: Active Directory's flag)
+        "disabled_filter": os.environ.get(
+            "ESCALADE_LDAP_DISABLED_FILTER", "(userAccountControl:1.2.840.113556.1.4.803:=2)"
+        ),
+        "timeout": float(os.environ.get("ESCALADE_LDAP_TIMEOUT", "5")),
+    }
+# OpenID Connect providers (Microsoft Entra ID, an institution's own): a JSON list, each
+# {"name", "label_fr", "label_en", "discovery", "client_id", "client_secret",
+#  "groups_claim" (default "groups"), "username_claim" (default "preferred_username")}.
+ESCALADE_OIDC_PROVIDERS = json.loads(os.environ.get("ESCALADE_OIDC_PROVIDERS", "[]") or "[]")
+# The sign-in page keeps its username and password form (local accounts, the directory)
+# unless this is 0 (then only the providers' buttons are shown).
+ESCALADE_LOCAL_SIGN_IN = os.environ.get("ESCALADE_LOCAL_SIGN_IN", "1") == "1"
+# A session signed in through a provider is checked again (its refresh token) this often:
+# a refusal ends it and the account's API tokens.
+ESCALADE_OIDC_RECHECK_SECONDS = int(os.environ.get("ESCALADE_OIDC_RECHECK_SECONDS", "300"))
+# Local passwords first (a directory account has none), then the directory; each
+# backend answers nothing when its part is not configured.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "escalade.accounts.ldap.DirectoryBackend",
+]
+# A second factor for local accounts (django-otp: TOTP); required of administrators
+# (superusers) when ESCALADE_PRODUCTION=1, or of every local account with ESCALADE_OTP=all.
+ESCALADE_OTP = os.environ.get("ESCALADE_OTP", "admins" if PRODUCTION else "optional")
+OTP_TOTP_ISSUER = "Escalade"

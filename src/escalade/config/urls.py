@@ -1,9 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from escalade.accounts.views import ThrottledAdminLoginView, ThrottledLoginView
+from escalade.accounts.views import ThrottledAdminLoginView, ThrottledLoginView, sign_out
 from escalade.core.views import favicon, healthz
 
 from .api import api
@@ -27,7 +26,7 @@ urlpatterns = [
     # browsers and bookmark tools ask /favicon.ico whatever the page says
     path("favicon.ico", favicon, name="favicon"),
     path("login/", ThrottledLoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", sign_out, name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/login/", ThrottledAdminLoginView.as_view(), name="admin-login"),

@@ -35,6 +35,8 @@ class Code(StrEnum):
     IDLE = "idle"  # signed out after inactivity
     FORBIDDEN = "forbidden"  # the user's roles do not allow it
     NOT_A_MEMBER = "not_a_member"  # the user does not belong to that institution
+    NO_ROLE = "no_role"  # the directory's groups give the person no role here
+    DIRECTORY_DOWN = "directory_down"  # the hospital's directory did not answer
     NO_INSTITUTION = "no_institution"  # the account belongs to no institution
     WHICH_INSTITUTION = "which_institution"  # several institutions: say which one
     NOT_FOUND = "not_found"

@@ -28,6 +28,7 @@ SCHEDULES = {
     "unmapped-codes": ("escalade.datasources.tasks.remind_unmapped", "0 9 * * 1"),
     "idempotency-purge": ("escalade.core.tasks.purge_idempotency", "17 * * * *"),
     "response-clocks": ("escalade.oncall.tasks.check_response_clocks", "* * * * *"),
+    "directory-accounts": ("escalade.accounts.tasks.check_directory_accounts", "*/5 * * * *"),
 }
 
 

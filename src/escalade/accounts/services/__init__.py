@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from escalade.core.errors import Code, Forbidden, Invalid, NotFound
 from escalade.core.models import Institution
 
-from . import sql
-from .choices import Role
-from .models import ApiToken, Membership, Profile, hash_token
-from .rules import ROLE_PERMISSIONS
+from .. import sql
+from ..choices import Role
+from ..models import ApiToken, Membership, Profile, hash_token
+from ..rules import ROLE_PERMISSIONS
 
 
 def ensure_roles() -> None:

@@ -1,0 +1,203 @@
+"""Sign-in through OpenID Connect providers (Microsoft Entra ID, an institution's own),
+with Authlib: the authorization code flow with PKCE (S256), the provider's discovery
+document, the ID token's signature (the provider's published keys), issuer, audience,
+expiry and nonce checked, the state kept in the session and used once; sign-out at the
+provider (RP-initiated logout). Several providers may be configured: the sign-in page
+shows a button for each.
+
+A session signed in this way is checked again every ESCALADE_OIDC_RECHECK_SECONDS with
+its refresh token: a provider that refuses it (the account disabled or removed there)
+ends the account here (sessions, API tokens: services.directory.end_account)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.django_client import DjangoIntegration, DjangoOAuth2App
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import get_language
+from joserfc.errors import JoseError
+
+from ..models import DirectoryAccount
+from . import directory
+
+log = logging.getLogger(__name__)
+
+SESSION_KEY = "escalade_oidc"  # {"provider", "id_token", "refresh_token", "checked_at"}
+TIMEOUT = 10  # seconds a provider is waited for
+
+
+class Refused(Exception):
+    """The provider's answer is not one to sign in with (a bad token, a state not ours,
+    an error from the provider)."""
+
+
+_APPS: dict[str, DjangoOAuth2App] = {}
+
+
+def providers() -> list[dict]:
+    return list(getattr(settings, "ESCALADE_OIDC_PROVIDERS", []) or [])
+
+
+def provider(name: str) -> dict | None:
+    return next((p for p in providers() if p.get("name") == name), None)
+
+
+def app(config: dict) -> DjangoOAuth2App:
+    """The Authlib client of a provider (kept per configuration: its discovery document
+    and keys are fetched once, the keys again when a token names a new one)."""
+    key = json.dumps(config, sort_keys=True)
+    found = _APPS.get(key)
+    if found is None:
+        found = DjangoOAuth2App(
+            DjangoIntegration(config["name"]),
+            name=config["name"],
+            client_id=config["client_id"],
+            client_secret=config.get("client_secret", ""),
+            server_metadata_url=config["discovery"],
+            client_kwargs={
+                "scope": config.get("scope", "openid email profile"),
+                "code_challenge_method": "S256",
+                "default_timeout": TIMEOUT,
+            },
+        )
+        _APPS[key] = found
+    return found
+
+
+def buttons(request) -> list[dict]:
+    """The sign-in page's buttons: each provider's label in the page's language."""
+    english = (get_language() or "").startswith("en")
+    found = []
+    for config in providers():
+        label = config.get("label_en" if english else "label_fr") or config["name"]
+        found.append({"name": config["name"], "label": label})
+    return found
+
+
+def callback_url(request, name: str) -> str:
+    return request.build_absolute_uri(reverse("accounts:oidc_callback", args=[name]))
+
+
+def start(request, name: str, next_url: str = ""):
+    """The redirection to the provider's sign-in (state, nonce and PKCE verifier kept in
+    the session)."""
+    config = provider(name)
+    request.session["escalade_oidc_next"] = next_url
+    return app(config).authorize_redirect(request, callback_url(request, name))
+
+
+def person_from(config: dict, claims: dict) -> directory.Person:
+    """Who the ID token says signed in."""
+    username_claim = config.get("username_claim", "preferred_username")
+    username = str(claims.get(username_claim) or claims.get("email") or claims["sub"])
+    groups = claims.get(config.get("groups_claim", "groups")) or []
+    if isinstance(groups, str):
+        groups = [groups]
+    locale = str(claims.get("locale") or "").lower()
+    return directory.Person(
+        source=f"oidc:{config['name']}",
+        subject=str(claims["sub"]),
+        username=username.lower()[:150],
+        groups=[str(g) for g in groups],
+        email=str(claims.get("email") or ""),
+        first_name=str(claims.get("given_name") or ""),
+        last_name=str(claims.get("family_name") or ""),
+        language="fr-ca" if locale.startswith("fr") else ("en" if locale else ""),
+    )
+
+
+def finish(request, name: str):
+    """The provider's answer on the callback: the token fetched with the code and the
+    PKCE verifier, the ID token checked (signature, issuer, audience, expiry, nonce).
+    Returns (Person, token); Refused otherwise."""
+    config = provider(name)
+    if config is None:
+        raise Refused("unknown provider")
+    client = app(config)
+    try:
+        token = client.authorize_access_token(request)
+    except (OAuthError, JoseError, ValueError, KeyError) as exc:
+        log.warning("sign-in through %s refused: %s", name, exc)
+        raise Refused(str(exc)) from exc
+    claims = token.get("userinfo")
+    if not claims:
+        raise Refused("no ID token")
+    return person_from(config, dict(claims)), token
+
+
+def check_id_token(name: str, id_token: str, nonce: str, access_token: str = "") -> dict:
+    """The claims of an ID token from provider `name`, checked as at sign-in (the
+    signature against the provider's keys, issuer, audience, expiry, nonce); Refused
+    otherwise."""
+    client = app(provider(name))
+    token = {"id_token": id_token}
+    if access_token:
+        token["access_token"] = access_token
+    try:
+        return dict(client.parse_id_token(token, nonce=nonce))
+    except (JoseError, ValueError, KeyError) as exc:
+        raise Refused(str(exc)) from exc
+
+
+def remember(request, name: str, token: dict) -> None:
+    request.session[SESSION_KEY] = {
+        "provider": name,
+        "id_token": token.get("id_token", ""),
+        "refresh_token": token.get("refresh_token", ""),
+        "checked_at": time.time(),
+    }
+
+
+def recheck(request) -> bool:
+    """For a session signed in through a provider: ask the provider again (refresh token)
+    when ESCALADE_OIDC_RECHECK_SECONDS have passed. False when the provider refuses: the
+    account is ended. A provider that does not answer keeps the session (logged)."""
+    held = request.session.get(SESSION_KEY)
+    if not held or time.time() - held.get("checked_at", 0) < settings.ESCALADE_OIDC_RECHECK_SECONDS:
+        return True
+    config = provider(held["provider"])
+    refused = config is None or not held.get("refresh_token")
+    if not refused:
+        try:
+            token = app(config).fetch_access_token(
+                grant_type="refresh_token", refresh_token=held["refresh_token"]
+            )
+        except OAuthError as exc:
+            log.warning("refresh refused by %s: %s", held["provider"], exc)
+            refused = True
+        except Exception as exc:  # the provider is down: keep the session, say so
+            log.error("provider %s does not answer: %s", held["provider"], exc)
+            return True
+        else:
+            held["refresh_token"] = token.get("refresh_token") or held["refresh_token"]
+            held["checked_at"] = time.time()
+            request.session[SESSION_KEY] = held
+            return True
+    account = DirectoryAccount.objects.filter(user=request.user).first()
+    if account is not None:
+        directory.end_account(account, "refresh refused by the provider")
+    return False
+
+
+def logout_url(request) -> str:
+    """Where sign-out sends the browser: the provider's end-session endpoint (with the ID
+    token as hint and our sign-in page to come back to), or "" for a local session."""
+    held = request.session.get(SESSION_KEY)
+    config = provider(held["provider"]) if held else None
+    if config is None:
+        return ""
+    try:
+        result = app(config).create_logout_url(
+            post_logout_redirect_uri=request.build_absolute_uri(settings.LOGIN_URL_PATH),
+            id_token_hint=held.get("id_token") or None,
+            client_id=config["client_id"],
+        )
+    except Exception as exc:  # no end-session endpoint, or the provider is down
+        log.warning("no sign-out at %s: %s", held["provider"], exc)
+        return ""
+    return result["url"]
