@@ -11,6 +11,7 @@ throwaway authority (its file is given to Escalade as ESCALADE_LDAP_CA_FILE), an
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import shutil
 import signal
@@ -19,6 +20,12 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from ldap3 import Connection, Server
 
 SUFFIX = "dc=hopital,dc=example"
 ROOT_DN = f"cn=admin,{SUFFIX}"
@@ -68,13 +75,6 @@ def group_dn(cn: str) -> str:
 
 def _certificates(folder: Path) -> tuple[Path, Path, Path]:
     """A throwaway authority and a certificate for 127.0.0.1 / localhost signed by it."""
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Escalade demo directory CA")])
@@ -165,8 +165,6 @@ class Slapd:
 
     def admin(self):
         """A connection as the directory's administrator (to change it in a test)."""
-        from ldap3 import Connection, Server
-
         conn = Connection(
             Server(self.url), user=ROOT_DN, password=ROOT_PASSWORD, raise_exceptions=True
         )

@@ -345,7 +345,7 @@ ESCALADE_OIDC_RECHECK_SECONDS = int(os.environ.get("ESCALADE_OIDC_RECHECK_SECOND
 # backend answers nothing when its part is not configured.
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "escalade.accounts.ldap.DirectoryBackend",
+    "escalade.accounts.services.ldap.DirectoryBackend",
 ]
 # A second factor for local accounts (django-otp: TOTP); required of administrators
 # (superusers) when ESCALADE_PRODUCTION=1, or of every local account with ESCALADE_OTP=all.

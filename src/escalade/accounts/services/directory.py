@@ -53,6 +53,7 @@ class GroupRule(BaseModel):
 
 
 def register() -> None:
+    """Declare the institution's `directory_groups` setting (its pack's mapping)."""
     packs.declare_setting("directory_groups", list[GroupRule], [], owner="accounts")
 
 
@@ -161,6 +162,7 @@ def signed_in(person: Person):
 
 
 def no_role_message() -> str:
+    """What a person whose groups give no role here is told."""
     return _(
         "Your directory account is in no group that gives a role in Escalade. Ask your "
         "manager to add you to the right group."

@@ -43,6 +43,8 @@ class DirectoryDown(Exception):
 
 @dataclass
 class Found:
+    """An account the directory let in: its DN, attributes and groups."""
+
     dn: str
     attributes: dict
     groups: list[str]
@@ -55,6 +57,8 @@ def _first(value) -> str:
 
 
 class Directory:
+    """One configured directory (settings.ESCALADE_LDAP)."""
+
     def __init__(self, config: dict):
         self.config = config
         url = config["url"]
@@ -175,6 +179,7 @@ class Directory:
 
 
 def configured() -> Directory | None:
+    """The directory settings name, or None when it is off."""
     config = getattr(settings, "ESCALADE_LDAP", None)
     return Directory(config) if config else None
 
@@ -185,6 +190,7 @@ class DirectoryBackend(BaseBackend):
     the sign-in page to show."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
+        """The user the directory lets in with this name and password, or None."""
         found_dir = configured()
         if found_dir is None or not username or not password:
             return None
@@ -219,6 +225,7 @@ class DirectoryBackend(BaseBackend):
         return user
 
     def get_user(self, user_id):
+        """The session's user, while still active."""
         return get_user_model().objects.filter(pk=user_id, is_active=True).first()
 
 

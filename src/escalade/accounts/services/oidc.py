@@ -40,10 +40,12 @@ _APPS: dict[str, DjangoOAuth2App] = {}
 
 
 def providers() -> list[dict]:
+    """The configured providers (settings.ESCALADE_OIDC_PROVIDERS)."""
     return list(getattr(settings, "ESCALADE_OIDC_PROVIDERS", []) or [])
 
 
 def provider(name: str) -> dict | None:
+    """The provider of this name, or None."""
     return next((p for p in providers() if p.get("name") == name), None)
 
 
@@ -80,6 +82,7 @@ def buttons(request) -> list[dict]:
 
 
 def callback_url(request, name: str) -> str:
+    """Where the provider sends the browser back (registered at the provider)."""
     return request.build_absolute_uri(reverse("accounts:oidc_callback", args=[name]))
 
 
@@ -145,6 +148,7 @@ def check_id_token(name: str, id_token: str, nonce: str, access_token: str = "")
 
 
 def remember(request, name: str, token: dict) -> None:
+    """Keep in the session what sign-out and the recheck need."""
     request.session[SESSION_KEY] = {
         "provider": name,
         "id_token": token.get("id_token", ""),

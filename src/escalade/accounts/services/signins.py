@@ -18,6 +18,7 @@ def _how(request) -> str:
 
 
 def signed_in(sender, request, user, **kwargs) -> None:
+    """A sign-in, and which way."""
     audit.record(
         action=AuditAction.SIGNED_IN,
         obj=user,
@@ -27,6 +28,7 @@ def signed_in(sender, request, user, **kwargs) -> None:
 
 
 def signed_out(sender, request, user, **kwargs) -> None:
+    """A sign-out."""
     if user is None or not user.pk:
         return
     audit.record(
