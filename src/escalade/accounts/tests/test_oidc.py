@@ -1,0 +1,229 @@
+"""Signing in through an OpenID provider: a real one (django-oauth-toolkit with OpenID
+Connect, in a second process on a free port). The code flow with PKCE lands with the
+roles the groups claim maps to; a replayed answer, a token for another audience, an
+expired one, one signed by another key and one with another nonce are refused; a
+refresh the provider refuses ends the account; sign-out goes on at the provider."""
+
+import time
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.test import Client
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+
+from escalade.accounts.models import ApiToken, DirectoryAccount
+from escalade.accounts.services import create_api_token, oidc, roles_of
+from escalade.core.choices import AuditAction
+from escalade.core.models import AuditEvent
+
+from . import oidc_provider
+
+pytestmark = pytest.mark.django_db
+
+CLIENT_ID = "escalade-test"
+SECRET = "escalade-test-secret-0123456789"
+PASSWORD = "Provider-Pass-1"
+PEOPLE = [
+    {"username": "nadia", "groups": ["GG-TELESANTE-N1"], "email": "nadia@hopital.example"},
+    {"username": "omar", "groups": ["GG-TELESANTE-N2"], "email": "omar@hopital.example"},
+    {"username": "paul", "groups": ["GG-TELESANTE-N1"], "email": "paul@hopital.example"},
+    {"username": "rita", "groups": ["GG-AUTRE"], "email": "rita@hopital.example"},
+    {"username": "sam", "groups": ["GG-TELESANTE-N2"], "email": "sam@hopital.example"},
+]
+
+
+def _pem(key) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+@pytest.fixture(scope="session")
+def provider_key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="session")
+def provider(tmp_path_factory, provider_key, live_server_url_holder):
+    config = {
+        "key": _pem(provider_key),
+        "people": [
+            {**p, "password": PASSWORD, "given_name": p["username"].title()} for p in PEOPLE
+        ],
+        "clients": [
+            {
+                "client_id": CLIENT_ID,
+                "client_secret": SECRET,
+                "redirect_uris": [
+                    f"{base}/login/oidc/hopital/callback/"
+                    for base in ("http://testserver", live_server_url_holder)
+                ],
+                "post_logout_redirect_uris": [
+                    f"{base}/login/" for base in ("http://testserver", live_server_url_holder)
+                ],
+            }
+        ],
+    }
+    server = oidc_provider.start(tmp_path_factory.mktemp("provider"), config)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server_url_holder():
+    """The address the browser test's live server will have (registered at the provider
+    before either starts): a fixed free port."""
+    return f"http://localhost:{oidc_provider.free_port()}"
+
+
+@pytest.fixture
+def configured(settings, provider):
+    settings.ESCALADE_OIDC_PROVIDERS = [
+        {
+            "name": "hopital",
+            "label_fr": "Compte de l'hôpital",
+            "label_en": "Hospital account",
+            "discovery": provider.discovery,
+            "client_id": CLIENT_ID,
+            "client_secret": SECRET,
+        }
+    ]
+    return provider
+
+
+def through_provider(client, provider, username, password=PASSWORD):
+    """Escalade's button, the provider's sign-in page, and back: the callback's answer."""
+    start = client.get("/login/oidc/hopital/")
+    assert start.status_code == 302
+    at_provider = start["Location"]
+    query = parse_qs(urlparse(at_provider).query)
+    assert query["code_challenge_method"] == ["S256"] and query["nonce"] and query["state"]
+    browser = requests.Session()
+    r = browser.get(at_provider, allow_redirects=True, timeout=10)
+    r = browser.post(r.url, {"username": username, "password": password}, allow_redirects=False)
+    while r.status_code == 302 and not r.headers["Location"].startswith("http://testserver"):
+        r = browser.get(
+            requests.compat.urljoin(r.url, r.headers["Location"]), allow_redirects=False
+        )
+    back = urlparse(r.headers["Location"])
+    return f"{back.path}?{back.query}", browser
+
+
+def test_a_person_signs_in_through_the_provider_with_the_roles_of_their_groups(configured):
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/login/")
+    assert "Sign in with Hospital account" in page.content.decode()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    callback, _b = through_provider(client, configured, "nadia")
+    r = client.get(callback)
+    assert r.status_code == 302 and r["Location"] == "/"
+    account = DirectoryAccount.objects.get(source="oidc:hopital")
+    user = account.user
+    assert user.username == "nadia" and user.email == "nadia@hopital.example"
+    assert roles_of(user) == {"level1_agent"} and "GG-TELESANTE-N1" in account.groups
+    assert client.get("/incidents/").status_code == 200
+    assert AuditEvent.objects.filter(
+        action=AuditAction.SIGNED_IN, object_id=str(user.pk), data__via="oidc:hopital"
+    ).exists()
+    assert user.profile.language == "fr-ca"  # the token's locale
+
+
+def test_a_replayed_answer_is_refused(configured):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    callback, _b = through_provider(client, configured, "omar")
+    assert client.get(callback)["Location"] == "/"
+    thief = Client(HTTP_ACCEPT_LANGUAGE="en")
+    r = thief.get(callback)
+    assert r.status_code == 302 and r["Location"] == "/login/"
+    assert thief.get("/incidents/")["Location"].startswith("/login/")
+    client.logout()
+    assert client.get(callback)["Location"] == "/login/"  # the same browser, used once
+
+
+def test_groups_that_map_to_nothing_are_refused_with_the_reason(configured):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    callback, _b = through_provider(client, configured, "rita")
+    r = client.get(callback, follow=True)
+    assert "in no group that gives a role" in r.content.decode()
+    assert not DirectoryAccount.objects.filter(user__username="rita").exists()
+
+
+def _forge(key, configured, **claims):
+    now = int(time.time())
+    body = {
+        "iss": configured.issuer,
+        "sub": "42",
+        "aud": CLIENT_ID,
+        "iat": now,
+        "exp": now + 300,
+        "nonce": "the-nonce",
+        **claims,
+    }
+    jwk = RSAKey.import_key(_pem(key))
+    kid = oidc.app(oidc.provider("hopital")).fetch_jwk_set()["keys"][0]["kid"]
+    return jwt.encode({"alg": "RS256", "kid": kid}, body, jwk)
+
+
+@pytest.mark.parametrize(
+    "claims, key_is_theirs, nonce",
+    [
+        ({"aud": "another-application"}, True, "the-nonce"),
+        ({"exp": int(time.time()) - 3600, "iat": int(time.time()) - 7200}, True, "the-nonce"),
+        ({}, False, "the-nonce"),
+        ({}, True, "another-nonce"),
+        ({"iss": "http://127.0.0.1:1/o"}, True, "the-nonce"),
+    ],
+    ids=["audience", "expired", "signature", "nonce", "issuer"],
+)
+def test_a_tampered_id_token_is_refused(configured, provider_key, claims, key_is_theirs, nonce):
+    good = _forge(provider_key, configured)
+    assert oidc.check_id_token("hopital", good, "the-nonce")["sub"] == "42"
+    key = provider_key if key_is_theirs else rsa.generate_private_key(65537, 2048)
+    with pytest.raises(oidc.Refused):
+        oidc.check_id_token("hopital", _forge(key, configured, **claims), nonce)
+
+
+def test_a_refresh_the_provider_refuses_ends_the_session_and_the_tokens(configured, settings):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    callback, _b = through_provider(client, configured, "paul")
+    client.get(callback)
+    user = DirectoryAccount.objects.get(user__username="paul").user
+    raw = create_api_token(user, "script")
+    settings.ESCALADE_OIDC_RECHECK_SECONDS = 0
+    assert client.get("/incidents/").status_code == 200  # refreshed: still there
+    configured.disable("paul")
+    r = client.get("/incidents/")
+    assert r.status_code == 302 and r["Location"] == "/login/"
+    assert ApiToken.objects.get(user=user).revoked
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/me").status_code == 401
+    assert AuditEvent.objects.filter(action=AuditAction.ACCOUNT_ENDED, object_id=str(user.pk))
+
+
+def test_sign_out_goes_on_at_the_provider(configured):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    callback, browser = through_provider(client, configured, "sam")
+    client.get(callback)
+    assert browser.get(configured.base, timeout=10).text.endswith("sam</p>")
+    r = client.post("/logout/")
+    assert r.status_code == 302 and r["Location"].startswith(f"{configured.issuer}/logout/")
+    assert "id_token_hint" in r["Location"]
+    assert client.get("/incidents/")["Location"].startswith("/login/")
+    back = browser.get(r["Location"], allow_redirects=False, timeout=10)
+    assert back.status_code == 302 and back.headers["Location"].startswith(
+        "http://testserver/login/"
+    )
+    assert browser.get(configured.base, timeout=10).text.endswith("</p>")
+    assert "sam" not in browser.get(configured.base, timeout=10).text
+
+
+def test_only_the_buttons_when_local_sign_in_is_off(configured, settings, staff):
+    settings.ESCALADE_LOCAL_SIGN_IN = False
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/login/").content.decode()
+    assert "Sign in with Hospital account" in page and 'name="password"' not in page
+    r = Client().post("/login/", {"username": "manager", "password": "pw-Escalade-1"})
+    assert r.status_code == 403
