@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from escalade.core.errors import Code
 
-from .services import oidc, working_institution
+from .services import oidc, otp, working_institution
 
 
 class InstitutionTimezoneMiddleware:
@@ -121,4 +121,42 @@ class ProviderRecheck:
                     status=401,
                 )
             return redirect(settings.LOGIN_URL_PATH)
+        return self.get_response(request)
+
+
+class SecondFactorRequired:
+    """An account that must have a second factor (services.otp.must_have) works only
+    once its code was given in this session; until then every page leads to setting it
+    up (or giving it). API tokens are not concerned: a token is made from a verified
+    session, and dies with the account."""
+
+    OPEN = ("/account/second-factor/", "/login/", "/logout/", "/static/", "/i18n/", "/jsi18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(self.OPEN)
+            and not request.META.get("HTTP_AUTHORIZATION", "").lower().startswith("bearer ")
+            and otp.must_have(user)
+            and not user.is_verified()
+        ):
+            if request.path.startswith("/api/") or request.headers.get("HX-Request"):
+                return JsonResponse(
+                    {
+                        "errors": [
+                            {
+                                "field": "",
+                                "code": str(Code.FORBIDDEN),
+                                "message": _("Your account needs its second factor first."),
+                            }
+                        ]
+                    },
+                    status=403,
+                )
+            return redirect("accounts:second_factor_setup")
         return self.get_response(request)

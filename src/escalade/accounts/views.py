@@ -1,10 +1,12 @@
 """Sign-in with throttling of repeated failures."""
 
 import datetime as dt
+import time
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
@@ -17,13 +19,16 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
-from escalade.core.errors import Forbidden, NotFound
+from escalade.core.errors import Forbidden, Invalid, NotFound
 from escalade.core.public import client_address
 
 from . import rules
 from .models import ApiToken, LoginFailure
-from .services import create_api_token, directory, oidc, revoke_api_token
+from .services import create_api_token, directory, oidc, otp, revoke_api_token
+
+PENDING = "escalade_second_factor"  # the account whose password was right, for 5 minutes
 
 
 def _address(request) -> str:
@@ -112,7 +117,17 @@ class ThrottledLoginView(auth_views.LoginView):
         return super().form_invalid(form)
 
     def form_valid(self, form):
-        LoginFailure.objects.filter(username__iexact=form.get_user().get_username()).delete()
+        user = form.get_user()
+        LoginFailure.objects.filter(username__iexact=user.get_username()).delete()
+        if otp.device_of(user) is not None:
+            # the password was right: the code from the authenticator comes next
+            self.request.session[PENDING] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "next": self.get_success_url(),
+                "at": time.time(),
+            }
+            return redirect("accounts:second_factor")
         return super().form_valid(form)
 
 
@@ -228,3 +243,68 @@ def sign_out(request):
     at_provider = oidc.logout_url(request) if request.user.is_authenticated else ""
     auth_logout(request)
     return redirect(at_provider or settings.LOGIN_URL_PATH)
+
+
+def second_factor(request):
+    """After a right password, the code from the authenticator app: then signed in."""
+    pending = request.session.get(PENDING)
+    if not pending or time.time() - pending["at"] > 300:
+        request.session.pop(PENDING, None)
+        return redirect(settings.LOGIN_URL_PATH)
+    user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:
+        return redirect(settings.LOGIN_URL_PATH)
+    error = ""
+    if request.method == "POST":
+        device = otp.verify(user, request.POST.get("code", ""))
+        if device is not None:
+            request.session.pop(PENDING, None)
+            auth_login(request, user, backend=pending["backend"])
+            otp_login(request, device)
+            return redirect(pending["next"])
+        LoginFailure.objects.create(username=user.get_username(), address=_address(request))
+        request.escalade_sign_in_problem = "second_factor"
+        user_login_failed.send(
+            __name__, credentials={"username": user.get_username()}, request=request
+        )
+        error = _("This code is not the one the authenticator shows now.")
+    return render(
+        request, "accounts/second_factor.html", {"error": error}, status=200 if not error else 400
+    )
+
+
+@login_required
+def second_factor_setup(request):
+    """Set up, replace or remove one's authenticator (local accounts)."""
+    if not otp.is_local(request.user):
+        messages.info(request, _("Your account's second factor is the directory's."))
+        return redirect("/")
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("remove"):
+                otp.remove(request.user, request.POST.get("code", ""))
+                messages.success(request, _("The authenticator is removed."))
+            else:
+                device = otp.confirm(request.user, request.POST.get("code", ""))
+                otp_login(request, device)
+                messages.success(
+                    request, _("The authenticator is set up: its code is asked at each sign-in.")
+                )
+            return redirect("accounts:second_factor_setup")
+        except Invalid as refused:
+            error = str(refused.message)
+    device = otp.device_of(request.user)
+    pending = otp.pending_device(request.user)
+    return render(
+        request,
+        "accounts/second_factor_setup.html",
+        {
+            "device": device,
+            "required": otp.must_have(request.user),
+            "qr": otp.qr_svg(pending),
+            "secret": otp.secret_of(pending),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )

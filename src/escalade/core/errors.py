@@ -37,6 +37,7 @@ class Code(StrEnum):
     NOT_A_MEMBER = "not_a_member"  # the user does not belong to that institution
     NO_ROLE = "no_role"  # the directory's groups give the person no role here
     DIRECTORY_DOWN = "directory_down"  # the hospital's directory did not answer
+    BAD_CODE = "bad_code"  # a second-factor code that is not the current one
     NO_INSTITUTION = "no_institution"  # the account belongs to no institution
     WHICH_INSTITUTION = "which_institution"  # several institutions: say which one
     NOT_FOUND = "not_found"
