@@ -226,3 +226,25 @@ def both_sql(settings):
             settings.ESCALADE_RAW_SQL = True
 
     return run
+
+
+@pytest.fixture(scope="session")
+def oidc_provider_key():
+    """The test OpenID provider's signing key (the tests forge tokens with it too)."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="session")
+def oidc_provider_server(tmp_path_factory, oidc_provider_key):
+    """A real OpenID provider (django-oauth-toolkit) in a second process, for this
+    session: escalade.accounts.tests.oidc_provider."""
+    from escalade.accounts.tests import oidc_provider
+
+    server = oidc_provider.start(
+        tmp_path_factory.mktemp("provider"),
+        oidc_provider.demo_config(oidc_provider.pem(oidc_provider_key)),
+    )
+    yield server
+    server.stop()

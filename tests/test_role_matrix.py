@@ -156,6 +156,36 @@ def allowed(role: str, need: str) -> bool:
 
 
 @pytest.fixture
+def staff(request, cusm, make_user):
+    """One user of each role in cusm: local accounts, or (param "directory") accounts
+    made by signing in through the directory, their roles from their groups."""
+    if getattr(request, "param", "local") == "local":
+        return {role.value: make_user(role.value, [cusm], username=role.value) for role in Role}
+    from escalade.accounts.services import directory
+    from escalade.core import packs
+
+    packs.write_setting(
+        cusm,
+        "directory_groups",
+        [
+            {"group": f"GG-{role.value}", "role": role.value, "phi": role in perms.PHI_ROLES}
+            for role in Role
+        ],
+    )
+    return {
+        role.value: directory.signed_in(
+            directory.Person(
+                source="ldap",
+                subject=f"uid={role.value},ou=people,dc=hopital",
+                username=role.value,
+                groups=[f"gg-{role.value}"],
+            )
+        )
+        for role in Role
+    }
+
+
+@pytest.fixture
 def world(api, staff, body, cusm):
     """One of everything the paths name, made through the API by the roles that may."""
     from escalade.catalog.models import Organisation, Provider
@@ -287,7 +317,8 @@ def test_every_operation_has_a_line_in_the_matrix():
     assert sorted(set(ACCESS) - set(operations())) == []
 
 
-def test_reads_by_every_role(api, world, client):
+@pytest.mark.parametrize("staff", ["local", "directory"], indirect=True)
+def test_reads_by_every_role(api, world, client, staff):
     checked = 0
     for method, template in operations():
         if method != "GET":

@@ -21,6 +21,17 @@ from pathlib import Path
 import requests
 
 
+def pem(key) -> str:
+    """A private key as PEM (PKCS#8), as the provider takes it."""
+    from cryptography.hazmat.primitives import serialization
+
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -43,6 +54,17 @@ class Provider:
     def issuer(self) -> str:
         return f"{self.base}/o"
 
+    def allow(self, base: str, name: str = "hopital") -> None:
+        """Register an Escalade at `base` (a live server's address) with the client."""
+        requests.post(
+            f"{self.base}/test/allow",
+            {
+                "redirect": f"{base}/login/oidc/{name}/callback/",
+                "logout": f"{base}/login/",
+            },
+            timeout=10,
+        ).raise_for_status()
+
     def disable(self, username: str) -> None:
         requests.post(f"{self.base}/test/disable/{username}", timeout=10).raise_for_status()
 
@@ -54,6 +76,52 @@ class Provider:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+CLIENT_ID = "escalade-test"
+SECRET = "escalade-test-secret-0123456789"
+PASSWORD = "Provider-Pass-1"
+PEOPLE = [
+    {"username": "nadia", "groups": ["GG-TELESANTE-N1"], "email": "nadia@hopital.example"},
+    {"username": "omar", "groups": ["GG-TELESANTE-N2"], "email": "omar@hopital.example"},
+    {"username": "paul", "groups": ["GG-TELESANTE-N1"], "email": "paul@hopital.example"},
+    {"username": "rita", "groups": ["GG-AUTRE"], "email": "rita@hopital.example"},
+    {"username": "sam", "groups": ["GG-TELESANTE-N2"], "email": "sam@hopital.example"},
+    {"username": "tina", "groups": ["GG-TELESANTE-N1"], "email": "tina@hopital.example"},
+]
+
+
+def demo_config(key_pem: str) -> dict:
+    """The test provider's people (groups the cusm pack maps) and Escalade's client,
+    registered for the test client's address (others are added with allow())."""
+    return {
+        "key": key_pem,
+        "people": [
+            {**p, "password": PASSWORD, "given_name": p["username"].title()} for p in PEOPLE
+        ],
+        "clients": [
+            {
+                "client_id": CLIENT_ID,
+                "client_secret": SECRET,
+                "redirect_uris": ["http://testserver/login/oidc/hopital/callback/"],
+                "post_logout_redirect_uris": ["http://testserver/login/"],
+            }
+        ],
+    }
+
+
+def escalade_settings(provider: Provider) -> list[dict]:
+    """settings.ESCALADE_OIDC_PROVIDERS for this provider."""
+    return [
+        {
+            "name": "hopital",
+            "label_fr": "Compte de l'hôpital",
+            "label_en": "Hospital account",
+            "discovery": provider.discovery,
+            "client_id": CLIENT_ID,
+            "client_secret": SECRET,
+        }
+    ]
 
 
 def start(folder: Path, config: dict) -> Provider:
@@ -164,6 +232,8 @@ def _serve(folder: Path, port: int) -> None:  # pragma: no cover - runs in its o
 
 
 def _urls():  # pragma: no cover - the provider process's URLs
+    from urllib.parse import quote
+
     from django.contrib.auth import login
     from django.contrib.auth.forms import AuthenticationForm
     from django.contrib.auth.models import User
@@ -182,7 +252,7 @@ def _urls():  # pragma: no cover - the provider process's URLs
         error = '<p id="error">refused</p>' if request.method == "POST" else ""
         return HttpResponse(
             "<!doctype html><html lang=en><title>Provider</title><main><h1>Hospital ID</h1>"
-            f'{error}<form method="post" action="?next={escape(request.GET.get("next", "/"))}">'
+            f'{error}<form method="post" action="?next={escape(quote(request.GET.get("next", "/")))}">'
             '<label>Username <input name="username" id="id_username"></label>'
             '<label>Password <input name="password" type="password" id="id_password"></label>'
             '<button type="submit">Sign in at the provider</button></form></main></html>'
@@ -197,6 +267,16 @@ def _urls():  # pragma: no cover - the provider process's URLs
         get_access_token_model().objects.filter(user=user).delete()
         return HttpResponse("disabled")
 
+    @csrf_exempt
+    def allow(request):
+        from oauth2_provider.models import get_application_model
+
+        for app in get_application_model().objects.all():
+            app.redirect_uris += " " + request.POST["redirect"]
+            app.post_logout_redirect_uris += " " + request.POST["logout"]
+            app.save()
+        return HttpResponse("allowed")
+
     def home(request):
         who = request.user.username if request.user.is_authenticated else ""
         return HttpResponse(f"<!doctype html><p id=who>{escape(who)}</p>")
@@ -205,6 +285,7 @@ def _urls():  # pragma: no cover - the provider process's URLs
         path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
         path("login/", sign_in),
         path("test/disable/<str:username>", disable),
+        path("test/allow", allow),
         path("", home),
     ]
 

@@ -9,7 +9,6 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import Client
 from joserfc import jwt
@@ -24,77 +23,19 @@ from . import oidc_provider
 
 pytestmark = pytest.mark.django_db
 
-CLIENT_ID = "escalade-test"
-SECRET = "escalade-test-secret-0123456789"
-PASSWORD = "Provider-Pass-1"
-PEOPLE = [
-    {"username": "nadia", "groups": ["GG-TELESANTE-N1"], "email": "nadia@hopital.example"},
-    {"username": "omar", "groups": ["GG-TELESANTE-N2"], "email": "omar@hopital.example"},
-    {"username": "paul", "groups": ["GG-TELESANTE-N1"], "email": "paul@hopital.example"},
-    {"username": "rita", "groups": ["GG-AUTRE"], "email": "rita@hopital.example"},
-    {"username": "sam", "groups": ["GG-TELESANTE-N2"], "email": "sam@hopital.example"},
-]
-
-
-def _pem(key) -> str:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-
-
-@pytest.fixture(scope="session")
-def provider_key():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture(scope="session")
-def provider(tmp_path_factory, provider_key, live_server_url_holder):
-    config = {
-        "key": _pem(provider_key),
-        "people": [
-            {**p, "password": PASSWORD, "given_name": p["username"].title()} for p in PEOPLE
-        ],
-        "clients": [
-            {
-                "client_id": CLIENT_ID,
-                "client_secret": SECRET,
-                "redirect_uris": [
-                    f"{base}/login/oidc/hopital/callback/"
-                    for base in ("http://testserver", live_server_url_holder)
-                ],
-                "post_logout_redirect_uris": [
-                    f"{base}/login/" for base in ("http://testserver", live_server_url_holder)
-                ],
-            }
-        ],
-    }
-    server = oidc_provider.start(tmp_path_factory.mktemp("provider"), config)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def live_server_url_holder():
-    """The address the browser test's live server will have (registered at the provider
-    before either starts): a fixed free port."""
-    return f"http://localhost:{oidc_provider.free_port()}"
+PASSWORD = oidc_provider.PASSWORD
+CLIENT_ID = oidc_provider.CLIENT_ID
 
 
 @pytest.fixture
-def configured(settings, provider):
-    settings.ESCALADE_OIDC_PROVIDERS = [
-        {
-            "name": "hopital",
-            "label_fr": "Compte de l'hôpital",
-            "label_en": "Hospital account",
-            "discovery": provider.discovery,
-            "client_id": CLIENT_ID,
-            "client_secret": SECRET,
-        }
-    ]
-    return provider
+def configured(settings, oidc_provider_server):
+    settings.ESCALADE_OIDC_PROVIDERS = oidc_provider.escalade_settings(oidc_provider_server)
+    return oidc_provider_server
+
+
+@pytest.fixture
+def provider_key(oidc_provider_key):
+    return oidc_provider_key
 
 
 def through_provider(client, provider, username, password=PASSWORD):
@@ -164,7 +105,7 @@ def _forge(key, configured, **claims):
         "nonce": "the-nonce",
         **claims,
     }
-    jwk = RSAKey.import_key(_pem(key))
+    jwk = RSAKey.import_key(oidc_provider.pem(key))
     kid = oidc.app(oidc.provider("hopital")).fetch_jwk_set()["keys"][0]["kid"]
     return jwt.encode({"alg": "RS256", "kid": kid}, body, jwk)
 
