@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-stamp
 export ESCALADE_DEMO_PASSWORD ?= escalade-demo
 
-.PHONY: install messages messages-update run worker test docs lint format schema bench bench-list bench-route bench-machine bench-faults bench-frontline bench-broadcasts bench-mail bench-worksheet bench-paging clean
+.PHONY: install messages messages-update run run-directory demo worker test docs lint format schema bench bench-list bench-route bench-machine bench-faults bench-frontline bench-broadcasts bench-mail bench-worksheet bench-paging clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,8 +22,8 @@ messages: $(STAMP)
 messages-update: $(STAMP)
 	$(BIN)/python scripts/update_messages.py
 
-# Creates var/, migrates SQLite, loads the demo pack, creates demo users, serves on :8000.
-run: install
+# Creates var/, migrates SQLite, loads the demo packs and creates the demo users.
+demo: install
 	mkdir -p var
 	$(BIN)/escalade migrate --noinput
 	$(BIN)/escalade load_pack packs/cusm-telehealth
@@ -31,7 +31,15 @@ run: install
 	$(BIN)/escalade load_pack packs/ontario-viewer
 	$(BIN)/escalade load_pack packs/ch-pau-imaging
 	$(BIN)/escalade create_demo_users
+
+# The demo, served on :8000 (web server, task worker and scheduler).
+run: demo
 	$(BIN)/escalade run_embedded 127.0.0.1:8000
+
+# The same, signing people in through a demo hospital directory (Debian's slapd, started
+# in var/directory): agent1, analyst2, gestion... with their roles from the directory's groups.
+run-directory: demo
+	$(BIN)/escalade run_with_directory 127.0.0.1:8000
 
 worker: install
 	$(BIN)/escalade run_worker

@@ -3,7 +3,7 @@
 from django.conf import settings
 
 from .choices import Role
-from .services import institutions_of, roles_of, working_institution
+from .services import institutions_of, otp, roles_of, working_institution
 
 
 def escalade_context(request):
@@ -19,6 +19,8 @@ def escalade_context(request):
         # the header names the institution of the page's data; pages without one (the
         # inbox, the catalogue) show the one the user works in now
         "header_institution": working_institution(request, mine),
+        # a second factor is set up here for local accounts; a directory's is its own
+        "local_account": otp.is_local(user),
         "idle_seconds": int(settings.ESCALADE_IDLE_MINUTES * 60),
         "idle_warning": settings.ESCALADE_IDLE_WARNING_SECONDS,
     }

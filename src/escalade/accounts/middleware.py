@@ -103,21 +103,20 @@ class ProviderRecheck:
             and user.is_authenticated
             and hasattr(request, "session")
             and oidc.SESSION_KEY in request.session
-            and not oidc.recheck(request)
         ):
+            state = oidc.recheck(request)
+            if state == oidc.KEPT:
+                return self.get_response(request)
             logout(request)
-            messages.error(request, _("Your account was ended by the hospital's directory."))
+            said = (
+                _("Your account was ended by the hospital's directory.")
+                if state == oidc.ENDED
+                else _("Your session has to be renewed: sign in again.")
+            )
+            messages.error(request, said)
             if request.path.startswith("/api/") or request.headers.get("HX-Request"):
                 return JsonResponse(
-                    {
-                        "errors": [
-                            {
-                                "field": "",
-                                "code": str(Code.UNAUTHENTICATED),
-                                "message": _("Your account was ended by the hospital's directory."),
-                            }
-                        ]
-                    },
+                    {"errors": [{"field": "", "code": str(Code.UNAUTHENTICATED), "message": said}]},
                     status=401,
                 )
             return redirect(settings.LOGIN_URL_PATH)

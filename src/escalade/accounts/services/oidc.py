@@ -157,35 +157,40 @@ def remember(request, name: str, token: dict) -> None:
     }
 
 
-def recheck(request) -> bool:
+KEPT, AGAIN, ENDED = "kept", "again", "ended"
+
+
+def recheck(request) -> str:
     """For a session signed in through a provider: ask the provider again (refresh token)
-    when ESCALADE_OIDC_RECHECK_SECONDS have passed. False when the provider refuses: the
-    account is ended. A provider that does not answer keeps the session (logged)."""
+    when ESCALADE_OIDC_RECHECK_SECONDS have passed. ENDED when the provider refuses the
+    refresh (the account disabled or removed there): the account is ended here. AGAIN when
+    the session cannot be checked (no refresh token given, the provider no longer
+    configured): the person signs in again, at the provider. KEPT otherwise, also when the
+    provider does not answer (logged: a provider's outage does not sign everyone out)."""
     held = request.session.get(SESSION_KEY)
     if not held or time.time() - held.get("checked_at", 0) < settings.ESCALADE_OIDC_RECHECK_SECONDS:
-        return True
+        return KEPT
     config = provider(held["provider"])
-    refused = config is None or not held.get("refresh_token")
-    if not refused:
-        try:
-            token = app(config).fetch_access_token(
-                grant_type="refresh_token", refresh_token=held["refresh_token"]
-            )
-        except OAuthError as exc:
-            log.warning("refresh refused by %s: %s", held["provider"], exc)
-            refused = True
-        except Exception as exc:  # the provider is down: keep the session, say so
-            log.error("provider %s does not answer: %s", held["provider"], exc)
-            return True
-        else:
-            held["refresh_token"] = token.get("refresh_token") or held["refresh_token"]
-            held["checked_at"] = time.time()
-            request.session[SESSION_KEY] = held
-            return True
+    if config is None or not held.get("refresh_token"):
+        return AGAIN
+    try:
+        token = app(config).fetch_access_token(
+            grant_type="refresh_token", refresh_token=held["refresh_token"]
+        )
+    except OAuthError as exc:
+        log.warning("refresh refused by %s: %s", held["provider"], exc)
+    except Exception as exc:  # the provider is down: keep the session, say so
+        log.error("provider %s does not answer: %s", held["provider"], exc)
+        return KEPT
+    else:
+        held["refresh_token"] = token.get("refresh_token") or held["refresh_token"]
+        held["checked_at"] = time.time()
+        request.session[SESSION_KEY] = held
+        return KEPT
     account = DirectoryAccount.objects.filter(user=request.user).first()
     if account is not None:
         directory.end_account(account, "refresh refused by the provider")
-    return False
+    return ENDED
 
 
 def logout_url(request) -> str:

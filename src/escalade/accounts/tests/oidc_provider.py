@@ -88,6 +88,7 @@ PEOPLE = [
     {"username": "rita", "groups": ["GG-AUTRE"], "email": "rita@hopital.example"},
     {"username": "sam", "groups": ["GG-TELESANTE-N2"], "email": "sam@hopital.example"},
     {"username": "tina", "groups": ["GG-TELESANTE-N1"], "email": "tina@hopital.example"},
+    {"username": "ulla", "groups": ["GG-TELESANTE-N1"], "email": "ulla@hopital.example"},
 ]
 
 

@@ -145,6 +145,26 @@ def test_a_refresh_the_provider_refuses_ends_the_session_and_the_tokens(configur
     assert AuditEvent.objects.filter(action=AuditAction.ACCOUNT_ENDED, object_id=str(user.pk))
 
 
+def test_a_session_without_refresh_token_signs_in_again_and_the_account_stays(configured, settings):
+    """A provider that gives no refresh token (Entra ID without offline_access) cannot be
+    asked again: the person signs in again at the provider; their account is not ended."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    callback, _b = through_provider(client, configured, "ulla")
+    client.get(callback)
+    user = DirectoryAccount.objects.get(user__username="ulla").user
+    session = client.session
+    session[oidc.SESSION_KEY] = {**session[oidc.SESSION_KEY], "refresh_token": ""}
+    session.save()
+    settings.ESCALADE_OIDC_RECHECK_SECONDS = 0
+    r = client.get("/incidents/")
+    assert r.status_code == 302 and r["Location"] == "/login/"
+    page = client.get("/login/").content.decode()
+    assert "Your session has to be renewed: sign in again." in page
+    user.refresh_from_db()
+    assert user.is_active
+    assert not AuditEvent.objects.filter(action=AuditAction.ACCOUNT_ENDED, object_id=str(user.pk))
+
+
 def test_sign_out_goes_on_at_the_provider(configured):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     callback, browser = through_provider(client, configured, "sam")
