@@ -103,6 +103,7 @@ def _pages(staff, cusm):
         "/wallboard/",
         "/runbooks/",
         f"/outages/{outage.pk}/",
+        "/account/second-factor/",  # the QR code and the key
         "/display/?group=imaging&unit=radiology",  # with the unit's big button
         f"/units/confirm/{outages.confirm_token(outage.confirmations.first())}/",
     ]

@@ -66,7 +66,14 @@ def _connect(mailbox: Mailbox):
         )
     cls = type("Box", (_CLASSES[mailbox.imap_security],), {"email_message_class": _RawMessage})
     box = cls(mailbox.imap_host, mailbox.imap_port, timeout=30)
-    return box.login(mailbox.imap_user, password, initial_folder=None)
+    box.login(mailbox.imap_user, password, initial_folder=None)
+    # The capabilities imaplib read before the login are the greeting's: servers (Dovecot)
+    # name MOVE only once signed in. Without it a move is a copy then a delete, and a
+    # collector killed between the two leaves the batch in both folders.
+    typ, data = box.client.capability()
+    if typ == "OK" and data and data[-1]:
+        box.client.capabilities = tuple(data[-1].decode("ascii", "replace").upper().split())
+    return box
 
 
 def _lease() -> dt.datetime:

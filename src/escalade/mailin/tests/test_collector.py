@@ -73,6 +73,16 @@ def test_a_crash_between_storing_and_moving_takes_the_message_once(mailbox, imap
     assert (imap.count("INBOX"), imap.count("processed")) == (0, 1)
 
 
+def test_messages_are_moved_in_one_step_where_the_server_can(mailbox, imap):
+    """Dovecot names MOVE only after the login: the collector asks again once signed in,
+    so that a batch is moved in one step (a copy then a delete, killed between the two,
+    would leave the batch in both folders)."""
+    from escalade.mailin.services.collector import _connect
+
+    with _connect(mailbox) as box:
+        assert "MOVE" in box.client.capabilities
+
+
 def test_a_reply_threads_by_its_references_and_by_the_number(mailbox, imap, make_mail, team):
     imap.append(make_mail())
     fetch(mailbox)
