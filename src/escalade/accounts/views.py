@@ -1,6 +1,7 @@
 """Sign-in with throttling of repeated failures."""
 
 import datetime as dt
+import logging
 import time
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,8 +22,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp_webauthn import views as passkey_views
+from django_otp_webauthn.exceptions import NotAuthenticated, OTPWebAuthnApiError
+from django_otp_webauthn.utils import rewrite_exceptions
 
-from escalade.core.errors import Forbidden, Invalid, NotFound
+from escalade.core.errors import Code, Forbidden, Invalid, NotFound
 from escalade.core.public import client_address
 
 from . import rules
@@ -119,8 +124,8 @@ class ThrottledLoginView(auth_views.LoginView):
     def form_valid(self, form):
         user = form.get_user()
         LoginFailure.objects.filter(username__iexact=user.get_username()).delete()
-        if otp.device_of(user) is not None:
-            # the password was right: the code from the authenticator comes next
+        if otp.has_second_factor(user):
+            # the password was right: the code or the passkey comes next
             self.request.session[PENDING] = {
                 "user": user.pk,
                 "backend": user.backend,
@@ -245,13 +250,27 @@ def sign_out(request):
     return redirect(at_provider or settings.LOGIN_URL_PATH)
 
 
-def second_factor(request):
-    """After a right password, the code from the authenticator app: then signed in."""
+def _pending(request):
+    """The account whose password was right in this session less than 5 minutes ago,
+    and what was noted then (None once expired or used)."""
     pending = request.session.get(PENDING)
     if not pending or time.time() - pending["at"] > 300:
         request.session.pop(PENDING, None)
-        return redirect(settings.LOGIN_URL_PATH)
+        return None, None
     user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
+    return (user, pending) if user is not None else (None, None)
+
+
+def _second_factor_failed(request, user) -> None:
+    LoginFailure.objects.create(username=user.get_username(), address=_address(request))
+    request.escalade_sign_in_problem = "second_factor"
+    user_login_failed.send(__name__, credentials={"username": user.get_username()}, request=request)
+
+
+def second_factor(request):
+    """After a right password, the code from the authenticator app or the passkey: then
+    signed in."""
+    user, pending = _pending(request)
     if user is None:
         return redirect(settings.LOGIN_URL_PATH)
     error = ""
@@ -262,27 +281,143 @@ def second_factor(request):
             auth_login(request, user, backend=pending["backend"])
             otp_login(request, device)
             return redirect(pending["next"])
-        LoginFailure.objects.create(username=user.get_username(), address=_address(request))
-        request.escalade_sign_in_problem = "second_factor"
-        user_login_failed.send(
-            __name__, credentials={"username": user.get_username()}, request=request
-        )
+        _second_factor_failed(request, user)
         error = _("This code is not the one the authenticator shows now.")
     return render(
-        request, "accounts/second_factor.html", {"error": error}, status=200 if not error else 400
+        request,
+        "accounts/second_factor.html",
+        {
+            "error": error,
+            "totp": otp.device_of(user) is not None,
+            "passkey": bool(otp.passkeys_of(user)),
+        },
+        status=200 if not error else 400,
     )
+
+
+def _passkey_refusal(exc: OTPWebAuthnApiError) -> JsonResponse:
+    """The ceremonies' refusals in the API's shape, in the user's language."""
+    if exc.code in ("invalid_state", "not_authenticated"):
+        code, message = Code.UNAUTHENTICATED, _("Sign in again: this request has expired.")
+    elif exc.code == "user_not_verified":
+        code = Code.FORBIDDEN
+        message = _("Give your current second factor first, then add the passkey.")
+    elif exc.code == "directory_account":
+        code, message = Code.FORBIDDEN, _("Your account's second factor is the directory's.")
+    elif exc.code in ("user_disabled", "passwordless_login_disabled"):
+        code, message = Code.FORBIDDEN, _("This account cannot sign in with a passkey.")
+    elif exc.code == "malformed_request":
+        code, message = Code.JSON_INVALID, _("The browser's answer could not be read.")
+    else:
+        code = Code.BAD_PASSKEY
+        message = _("This passkey was not accepted: use one registered for this account.")
+    return JsonResponse(
+        {"errors": [{"field": "passkey", "code": str(code), "message": message}]},
+        status=exc.status_code if exc.status_code < 500 else 400,
+    )
+
+
+class _DirectoryAccount(OTPWebAuthnApiError):
+    status_code = 403
+    default_code = "directory_account"
+
+
+class _PasskeyRegistration:
+    """Registering a passkey: a local account's own, signed in (and past its second
+    factor when it has one: django-otp-webauthn checks)."""
+
+    def check_can_register(self):
+        if not otp.is_local(self.request.user):
+            raise _DirectoryAccount()
+
+    def handle_exception(self, exc):
+        if isinstance(exc, OTPWebAuthnApiError):
+            return _passkey_refusal(exc)
+        raise exc
+
+
+class PasskeyRegisterBegin(_PasskeyRegistration, passkey_views.BeginCredentialRegistrationView):
+    pass
+
+
+class PasskeyRegisterComplete(
+    _PasskeyRegistration, passkey_views.CompleteCredentialRegistrationView
+):
+    def post(self, *args, **kwargs):
+        user = self.get_user()
+        state = self.get_state()  # used once, even when what follows fails
+        with rewrite_exceptions(logger=logging.getLogger("escalade.passkeys")):
+            with transaction.atomic():
+                device = self.get_helper().register_complete(
+                    user=user, state=state, data=self.request.data
+                )
+                otp.passkey_added(user, device, self.request.GET.get("name", ""))
+        if not user.is_verified():
+            otp_login(self.request, device)
+        messages.success(self.request, _("The passkey is added: it is asked at each sign-in."))
+        return JsonResponse({"id": device.pk})
+
+
+class _PasskeySignIn:
+    """The passkey after the password: the account is the one whose password was right
+    in this session (never a sign-in by the passkey alone)."""
+
+    def get_user(self):
+        user, self.pending = _pending(self.request)
+        return user
+
+    def check_can_authenticate(self):
+        if self.get_user() is None:
+            raise NotAuthenticated()
+
+    def handle_exception(self, exc):
+        if isinstance(exc, OTPWebAuthnApiError):
+            user, _pending_now = _pending(self.request)
+            if user is not None and exc.code not in ("invalid_state", "not_authenticated"):
+                _second_factor_failed(self.request, user)
+            return _passkey_refusal(exc)
+        raise exc
+
+
+class PasskeySignInBegin(_PasskeySignIn, passkey_views.BeginCredentialAuthenticationView):
+    def post(self, *args, **kwargs):
+        user = self.get_user()
+        data, state = self.get_helper().authenticate_begin(
+            user=user, require_user_verification=False
+        )
+        self.request.session["otp_webauthn_authentication_state"] = state
+        return JsonResponse(data)
+
+
+class PasskeySignInComplete(_PasskeySignIn, passkey_views.CompleteCredentialAuthenticationView):
+    def complete_auth(self, device):
+        self.request.session.pop(PENDING, None)
+        auth_login(self.request, device.user, backend=self.pending["backend"])
+        otp_login(self.request, device)
+
+    def get_success_url(self):
+        return self.pending["next"]
 
 
 @login_required
 def second_factor_setup(request):
-    """Set up, replace or remove one's authenticator (local accounts)."""
+    """Set up, replace or remove one's authenticator app and passkeys (local accounts)."""
     if not otp.is_local(request.user):
         messages.info(request, _("Your account's second factor is the directory's."))
         return redirect("/")
-    error = ""
+    error, error_field = "", ""
     if request.method == "POST":
         try:
-            if request.POST.get("remove"):
+            if request.POST.get("remove_passkey"):
+                if otp.has_second_factor(request.user) and not request.user.is_verified():
+                    raise Invalid(
+                        _("Give your current second factor first."),
+                        field="passkey",
+                        code=Code.FORBIDDEN,
+                    )
+                otp.remove_passkey(request.user, int(request.POST["remove_passkey"]))
+                messages.success(request, _("The passkey is removed."))
+            elif request.POST.get("remove"):
                 otp.remove(request.user, request.POST.get("code", ""))
                 messages.success(request, _("The authenticator is removed."))
             else:
@@ -293,7 +428,9 @@ def second_factor_setup(request):
                 )
             return redirect("accounts:second_factor_setup")
         except Invalid as refused:
-            error = str(refused.message)
+            error, error_field = str(refused.message), refused.field
+        except ValueError:
+            error, error_field = _("No such passkey."), "passkey"
     device = otp.device_of(request.user)
     pending = otp.pending_device(request.user)
     return render(
@@ -304,7 +441,9 @@ def second_factor_setup(request):
             "required": otp.must_have(request.user),
             "qr": otp.qr_svg(pending),
             "secret": otp.secret_of(pending),
-            "error": error,
+            "passkeys": otp.passkeys_of(request.user),
+            "error": error if error_field != "passkey" else "",
+            "passkey_error": error if error_field == "passkey" else "",
         },
         status=400 if error else 200,
     )

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "django_tasks_db",
     "escalade.core",
     "escalade.accounts",
@@ -355,3 +356,19 @@ AUTHENTICATION_BACKENDS = [
 # (superusers) when ESCALADE_PRODUCTION=1, or of every local account with ESCALADE_OTP=all.
 ESCALADE_OTP = os.environ.get("ESCALADE_OTP", "admins" if PRODUCTION else "optional")
 OTP_TOTP_ISSUER = "Escalade"
+# Passkeys (WebAuthn, django-otp-webauthn) as the second factor, where the browser offers
+# them; never a sign-in without the password. The relying party is the host the browser
+# sees (ALLOWED_HOSTS vouches for it) unless ESCALADE_WEBAUTHN_RP_ID names the domain
+# (a passkey then works on its subdomains too); ESCALADE_WEBAUTHN_ORIGINS adds origins
+# (comma-separated https://...) beyond the page's own.
+ESCALADE_WEBAUTHN_RP_ID = os.environ.get("ESCALADE_WEBAUTHN_RP_ID", "")
+OTP_WEBAUTHN_RP_NAME = "Escalade"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "escalade.accounts.services.otp.relying_party"
+OTP_WEBAUTHN_HELPER_CLASS = "escalade.accounts.services.otp.PasskeyHelper"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [
+    o.strip().rstrip("/")
+    for o in os.environ.get("ESCALADE_WEBAUTHN_ORIGINS", ESCALADE_BASE_URL).split(",")
+    if o.strip().startswith(("https://", "http://localhost"))
+] or ["http://localhost:8000"]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "escalade.passkeys"

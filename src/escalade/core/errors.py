@@ -38,6 +38,7 @@ class Code(StrEnum):
     NO_ROLE = "no_role"  # the directory's groups give the person no role here
     DIRECTORY_DOWN = "directory_down"  # the hospital's directory did not answer
     BAD_CODE = "bad_code"  # a second-factor code that is not the current one
+    BAD_PASSKEY = "bad_passkey"  # a passkey's answer refused (another account's, replayed)
     NO_INSTITUTION = "no_institution"  # the account belongs to no institution
     WHICH_INSTITUTION = "which_institution"  # several institutions: say which one
     NOT_FOUND = "not_found"

@@ -1,8 +1,10 @@
 """A second factor for local accounts (administrators, break-glass accounts): a TOTP
-code from an authenticator app (django-otp). A local account that has one gives its code
-after its password; settings.ESCALADE_OTP says who must have one: "admins" (superusers:
-the default when ESCALADE_PRODUCTION=1), "all" (every local account) or "optional".
-Directory and provider accounts are left to the directory's own second factor."""
+code from an authenticator app (django-otp), or a passkey where the browser offers one
+(WebAuthn, django-otp-webauthn: a security key, the computer's or the phone's screen
+lock). A local account that has one gives it after its password; settings.ESCALADE_OTP
+says who must have one: "admins" (superusers: the default when ESCALADE_PRODUCTION=1),
+"all" (every local account) or "optional". Directory and provider accounts are left to
+the directory's own second factor."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.helpers import WebAuthnHelper
+from django_otp_webauthn.models import WebAuthnCredential
 
 from escalade.core import audit
 from escalade.core.choices import AuditAction
@@ -26,6 +30,23 @@ NAME = "authenticator"
 def device_of(user) -> TOTPDevice | None:
     """The user's confirmed authenticator, if any."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def passkeys_of(user) -> list[WebAuthnCredential]:
+    """The user's passkeys, the last used first."""
+    return list(
+        WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by(
+            "-last_used_at", "-created_at"
+        )
+    )
+
+
+def has_second_factor(user) -> bool:
+    """Whether the account gives a second factor after its password (either kind)."""
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+    )
 
 
 def is_local(user) -> bool:
@@ -80,7 +101,7 @@ def remove(user, code: str) -> None:
     device = device_of(user)
     if device is None or not device.verify_token(str(code).strip().replace(" ", "")):
         raise Invalid(_wrong(), field="code", code=Code.BAD_CODE)
-    if must_have(user):
+    if must_have(user) and not passkeys_of(user):
         raise Invalid(_required(), field="code", code=Code.FORBIDDEN)
     device.delete()
     audit.record(
@@ -95,6 +116,60 @@ def verify(user, code: str) -> TOTPDevice | None:
     if device is not None and device.verify_token(str(code).strip().replace(" ", "")):
         return device
     return None
+
+
+# Passkeys -------------------------------------------------------------------------
+
+
+def relying_party(request) -> str:
+    """The domain passkeys are bound to: ESCALADE_WEBAUTHN_RP_ID, or the host the browser
+    sees (Django has checked it against ALLOWED_HOSTS)."""
+    return settings.ESCALADE_WEBAUTHN_RP_ID or request.get_host().rsplit(":", 1)[0]
+
+
+class PasskeyHelper(WebAuthnHelper):
+    """django-otp-webauthn's ceremonies with Escalade's relying party: the configured
+    origins and the page's own (a passkey answers for the origin the browser shows,
+    which a page elsewhere cannot borrow)."""
+
+    def get_allowed_origins(self) -> list[str]:
+        """The configured origins and this page's."""
+        own = f"{self.request.scheme}://{self.request.get_host()}"
+        return [*settings.OTP_WEBAUTHN_ALLOWED_ORIGINS, own]
+
+
+@transaction.atomic
+def passkey_added(user, credential: WebAuthnCredential, name: str = "") -> None:
+    """A passkey just registered: its name as its owner gave it, in the audit log."""
+    name = " ".join(str(name).split())[:64]
+    if name:
+        credential.name = name
+        credential.save(update_fields=["name"])
+    audit.record(
+        action=AuditAction.SECOND_FACTOR_ADDED,
+        obj=user,
+        actor=user,
+        data={"kind": "passkey", "name": credential.name},
+    )
+
+
+@transaction.atomic
+def remove_passkey(user, pk: int) -> None:
+    """Remove one of one's passkeys (the session has given its second factor); refused
+    when it is the last factor of an account that must keep one."""
+    credential = WebAuthnCredential.objects.filter(user=user, pk=pk).first()
+    if credential is None:
+        raise Invalid(_("No such passkey."), field="passkey", code=Code.NOT_FOUND)
+    others = len([c for c in passkeys_of(user) if c.pk != credential.pk])
+    if must_have(user) and not others and device_of(user) is None:
+        raise Invalid(_required(), field="passkey", code=Code.FORBIDDEN)
+    credential.delete()
+    audit.record(
+        action=AuditAction.SECOND_FACTOR_REMOVED,
+        obj=user,
+        actor=user,
+        data={"kind": "passkey", "name": credential.name},
+    )
 
 
 def _wrong() -> str:

@@ -265,3 +265,73 @@ document.addEventListener("htmx:afterSwap", scrollableTables);
 document.addEventListener("click", function (event) {
   if (event.target.closest("[data-print]")) { window.print(); }
 });
+
+// Passkeys (WebAuthn) as the second factor: the server's options go to the browser's
+// passkey prompt and its answer back to the server. Buttons marked data-passkey say
+// where (data-begin, data-complete) and what to tell the user (data-unavailable,
+// data-cancelled) in the page's language.
+function passkeysOffered() {
+  return !!(window.PublicKeyCredential && window.isSecureContext &&
+    PublicKeyCredential.parseCreationOptionsFromJSON &&
+    PublicKeyCredential.parseRequestOptionsFromJSON);
+}
+function passkeyPost(url, data) {
+  var csrf = (JSON.parse(document.body.getAttribute("hx-headers") || "{}"))["X-CSRFToken"];
+  return fetch(url, {
+    method: "POST", credentials: "same-origin",
+    headers: {"X-CSRFToken": csrf, "Content-Type": "application/json", "Accept": "application/json"},
+    body: JSON.stringify(data || {})
+  }).then(function (response) {
+    return response.json().then(function (body) {
+      if (!response.ok) {
+        var error = (body.errors && body.errors[0]) || {};
+        throw new Error(error.message || response.statusText);
+      }
+      return body;
+    });
+  });
+}
+function passkeyCeremony(button) {
+  var status = document.getElementById(button.dataset.status);
+  var register = button.dataset.passkey === "register";
+  var complete = button.dataset.complete;
+  if (register && button.dataset.name) {
+    var name = document.getElementById(button.dataset.name).value.trim();
+    complete += "?name=" + encodeURIComponent(name);
+  }
+  status.textContent = "";
+  button.disabled = true;
+  passkeyPost(button.dataset.begin).then(function (options) {
+    return register
+      ? navigator.credentials.create({publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options)})
+      : navigator.credentials.get({publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options)});
+  }).then(function (credential) {
+    return passkeyPost(complete, credential.toJSON());
+  }).then(function (answer) {
+    window.location.assign(register ? button.dataset.done : answer.redirect_url);
+  }).catch(function (error) {
+    button.disabled = false;
+    if (error && error.name === "NotAllowedError") {
+      status.textContent = button.dataset.cancelled;
+    } else if (error && (error.name === "SecurityError" || error.name === "NotSupportedError")) {
+      status.textContent = button.dataset.unavailable;
+    } else {
+      status.textContent = (error && error.message) || button.dataset.unavailable;
+    }
+    button.focus();
+  });
+}
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-passkey]").forEach(function (button) {
+    if (passkeysOffered()) {
+      button.hidden = false;
+    } else {
+      button.hidden = true;
+      document.getElementById(button.dataset.status).textContent = button.dataset.unavailable;
+    }
+  });
+});
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-passkey]");
+  if (button) { passkeyCeremony(button); }
+});
