@@ -5,7 +5,7 @@ from .models import ApiToken, Membership
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "institution", "is_default")
+    list_display = ("user", "institution", "is_default", "roles")
 
 
 @admin.register(ApiToken)

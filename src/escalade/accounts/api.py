@@ -1,8 +1,8 @@
 """Who am I: the signed-in user's roles and institutions."""
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
-from .services import institutions_of, roles_of
+from .services import institutions_of, roles_at, roles_of
 
 router = Router(tags=["accounts"])
 
@@ -11,11 +11,12 @@ class InstitutionOut(Schema):
     code: str
     name: dict
     timezone: str
+    roles: list[str] = Field(description="the user's roles at this institution")
 
 
 class MeOut(Schema):
     username: str
-    roles: list[str]
+    roles: list[str] = Field(description="every role of the account, all institutions")
     institutions: list[InstitutionOut]
 
 
@@ -25,5 +26,13 @@ def me(request):
     return {
         "username": user.get_username(),
         "roles": sorted(roles_of(user)),
-        "institutions": list(institutions_of(user)),
+        "institutions": [
+            {
+                "code": i.code,
+                "name": i.name,
+                "timezone": i.timezone,
+                "roles": sorted(roles_at(user, i)),
+            }
+            for i in institutions_of(user)
+        ],
     }

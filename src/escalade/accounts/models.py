@@ -1,4 +1,5 @@
-"""Users' institutions and API tokens. Roles are Django groups (see choices.Role)."""
+"""Users' institutions and API tokens. Roles are Django groups (see choices.Role), which
+a membership can narrow at its institution (Membership.roles)."""
 
 import datetime as dt
 import hashlib
@@ -19,6 +20,11 @@ class Membership(models.Model):
     )
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="members")
     is_default = models.BooleanField(default=False)
+    # The roles the user holds at this institution when they are not all the account's
+    # (a manager at one hospital, a level-1 agent at another): empty = every role of the
+    # account. Only narrows: a role the account does not hold is not given here. The
+    # directory's group mapping sets them per institution at each sign-in.
+    roles = models.JSONField(default=list, blank=True)
     # How many open incidents the member is assigned in this institution (kept by the
     # incident services in the same transaction; assignment picks the least loaded).
     open_assignments = models.PositiveIntegerField(default=0)

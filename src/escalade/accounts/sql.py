@@ -5,6 +5,7 @@ twin, used when ESCALADE_RAW_SQL=0; accounts/tests/test_sql.py checks both give 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from functools import cache
 
@@ -27,7 +28,7 @@ class Bearer:
     user: object
     token: ApiToken
     roles: set[str]
-    institution_ids: set[int]
+    member_roles: dict[int, list[str]]  # institution id -> Membership.roles ([] = all)
     landing: Institution | None
 
 
@@ -37,6 +38,12 @@ def _token_sql(vendor: str) -> str:
     takes three)."""
     User = get_user_model()
     agg = "string_agg(CAST({} AS text), ',')" if vendor == "postgresql" else "group_concat({}, ',')"
+    # memberships as "id=[roles as JSON]" joined by ";" (JSON has commas)
+    member = (
+        "string_agg(CAST(m.institution_id AS text) || '=' || CAST(m.roles AS text), ';')"
+        if vendor == "postgresql"
+        else "group_concat(m.institution_id || '=' || m.roles, ';')"
+    )
     user_groups = User.groups.through._meta.db_table
     membership = Membership._meta.db_table
     return (
@@ -44,8 +51,7 @@ def _token_sql(vendor: str) -> str:
         f" {prepared.columns(Institution, 'i')},"
         f' (SELECT {agg.format("g.name")} FROM "{user_groups}" ug'
         f' JOIN "{Group._meta.db_table}" g ON g.id = ug.group_id WHERE ug.user_id = u.id),'
-        f" (SELECT {agg.format('m.institution_id')}"
-        f' FROM "{membership}" m WHERE m.user_id = u.id)'
+        f' (SELECT {member} FROM "{membership}" m WHERE m.user_id = u.id)'
         f' FROM "{ApiToken._meta.db_table}" t JOIN "{User._meta.db_table}" u ON u.id = t.user_id'
         # The default (or only) institution's row comes along: most users have one.
         f' LEFT JOIN "{Institution._meta.db_table}" i ON i.id = (SELECT m.institution_id'
@@ -72,7 +78,12 @@ def bearer(digest: str, now: dt.datetime) -> Bearer | None:
         user=prepared.instance(User, row),
         token=prepared.instance(ApiToken, row[n_user:]),
         roles=set(roles.split(",")) if roles else set(),
-        institution_ids={int(i) for i in str(institutions).split(",")} if institutions else set(),
+        member_roles={
+            int(i): json.loads(r)
+            for i, r in (part.split("=", 1) for part in str(institutions).split(";"))
+        }
+        if institutions
+        else {},
         landing=prepared.instance(Institution, first) if first[0] is not None else None,
     )
 
@@ -94,7 +105,7 @@ def _bearer_orm(digest: str, now: dt.datetime) -> Bearer | None:
         user=token.user,
         token=token,
         roles=set(token.user.groups.values_list("name", flat=True)),
-        institution_ids={m.institution_id for m in memberships},
+        member_roles={m.institution_id: list(m.roles) for m in memberships},
         landing=memberships[0].institution if memberships else None,
     )
 

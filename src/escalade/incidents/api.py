@@ -358,7 +358,7 @@ def list_incidents(request, filters: Query[ListFilters], page: Query[PageQuery])
         q=filters.q,
         phone=_phone_filter(filters.phone, institution.region),
         region=institution.region,
-        mail_text=has_permission(request.auth, perms.VIEW_PATIENT),
+        mail_text=has_permission(request.auth, perms.VIEW_PATIENT, institution),
     )
     assignees: dict = {}
 

@@ -173,7 +173,7 @@ def queue(request):
             site=request.GET.get("site") or None,
             phone=_phone(request.GET.get("phone"), institution.region),
             region=institution.region,
-            mail_text=has_permission(user, perms.VIEW_PATIENT),
+            mail_text=has_permission(user, perms.VIEW_PATIENT, institution),
             **_date_range(request, institution),
         )
     # the API's pages: keyset-ordered by the queue's own order, so page 1,000 costs what

@@ -66,11 +66,12 @@ def thread(incident: Incident) -> list[Message]:
     )
 
 
-def may_read_mail_text(user) -> bool:
+def may_read_mail_text(user, where) -> bool:
     """Whether the user may read what requesters wrote (bodies and attachments of the
-    e-mails received): they name patients, so only the roles allowed to see personal
-    health information may."""
-    return has_permission(user, perms.VIEW_PATIENT)
+    e-mails received) at the institution `where` names (an incident, an institution):
+    they name patients, so only the roles allowed there to see personal health
+    information may."""
+    return has_permission(user, perms.VIEW_PATIENT, where)
 
 
 def readable_thread(user, incident: Incident) -> list[Message]:
@@ -80,7 +81,7 @@ def readable_thread(user, incident: Incident) -> list[Message]:
     checked the reader may see the incident; services.read_thread records the display."""
     messages = thread(incident)
     received = [m for m in messages if m.direction == Direction.IN]
-    allowed = may_read_mail_text(user)
+    allowed = may_read_mail_text(user, incident)
     for m in received:
         m.restricted = not allowed and bool(m.text or m.attachments.all())
         if not allowed:
@@ -104,7 +105,7 @@ def attachment(user, pk: int) -> Attachment:
         incident_selectors.find(user, item.incident.number)
     except NotFound:
         raise NotFound(_("No attachment #%(id)s.") % {"id": pk}, field="id") from None
-    if item.message.direction == Direction.IN and not may_read_mail_text(user):
+    if item.message.direction == Direction.IN and not may_read_mail_text(user, item.incident):
         raise Forbidden(
             _(
                 "What a requester sent may name a patient: only the roles allowed to see "

@@ -157,9 +157,12 @@ def outages(institution, open_only: bool = False):
     return qs
 
 
-def can_see_identities(user) -> bool:
-    """Whether the user may see the registry's patient identities."""
-    return has_permission(user, perms.VIEW_PATIENT) or has_permission(user, perms.RECONCILE)
+def can_see_identities(user, where) -> bool:
+    """Whether the user may see the registry's patient identities at the institution
+    `where` names (an outage, an institution)."""
+    return has_permission(user, perms.VIEW_PATIENT, where) or has_permission(
+        user, perms.RECONCILE, where
+    )
 
 
 def broadcast_view(b: Broadcast) -> dict:
@@ -256,7 +259,7 @@ def outage_view(user, outage: Outage, at: dt.datetime | None = None) -> dict:
     end = outage.closed_at or at
     steps = list(outage.steps.select_related("by"))
     entries = list(outage.entries.select_related("by", "reconciled_by"))
-    show = can_see_identities(user)
+    show = can_see_identities(user, outage)
 
     def entry_view(e: RegistryEntry) -> dict:
         row = {

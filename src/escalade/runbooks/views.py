@@ -143,9 +143,9 @@ def _outage_page(request, outage, status=200, **forms):
             "end_broadcasts": selectors.broadcast_specs(
                 outage.institution, services.end_broadcasts(outage.runbook)
             ),
-            "can_run": has_permission(request.user, perms.OUTAGE_RUN),
-            "can_add": has_permission(request.user, perms.REGISTRY_ADD),
-            "can_reconcile": has_permission(request.user, perms.RECONCILE),
+            "can_run": has_permission(request.user, perms.OUTAGE_RUN, outage),
+            "can_add": has_permission(request.user, perms.REGISTRY_ADD, outage),
+            "can_reconcile": has_permission(request.user, perms.RECONCILE, outage),
             "vendors": selectors.vendors(outage.institution),
             "panels": panels.of("outage", request, outage),  # who is on call (oncall)
         },

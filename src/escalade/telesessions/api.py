@@ -128,7 +128,7 @@ class TaskOut(Schema):
 
 
 def session_out(session: TeleSession, user) -> dict:
-    show = selectors.can_see_patients(user)
+    show = selectors.can_see_patients(user, session)
     if show and session.patients.exists():
         services.record_patient_access(user, session, "api")
     return {
@@ -258,7 +258,7 @@ def cancel(request, session_id: int, payload: CancelIn):
 )
 def tasks(request, session_id: int, page: Query[PageQuery]):
     session = selectors.get_session(request.auth, session_id)
-    show = selectors.can_see_patients(request.auth)
+    show = selectors.can_see_patients(request.auth, session)
     if show:
         services.record_patient_access(request.auth, session, "api tasks")
     return paginate(selectors.tasks_view(session, show), page)

@@ -67,9 +67,10 @@ def sessions(user, institution, upcoming_only: bool = False):
     return qs
 
 
-def can_see_patients(user) -> bool:
-    """Whether the user's roles may see patients' personal health information."""
-    return has_permission(user, perms.VIEW_PATIENT)
+def can_see_patients(user, where) -> bool:
+    """Whether the user's roles at the institution `where` names (a session, an
+    institution) may see patients' personal health information."""
+    return has_permission(user, perms.VIEW_PATIENT, where)
 
 
 def current_protocol(session: TeleSession) -> Protocol | None:
@@ -173,8 +174,7 @@ def open_tasks(user) -> list[dict]:
     rows = FollowUpTask.objects.filter(
         session__institution__in=institutions_of(user), state=TaskState.OPEN
     ).select_related("patient", "session__institution")
-    show = can_see_patients(user)
-    return [_task(t, show) | {"session_obj": t.session} for t in rows]
+    return [_task(t, can_see_patients(user, t.session)) | {"session_obj": t.session} for t in rows]
 
 
 def in_trouble(institution) -> list[dict]:

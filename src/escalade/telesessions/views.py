@@ -99,7 +99,7 @@ def session_list(request):
 
 def _context(request, session, forms=None):
     protocol = selectors.current_protocol(session)
-    show = selectors.can_see_patients(request.user)
+    show = selectors.can_see_patients(request.user, session)
     patients = list(session.patients.all()) if show else []
     if patients:
         services.record_patient_access(request.user, session, "session page")

@@ -58,14 +58,52 @@ def roles_of(user) -> set[str]:
     return cached
 
 
-def has_permission(user, permission: str) -> bool:
+def _member_roles(user) -> dict[int, set[str]]:
+    """The user's roles at each of their institutions (Membership.roles narrowing the
+    account's), read once per request and kept on the user."""
+    cached = getattr(user, "_escalade_member_roles", None)
+    if cached is None:
+        rows = Membership.objects.filter(user=user).values_list("institution_id", "roles")
+        cached = _narrowed(user, dict(rows))
+        user._escalade_member_roles = cached
+        user._escalade_institution_ids = set(cached)
+    return cached
+
+
+def _narrowed(user, rows: dict[int, list]) -> dict[int, set[str]]:
+    every = roles_of(user)
+    return {i: (set(r) & every if r else every) for i, r in rows.items()}
+
+
+def roles_at(user, where) -> set[str]:
+    """The user's role codes at the institution `where` names (an Institution, its id, or
+    a row of it): none where they are not a member (a superuser: their account's)."""
+    if not user or not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return roles_of(user)
+    return _member_roles(user).get(_institution_id(where), set())
+
+
+def _institution_id(where) -> int | None:
+    if isinstance(where, Institution):
+        return where.pk
+    if where is None or isinstance(where, int):
+        return where
+    return where.institution_id
+
+
+def has_permission(user, permission: str, where=None) -> bool:
     """Whether the user's roles grant `permission` (rules.ROLE_PERMISSIONS, which
-    ensure_roles() also gives the groups: the same answer as user.has_perm, in one query)."""
+    ensure_roles() also gives the groups: the same answer as user.has_perm, in one query);
+    with `where` (an institution, its id or a row of it), their roles at that
+    institution only."""
     if not user or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    return any(permission in ROLE_PERMISSIONS.get(role, ()) for role in roles_of(user))
+    roles = roles_of(user) if where is None else roles_at(user, where)
+    return any(permission in ROLE_PERMISSIONS.get(role, ()) for role in roles)
 
 
 def institutions_of(user):
@@ -87,8 +125,7 @@ def belongs_to(user, institution_id: int) -> bool:
         return True
     ids = getattr(user, "_escalade_institution_ids", None)
     if ids is None:
-        ids = set(Membership.objects.filter(user=user).values_list("institution_id", flat=True))
-        user._escalade_institution_ids = ids
+        ids = set(_member_roles(user))
     return institution_id in ids
 
 
@@ -110,10 +147,17 @@ def _my_institutions(user) -> list[Institution]:
 
 def resolve_institution(user, code: str | None = None, need: str | None = None) -> Institution:
     """The institution a request acts on: `code` if given (and the user's), else the only one.
-    With `need`, the user's roles must also grant that permission (reads of the
+    With `need`, the user's roles there must also grant that permission (reads of the
     institution's data that not every role may see)."""
     if need is not None and not has_permission(user, need):
         raise Forbidden(_("Your role does not allow this action."))
+    institution = _resolve_institution(user, code)
+    if need is not None and not has_permission(user, need, institution):
+        raise Forbidden(_("Your role at this institution does not allow this action."))
+    return institution
+
+
+def _resolve_institution(user, code: str | None) -> Institution:
     mine = _my_institutions(user)
     if code:
         for inst in mine:
@@ -218,6 +262,7 @@ def set_roles(user, roles) -> None:
         )
     user.groups.set(Group.objects.filter(name__in=list(roles)))
     user._escalade_roles = None
+    user.__dict__.pop("_escalade_member_roles", None)
 
 
 def create_api_token(user, name: str = "", days: int | None = None) -> str:
@@ -258,7 +303,8 @@ def user_from_token(raw: str):
         return None
     user, token = found.user, found.token
     user._escalade_roles = found.roles
-    user._escalade_institution_ids = found.institution_ids
+    user._escalade_institution_ids = set(found.member_roles)
+    user._escalade_member_roles = _narrowed(user, found.member_roles)
     if found.landing is not None:
         user._escalade_institutions = {found.landing.pk: found.landing}
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
@@ -279,14 +325,13 @@ def require(actor, permission: str, where, elsewhere_message=None) -> None:
     None checks the permission only. The one guard every app's services use."""
     if not has_permission(actor, permission):
         raise Forbidden(_("Your role does not allow this action."))
-    if isinstance(where, Institution):
-        institution_id = where.pk
-    elif where is None or isinstance(where, int):
-        institution_id = where
-    else:
-        institution_id = where.institution_id
-    if institution_id is not None and not belongs_to(actor, institution_id):
+    institution_id = _institution_id(where)
+    if institution_id is None:
+        return
+    if not belongs_to(actor, institution_id):
         raise Forbidden(
             elsewhere_message or _("Your role does not allow this action."),
             code=Code.NOT_A_MEMBER,
         )
+    if not has_permission(actor, permission, institution_id):
+        raise Forbidden(_("Your role at this institution does not allow this action."))

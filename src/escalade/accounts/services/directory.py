@@ -131,13 +131,16 @@ def signed_in(person: Person):
         )
     user = account.user
     before_roles = sorted(roles_of(user))
-    before_inst = sorted(
-        Membership.objects.filter(user=user).values_list("institution__code", flat=True)
-    )
+    before_inst = {
+        code: sorted(found) or before_roles
+        for code, found in Membership.objects.filter(user=user).values_list(
+            "institution__code", "roles"
+        )
+    }
     roles = sorted({role for found in granted.values() for role in found})
-    codes = sorted(granted)
-    _set_memberships(user, codes)
+    after_inst = {code: sorted(granted[code]) for code in sorted(granted)}
     set_roles(user, roles)
+    _set_memberships(user, after_inst)
     fields = _same_fields(user, person)
     if not user.is_active and granted:
         user.is_active = True
@@ -148,12 +151,16 @@ def signed_in(person: Person):
     account.signed_in_at = account.checked_at = now
     account.ended_at, account.ended_reason = None, ""
     account.save()
-    if (before_roles, before_inst) != (roles, codes):
+    if (before_roles, before_inst) != (roles, after_inst):
         audit.record(
             action=AuditAction.ROLES_FROM_DIRECTORY,
             obj=user,
             actor=None,
-            changes={"roles": (before_roles, roles), "institutions": (before_inst, codes)},
+            changes={
+                "roles": (before_roles, roles),
+                "institutions": (sorted(before_inst), sorted(after_inst)),
+                "roles_by_institution": (_said(before_inst), _said(after_inst)),
+            },
             data={"source": person.source, "groups": account.groups},
         )
     if not granted:
@@ -169,20 +176,35 @@ def no_role_message() -> str:
     )
 
 
-def _set_memberships(user, codes: list[str]) -> None:
-    """Exactly the memberships of `codes`, keeping the default one if it stays."""
+def _said(by_institution: dict[str, list[str]]) -> list[str]:
+    """Roles per institution as the audit log shows them: "cusm: level1_agent, manager"."""
+    return [f"{code}: {', '.join(roles)}" for code, roles in sorted(by_institution.items())]
+
+
+def _set_memberships(user, by_institution: dict[str, list[str]]) -> None:
+    """Exactly the memberships of these institutions, each with its roles, keeping the
+    default one if it stays."""
     members = Membership.objects.filter(user=user).select_related("institution")
     mine = {m.institution.code: m for m in members}
     for code, member in mine.items():
-        if code not in codes:
+        if code not in by_institution:
             member.delete()
-    wanted = Institution.objects.filter(code__in=codes).order_by("code")
-    has_default = any(m.is_default for c, m in mine.items() if c in codes)
+        elif member.roles != by_institution[code]:
+            member.roles = by_institution[code]
+            member.save(update_fields=["roles"])
+    wanted = Institution.objects.filter(code__in=list(by_institution)).order_by("code")
+    has_default = any(m.is_default for c, m in mine.items() if c in by_institution)
     for inst in wanted:
         if inst.code not in mine:
-            Membership.objects.create(user=user, institution=inst, is_default=not has_default)
+            Membership.objects.create(
+                user=user,
+                institution=inst,
+                is_default=not has_default,
+                roles=by_institution[inst.code],
+            )
             has_default = True
     user.__dict__.pop("_escalade_institution_ids", None)
+    user.__dict__.pop("_escalade_member_roles", None)
 
 
 def end_sessions(user) -> int:

@@ -116,6 +116,36 @@ def test_a_role_that_sees_patients_comes_only_from_a_line_that_says_so(directory
     assert rules.grants({"cusm": [unsaid]}, ["gg-x"]) == {}
 
 
+def test_each_institution_s_mapping_gives_the_roles_held_there(directory):
+    # GG-TELESANTE-N1: level-1 agent at cusm and at ciusss-emtl; GG-TELESANTE-GEST:
+    # manager (who sees patients) at cusm only
+    uid = person(directory, ["GG-TELESANTE-N1", "GG-TELESANTE-GEST"])
+    client, r = sign_in(uid)
+    assert r.status_code == 302
+    user = DirectoryAccount.objects.get(subject=slapd.person_dn(uid)).user
+    cusm, emtl = (Membership.objects.get(user=user, institution__code=c) for c in CODES)
+    assert sorted(cusm.roles) == ["level1_agent", "manager"] and emtl.roles == ["level1_agent"]
+    assert has_permission(user, rules.VIEW_PATIENT, cusm.institution)
+    assert not has_permission(user, rules.VIEW_PATIENT, emtl.institution)
+    change = AuditEvent.objects.get(action=AuditAction.ROLES_FROM_DIRECTORY, object_id=str(user.pk))
+    assert change.changes["roles_by_institution"][1] == [
+        "ciusss-emtl: level1_agent",
+        "cusm: level1_agent, manager",
+    ]
+    # leaving the managers' group leaves cusm's manager role only
+    conn = directory.admin()
+    conn.modify(
+        slapd.group_dn("GG-TELESANTE-GEST"), {"member": [(MODIFY_DELETE, [slapd.person_dn(uid)])]}
+    )
+    conn.unbind()
+    sign_in(uid)
+    cusm.refresh_from_db()
+    assert cusm.roles == ["level1_agent"]
+
+
+CODES = ("cusm", "ciusss-emtl")
+
+
 def test_wrong_password_disabled_account_and_no_group_are_refused_and_recorded(directory):
     uid = person(directory, ["GG-TELESANTE-N1"])
     _c, r = sign_in(uid, "not-the-password")

@@ -20,20 +20,23 @@ def _plain(found):
         found.user.username,
         found.token.pk,
         found.roles,
-        found.institution_ids,
+        found.member_roles,
         found.landing.code if found.landing else None,
     )
 
 
 def test_the_bearer_of_a_token_is_the_same_through_the_orm(both_sql, cusm, ontario, make_user):
     user = make_user("level2_analyst", [cusm, ontario], username="two-places")
-    Membership.objects.filter(user=user, institution=ontario).update(is_default=True)
+    Membership.objects.filter(user=user, institution=ontario).update(
+        is_default=True, roles=["level2_analyst", "requester"]
+    )
     Membership.objects.filter(user=user, institution=cusm).update(is_default=False)
     digest = hash_token(create_api_token(user))
     now = timezone.now()
     raw, orm = both_sql(lambda: _plain(sql.bearer(digest, now)))
     assert raw == orm
-    assert raw[3] == {"level2_analyst"} and raw[4] == {cusm.pk, ontario.pk}
+    assert raw[3] == {"level2_analyst"}
+    assert raw[4] == {cusm.pk: [], ontario.pk: ["level2_analyst", "requester"]}
     assert raw[5] == ontario.code  # the default institution comes along
 
 
