@@ -29,6 +29,7 @@ SCHEDULES = {
     "idempotency-purge": ("escalade.core.tasks.purge_idempotency", "17 * * * *"),
     "response-clocks": ("escalade.oncall.tasks.check_response_clocks", "* * * * *"),
     "directory-accounts": ("escalade.accounts.tasks.check_directory_accounts", "*/5 * * * *"),
+    "provider-sessions": ("escalade.accounts.tasks.check_provider_sessions", "*/5 * * * *"),
 }
 
 

@@ -6,19 +6,24 @@ provider (RP-initiated logout). Several providers may be configured: the sign-in
 shows a button for each.
 
 A session signed in this way is checked again every ESCALADE_OIDC_RECHECK_SECONDS with
-its refresh token: a provider that refuses it (the account disabled or removed there)
-ends the account here (sessions, API tokens: services.directory.end_account)."""
+its refresh token, at its next request and by the scheduled check (check_sessions) when
+it makes none: a provider that refuses it (the account disabled or removed there) ends
+the account here (sessions, API tokens: services.directory.end_account)."""
 
 from __future__ import annotations
 
 import json
 import logging
 import time
+from importlib import import_module
 
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.django_client import DjangoIntegration, DjangoOAuth2App
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from joserfc.errors import JoseError
 
@@ -158,6 +163,54 @@ def remember(request, name: str, token: dict) -> None:
 
 
 KEPT, AGAIN, ENDED = "kept", "again", "ended"
+_REFUSED, _DOWN = "refused", "down"
+
+
+def _due(held: dict | None) -> bool:
+    return bool(held) and (
+        time.time() - held.get("checked_at", 0) >= settings.ESCALADE_OIDC_RECHECK_SECONDS
+    )
+
+
+def _refresh(held: dict) -> tuple[str, dict]:
+    """Ask the provider again with the session's refresh token: (KEPT, the session's new
+    value), (_REFUSED, held) when it refuses (the account disabled or removed there),
+    (_DOWN, held) when it does not answer, (AGAIN, held) when it cannot be asked (no
+    refresh token given, the provider no longer configured)."""
+    config = provider(held["provider"])
+    if config is None or not held.get("refresh_token"):
+        return AGAIN, held
+    try:
+        token = app(config).fetch_access_token(
+            grant_type="refresh_token", refresh_token=held["refresh_token"]
+        )
+    except OAuthError as exc:
+        log.warning("refresh refused by %s: %s", held["provider"], exc)
+        return _REFUSED, held
+    except Exception as exc:  # the provider is down: keep the session, say so
+        log.error("provider %s does not answer: %s", held["provider"], exc)
+        return _DOWN, held
+    return KEPT, {
+        **held,
+        "refresh_token": token.get("refresh_token") or held["refresh_token"],
+        "checked_at": time.time(),
+    }
+
+
+def SessionStore(session_key: str):  # noqa: N802 - Django's name for it
+    """The configured session engine's store of this session."""
+    return import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+
+
+def _refreshed_elsewhere(session_key: str, used: str) -> dict | None:
+    """The session's value as stored now, when another request (or the scheduled check)
+    has refreshed it since `used` was read: a provider that rotates refresh tokens
+    refuses the old one, which is no refusal of the account."""
+    store = SessionStore(session_key=session_key)
+    now = store.load().get(SESSION_KEY) if store.exists(session_key) else None
+    if now and now.get("refresh_token") and now["refresh_token"] != used:
+        return now
+    return None
 
 
 def recheck(request) -> str:
@@ -168,29 +221,59 @@ def recheck(request) -> str:
     configured): the person signs in again, at the provider. KEPT otherwise, also when the
     provider does not answer (logged: a provider's outage does not sign everyone out)."""
     held = request.session.get(SESSION_KEY)
-    if not held or time.time() - held.get("checked_at", 0) < settings.ESCALADE_OIDC_RECHECK_SECONDS:
+    if not _due(held):
         return KEPT
-    config = provider(held["provider"])
-    if config is None or not held.get("refresh_token"):
+    state, fresh = _refresh(held)
+    if state == _REFUSED:
+        newer = _refreshed_elsewhere(request.session.session_key, held["refresh_token"])
+        if newer is not None:
+            state, fresh = KEPT, newer
+    if state in (KEPT, _DOWN):
+        request.session[SESSION_KEY] = fresh
+        return KEPT
+    if state == AGAIN:
         return AGAIN
-    try:
-        token = app(config).fetch_access_token(
-            grant_type="refresh_token", refresh_token=held["refresh_token"]
-        )
-    except OAuthError as exc:
-        log.warning("refresh refused by %s: %s", held["provider"], exc)
-    except Exception as exc:  # the provider is down: keep the session, say so
-        log.error("provider %s does not answer: %s", held["provider"], exc)
-        return KEPT
-    else:
-        held["refresh_token"] = token.get("refresh_token") or held["refresh_token"]
-        held["checked_at"] = time.time()
-        request.session[SESSION_KEY] = held
-        return KEPT
     account = DirectoryAccount.objects.filter(user=request.user).first()
     if account is not None:
         directory.end_account(account, "refresh refused by the provider")
     return ENDED
+
+
+def check_sessions() -> dict:
+    """The scheduled check of the sessions signed in through a provider, so that an
+    account disabled there ends within minutes even when its session makes no request
+    (and its API tokens with it): each session due is refreshed at its provider; one the
+    provider refuses ends its account. Counts what was done."""
+    done = {"checked": 0, "refreshed": 0, "ended": 0, "unanswered": 0}
+    now = timezone.now()
+    for row in Session.objects.filter(expire_date__gt=now).iterator():
+        store = SessionStore(session_key=row.session_key)
+        data = store.decode(row.session_data)
+        held = data.get(SESSION_KEY)
+        if not _due(held) or not held.get("refresh_token"):
+            continue
+        done["checked"] += 1
+        state, fresh = _refresh(held)
+        if state == _REFUSED and _refreshed_elsewhere(row.session_key, held["refresh_token"]):
+            continue
+        if state == _DOWN:
+            done["unanswered"] += 1
+        elif state == KEPT:
+            with transaction.atomic():
+                current = SessionStore(session_key=row.session_key)
+                if current.exists(row.session_key):
+                    current.load()
+                    current[SESSION_KEY] = fresh
+                    current.save(must_create=False)
+            done["refreshed"] += 1
+        elif state == _REFUSED:
+            account = DirectoryAccount.objects.filter(
+                user_id=data.get("_auth_user_id"), ended_at__isnull=True
+            ).first()
+            if account is not None:
+                directory.end_account(account, "refresh refused by the provider")
+                done["ended"] += 1
+    return done
 
 
 def logout_url(request) -> str:

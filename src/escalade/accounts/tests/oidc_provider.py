@@ -89,6 +89,8 @@ PEOPLE = [
     {"username": "sam", "groups": ["GG-TELESANTE-N2"], "email": "sam@hopital.example"},
     {"username": "tina", "groups": ["GG-TELESANTE-N1"], "email": "tina@hopital.example"},
     {"username": "ulla", "groups": ["GG-TELESANTE-N1"], "email": "ulla@hopital.example"},
+    {"username": "vera", "groups": ["GG-TELESANTE-N1"], "email": "vera@hopital.example"},
+    {"username": "will", "groups": ["GG-TELESANTE-N2"], "email": "will@hopital.example"},
 ]
 
 

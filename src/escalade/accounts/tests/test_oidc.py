@@ -10,12 +10,13 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
-from django.test import Client
+from django.test import Client, RequestFactory
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from escalade.accounts.models import ApiToken, DirectoryAccount
 from escalade.accounts.services import create_api_token, oidc, roles_of
+from escalade.accounts.tasks import check_provider_sessions
 from escalade.core.choices import AuditAction
 from escalade.core.models import AuditEvent
 
@@ -163,6 +164,49 @@ def test_a_session_without_refresh_token_signs_in_again_and_the_account_stays(co
     user.refresh_from_db()
     assert user.is_active
     assert not AuditEvent.objects.filter(action=AuditAction.ACCOUNT_ENDED, object_id=str(user.pk))
+
+
+def test_a_session_that_makes_no_request_is_ended_by_the_scheduled_check(configured, settings):
+    """A workstation left signed in, a script with its token: the provider is asked every
+    five minutes all the same, and an account disabled there ends here."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    callback, _b = through_provider(client, configured, "vera")
+    client.get(callback)
+    user = DirectoryAccount.objects.get(user__username="vera").user
+    raw = create_api_token(user, "script")
+    settings.ESCALADE_OIDC_RECHECK_SECONDS = 0
+    first = check_provider_sessions.call()
+    assert first == {"checked": 1, "refreshed": 1, "ended": 0, "unanswered": 0}
+    assert client.get("/incidents/").status_code == 200  # the refreshed session works
+    configured.disable("vera")
+    assert check_provider_sessions.call()["ended"] == 1
+    assert ApiToken.objects.get(user=user).revoked
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/me").status_code == 401
+    assert client.get("/incidents/")["Location"].startswith("/login/")
+    ended = AuditEvent.objects.get(action=AuditAction.ACCOUNT_ENDED, object_id=str(user.pk))
+    assert ended.data["reason"] == "refresh refused by the provider"
+
+
+def test_a_refresh_token_the_scheduled_check_just_used_is_no_refusal(configured, settings):
+    """The provider rotates refresh tokens: a request that read the session before the
+    scheduled check refreshed it holds the old one, which the provider refuses. That is
+    not the account refused: the newer token is taken, the person keeps working."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    callback, _b = through_provider(client, configured, "will")
+    client.get(callback)
+    user = DirectoryAccount.objects.get(user__username="will").user
+    settings.ESCALADE_OIDC_RECHECK_SECONDS = 0
+    request = RequestFactory().get("/incidents/")
+    request.session = oidc.SessionStore(client.session.session_key)
+    request.session.load()
+    request.user = user
+    stale = request.session[oidc.SESSION_KEY]["refresh_token"]
+    assert check_provider_sessions.call()["refreshed"] == 1  # the provider rotated it
+    assert oidc.recheck(request) == oidc.KEPT
+    assert request.session[oidc.SESSION_KEY]["refresh_token"] != stale
+    user.refresh_from_db()
+    assert user.is_active
+    assert client.get("/incidents/").status_code == 200
 
 
 def test_sign_out_goes_on_at_the_provider(configured):
