@@ -8,6 +8,9 @@ from escalade.core.views import favicon, healthz
 from .api import api
 
 urlpatterns = [
+    # first: an API call (most of the requests: intake, workstations' polls) is resolved
+    # without trying every page's pattern before it
+    path("api/", api.urls),
     path("", include("escalade.reports.urls")),
     path("", include("escalade.incidents.urls")),
     path("", include("escalade.routing.urls")),
@@ -31,7 +34,6 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/login/", ThrottledAdminLoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
-    path("api/", api.urls),
 ]
 
 handler400 = "escalade.core.api_guard.bad_request"

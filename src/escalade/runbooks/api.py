@@ -4,11 +4,13 @@ broadcasts, registry and reconciliation; the current broadcasts of a workstation
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.responses import NinjaJSONEncoder
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import resolve_institution
@@ -485,16 +487,35 @@ def _fenced(request) -> None:
     summary="The broadcasts current for a workstation (no sign-in)",
 )
 def current(request, q: Query[CurrentQuery]):
+    """Asked by every workstation every few seconds during an outage: the answer is kept
+    (selectors.public_answer) and has an ETag; a notifier that sends it back in
+    If-None-Match gets 304 Not Modified until something changes for it."""
     _fenced(request)
-    rows = selectors.public_broadcasts(q.host.strip(), q.institution or "", at=at_or_now(q.at))
-    return [
-        {
-            **selectors.broadcast_view(b),
-            "id": b.public_id,
-            "cap": f"/api/broadcasts/{b.public_id}.cap",
-        }
-        for b in rows
-    ]
+    if q.at is not None:  # a look at another moment: not kept
+        rows = selectors.public_broadcasts(q.host.strip(), q.institution or "", at=q.at)
+        return [_public(b) for b in rows]
+    answer = selectors.public_answer(q.host.strip(), q.institution or "", _render_public)
+    if answer.etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(answer.body, content_type="application/json; charset=utf-8")
+    response["ETag"] = answer.etag
+    response["Cache-Control"] = "no-cache"  # ask again each time, with the ETag
+    return response
+
+
+def _public(b) -> dict:
+    return {
+        **selectors.broadcast_view(b),
+        "id": b.public_id,
+        "cap": f"/api/broadcasts/{b.public_id}.cap",
+    }
+
+
+def _render_public(rows) -> bytes:
+    """The answer's body exactly as the response schema and Ninja's renderer give it."""
+    out = [PublicBroadcastOut.model_validate(_public(b)).model_dump() for b in rows]
+    return json.dumps(out, cls=NinjaJSONEncoder).encode()
 
 
 @router.get(

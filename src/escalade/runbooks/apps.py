@@ -8,10 +8,18 @@ class RunbooksConfig(AppConfig):
     verbose_name = _("Runbooks and outages")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from escalade.core import panels
 
         from . import pack, selectors, timeline
+        from .models import Broadcast, WorkstationGroup
+        from .services.common import broadcasts_changed
 
+        # the workstations' cached answers go stale with any write, whoever makes it
+        for model in (Broadcast, WorkstationGroup):
+            post_save.connect(broadcasts_changed, sender=model, dispatch_uid=f"bv-{model}")
+            post_delete.connect(broadcasts_changed, sender=model, dispatch_uid=f"bv-d-{model}")
         pack.register()
         timeline.register()
         # the wallboard: which units of an outage in progress are on paper, which are late

@@ -215,6 +215,22 @@ class Broadcast(models.Model):
         return pick(self.title)
 
 
+class BroadcastsVersion(models.Model):
+    """One row whose number goes up in the same transaction as any change to broadcasts
+    or workstation groups (services.broadcasts_changed, and signals for the writes that
+    do not go through the services: packs, the admin). Each process keeps its answers to
+    the workstations' polls under the number it read (selectors.public_answer): a new
+    number, on any machine, makes them all stale at once."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("broadcasts version")
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
 class UnitConfirmation(models.Model):
     """A unit asked, by an outage's broadcasts, to confirm it works on paper (or is back
     to normal work): when, how and by whom it answered; when its lead was paged."""

@@ -5,8 +5,13 @@ the referents who reconcile), each display recorded."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +20,7 @@ from escalade.accounts.services import has_permission, institutions_of
 from escalade.catalog.models import Channel, Provider
 from escalade.catalog.selectors import channel_view
 from escalade.core.errors import NotFound
-from escalade.core.i18n import pick
+from escalade.core.i18n import current_language, pick
 from escalade.core.models import Institution
 
 from . import rules
@@ -30,6 +35,7 @@ from .choices import (
 )
 from .models import (
     Broadcast,
+    BroadcastsVersion,
     Outage,
     RegistryEntry,
     Runbook,
@@ -216,6 +222,60 @@ def public_broadcasts(host: str, institution_code: str = "", at: dt.datetime | N
     """What a workstation may read without sign-in: the current broadcasts of its own
     institutions that its groups receive."""
     return current_broadcasts(public_institutions(host, institution_code), host=host, at=at)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A workstation's answer as sent: its body, its ETag, and until when (a process
+    clock reading) it holds, whatever is written, because a broadcast starts or ends."""
+
+    body: bytes
+    etag: str
+    until: float
+
+
+_ANSWERS: dict[tuple, Answer] = {}
+_MOST = 20_000  # answers kept per process (one per workstation and language, about)
+_LONGEST = 60.0  # seconds an answer is kept at most, whatever
+
+
+def broadcasts_version() -> int:
+    """The number that changes with any write to broadcasts or workstation groups."""
+    # asked at every poll: the statement without the ORM's compiling
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL)
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+_VERSION_SQL = f'SELECT value FROM "{BroadcastsVersion._meta.db_table}" WHERE id = 1'
+
+
+def public_answer(host: str, institution_code: str, render: Callable[[list], bytes]) -> Answer:
+    """What a workstation reads without sign-in (public_broadcasts), rendered by the API's
+    `render`, kept in this process under the broadcasts' version: the next poll of the
+    same workstation costs one read of that number until a broadcast or a group changes
+    (on any machine) or a broadcast starts or ends."""
+    key = (broadcasts_version(), host, institution_code, current_language())
+    now = time.monotonic()
+    found = _ANSWERS.get(key)
+    if found is not None and now < found.until:
+        return found
+    at = timezone.now()
+    institutions = public_institutions(host, institution_code)
+    rows = current_broadcasts(institutions, host=host, at=at)
+    body = render(rows)
+    bounds = Broadcast.objects.filter(institution__in=institutions).aggregate(
+        starts=Min("starts_at", filter=Q(starts_at__gt=at)),
+        ends=Min("ends_at", filter=Q(ends_at__gt=at)),
+    )
+    changes = [b for b in bounds.values() if b is not None]
+    hold = min([(c - at).total_seconds() for c in changes] + [_LONGEST])
+    if len(_ANSWERS) >= _MOST:
+        _ANSWERS.clear()
+    found = Answer(body, f'"{hashlib.sha256(body).hexdigest()[:32]}"', now + max(hold, 0))
+    _ANSWERS[key] = found
+    return found
 
 
 def public_institutions(host: str, institution_code: str = "") -> list:

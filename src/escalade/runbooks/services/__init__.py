@@ -28,6 +28,7 @@ from .alerts import (  # noqa: F401
 from .common import (  # noqa: F401
     INFO_HOURS,
     REVIEW_LEAD,
+    broadcasts_changed,
 )
 from .registry import (  # noqa: F401
     _twin_entry,

@@ -28,7 +28,7 @@ from ..models import (
     Runbook,
 )
 from .activation import _broadcast, _locked, _steps
-from .common import INFO_HOURS, REVIEW_LEAD
+from .common import INFO_HOURS, REVIEW_LEAD, broadcasts_changed
 from .units import ask_units
 
 # -- the return to normal ---------------------------------------------------------
@@ -67,6 +67,7 @@ def restore(
             "restore", locked.state, _("The return to normal has started already.")
         )
         Broadcast.objects.filter(outage=locked, ends_at__isnull=True).update(ends_at=at)
+        broadcasts_changed()  # .update() sends no signal
         sent = end_broadcasts(locked.runbook) if broadcasts is None else broadcasts
         for spec in sent:
             _broadcast(actor, locked, spec, at, ends_at=at + dt.timedelta(hours=INFO_HOURS))

@@ -89,3 +89,57 @@ def test_the_reads_can_be_fenced_to_the_workstation_networks(two_institutions, s
     wall = outside.get("/display/", {"group": "imaging", "token": "wall-screen-token"})
     assert wall.status_code == 200 and "RIS et PACS en panne" in wall.content.decode()
     assert outside.get("/display/", {"group": "imaging", "token": "guess"}).status_code == 403
+
+
+def test_a_workstation_asking_again_gets_304_until_something_changes_for_it(
+    two_institutions, crew, pau, django_assert_max_num_queries
+):
+    station = Client()
+    first = station.get("/api/broadcasts/current", {"host": "MRADI001"})
+    assert first.status_code == 200 and first["ETag"] and first["Cache-Control"] == "no-cache"
+    tag = first["ETag"]
+    with django_assert_max_num_queries(1):  # the broadcasts' version, nothing else
+        again = station.get("/api/broadcasts/current", {"host": "MRADI001"}, HTTP_IF_NONE_MATCH=tag)
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == tag
+    # another workstation's tag is not this one's
+    other = station.get("/api/broadcasts/current", {"host": "CUSMTS042"}, HTTP_IF_NONE_MATCH=tag)
+    assert other.status_code == 200
+    # a second outage at Pau: the same tag now gets the new answer
+    services.activate(crew["it_technician"], pau, "case3_pacs")
+    changed = station.get("/api/broadcasts/current", {"host": "MRADI001"}, HTTP_IF_NONE_MATCH=tag)
+    assert changed.status_code == 200 and changed["ETag"] != tag
+    assert len(changed.json()) > len(first.json())
+
+
+def test_a_return_to_normal_and_a_broadcast_starting_later_are_seen_in_time(
+    two_institutions, crew, cusm
+):
+    import time_machine
+
+    outage, other = two_institutions
+    station = Client()
+    kinds = [b["type"] for b in station.get("/api/broadcasts/current", {"host": "MRADI001"}).json()]
+    assert kinds and set(kinds) == {"warning"}
+    services.restore(crew["it_technician"], outage)  # ends the warning with .update()
+    kinds = [b["type"] for b in station.get("/api/broadcasts/current", {"host": "MRADI001"}).json()]
+    assert kinds and "warning" not in kinds  # "it is back" instead
+    soon = timezone.now() + dt.timedelta(minutes=30)
+    Broadcast.objects.create(
+        institution=cusm,
+        group="all",
+        group_label={"fr": "Tous", "en": "All"},
+        hosts=["*"],
+        kind="info",
+        title={"fr": "Maintenance ce soir", "en": "Maintenance tonight"},
+        message={"fr": "20 h", "en": "8 p.m."},
+        starts_at=soon,
+    )
+    before = station.get(
+        "/api/broadcasts/current", {"host": "CUSMTS042"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert [b["title"] for b in before.json()] == ["MUHC network down"]
+    with time_machine.travel(soon + dt.timedelta(seconds=1), tick=False):
+        after = station.get(
+            "/api/broadcasts/current", {"host": "CUSMTS042"}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+    assert sorted(b["title"] for b in after.json()) == ["MUHC network down", "Maintenance tonight"]
