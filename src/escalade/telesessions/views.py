@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -97,17 +98,28 @@ def session_list(request):
     )
 
 
+def _next_pending(view, marked: str) -> int | None:
+    if view is None or not marked.isdigit():
+        return None
+    pending = [s["n"] for s in view["steps"] if s["state"] == "pending"]
+    return next((n for n in pending if n > int(marked)), pending[0] if pending else None)
+
+
 def _context(request, session, forms=None):
     protocol = selectors.current_protocol(session)
     show = selectors.can_see_patients(request.user, session)
     patients = list(session.patients.all()) if show else []
     if patients:
         services.record_patient_access(request.user, session, "session page")
+    view = selectors.protocol_view(protocol) if protocol else None
     return {
         "session": session,
         "institution": session.institution,
         "live_version": selectors.live_version(session, protocol),
-        "protocol": selectors.protocol_view(protocol) if protocol else None,
+        "protocol": view,
+        # after a step marked without scripts (or before htmx took the form over): the
+        # cursor on the next step to do, as the live panel's script puts it
+        "focus_step": _next_pending(view, request.GET.get("marked", "")),
         "patients": patients,
         "patient_count": session.patients.count(),
         "show_patients": show,
@@ -222,6 +234,9 @@ def act(request, session_id: int, action: str):
             return protocol_panel(request, session_id)
         if message:
             messages.success(request, message)
+        if action == "step" and str(request.POST.get("n", "")).isdigit():
+            where = reverse("telesessions:detail", args=[session.pk])
+            return redirect(f"{where}?marked={request.POST['n']}")
         return redirect("telesessions:detail", session_id=session.pk)
 
     return act_on(

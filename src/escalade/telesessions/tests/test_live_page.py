@@ -111,3 +111,16 @@ def test_each_session_action_says_it_was_done(session, team):
     assert "Troubleshooting started" in r.content.decode()
     r = c.post(f"/telesessions/{session.pk}/resolve/", follow=True)
     assert "the session goes on" in r.content.decode()
+
+
+def test_a_step_marked_without_scripts_puts_the_cursor_on_the_next_step_to_do(session, team):
+    """A keyboard user whose browser posted the form itself (no scripts, or Enter pressed
+    before htmx took a freshly swapped form over) lands on the page with the cursor where
+    the live panel would have put it: the next step still to do."""
+    services.start_troubleshooting(team["chief_telehealth_technician"], session, symptom="codec")
+    services.mark_step(team["chief_telehealth_technician"], session, 3, "done")
+    c = _client(team["telehealth_technician"])
+    r = c.post(f"/telesessions/{session.pk}/step/", {"n": "2", "state": "done"})
+    assert r.status_code == 302 and r["Location"] == f"/telesessions/{session.pk}/?marked=2"
+    page = c.get(r["Location"]).content.decode()
+    assert 'id="step-4-done" autofocus' in page and page.count(" autofocus") == 1
