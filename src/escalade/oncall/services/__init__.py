@@ -8,6 +8,7 @@ from .clocks import (  # noqa: F401
     incident_closed,
     incident_created,
     incident_escalated,
+    incident_reclassified,
     incident_reopened,
     incident_reprioritized,
     incident_resolved,

@@ -131,11 +131,12 @@ def _clocks(incident: Incident, *targets: str) -> list[Clock]:
 # -- the incidents' events (published inside their transaction) ---------------------
 
 
-@_keeps_due
 def incident_created(event) -> None:
     """The clocks of the pack's first rule the new incident meets, running from its
-    creation (paused at once when it is logged straight to a partner)."""
+    creation (paused at once when it is logged straight to a partner); the incident's
+    due time from them, without reading them back."""
     incident, now = event.incident, event.incident.created_at
+    made = []
     for t in _targets(incident):
         clock = Clock(
             incident=incident,
@@ -148,6 +149,9 @@ def incident_created(event) -> None:
         clock.save()
         if rules.paused_at(incident.level):
             _move(clock, "pause", now)
+        made.append(clock)
+    running = [c.due_at for c in made if c.state == ClockState.RUNNING and c.due_at]
+    incidents.set_due(incident, min(running) if running else None)
 
 
 @_keeps_due
@@ -169,6 +173,14 @@ def incident_escalated(event) -> None:
             _move(clock, "pause", now, event.actor)
         else:
             _move(clock, "resume", now, event.actor)
+
+
+def incident_reclassified(event) -> None:
+    """A severity given again: the targets of the rule the incident now meets. The
+    classification of a new incident needs nothing: incident.created, published after it
+    in the same transaction, starts its clocks with it."""
+    if not getattr(event, "new", False):
+        incident_reprioritized(event)
 
 
 @_keeps_due
