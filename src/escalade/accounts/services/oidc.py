@@ -197,7 +197,7 @@ def _refresh(held: dict) -> tuple[str, dict]:
     }
 
 
-def SessionStore(session_key: str):  # noqa: N802 - Django's name for it
+def session_store(session_key: str):
     """The configured session engine's store of this session."""
     return import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
 
@@ -206,7 +206,7 @@ def _refreshed_elsewhere(session_key: str, used: str) -> dict | None:
     """The session's value as stored now, when another request (or the scheduled check)
     has refreshed it since `used` was read: a provider that rotates refresh tokens
     refuses the old one, which is no refusal of the account."""
-    store = SessionStore(session_key=session_key)
+    store = session_store(session_key)
     now = store.load().get(SESSION_KEY) if store.exists(session_key) else None
     if now and now.get("refresh_token") and now["refresh_token"] != used:
         return now
@@ -247,7 +247,7 @@ def check_sessions() -> dict:
     done = {"checked": 0, "refreshed": 0, "ended": 0, "unanswered": 0}
     now = timezone.now()
     for row in Session.objects.filter(expire_date__gt=now).iterator():
-        store = SessionStore(session_key=row.session_key)
+        store = session_store(row.session_key)
         data = store.decode(row.session_data)
         held = data.get(SESSION_KEY)
         if not _due(held) or not held.get("refresh_token"):
@@ -260,7 +260,7 @@ def check_sessions() -> dict:
             done["unanswered"] += 1
         elif state == KEPT:
             with transaction.atomic():
-                current = SessionStore(session_key=row.session_key)
+                current = session_store(row.session_key)
                 if current.exists(row.session_key):
                     current.load()
                     current[SESSION_KEY] = fresh

@@ -197,7 +197,7 @@ def test_a_refresh_token_the_scheduled_check_just_used_is_no_refusal(configured,
     user = DirectoryAccount.objects.get(user__username="will").user
     settings.ESCALADE_OIDC_RECHECK_SECONDS = 0
     request = RequestFactory().get("/incidents/")
-    request.session = oidc.SessionStore(client.session.session_key)
+    request.session = oidc.session_store(client.session.session_key)
     request.session.load()
     request.user = user
     stale = request.session[oidc.SESSION_KEY]["refresh_token"]
