@@ -75,7 +75,7 @@ bench: install
 	$(BIN)/python bench/intake.py
 
 bench-list: install
-	$(BIN)/python bench/intake.py --list
+	$(BIN)/python bench/lists.py
 
 bench-route: install
 	$(BIN)/python bench/route.py

@@ -1,11 +1,9 @@
 """Intake benchmark: creates N incidents through the HTTP API against a real server
 (gunicorn, 2 workers, 4 concurrent clients) and prints incidents/s and p50/p99 latency,
-for SQLite and PostgreSQL. With --list, measures the incident list at 100,000 incidents
-(first page, and a full-text search).
+for SQLite and PostgreSQL (the list and its search at 1,000,000: bench/lists.py).
 
     .venv/bin/python bench/intake.py                 # both databases, 2,000 incidents
     .venv/bin/python bench/intake.py --db sqlite -n 5000
-    .venv/bin/python bench/intake.py --list          # list and search at 100,000
 
 PostgreSQL: --pg-url (default postgres://postgres@127.0.0.1:5432/escalade_bench) names a
 database that is dropped and created again; it needs a server that lets the user do so.
@@ -21,7 +19,6 @@ import os
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -218,67 +215,6 @@ def intake(base: str, token: str, n: int, clients: int, server_pid: int) -> dict
     }
 
 
-BULK = """
-import django, os, sys
-django.setup()
-from django.db import transaction
-from django.utils import timezone
-from escalade.core.models import Institution, NumberSequence
-from escalade.incidents.models import Incident, SymptomCategory
-inst = Institution.objects.get(code="cusm")
-cats = list(SymptomCategory.objects.filter(institution=inst))
-year = timezone.now().astimezone(inst.zone).year
-start = NumberSequence.objects.filter(prefix=inst.request_prefix, year=year).values_list("last", flat=True).first() or 0
-total = int(sys.argv[1])
-words = ["écran", "son", "codec", "pont", "réseau", "caméra", "micro", "RITM", "Reacts", "Teams"]
-now = timezone.now()
-for chunk in range(0, total, 5000):
-    rows = []
-    for i in range(chunk, min(total, chunk + 5000)):
-        c = cats[i % len(cats)]
-        inc = Incident(institution=inst, number=f"{inst.request_prefix}-{year}-{start + i + 1:06d}", channel="phone",
-                       requester_name=f"Requester {i % 3000}", requester_role="clinician", requester_site=f"Site {i % 60}",
-                       symptom=c, summary=f"{words[i % 10]} {words[(i * 7) % 10]} problem {i}", description="bulk",
-                       severity="major" if c.group == "major" else "minor", classification_rule="bulk",
-                       classification_reason={}, level=1 + i % 3, status=["new", "in_progress", "resolved", "closed"][i % 4],
-                       impact="medium", urgency="medium", priority=3, created_at=now, updated_at=now)
-        inc.search_text = inc.build_search_text()
-        rows.append(inc)
-    with transaction.atomic():
-        Incident.objects.bulk_create(rows)
-NumberSequence.objects.update_or_create(prefix=inst.request_prefix, year=year, defaults={"last": start + total})
-# What the database's own maintenance (autovacuum, sqlite's optimize) does after a bulk load.
-from django.db import connection
-with connection.cursor() as cursor:
-    cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-"""
-
-
-def list_bench(base: str, token: str, env: dict, total: int) -> dict:
-    subprocess.run(
-        [PY, "-c", BULK, str(total)],
-        env={**env, "DJANGO_SETTINGS_MODULE": "escalade.config.settings"},
-        check=True,
-    )
-    out = {}
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as c:
-        for name, params in (
-            ("first page", {}),
-            ("search 'codec'", {"q": "codec"}),
-            ("search 'problem 4242'", {"q": "problem 4242"}),
-            ("filter level=2&status=open", {"level": 2, "status": "open"}),
-        ):
-            c.get("/api/incidents", params=params)
-            times = []
-            for _ in range(30):
-                t = time.perf_counter()
-                r = c.get("/api/incidents", params=params)
-                times.append(time.perf_counter() - t)
-                assert r.status_code == 200, r.text
-            out[name] = (statistics.median(times) * 1000, r.json()["count"])
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -288,8 +224,6 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
-    parser.add_argument("--list", action="store_true", help="measure the list at --rows incidents")
-    parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/escalade_bench")
     args = parser.parse_args()
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
@@ -302,32 +236,23 @@ def main() -> None:
         workdir = Path(tempfile.mkdtemp(prefix=f"escalade-bench-{db}-"))
         try:
             env = prepare(db, args.pg_url, workdir)
-            if not args.list:
-                tps = machine.sqlite_tps() if db == "sqlite" else machine.postgres_tps(args.pg_url)
-                print(machine.describe(db, tps))
+            tps = machine.sqlite_tps() if db == "sqlite" else machine.postgres_tps(args.pg_url)
+            print(machine.describe(db, tps))
             proc, base = start_server(env, args.workers, args.threads)
             try:
-                if args.list:
-                    for name, (ms, count) in list_bench(
-                        base, env["BENCH_TOKEN"], env, args.rows
-                    ).items():
-                        print(
-                            f"{db:9} list at {args.rows:,}: {name:28} p50 {ms:6.1f} ms  ({count:,} found)"
-                        )
-                else:
-                    r = intake(base, env["BENCH_TOKEN"], args.n, args.clients, proc.pid)
-                    print(
-                        f"{db:9} intake: {r['n']:,} incidents  {r['per_s']:7.1f} incidents/s  "
-                        f"p50 {r['p50_ms']:5.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
-                        f"errors {len(r['errors'])} (database is locked: {r['locked']})"
-                    )
-                    print(
-                        f"{'':9} CPU per incident: "
-                        + ", ".join(f"{k} {v:.2f} ms" for k, v in r["cpu_ms"].items())
-                        + f" (of {os.cpu_count()} cores)"
-                    )
-                    for e in r["errors"][:3]:
-                        print("   ", e)
+                r = intake(base, env["BENCH_TOKEN"], args.n, args.clients, proc.pid)
+                print(
+                    f"{db:9} intake: {r['n']:,} incidents  {r['per_s']:7.1f} incidents/s  "
+                    f"p50 {r['p50_ms']:5.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
+                    f"errors {len(r['errors'])} (database is locked: {r['locked']})"
+                )
+                print(
+                    f"{'':9} CPU per incident: "
+                    + ", ".join(f"{k} {v:.2f} ms" for k, v in r["cpu_ms"].items())
+                    + f" (of {os.cpu_count()} cores)"
+                )
+                for e in r["errors"][:3]:
+                    print("   ", e)
             finally:
                 stop(proc)
         finally:

@@ -8,7 +8,7 @@ rows after the last one seen, by an indexed order such as newest first), so page
 costs what page 1 costs, and a row added meanwhile neither repeats nor skips one.
 
 `count` is exact up to ESCALADE_COUNT_EXACT_BELOW (10,000) rows; past it, on PostgreSQL,
-it is the planner's estimate and `count_exact` is false (counting a million rows on every
+it is an estimate (PostgreSQL planner's, or the density of the newest rows) and `count_exact` is false (counting a million rows on every
 page would cost more than the page itself). A list computed rather than stored (the next
 occurrences of the maintenance windows) pages by position, with the same shape."""
 
@@ -22,7 +22,7 @@ from functools import cache
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import create_model
@@ -105,17 +105,34 @@ def _after(qs: QuerySet, order: Sequence[str], values: list) -> Q:
     return after
 
 
-def _count(qs: QuerySet) -> tuple[int, bool]:
-    limit = settings.ESCALADE_COUNT_EXACT_BELOW
-    capped = qs.order_by()[: limit + 1].count()
-    if capped <= limit or connection.vendor != "postgresql":
-        return (capped if capped <= limit else qs.count()), True
+def _estimate(qs: QuerySet) -> int:
+    """PostgreSQL's planner estimate of the rows of `qs` (one EXPLAIN, no row read)."""
     sql, params = qs.order_by().query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
-    return max(int(plan[0]["Plan"]["Plan Rows"]), limit + 1), False
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def _count(qs: QuerySet) -> tuple[int, bool]:
+    """The rows of `qs`: exact up to the threshold, estimated above it. PostgreSQL's
+    planner is asked first (no row read): a list it puts above the threshold is not
+    counted at all (counting the matches of a broad search costs more than its page).
+    Otherwise one statement reads at most threshold + 1 of the newest rows; when there
+    are more, the estimate is their density over the ids, extended to the whole table
+    (rows come in id order as time goes, so the newest rows are a fair sample)."""
+    limit = settings.ESCALADE_COUNT_EXACT_BELOW
+    if connection.vendor == "postgresql":
+        estimate = _estimate(qs)
+        if estimate > limit:
+            return estimate, False
+    newest = qs.order_by("-pk")[: limit + 1].aggregate(n=Count("pk"), top=Max("pk"), kth=Min("pk"))
+    if newest["n"] <= limit:
+        return newest["n"], True
+    first = qs.model._default_manager.aggregate(first=Min("pk"))["first"] or newest["kth"]
+    span, sampled = newest["top"] - first + 1, newest["top"] - newest["kth"] + 1
+    return max(limit + 1, round(newest["n"] * span / sampled)), False
 
 
 def paginate(
@@ -132,12 +149,13 @@ def paginate(
     makes each item."""
     if isinstance(source, QuerySet):
         qs = source.order_by(*order)
-        count, exact = _count(source)
         if query.cursor:
             qs = qs.filter(_after(qs, order, _decode(query.cursor)))
         rows = list(qs[: query.limit + 1])
         more = len(rows) > query.limit
         rows = rows[: query.limit]
+        # a first page that holds the whole list is its own count
+        count, exact = (len(rows), True) if not (more or query.cursor) else _count(source)
         last = rows[-1] if rows and more else None
         following = _encode([getattr(last, spec.lstrip("-")) for spec in order]) if last else None
     else:

@@ -268,7 +268,10 @@ class Escalation(models.Model):
     reason = models.TextField(_("reason"))
     partner = models.CharField(_("external partner"), max_length=120, blank=True)
     partner_kind = models.CharField(max_length=20, choices=PartnerKind.choices, blank=True)
-    external_ref = models.CharField(_("partner's ticket reference"), max_length=80, blank=True)
+    # indexed: the search box finds an incident by its partner's reference
+    external_ref = models.CharField(
+        _("partner's ticket reference"), max_length=80, blank=True, db_index=True
+    )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
