@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-stamp
 export ESCALADE_DEMO_PASSWORD ?= escalade-demo
 
-.PHONY: install messages messages-update run run-directory demo worker test docs lint format schema bench bench-list bench-route bench-machine bench-faults bench-frontline bench-broadcasts bench-mail bench-worksheet bench-paging clean
+.PHONY: install messages messages-update run run-directory demo worker test docs lint format schema bench bench-list bench-route bench-machine bench-faults bench-frontline bench-broadcasts bench-mail bench-worksheet bench-paging bench-cluster clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -104,6 +104,9 @@ bench-faults: install
 
 bench-paging: install
 	$(BIN)/python bench/paging.py
+
+bench-cluster: install
+	$(BIN)/python bench/cluster.py
 
 clean:
 	rm -rf $(VENV) var
