@@ -132,17 +132,31 @@ def body(i: int) -> dict:
     }
 
 
+def peer_body(i: int) -> dict:
+    """The same call as a django-helpdesk ticket (bench/peer.py): its one queue."""
+    return {
+        "queue": 1,
+        "title": f"Bench call {i}: no sound in room {i % 40}",
+        "description": "Raised by the intake benchmark.",
+        "submitter_email": f"requester{i % 500}@example.org",
+        "priority": 3,
+    }
+
+
 def _client(args) -> tuple[list[float], list[str]]:
     """One client process: keep-alive HTTP/1.1 with the standard library (a light load
-    generator, so that the two cores go to the server)."""
-    base, token, indexes = args
+    generator, so that the two cores go to the server). `peer`: django-helpdesk's API."""
+    base, token, indexes, peer = args
     url = urlparse(base)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    scheme, path, make = (
+        ("Token", "/api/tickets/", peer_body) if peer else ("Bearer", "/api/incidents", body)
+    )
+    headers = {"Authorization": f"{scheme} {token}", "Content-Type": "application/json"}
     latencies, errors = [], []
     for i in indexes:
         t = time.perf_counter()
-        conn.request("POST", "/api/incidents", body=json.dumps(body(i)), headers=headers)
+        conn.request("POST", path, body=json.dumps(make(i)), headers=headers)
         r = conn.getresponse()
         text = r.read()
         latencies.append(time.perf_counter() - t)
@@ -174,8 +188,10 @@ def _pids(match) -> list[int]:
     return pids
 
 
-def intake(base: str, token: str, n: int, clients: int, server_pid: int) -> dict:
-    _client((base, token, range(n, n + 20)))  # warm-up
+def intake(
+    base: str, token: str, n: int, clients: int, server_pid: int, peer: bool = False
+) -> dict:
+    _client((base, token, range(n, n + 20), peer))  # warm-up
     server = _pids(
         lambda d: (
             d.name == str(server_pid)
@@ -186,7 +202,9 @@ def intake(base: str, token: str, n: int, clients: int, server_pid: int) -> dict
     before = _cpu_seconds(server), _cpu_seconds(postgres), os.times()
     with multiprocessing.Pool(clients) as pool:
         t0 = time.perf_counter()
-        results = pool.map(_client, [(base, token, range(k, n, clients)) for k in range(clients)])
+        results = pool.map(
+            _client, [(base, token, range(k, n, clients), peer) for k in range(clients)]
+        )
         elapsed = time.perf_counter() - t0
     after = _cpu_seconds(server), _cpu_seconds(postgres), os.times()
     latencies = [x for lat, _ in results for x in lat]
@@ -216,6 +234,8 @@ def intake(base: str, token: str, n: int, clients: int, server_pid: int) -> dict
 
 
 def main() -> None:
+    import peer  # noqa: PLC0415 (peer.py imports this module)
+
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -255,6 +275,16 @@ def main() -> None:
                     print("   ", e)
             finally:
                 stop(proc)
+            if peer.available():  # django-helpdesk, the same harness, right after
+                p = peer.run(db, args.n, args.clients, args.workers)
+                print(
+                    f"{db:9} django-helpdesk 2.6.1: {p['n']:,} tickets  {p['per_s']:7.1f} tickets/s  "
+                    f"p50 {p['p50_ms']:5.1f} ms  p99 {p['p99_ms']:6.1f} ms  errors {len(p['errors'])}"
+                )
+                print(
+                    f"{'':9} Escalade / django-helpdesk: {r['per_s'] / p['per_s']:.2f} times the "
+                    f"throughput, p99 {r['p99_ms']:.1f} against {p['p99_ms']:.1f} ms"
+                )
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 
