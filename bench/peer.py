@@ -2,7 +2,8 @@
 its REST API and token authentication, in its own virtual environment (.venv-peer, built
 from bench/peer-requirements.txt, pinned), served like Escalade (gunicorn, 2 workers) on
 a fresh database and loaded by the same harness: N ticket creations over HTTP, 4 client
-processes.
+processes. It sends its e-mail to the submitter in the request, to a real SMTP server
+(aiosmtpd) in this process; Escalade queues its e-mails for the task workers.
 
     .venv/bin/python bench/peer.py --build     # make the peer's virtual environment
     .venv/bin/python bench/peer.py             # its intake alone, both databases
@@ -71,7 +72,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SITE_ID = 1
 USE_TZ = True
 STATIC_URL = "/static/"
-EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+# helpdesk sends its e-mails in the request (to the submitter): a real SMTP server
+EMAIL_HOST = "127.0.0.1"
+EMAIL_PORT = int(os.environ["PEER_SMTP_PORT"])
 HELPDESK_TEAMS_MODE_ENABLED = False
 REST_FRAMEWORK = {"DEFAULT_AUTHENTICATION_CLASSES": [
     "rest_framework.authentication.TokenAuthentication"]}
@@ -108,9 +111,24 @@ def available() -> bool:
     return (VENV / "bin" / "gunicorn").exists()
 
 
+class Sink:
+    """The SMTP server the peer sends to (aiosmtpd): counts what it receives."""
+
+    received = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received += 1
+        return "250 OK"
+
+
 def run(db: str, n: int, clients: int, workers: int, pg_url: str = PG_URL) -> dict:
     """django-helpdesk's intake on a fresh database: the same harness as Escalade's."""
+    from aiosmtpd.controller import Controller  # noqa: PLC0415
+
     work = Path(tempfile.mkdtemp(prefix=f"escalade-peer-{db}-"))
+    sink, smtp_port = Sink(), free_port()
+    smtp = Controller(sink, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
     try:
         (work / "peer_settings.py").write_text(SETTINGS)
         (work / "peer_urls.py").write_text(URLS)
@@ -129,6 +147,7 @@ def run(db: str, n: int, clients: int, workers: int, pg_url: str = PG_URL) -> di
             "PYTHONPATH": str(work),
             "DJANGO_SETTINGS_MODULE": "peer_settings",
             "PEER_DATABASE_URL": url,
+            "PEER_SMTP_PORT": str(smtp_port),
         }
         env.pop("VIRTUAL_ENV", None)
         py = str(VENV / "bin" / "python")
@@ -163,11 +182,15 @@ def run(db: str, n: int, clients: int, workers: int, pg_url: str = PG_URL) -> di
                     break
                 except httpx.HTTPError:
                     time.sleep(0.1)
-            return intake(base, token, n, clients, server.pid, peer=True)
+            return {
+                **intake(base, token, n, clients, server.pid, peer=True),
+                "mails": sink.received,
+            }
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=20)
     finally:
+        smtp.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -190,7 +213,8 @@ def main() -> None:
         r = run(db, args.n, args.clients, args.workers)
         print(
             f"{db:9} django-helpdesk 2.6.1: {r['n']:,} tickets  {r['per_s']:7.1f} tickets/s  "
-            f"p50 {r['p50_ms']:5.1f} ms  p99 {r['p99_ms']:6.1f} ms  errors {len(r['errors'])}"
+            f"p50 {r['p50_ms']:5.1f} ms  p99 {r['p99_ms']:6.1f} ms  errors {len(r['errors'])}  "
+            f"e-mails sent in the requests {r['mails']:,}"
         )
         for e in r["errors"][:3]:
             print("   ", e)

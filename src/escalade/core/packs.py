@@ -8,6 +8,7 @@ new version updates rows in place and never deletes what incidents refer to."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import zoneinfo
@@ -152,11 +153,25 @@ def declared_settings() -> list[Setting]:
     return sorted(_SETTINGS.values(), key=lambda s: s.name)
 
 
+# (institution, setting) -> (the raw value validated, its validated value): validating a
+# setting on every request cost more than comparing it with the one validated last
+_VALIDATED: dict[tuple[int | None, str], tuple[Any, Any]] = {}
+
+
 def setting_of(institution: Institution, name: str) -> Any:
-    """The institution's setting `name` as its declared type (validated), or its default."""
+    """The institution's setting `name` as its declared type (validated), or its default.
+    Read-only: the value is shared by the requests that read the same setting."""
     setting = _SETTINGS[name]
     raw = (institution.settings or {}).get(name)
-    return setting.default if raw is None else setting.adapter.validate_python(raw)
+    if raw is None:
+        return setting.default
+    key = (institution.pk, name)
+    hit = _VALIDATED.get(key)
+    if hit is not None and hit[0] == raw:
+        return hit[1]
+    value = setting.adapter.validate_python(raw)
+    _VALIDATED[key] = (copy.deepcopy(raw), value)
+    return value
 
 
 def write_setting(institution: Institution, name: str, value: Any) -> None:

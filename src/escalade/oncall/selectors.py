@@ -149,8 +149,12 @@ def teams_of(institution, code: str | None = None):
 def on_call(institution, at: dt.datetime | None = None, team: str | None = None) -> list[dict]:
     """Every active team of the institution (or the one named) and who is on call at
     `at` (now by default)."""
-    at = at or timezone.now()
-    teams = list(teams_of(institution, team))
+    return on_call_of_teams(list(teams_of(institution, team)), at or timezone.now())
+
+
+def on_call_of_teams(teams: list[Team], at: dt.datetime) -> list[dict]:
+    """on_call_of for each of `teams` (their institution selected), their overrides read
+    in one statement."""
     overrides: dict[int, list[Override]] = {t.pk: [] for t in teams}
     for o in Override.objects.filter(team__in=teams, ends_at__gt=at).order_by("starts_at"):
         overrides[o.team_id].append(o)

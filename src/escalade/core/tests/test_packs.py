@@ -171,6 +171,22 @@ def test_a_setting_reads_as_its_type_with_its_default_and_is_written_checked(cus
     assert isinstance(cusm.settings.get("alert_symptom", ""), str)
 
 
+def test_a_setting_changed_in_another_process_is_read_anew(cusm):
+    """Validated settings are kept per process; a change written elsewhere (a pack loaded
+    by another machine) is seen at the next read, never the value validated before."""
+    from escalade.core import packs
+
+    assert packs.setting_of(cusm, "problems").threshold == 3
+    first = packs.setting_of(cusm, "problems")
+    assert packs.setting_of(cusm, "problems") is first  # validated once
+    Institution.objects.filter(pk=cusm.pk).update(
+        settings={**cusm.settings, "problems": {**cusm.settings["problems"], "threshold": 5}}
+    )
+    elsewhere = Institution.objects.get(pk=cusm.pk)
+    assert packs.setting_of(elsewhere, "problems").threshold == 5
+    assert packs.setting_of(cusm, "problems").threshold == 3  # its own row, as it was read
+
+
 def test_sync_upserts_by_code_and_retires_what_the_pack_no_longer_names(cusm):
     from escalade.core import packs
 

@@ -27,7 +27,7 @@ from escalade.runbooks import services as runbooks
 from .. import rules, selectors
 from ..choices import PageChannel, PageState, PagingState, Trigger
 from ..events import PageAcknowledged, PageSent
-from ..models import Page, Paging, Team
+from ..models import Page, Paging
 from .common import _update
 
 # -- paging until someone acknowledges --------------------------------------------------
@@ -60,11 +60,12 @@ def _people(institution, step: dict, now: dt.datetime) -> list[tuple[str, str, s
         return _named(notify.members(institution, [step["role"]]))
     codes = [step["team"]] if isinstance(step["team"], str) else step["team"]
     out: list[tuple[str, str, str]] = []
-    for team in Team.objects.filter(institution=institution, code__in=codes, active=True):
-        if step.get("who") == "lead":
+    teams = list(selectors.teams_of(institution).filter(code__in=codes))
+    if step.get("who") == "lead":
+        for team in teams:
             out += _named(notify.members(institution, [team.lead_role]))
-            continue
-        (row,) = selectors.on_call(institution, now, team.code)
+        return list(dict.fromkeys(out))
+    for team, row in zip(teams, selectors.on_call_of_teams(teams, now), strict=True):
         if not row["person"]:
             continue  # off duty now: the other team named pages
         if step.get("who") == "next":  # the member after the one on call, in turn
@@ -76,14 +77,17 @@ def _people(institution, step: dict, now: dt.datetime) -> list[tuple[str, str, s
     return list(dict.fromkeys(out))  # once each
 
 
-def _page_step(paging: Paging, policy: dict, now: dt.datetime, actor=None) -> list[Page]:
+def _page_step(
+    paging: Paging, policy: dict, now: dt.datetime, actor=None, fresh: bool = False
+) -> list[Page]:
     """Page whom the paging's current step names (once each: a unique row), let the
     pages of the step before expire, and queue the next step after its wait, in this
     transaction (the task and the pages: both or neither)."""
     incident = paging.incident
     steps = policy["steps"]
     step = steps[paging.step]
-    Page.objects.filter(paging=paging, state=PageState.SENT).update(state=PageState.EXPIRED)
+    if not fresh:  # a paging just started has no page out yet
+        Page.objects.filter(paging=paging, state=PageState.SENT).update(state=PageState.EXPIRED)
     people = _people(incident.institution, step, now)
     accounts = _accounts(incident.institution, [u for u, _n, _p in people])
     pager = notify.hooked(incident.institution, PageSent.hook, opt_in=PageSent.hook_opt_in)
@@ -249,17 +253,22 @@ def policy_of(paging: Paging) -> dict | None:
     )
 
 
-def start_paging(incident: Incident, trigger: str, actor=None) -> Paging | None:
+def start_paging(incident: Incident, trigger: str, actor=None, new: bool = False) -> Paging | None:
     """Start the pack's first policy for this trigger on the incident (once per policy
-    and incident): its first step pages at once, in the caller's transaction."""
+    and incident: a unique row): its first step pages at once, in the caller's
+    transaction. `new`: the incident is being logged, so it has no paging to look for."""
     policy = rules.policy_for(_policies(incident.institution), trigger)
     if policy is None:
         return None
-    paging, created = Paging.objects.get_or_create(
-        incident=incident, policy=policy["code"], defaults={"trigger": trigger}
-    )
+    if new:
+        paging = Paging.objects.create(incident=incident, policy=policy["code"], trigger=trigger)
+        created = True
+    else:
+        paging, created = Paging.objects.get_or_create(
+            incident=incident, policy=policy["code"], defaults={"trigger": trigger}
+        )
     if created:
-        _page_step(paging, policy, timezone.now(), actor)
+        _page_step(paging, policy, timezone.now(), actor, fresh=True)
     return paging
 
 
@@ -348,7 +357,7 @@ ACK_SUBJECT = gettext_lazy("Incident %(number)s: %(who)s has it")
 def major_classified(event) -> None:
     """A major incident (at intake or reclassified) starts the major-incident policy."""
     if event.severity == "major":
-        start_paging(event.incident, Trigger.MAJOR_INCIDENT, event.actor)
+        start_paging(event.incident, Trigger.MAJOR_INCIDENT, event.actor, new=event.new)
 
 
 def safety_flagged(event) -> None:
