@@ -90,7 +90,10 @@ def pytest_runtest_teardown(item, nextitem):
     """A transactional test ends by emptying every table: load the packs again, so that
     the next test finds them as every other test does."""
     yield
-    if nextitem is not None and _transactional(item):  # (after the last, the database is gone)
+    # (after the last, the database is gone; a test skipped before its database was set
+    # up emptied nothing)
+    used = "_django_db_marker" in getattr(item, "funcargs", {})
+    if nextitem is not None and used and _transactional(item):
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():

@@ -147,6 +147,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # Connections are kept between requests (SQLite too: reconnecting runs the PRAGMAs above
 # on every request).
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("ESCALADE_CONN_MAX_AGE", "60"))
+# PgBouncer in transaction mode in front of PostgreSQL (ESCALADE_PG_POOLER=transaction):
+# a server connection changes between transactions, so no prepared statement (PgBouncer
+# 1.18 has no max_prepared_statements) and no server-side cursor survives one.
+_pg = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if _pg and os.environ.get("ESCALADE_PG_POOLER") == "transaction":
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# A PostgreSQL streaming replica for the heavy reads (statistics, exports, lists): see
+# core/replica.py. Used while it answers and is at most ESCALADE_REPLICA_MAX_LAG seconds
+# behind; the primary answers otherwise. Tests use the primary (MIRROR) unless they
+# start a replica of their own.
+if os.environ.get("ESCALADE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(os.environ["ESCALADE_REPLICA_URL"]),
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["escalade.core.replica.ReplicaRouter"]
+ESCALADE_REPLICA_MAX_LAG = float(os.environ.get("ESCALADE_REPLICA_MAX_LAG", "2"))
+ESCALADE_REPLICA_CHECK_SECONDS = float(os.environ.get("ESCALADE_REPLICA_CHECK_SECONDS", "5"))
 # The intake's hand-written SQL (core/prepared.py, each app's sql.py) is measured faster;
 # ESCALADE_RAW_SQL=0 runs the same writes and reads through the ORM, so a Django upgrade
 # can be checked against both (the tests run the intake both ways).

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import create_model
 
+from . import replica
 from .errors import Code, Invalid
 
 DEFAULT_LIMIT = 50
@@ -142,11 +143,16 @@ def paginate(
     order: Sequence[str] = ("-id",),
     serialize: Callable | None = None,
     prepare: Callable[[list], None] | None = None,
+    heavy: bool = False,
 ) -> dict:
     """One page of `source`: a queryset (keyset-ordered by `order`, whose last field must
     be unique, such as the id) or a computed sequence (by position). `prepare(rows)` runs
     once on the page's rows (to fetch what they need in one query); `serialize(row)`
-    makes each item."""
+    makes each item. `heavy`: a large list, read from the read replica when there is a
+    usable one (core/replica.py)."""
+    if heavy:
+        with replica.heavy_reads():
+            return paginate(source, query, order=order, serialize=serialize, prepare=prepare)
     if isinstance(source, QuerySet):
         qs = source.order_by(*order)
         if query.cursor:

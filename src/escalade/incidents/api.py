@@ -373,6 +373,7 @@ def list_incidents(request, filters: Query[ListFilters], page: Query[PageQuery])
         order=("-id",),
         prepare=prepare,
         serialize=lambda i: serialize(i, assignees.get(i.pk, [])),
+        heavy=True,
     )
 
 

@@ -180,9 +180,11 @@ def queue(request):
     # page 1 costs; a cursor that is not one of ours starts again at the first page
     order = QUEUE_ORDER.get(tab, ("-id",))
     try:
-        page = paginate(qs, PageQuery(cursor=request.GET.get("cursor") or None), order=order)
+        page = paginate(
+            qs, PageQuery(cursor=request.GET.get("cursor") or None), order=order, heavy=True
+        )
     except DomainError:
-        page = paginate(qs, PageQuery(), order=order)
+        page = paginate(qs, PageQuery(), order=order, heavy=True)
     context = {
         "institution": institution,
         "tab": tab,

@@ -27,6 +27,7 @@ from django.db.models.functions import Cast
 from escalade.core.fiscal import Period, parse_code, periods
 from escalade.core.i18n import pick
 from escalade.core.models import AuditEvent
+from escalade.core.replica import heavy_read
 from escalade.incidents.choices import Channel, Level, Severity, Status
 from escalade.incidents.models import (
     Assignment,
@@ -128,6 +129,7 @@ def _durations(pairs) -> dict:
 RESPONSES = ["started", "escalated", "note_added", "resolved"]
 
 
+@heavy_read
 def figures(institution, r: Range, site: str = "", symptom: str = "") -> dict:
     """The statistics of a range: counts by severity, category, level, channel; first-call
     resolution; time to first response and to resolution; sessions, patients, safety."""
@@ -270,6 +272,7 @@ GROUP_BY = {
 }
 
 
+@heavy_read
 def grouped(institution, r: Range, by: str, site: str = "", symptom: str = "") -> list[dict]:
     """Minor and major counts per site, symptom, level or channel."""
     field = GROUP_BY[by]
