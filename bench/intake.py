@@ -244,6 +244,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    parser.add_argument("--no-peer", action="store_true", help="not django-helpdesk after")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/escalade_bench")
     args = parser.parse_args()
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
@@ -275,7 +276,7 @@ def main() -> None:
                     print("   ", e)
             finally:
                 stop(proc)
-            if peer.available():  # django-helpdesk, the same harness, right after
+            if peer.available() and not args.no_peer:  # django-helpdesk, the same harness, right after
                 p = peer.run(db, args.n, args.clients, args.workers)
                 print(
                     f"{db:9} django-helpdesk 2.6.1: {p['n']:,} tickets  {p['per_s']:7.1f} tickets/s  "
