@@ -235,7 +235,7 @@ class Answer:
 
 
 _ANSWERS: dict[tuple, Answer] = {}
-_MOST = 20_000  # answers kept per process (one per workstation and language, about)
+_MOST = 20_000  # answers kept per process (one per set of broadcasts and language)
 _LONGEST = 60.0  # seconds an answer is kept at most, whatever
 
 
@@ -251,29 +251,70 @@ def broadcasts_version() -> int:
 _VERSION_SQL = f'SELECT value FROM "{BroadcastsVersion._meta.db_table}" WHERE id = 1'
 
 
-def public_answer(host: str, institution_code: str, render: Callable[[list], bytes]) -> Answer:
-    """What a workstation reads without sign-in (public_broadcasts), rendered by the API's
-    `render`, kept in this process under the broadcasts' version: the next poll of the
-    same workstation costs one read of that number until a broadcast or a group changes
-    (on any machine) or a broadcast starts or ends."""
-    key = (broadcasts_version(), host, institution_code, current_language())
+@dataclass(frozen=True)
+class _Scene:
+    """Every workstation group and every broadcast current, as of one broadcasts version,
+    kept in the process until a broadcast starts or ends (60 s at most): each poll picks
+    its workstation's part of it without a statement."""
+
+    version: int
+    until: float
+    groups: tuple  # (institution, institution code, the group's own host-name patterns)
+    broadcasts: tuple  # current, in current_broadcasts' order
+
+
+_SCENE: dict[str, _Scene] = {}
+
+
+def _scene(version: int) -> _Scene:
     now = time.monotonic()
-    found = _ANSWERS.get(key)
-    if found is not None and now < found.until:
-        return found
+    scene = _SCENE.get("public")
+    if scene is not None and scene.version == version and now < scene.until:
+        return scene
     at = timezone.now()
-    institutions = public_institutions(host, institution_code)
-    rows = current_broadcasts(institutions, host=host, at=at)
-    body = render(rows)
-    bounds = Broadcast.objects.filter(institution__in=institutions).aggregate(
+    groups = tuple(
+        (g.institution, g.institution.code, [p for p in g.hosts if p.strip() != "*"])
+        for g in WorkstationGroup.objects.select_related("institution").order_by("id")
+    )
+    rows = current_broadcasts(Institution.objects.all(), at=at)
+    bounds = Broadcast.objects.aggregate(
         starts=Min("starts_at", filter=Q(starts_at__gt=at)),
         ends=Min("ends_at", filter=Q(ends_at__gt=at)),
     )
     changes = [b for b in bounds.values() if b is not None]
     hold = min([(c - at).total_seconds() for c in changes] + [_LONGEST])
+    scene = _Scene(version, now + max(hold, 0), groups, tuple(rows))
+    _SCENE["public"] = scene
+    return scene
+
+
+def public_answer(host: str, institution_code: str, render: Callable[[list], bytes]) -> Answer:
+    """What a workstation reads without sign-in (public_broadcasts), rendered by the API's
+    `render`, kept in this process under the broadcasts' version: a poll costs one read of
+    that number until a broadcast or a group changes (on any machine) or a broadcast
+    starts or ends. Workstations that receive the same broadcasts share one answer."""
+    version = broadcasts_version()
+    scene = _scene(version)
+    mine = {
+        institution.pk
+        for institution, code, patterns in scene.groups
+        if (not institution_code or code == institution_code)
+        and patterns
+        and rules.host_matches(patterns, host)
+    }
+    rows = [
+        b
+        for b in scene.broadcasts
+        if b.institution_id in mine and rules.host_matches(b.hosts, host)
+    ]
+    key = (version, scene.until, tuple(b.pk for b in rows), current_language())
+    found = _ANSWERS.get(key)
+    if found is not None:
+        return found
+    body = render(rows)
     if len(_ANSWERS) >= _MOST:
         _ANSWERS.clear()
-    found = Answer(body, f'"{hashlib.sha256(body).hexdigest()[:32]}"', now + max(hold, 0))
+    found = Answer(body, f'"{hashlib.sha256(body).hexdigest()[:32]}"', scene.until)
     _ANSWERS[key] = found
     return found
 

@@ -111,6 +111,27 @@ def test_a_workstation_asking_again_gets_304_until_something_changes_for_it(
     assert len(changed.json()) > len(first.json())
 
 
+def test_workstations_that_receive_the_same_broadcasts_share_one_answer(
+    two_institutions, django_assert_max_num_queries
+):
+    """10,000 workstations polling during an outage: the first of a group makes the
+    answer, the others (never seen before) get it for one statement, the version's."""
+    station = Client()
+    first = station.get("/api/broadcasts/current", {"host": "MRADI001"})
+    with django_assert_max_num_queries(1):
+        neighbour = station.get("/api/broadcasts/current", {"host": "MRADI777"})
+    assert neighbour.status_code == 200 and neighbour["ETag"] == first["ETag"]
+    assert neighbour.content == first.content
+    english = station.get(
+        "/api/broadcasts/current", {"host": "MRADI778"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert english["ETag"] != first["ETag"]  # the same broadcasts, in the reader's language
+    elsewhere = station.get("/api/broadcasts/current", {"host": "CUSMTS042"})
+    assert elsewhere["ETag"] != first["ETag"]
+    assert "Réseau du CUSM en panne" in [b["title"] for b in elsewhere.json()]
+    assert "Réseau du CUSM en panne" not in [b["title"] for b in first.json()]
+
+
 def test_a_return_to_normal_and_a_broadcast_starting_later_are_seen_in_time(
     two_institutions, crew, cusm
 ):
