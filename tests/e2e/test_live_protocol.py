@@ -122,6 +122,26 @@ def test_the_live_panel_keeps_keyboard_focus_and_announces_changes(
     context.close()
 
 
+def test_a_step_marked_without_htmx_is_read_out_when_the_page_comes_back(
+    live_server, browser, staff, cusm
+):
+    """Enter pressed before htmx took a freshly swapped form over (or no htmx): the post
+    answers with the whole page (?marked=2); the change is read out all the same and the
+    cursor is on the next step to do."""
+    from escalade.telesessions import services
+
+    session = make_session(staff["level1_agent"], cusm)
+    services.start_troubleshooting(staff["telehealth_technician"], session, symptom="codec")
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = _sign_in(context, live_server, "telehealth_technician")
+    services.mark_step(staff["telehealth_technician"], session, 2, "done")
+    page.goto(f"{live_server.url}/telesessions/{session.pk}/?marked=2")
+    expect(page.locator("#live-news")).to_contain_text("2.")
+    assert "3." not in page.locator("#live-news").inner_text()
+    assert page.evaluate("document.activeElement.id") == "step-3-done"
+    context.close()
+
+
 def test_the_wallboard_shows_a_new_major_within_two_seconds_without_reloading(
     live_server, browser, staff, cusm
 ):

@@ -190,7 +190,16 @@ function liveNews() {
   return out;
 }
 document.addEventListener("DOMContentLoaded", function () {
-  if (document.getElementById("live")) { liveSaid = new Set(liveNews()); }
+  if (!document.getElementById("live")) { return; }
+  liveSaid = new Set(liveNews());
+  // a step marked without htmx (?marked=N: the page came back whole): read out that
+  // change, as the swap would have
+  var marked = new URLSearchParams(window.location.search).get("marked") || "";
+  var step = /^\d+$/.test(marked) ? document.getElementById("step-" + marked) : null;
+  var news = document.getElementById("live-news");
+  if (step && news && step.getAttribute("data-news")) {
+    window.setTimeout(function () { news.textContent = step.getAttribute("data-news"); }, 50);
+  }
 });
 // The focus before a swap of the live panel: kept on the same control, or, when it was a
 // step's button (gone once the step is done), moved to the next step still to do.
