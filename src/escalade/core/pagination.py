@@ -7,9 +7,10 @@ last page); `limit` sets the page's size (50, at most 200). Pages are keyset-ord
 rows after the last one seen, by an indexed order such as newest first), so page 10,000
 costs what page 1 costs, and a row added meanwhile neither repeats nor skips one.
 
-`count` is exact up to ESCALADE_COUNT_EXACT_BELOW (10,000) rows; past it, on PostgreSQL,
-it is an estimate (PostgreSQL planner's, or the density of the newest rows) and `count_exact` is false (counting a million rows on every
-page would cost more than the page itself). A list computed rather than stored (the next
+`count` is exact up to ESCALADE_COUNT_EXACT_BELOW (10,000) rows; past it, it is an
+estimate (PostgreSQL's planner's, or the density of the newest rows: `_count`) and
+`count_exact` is false (counting a million rows on every page would cost more than the
+page itself). A list computed rather than stored (the next
 occurrences of the maintenance windows) pages by position, with the same shape."""
 
 from __future__ import annotations
