@@ -276,7 +276,9 @@ def main() -> None:
                     print("   ", e)
             finally:
                 stop(proc)
-            if peer.available() and not args.no_peer:  # django-helpdesk, the same harness, right after
+            if (
+                peer.available() and not args.no_peer
+            ):  # django-helpdesk, the same harness, right after
                 p = peer.run(db, args.n, args.clients, args.workers)
                 print(
                     f"{db:9} django-helpdesk 2.6.1: {p['n']:,} tickets  {p['per_s']:7.1f} tickets/s  "

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import httpx
 
@@ -126,6 +127,14 @@ def measure(base: str, token: str, runs: int) -> list[tuple[str, list[float], di
     return out
 
 
+def drop(pg_url: str) -> None:
+    import psycopg
+
+    name = urlparse(pg_url).path.lstrip("/")
+    with psycopg.connect(pg_url.replace(f"/{name}", "/postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -164,6 +173,8 @@ def main() -> None:
                 print(f"{db:9} kept: {workdir} ({env['DATABASE_URL']})")
             else:
                 shutil.rmtree(workdir, ignore_errors=True)
+                if db == "postgres":  # a million rows: not left on the server
+                    drop(args.pg_url)
 
 
 if __name__ == "__main__":
