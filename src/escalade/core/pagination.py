@@ -137,6 +137,38 @@ def _count(qs: QuerySet) -> tuple[int, bool]:
     return max(limit + 1, round(newest["n"] * span / sampled)), False
 
 
+def _newest_first(source: QuerySet, order: Sequence[str]) -> bool:
+    """A list newest first, as the incident list and its search are, of plain rows."""
+    plain = not (source.query.annotations or source.query.distinct or source.query.extra)
+    return plain and tuple(order) in (("-id",), ("-pk",)) and source.model._meta.pk.name == "id"
+
+
+def _first_newest(source: QuerySet, limit: int) -> tuple[list, int, bool, bool]:
+    """The first page of a list newest first, and its count, reading the list once: the
+    ids of its newest threshold + 1 rows (exact count below, density estimate above),
+    then the page's rows by their ids. A search's matches (a full-text index lookup, the
+    costly part) are found once instead of once for the page and once for the count.
+    PostgreSQL's planner is asked first: a list it puts above the threshold is not
+    counted. Returns (rows, count, exact, more)."""
+    threshold = settings.ESCALADE_COUNT_EXACT_BELOW
+    if connection.vendor == "postgresql":
+        estimate = _estimate(source)
+        if estimate > threshold:
+            rows = list(source.order_by("-pk")[: limit + 1])
+            return rows[:limit], estimate, False, len(rows) > limit
+    ids = list(source.order_by("-pk").values_list("pk", flat=True)[: threshold + 1])
+    head = ids[: limit + 1]
+    page = source.model._default_manager.filter(pk__in=head).order_by("-pk")
+    page.query.select_related = source.query.select_related
+    rows = list(page) if head else []
+    if len(ids) <= threshold:
+        return rows[:limit], len(ids), True, len(rows) > limit
+    first = source.model._default_manager.aggregate(first=Min("pk"))["first"] or ids[-1]
+    span, sampled = ids[0] - first + 1, ids[0] - ids[-1] + 1
+    estimate = max(threshold + 1, round(len(ids) * span / sampled))
+    return rows[:limit], estimate, False, len(rows) > limit
+
+
 def paginate(
     source: QuerySet | Sequence,
     query: PageQuery,
@@ -154,7 +186,11 @@ def paginate(
     if heavy:
         with replica.heavy_reads():
             return paginate(source, query, order=order, serialize=serialize, prepare=prepare)
-    if isinstance(source, QuerySet):
+    if isinstance(source, QuerySet) and not query.cursor and _newest_first(source, order):
+        rows, count, exact, more = _first_newest(source, query.limit)
+        last = rows[-1] if rows and more else None
+        following = _encode([last.pk]) if last else None
+    elif isinstance(source, QuerySet):
         qs = source.order_by(*order)
         if query.cursor:
             qs = qs.filter(_after(qs, order, _decode(query.cursor)))
