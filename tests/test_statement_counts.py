@@ -14,9 +14,12 @@ pytestmark = pytest.mark.django_db
 # the statements each request may issue, as measured when this test was written
 # (2026-12-06, SQLite and PostgreSQL alike): the intake of a web request with its
 # technician assigned, told and clocked, savepoint included (18 before the clocks
-# stopped reading a new incident three times); a page of the queue
+# stopped reading a new incident three times); a page of the queue: the token, the ids
+# of the list's newest rows (its count), the page's rows by id, their assignees, and on
+# PostgreSQL first the planner's estimate (a list it puts above 10,000 rows is not
+# counted: core/pagination.py)
 INTAKE = 15
-QUEUE_PAGE = 4
+QUEUE_PAGE = {"sqlite": 4, "postgresql": 5}
 
 
 def _body(n: int) -> dict:
@@ -45,4 +48,4 @@ def test_the_intake_and_the_queue_issue_no_more_statements_than_measured(staff):
     assert len(statements) <= INTAKE, "\n".join(statements)
     response, statements = _counted(lambda: api.get("/api/incidents?institution=cusm"))
     assert response.status_code == 200
-    assert len(statements) <= QUEUE_PAGE, "\n".join(statements)
+    assert len(statements) <= QUEUE_PAGE[connection.vendor], "\n".join(statements)

@@ -101,26 +101,30 @@ def _page_step(
             channels.append(PageChannel.WEBHOOK)
         for channel in channels:
             sms = channel == PageChannel.SMS
-            page, created = Page.objects.get_or_create(
-                paging=paging,
-                round=paging.round,
-                step=paging.step,
-                username=username,
-                channel=channel,
-                defaults={
-                    "user": user,
-                    "name": name,
-                    # no account here: not reachable in the app (the next step goes on)
-                    "state": PageState.SENT
-                    if user or channel in (PageChannel.SMS, PageChannel.WEBHOOK)
-                    else PageState.FAILED,
-                    "phone": phone if sms else "",
-                    # the code a reply carries (SMS "OK 482913"; kept in an e-mail reply)
-                    "code": f"{secrets.randbelow(900000) + 100000}"
-                    if channel != PageChannel.APP
-                    else "",
-                },
-            )
+            key = {
+                "paging": paging,
+                "round": paging.round,
+                "step": paging.step,
+                "username": username,
+                "channel": channel,
+            }
+            values = {
+                "user": user,
+                "name": name,
+                # no account here: not reachable in the app (the next step goes on)
+                "state": PageState.SENT
+                if user or channel in (PageChannel.SMS, PageChannel.WEBHOOK)
+                else PageState.FAILED,
+                "phone": phone if sms else "",
+                # the code a reply carries (SMS "OK 482913"; kept in an e-mail reply)
+                "code": f"{secrets.randbelow(900000) + 100000}"
+                if channel != PageChannel.APP
+                else "",
+            }
+            if fresh:  # a paging just started has no page to find (the row is unique anyway)
+                page, created = Page.objects.create(**key, **values), True
+            else:
+                page, created = Page.objects.get_or_create(**key, defaults=values)
             if created:
                 pages.append(page)
                 if sms:  # sent by a worker, queued with the page: both or neither
