@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
@@ -109,8 +109,9 @@ def _after(qs: QuerySet, order: Sequence[str], values: list) -> Q:
 
 def _estimate(qs: QuerySet) -> int:
     """PostgreSQL's planner estimate of the rows of `qs` (one EXPLAIN, no row read)."""
-    sql, params = qs.order_by().query.sql_with_params()
-    with connection.cursor() as cursor:
+    qs = qs.order_by()
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:  # where the list is read (the replica?)
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
