@@ -25,18 +25,16 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from pathlib import Path
 
 import httpx
-from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from faults import Inbox, mailer, sql  # noqa: E402
-from intake import ESCALADE, body, free_port, prepare, start_server  # noqa: E402
+from faults import mail_and_database, mailer, sql  # noqa: E402
+from intake import ESCALADE, body, start_server  # noqa: E402
 
 PG_URL = "postgres://postgres@127.0.0.1:5432/escalade_cluster_bench"
 
@@ -100,17 +98,7 @@ def main() -> None:
     parser.add_argument("--mails", type=int, default=100, help="e-mails queued beside")
     args = parser.parse_args()
 
-    inbox, smtp_port = Inbox(), free_port()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
-    smtp.start()
-    work = Path(tempfile.mkdtemp(prefix="escalade-cluster-"))
-    env = prepare("postgresql", PG_URL, work)
-    env.update(
-        ESCALADE_EMAIL_HOST="127.0.0.1",
-        ESCALADE_EMAIL_PORT=str(smtp_port),
-        ESCALADE_HEARTBEAT_SECONDS="1",
-        ESCALADE_TASK_LEASE_SECONDS="5",
-    )
+    inbox, smtp, work, env = mail_and_database(PG_URL, "escalade-cluster-")
     servers = [start_server(env, workers=2) for _ in range(2)]
     log = open(work / "background.log", "wb")  # noqa: SIM115
 

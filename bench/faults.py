@@ -107,6 +107,24 @@ def sql(env, query: str):
         return conn.execute(query).fetchall()
 
 
+def mail_and_database(pg_url: str, prefix: str):
+    """A real SMTP server counting what it receives, and a fresh PostgreSQL database with
+    the pack, its environment set for workers that find a dead one's tasks within 5 s.
+    Returns (inbox, smtp server, work directory, environment)."""
+    inbox, smtp_port = Inbox(), free_port()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    env = prepare("postgresql", pg_url, work)
+    env.update(
+        ESCALADE_EMAIL_HOST="127.0.0.1",
+        ESCALADE_EMAIL_PORT=str(smtp_port),
+        ESCALADE_HEARTBEAT_SECONDS="1",
+        ESCALADE_TASK_LEASE_SECONDS="5",
+    )
+    return inbox, smtp, work, env
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=8)
@@ -114,17 +132,7 @@ def main() -> None:
     parser.add_argument("--mails", type=int, default=120)
     args = parser.parse_args()
 
-    inbox, smtp_port = Inbox(), free_port()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
-    smtp.start()
-    work = Path(tempfile.mkdtemp(prefix="escalade-faults-"))
-    env = prepare("postgresql", PG_URL, work)
-    env.update(
-        ESCALADE_EMAIL_HOST="127.0.0.1",
-        ESCALADE_EMAIL_PORT=str(smtp_port),
-        ESCALADE_HEARTBEAT_SECONDS="1",
-        ESCALADE_TASK_LEASE_SECONDS="5",
-    )
+    inbox, smtp, work, env = mail_and_database(PG_URL, "escalade-faults-")
     server, base = start_server(env, workers=2)
     log = open(work / "workers.log", "wb")  # noqa: SIM115
     background = [

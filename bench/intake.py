@@ -48,6 +48,18 @@ def percentile(values: list[float], p: float) -> float:
     return values[k]
 
 
+def fresh_database(pg_url: str, create: bool = True) -> None:
+    """Drop the PostgreSQL database `pg_url` names (its sessions cut), and make it again
+    empty unless `create` is false."""
+    import psycopg
+
+    name = urlparse(pg_url).path.lstrip("/")
+    with psycopg.connect(pg_url.replace(f"/{name}", "/postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if create:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def prepare(db: str, pg_url: str, workdir: Path) -> dict:
     env = {
         **os.environ,
@@ -58,14 +70,7 @@ def prepare(db: str, pg_url: str, workdir: Path) -> dict:
     if db == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     else:
-        import psycopg
-
-        url = urlparse(pg_url)
-        name = url.path.lstrip("/")
-        admin = pg_url.replace(f"/{name}", "/postgres")
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
+        fresh_database(pg_url)
         env["DATABASE_URL"] = pg_url
 
     def run(*args):
@@ -80,14 +85,25 @@ def prepare(db: str, pg_url: str, workdir: Path) -> dict:
     return env
 
 
-def start_server(env: dict, workers: int, threads: int = 1) -> tuple[subprocess.Popen, str]:
+def start_server(
+    env: dict,
+    workers: int,
+    threads: int = 1,
+    *,
+    python: str = PY,
+    app: str = "escalade.config.wsgi",
+    probe: str = "/login/",
+    cwd: Path | None = None,
+) -> tuple[subprocess.Popen, str]:
+    """gunicorn serving `app` on a free port (Escalade; the peer with its own `python`),
+    once `probe` answers."""
     port = free_port()
     proc = subprocess.Popen(
         [
-            PY,
+            python,
             "-m",
             "gunicorn",
-            "escalade.config.wsgi",
+            app,
             "-w",
             str(workers),
             "-b",
@@ -99,12 +115,13 @@ def start_server(env: dict, workers: int, threads: int = 1) -> tuple[subprocess.
             "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
         ],
         env=env,
+        cwd=cwd,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
-            httpx.get(base + "/login/", timeout=1)
+            httpx.get(base + probe, timeout=1)
             return proc, base
         except httpx.HTTPError:
             time.sleep(0.1)

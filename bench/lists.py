@@ -22,12 +22,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from intake import PY, percentile, prepare, start_server, stop  # noqa: E402
+from intake import PY, fresh_database, percentile, prepare, start_server, stop  # noqa: E402
 
 LOAD = r"""
 import datetime as dt, sys, time
@@ -127,14 +126,6 @@ def measure(base: str, token: str, runs: int) -> list[tuple[str, list[float], di
     return out
 
 
-def drop(pg_url: str) -> None:
-    import psycopg
-
-    name = urlparse(pg_url).path.lstrip("/")
-    with psycopg.connect(pg_url.replace(f"/{name}", "/postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -174,7 +165,7 @@ def main() -> None:
             else:
                 shutil.rmtree(workdir, ignore_errors=True)
                 if db == "postgres":  # a million rows: not left on the server
-                    drop(args.pg_url)
+                    fresh_database(args.pg_url, create=False)
 
 
 if __name__ == "__main__":

@@ -19,18 +19,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-from urllib.parse import urlparse
-
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from intake import ROOT, free_port, intake  # noqa: E402
+from intake import ROOT, free_port, fresh_database, intake, start_server, stop  # noqa: E402
 
 VENV = ROOT / ".venv-peer"
 REQUIREMENTS = ROOT / "bench" / "peer-requirements.txt"
@@ -135,12 +130,7 @@ def run(db: str, n: int, clients: int, workers: int, pg_url: str = PG_URL) -> di
         if db == "sqlite":
             url = f"sqlite:///{work / 'peer.sqlite3'}"
         else:
-            import psycopg
-
-            name = urlparse(pg_url).path.lstrip("/")
-            with psycopg.connect(pg_url.replace(f"/{name}", "/postgres"), autocommit=True) as c:
-                c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                c.execute(f'CREATE DATABASE "{name}"')
+            fresh_database(pg_url)
             url = pg_url
         env = {
             **os.environ,
@@ -158,37 +148,21 @@ def run(db: str, n: int, clients: int, workers: int, pg_url: str = PG_URL) -> di
             [py, "-c", SETUP], env=env, check=True, capture_output=True, text=True
         )
         token = setup.stdout.strip().splitlines()[-1]
-        port = free_port()
-        server = subprocess.Popen(
-            [
-                str(VENV / "bin" / "gunicorn"),
-                "django.core.wsgi:get_wsgi_application()",
-                "-w",
-                str(workers),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
+        server, base = start_server(
+            env,
+            workers,
+            python=py,
+            app="django.core.wsgi:get_wsgi_application()",
+            probe="/api/tickets/",
             cwd=work,
-            start_new_session=True,
         )
-        base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(100):
-                try:
-                    httpx.get(base + "/api/tickets/", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
             return {
                 **intake(base, token, n, clients, server.pid, peer=True),
                 "mails": sink.received,
             }
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=20)
+            stop(server)
     finally:
         smtp.stop()
         shutil.rmtree(work, ignore_errors=True)

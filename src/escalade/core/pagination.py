@@ -133,9 +133,15 @@ def _count(qs: QuerySet) -> tuple[int, bool]:
     newest = qs.order_by("-pk")[: limit + 1].aggregate(n=Count("pk"), top=Max("pk"), kth=Min("pk"))
     if newest["n"] <= limit:
         return newest["n"], True
-    first = qs.model._default_manager.aggregate(first=Min("pk"))["first"] or newest["kth"]
-    span, sampled = newest["top"] - first + 1, newest["top"] - newest["kth"] + 1
-    return max(limit + 1, round(newest["n"] * span / sampled)), False
+    return _density(qs.model, newest["n"], newest["top"], newest["kth"]), False
+
+
+def _density(model, n: int, top: int, kth: int) -> int:
+    """The rows of a list whose newest `n` rows have ids from `kth` to `top`: their
+    density over the ids, extended to the table's first id (never below the threshold)."""
+    first = model._default_manager.aggregate(first=Min("pk"))["first"] or kth
+    estimate = round(n * (top - first + 1) / (top - kth + 1))
+    return max(settings.ESCALADE_COUNT_EXACT_BELOW + 1, estimate)
 
 
 def _newest_first(source: QuerySet, order: Sequence[str]) -> bool:
@@ -164,10 +170,7 @@ def _first_newest(source: QuerySet, limit: int) -> tuple[list, int, bool, bool]:
     rows = list(page) if head else []
     if len(ids) <= threshold:
         return rows[:limit], len(ids), True, len(rows) > limit
-    first = source.model._default_manager.aggregate(first=Min("pk"))["first"] or ids[-1]
-    span, sampled = ids[0] - first + 1, ids[0] - ids[-1] + 1
-    estimate = max(threshold + 1, round(len(ids) * span / sampled))
-    return rows[:limit], estimate, False, len(rows) > limit
+    return rows[:limit], _density(source.model, len(ids), ids[0], ids[-1]), False, len(rows) > limit
 
 
 def paginate(
