@@ -27,6 +27,7 @@ T0 = dt.datetime(2027, 1, 12, 14, 0, tzinfo=dt.UTC)
 ACCESS = {
     ("GET", "/api/incidents"): ANY,  # the requester gets their own only (scoped, below)
     ("GET", "/api/incidents/{number}"): perms.VIEW_ALL,
+    ("GET", "/api/incidents/known"): perms.LOG,
     ("GET", "/api/incidents/{number}/declaration"): perms.VIEW_ALL,
     ("GET", "/api/me"): ANY,
     ("GET", "/api/providers"): ANY,  # the catalogue of whom to call: public support lines
@@ -70,6 +71,10 @@ ACCESS = {
     ("POST", "/api/incidents/{number}/reclassify"): perms.RECLASSIFY,
     ("POST", "/api/incidents/{number}/priority"): perms.REPRIORITIZE,
     ("POST", "/api/incidents/{number}/patient-safety"): perms.VIEW_ALL,
+    ("POST", "/api/incidents/{number}/attach"): perms.NOTE,
+    ("POST", "/api/incidents/{number}/detach"): perms.NOTE,
+    ("POST", "/api/incidents/{number}/merge"): perms.RESOLVE,
+    ("POST", "/api/incidents/{number}/called-back"): perms.NOTE,
     ("POST", "/api/organisations/{code}/contacts"): perms.CONTACT_CHANGE,
     ("PATCH", "/api/contacts/{contact_id}"): perms.CONTACT_CHANGE,
     ("POST", "/api/contacts/{contact_id}/confirm"): perms.CONTACT_CHANGE,

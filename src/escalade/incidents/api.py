@@ -19,6 +19,7 @@ from escalade.core.pagination import PageQuery, page_of, paginate
 from escalade.core.schema import StrictBool, errors_for, one_of
 from escalade.incidents.choices import (
     Channel,
+    Language,
     Level,
     PartnerKind,
     Rating,
@@ -44,6 +45,9 @@ class RequesterIn(Schema):
     phone: str = Field("", max_length=40, description="e.g. 514-934-1934 ext. 36000")
     phone_ext: str = Field("", max_length=10)
     email: str = Field("", max_length=254, description="to write to the requester (notes)")
+    language: one_of("", Language) = Field(
+        "", description="fr or en: what they are told is written in it (blank: the product's)"
+    )
 
 
 class RouteQuestionIn(Schema):
@@ -65,6 +69,12 @@ class IncidentIn(Schema):
     urgency: one_of(Rating) | None = Field(None, description="high, medium or low")
     route: RouteQuestionIn | None = Field(
         None, description="the routing question (institutions with a chart): the plan is kept"
+    )
+    attach_to: str = Field(
+        "",
+        max_length=30,
+        description="the number of a major incident in progress this call is about "
+        "(GET /api/incidents/known): logged as one of its attached calls, no ticket of its own",
     )
 
 
@@ -97,6 +107,7 @@ class RequesterOut(Out):
     phone: str
     phone_ext: str
     email: str
+    language: one_of("", Language)
 
 
 class IncidentOut(Out):
@@ -127,6 +138,12 @@ class IncidentOut(Out):
     route_plan: dict | None = Field(None, description="the routing chart's plan at intake")
     to_classify: bool = Field(
         description="logged without a symptom the pack's words name (e-mail): level 1 chooses"
+    )
+    parent: str | None = Field(
+        None, description="the major incident in progress this call is attached to"
+    )
+    merged_into: str | None = Field(
+        None, description="merged: the number of the incident kept, where its work goes on"
     )
 
 
@@ -159,8 +176,23 @@ class ClockOut(Out):
     business_hours: bool = Field(description="counted in business hours only, not 24/7")
 
 
+class AttachedCallOut(Out):
+    number: str
+    requester: str
+    phone: str
+    language: one_of("", Language)
+    status: one_of(IncidentStatus)
+    attached_at: dt.datetime | None
+    told_at: dt.datetime | None = Field(
+        description="when the requester was told of the resolution (e-mail or called back)"
+    )
+
+
 class IncidentDetailOut(IncidentOut):
     follows: str | None = Field(None, description="the closed request this one follows up")
+    attached_calls: list[AttachedCallOut] = Field(
+        description="the calls attached to this major incident, in the order they came"
+    )
     escalations: list[EscalationOut]
     timeline: list[TimelineEventOut]
     sla: list[ClockOut] = Field(
@@ -228,6 +260,7 @@ def serialize(incident: Incident, assignees=None) -> dict:
             "phone": incident.requester_phone,
             "phone_ext": incident.requester_phone_ext,
             "email": incident.requester_email,
+            "language": incident.requester_language,
         },
         "session_ref": incident.session_ref,
         "symptom": incident.symptom.code,
@@ -251,14 +284,28 @@ def serialize(incident: Incident, assignees=None) -> dict:
         "closed_at": incident.closed_at,
         "route_plan": incident.route_plan,
         "to_classify": incident.to_classify,
+        "parent": incident.parent.number if incident.parent_id else None,
+        "merged_into": incident.merged_into.number if incident.merged_into_id else None,
     }
 
 
 def _detail(incident: Incident) -> dict:
-    incident = Incident.objects.select_related("institution", "symptom", "ticket").get(
-        pk=incident.pk
-    )
+    incident = Incident.objects.select_related(
+        "institution", "symptom", "ticket", "parent", "merged_into"
+    ).get(pk=incident.pk)
     out = serialize(incident)
+    out["attached_calls"] = [
+        {
+            "number": c.number,
+            "requester": c.requester_name,
+            "phone": c.requester_phone,
+            "language": c.requester_language,
+            "status": c.status,
+            "attached_at": c.attached_at,
+            "told_at": c.told_at,
+        }
+        for c in selectors.attached_calls(incident)
+    ]
     out["follows"] = incident.follows.number if incident.follows_id else None
     # what the apps built on incidents add to its answer (the on-call app: its clocks)
     out["sla"] = panels.of("incident_api", None, incident).data.get("sla") or []
@@ -312,6 +359,8 @@ def create_incident(request, payload: IncidentIn):
             need=payload.route.need if payload.route else "",
             subject=payload.route.subject if payload.route else "",
             location=payload.route.location if payload.route else "",
+            attach_to=payload.attach_to,
+            requester_language=payload.requester.language,
         ),
     )
     return Status(201, serialize(incident, assignees=incident.new_assignees))
@@ -375,6 +424,52 @@ def list_incidents(request, filters: Query[ListFilters], page: Query[PageQuery])
         serialize=lambda i: serialize(i, assignees.get(i.pk, [])),
         heavy=True,
     )
+
+
+class KnownFilters(Schema):
+    institution: str | None = None
+    site: str = Field("", max_length=200, description="the caller's site, as typed")
+    symptom: str = Field("", max_length=40, description="the symptom chosen")
+
+
+class KnownOut(Out):
+    number: str
+    summary: str
+    site: str
+    symptom: str
+    since: dt.datetime
+    level: one_of(Level)
+    match: one_of("both", "site", "symptom", "outage") = Field(
+        description="what the call shares with it (an outage is shown to every call)"
+    )
+    outage: bool = Field(description="an outage runbook is active for it")
+    attached_calls: int
+
+
+@router.get(
+    "/known",
+    response={200: list[KnownOut], **ERRORS},
+    summary="Major incidents in progress a call may be about (by site or symptom)",
+)
+def known_incidents(request, filters: Query[KnownFilters]):
+    institution = resolve_institution(request.auth, filters.institution)
+    services.require(request.auth, perms.LOG, institution)
+    return [
+        {
+            "number": k["incident"].number,
+            "summary": k["incident"].headline,
+            "site": k["incident"].requester_site,
+            "symptom": k["incident"].symptom.code,
+            "since": k["incident"].created_at,
+            "level": k["incident"].level,
+            "match": k["match"],
+            "outage": k["outage"],
+            "attached_calls": k["calls"],
+        }
+        for k in selectors.known_in_progress(
+            institution, site=filters.site, symptom=filters.symptom
+        )
+    ]
 
 
 @router.get(
@@ -507,3 +602,51 @@ def patient_safety(request, number: str, payload: PatientSafetyIn):
             request.auth, selectors.find(request.auth, number), payload.level, payload.note
         )
     )
+
+
+class AttachIn(Schema):
+    parent: str = Field(max_length=30, description="the major incident in progress")
+
+
+class MergeIn(Schema):
+    into: str = Field(max_length=30, description="the number of the incident kept")
+
+
+@router.post(
+    "/{number}/attach",
+    response={200: IncidentDetailOut, **ERRORS},
+    summary="Attach to a major incident in progress (resolved with it)",
+)
+def attach(request, number: str, payload: AttachIn):
+    return _detail(
+        services.attach(request.auth, selectors.find(request.auth, number), payload.parent)
+    )
+
+
+@router.post(
+    "/{number}/detach",
+    response={200: IncidentDetailOut, **ERRORS},
+    summary="Detach from its incident (a different problem), with a reason",
+)
+def detach(request, number: str, payload: ReasonIn):
+    return _detail(
+        services.detach(request.auth, selectors.find(request.auth, number), payload.reason)
+    )
+
+
+@router.post(
+    "/{number}/merge",
+    response={200: IncidentDetailOut, **ERRORS},
+    summary="Merge into another incident (the one kept is answered)",
+)
+def merge(request, number: str, payload: MergeIn):
+    return _detail(services.merge(request.auth, selectors.find(request.auth, number), payload.into))
+
+
+@router.post(
+    "/{number}/called-back",
+    response={200: IncidentDetailOut, **ERRORS},
+    summary="Record that the requester of a resolved attached call was called back",
+)
+def called_back(request, number: str):
+    return _detail(services.called_back(request.auth, selectors.find(request.auth, number)))

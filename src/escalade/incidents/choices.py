@@ -52,6 +52,13 @@ class Channel(models.TextChoices):
     API = "api", _("API")
 
 
+class Language(models.TextChoices):
+    """The languages a requester is told things in."""
+
+    FR = "fr", _("French")
+    EN = "en", _("English")
+
+
 class RequesterRole(models.TextChoices):
     CLINICIAN = "clinician", _("Clinician")
     STAFF = "staff", _("Staff")

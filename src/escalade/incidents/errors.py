@@ -14,3 +14,5 @@ class IncidentError(StrEnum):
     # kept for API clients: a partner's reference at level 1 (recorded from level 2)
     PARTNER_AT_LEVEL_3 = "partner_at_level_3"
     REPORT_INCOMPLETE = "report_incomplete"  # a major incident's report is not complete
+    NOT_A_PARENT = "not_a_parent"  # attached to what is not a major incident in progress
+    MERGE_INVALID = "merge_invalid"  # merged into itself or into one merged already

@@ -114,3 +114,30 @@ class PatientSafetyFlagged(IncidentEvent):
     hook = "incident.patient_safety"
     level: str
     note: str = ""
+
+
+@event
+class IncidentAttached(IncidentEvent):
+    """Attached to a major incident in progress (`parent`): its own clocks stop; it is
+    resolved with its parent."""
+
+    name = "incident.attached"
+    parent: Any
+
+
+@event
+class IncidentDetached(IncidentEvent):
+    """A different problem after all: on its own again, with the effects of its
+    severity (ticket, assignees, clocks from now)."""
+
+    name = "incident.detached"
+    reason: str = ""
+
+
+@event
+class IncidentMerged(IncidentEvent):
+    """Merged into `kept` (opened twice for one thing): its notes and e-mails move there
+    (published in the merge's transaction: the mail app moves its messages)."""
+
+    name = "incident.merged"
+    kept: Any

@@ -15,6 +15,7 @@ from escalade.routing.models import Chart
 from .choices import (
     Channel,
     Impact,
+    Language,
     Level,
     PartnerKind,
     RequesterRole,
@@ -93,6 +94,12 @@ class IntakeForm(forms.Form):
         choices=[("", _("— from the symptom —")), *Urgency.choices],
     )
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    requester_language = forms.ChoiceField(
+        label=_("Caller's language"), required=False, choices=Language.choices
+    )
+    # The major incident in progress this call is about: set by the known incident's
+    # button beside the form (Alt+J), which saves the call attached to it.
+    attach_to = forms.CharField(max_length=30, required=False, widget=forms.HiddenInput)
     # The routing question (seed 003), offered where the institution has a chart.
     need = forms.ChoiceField(label=_("Need"), required=False)
     subject = forms.ChoiceField(label=_("Whom to contact: subject"), required=False)
@@ -199,6 +206,18 @@ class ResolveForm(forms.Form):
     resolution = forms.CharField(
         label=_("Resolution"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class AttachForm(forms.Form):
+    parent = forms.CharField(
+        label=_("Number of the major incident in progress"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"placeholder": "CCT-2026-000412"}),
+    )
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("Number of the incident kept"), max_length=30)
 
 
 class ReasonForm(forms.Form):

@@ -13,6 +13,7 @@ from escalade.core.text import display_phone
 from .choices import (
     Channel,
     Impact,
+    Language,
     Level,
     PartnerKind,
     PatientSafety,
@@ -118,6 +119,35 @@ class Incident(models.Model):
         related_name="followed_by",
         verbose_name=_("follows"),
     )
+    # Attached to a major incident in progress (forty calls about one outage): a child
+    # keeps its number, requester and notes, has no ticket, clocks or assignees of its
+    # own, and is resolved with its parent (services/links.py).
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attached",
+        verbose_name=_("attached to"),
+    )
+    attached_at = models.DateTimeField(null=True, blank=True)
+    # Merged into another opened for the same thing: its number answers with a pointer.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        verbose_name=_("merged into"),
+    )
+    # The language the requester speaks (blank: the institution's): what they are told
+    # is written in it.
+    requester_language = models.CharField(
+        _("requester's language"), max_length=5, blank=True, choices=Language.choices
+    )
+    # When the requester of an attached call was told of its resolution (by e-mail when
+    # they wrote, else called back by the desk: till then it waits on its parent's page).
+    told_at = models.DateTimeField(null=True, blank=True)
     summary = models.CharField(_("summary"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     resolved_on_first_call = models.BooleanField(_("resolved on the first call"), default=False)
@@ -174,6 +204,7 @@ class Incident(models.Model):
             models.Index(fields=["institution", "status", "updated_at"], name="inc_inst_status"),
             models.Index(fields=["institution", "level", "status"], name="inc_inst_level"),
             models.Index(fields=["requester_name"], name="inc_requester"),
+            models.Index(fields=["parent", "status"], name="inc_parent_status"),
             # the header's search by phone: the caller's number as they read it out
             models.Index(fields=["institution", "requester_phone"], name="inc_inst_phone"),
         ]

@@ -4,6 +4,7 @@ Pure functions over pack data; no web or database imports."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from escalade.core.transitions import Transitions
@@ -118,6 +119,12 @@ TRANSITIONS = Transitions(
         "resolve": {Status.NEW: Status.RESOLVED, Status.IN_PROGRESS: Status.RESOLVED},
         "close": {Status.RESOLVED: Status.CLOSED},
         "reopen": {Status.RESOLVED: Status.IN_PROGRESS, Status.CLOSED: Status.IN_PROGRESS},
+        # merged into the one kept: closed at once, whatever it was
+        "merge": {
+            Status.NEW: Status.CLOSED,
+            Status.IN_PROGRESS: Status.CLOSED,
+            Status.RESOLVED: Status.CLOSED,
+        },
     }
 )
 
@@ -148,3 +155,42 @@ def escalation_targets(level: int) -> list[tuple[int, bool]]:
 
 def needs_resolution_text(severity: str) -> bool:
     return severity == Severity.MAJOR
+
+
+# -- calls about a known incident in progress --------------------------------------
+
+# how well a call matches a major incident in progress: the call form lists the best first
+MATCH_RANK = {"both": 3, "site": 2, "symptom": 1, "outage": 0}
+
+
+def _fold(text: str) -> str:
+    """Lower case, accents and punctuation off: « Hôpital Glen - 3e » ~ "hopital glen 3e"."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return " ".join("".join(c if c.isalnum() else " " for c in plain).split())
+
+
+def same_site(a: str, b: str) -> bool:
+    """Two sites as agents type them: the same once folded, or one holding the other
+    ("Glen" and "CUSM Glen, 3e étage")."""
+    a, b = _fold(a), _fold(b)
+    if not a or not b:
+        return False
+    return a == b or f" {a} " in f" {b} " or f" {b} " in f" {a} "
+
+
+def known_match(
+    *, site: str, symptom: str, outage: bool, call_site: str, call_symptom: str
+) -> str | None:
+    """Whether a call (its site and symptom so far) is about a major incident in
+    progress (its site, symptom and whether it is an outage): "both", "site",
+    "symptom", "outage" (an outage in progress is shown to every call), or None."""
+    by_site = same_site(site, call_site)
+    by_symptom = bool(call_symptom) and symptom == call_symptom
+    if by_site and by_symptom:
+        return "both"
+    if by_site:
+        return "site"
+    if by_symptom:
+        return "symptom"
+    return "outage" if outage else None

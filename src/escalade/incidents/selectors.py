@@ -16,6 +16,7 @@ from escalade.core import search as finders
 from escalade.core.errors import NotFound
 from escalade.core.models import AuditEvent
 
+from . import rules
 from . import search as search_index
 from .choices import Status
 from .models import Assignment, Escalation, Incident, IncidentPolicy, Ticket
@@ -23,7 +24,9 @@ from .models import Assignment, Escalation, Incident, IncidentPolicy, Ticket
 
 def visible_incidents(user, institution) -> QuerySet[Incident]:
     """What `user` may read in `institution`: everything for staff, their own for requesters."""
-    qs = Incident.objects.filter(institution=institution).select_related("symptom", "ticket")
+    qs = Incident.objects.filter(institution=institution).select_related(
+        "symptom", "ticket", "parent", "merged_into"
+    )
     if has_permission(user, perms.VIEW_ALL):
         return qs
     return qs.filter(created_by=user)
@@ -155,6 +158,7 @@ def follow_up(institution, now: dt.datetime | None = None) -> QuerySet[Incident]
             institution=institution,
             status__in=Status.open_values(),
             updated_at__lt=now - dt.timedelta(hours=hours),
+            parent__isnull=True,  # an attached call waits on its parent
         )
         .select_related("symptom", "ticket")
         .order_by("updated_at", "id")
@@ -192,7 +196,10 @@ def team_queue(user, institution) -> QuerySet[Incident]:
         levels = [1, 2, 3]
     return (
         Incident.objects.filter(
-            institution=institution, status__in=Status.open_values(), level__in=levels
+            institution=institution,
+            status__in=Status.open_values(),
+            level__in=levels,
+            parent__isnull=True,  # an attached call is worked on through its parent
         )
         .select_related("symptom", "ticket")
         .order_by("priority", "created_at")
@@ -241,8 +248,71 @@ def returning_caller(user, institution, phone: str) -> dict | None:
 
 
 def timeline(incident: Incident) -> QuerySet[AuditEvent]:
-    """Every move on the incident, read from the audit log."""
-    return AuditEvent.objects.for_object("incident", incident.pk).select_related("actor")
+    """Every move on the incident, read from the audit log, with those of the incidents
+    merged into it."""
+    ids = merged_ids(incident)
+    if len(ids) == 1:
+        return AuditEvent.objects.for_object("incident", incident.pk).select_related("actor")
+    return (
+        AuditEvent.objects.filter(object_type="incident", object_id__in=[str(i) for i in ids])
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+
+
+def merged_ids(incident: Incident) -> list[int]:
+    """The incident and those merged into it, however deep."""
+    ids, frontier = [incident.pk], [incident.pk]
+    while frontier:
+        frontier = list(
+            Incident.objects.filter(merged_into__in=frontier).values_list("pk", flat=True)
+        )
+        ids.extend(frontier)
+    return ids
+
+
+def known_in_progress(
+    institution, *, site: str = "", symptom: str = "", limit: int = 5
+) -> list[dict]:
+    """What the call form shows while the agent types: the major incidents in progress
+    at the institution (an outage's among them) that match the call's site or symptom,
+    best match first, each with its attached calls' count ("Known incident in progress:
+    CCT-2026-000412, since 09:12"). An outage in progress is shown to every call."""
+    rows = list(
+        Incident.objects.filter(
+            institution=institution,
+            severity="major",
+            status__in=Status.open_values(),
+            parent__isnull=True,
+            merged_into__isnull=True,
+        )
+        .select_related("symptom")
+        .annotate(
+            calls=Count("attached", distinct=True),
+            outage=Count("outages", filter=Q(outages__closed_at__isnull=True), distinct=True),
+        )
+        .order_by("-id")[:50]
+    )
+    found = []
+    for row in rows:
+        match = rules.known_match(
+            site=row.requester_site,
+            symptom=row.symptom.code,
+            outage=bool(row.outage),
+            call_site=site,
+            call_symptom=symptom,
+        )
+        if match:
+            found.append(
+                {"incident": row, "match": match, "calls": row.calls, "outage": bool(row.outage)}
+            )
+    found.sort(key=lambda f: (-rules.MATCH_RANK[f["match"]], -f["incident"].pk))
+    return found[:limit]
+
+
+def attached_calls(parent: Incident) -> QuerySet[Incident]:
+    """The calls attached to `parent`, in the order they came."""
+    return Incident.objects.filter(parent=parent).order_by("id")
 
 
 def active_assignees(incident: Incident) -> list[dict]:
@@ -326,15 +396,24 @@ def open_majors(institution, now: dt.datetime | None = None) -> dict:
 
     now = now or timezone.now()
     qs = Incident.objects.filter(
-        institution=institution, severity="major", status__in=Status.open_values()
+        institution=institution,
+        severity="major",
+        status__in=Status.open_values(),
+        parent__isnull=True,  # an attached call is one of its parent's calls, not a major
     )
     by_level = dict(qs.values_list("level").annotate(n=Count("id")).values_list("level", "n"))
     oldest = [
         {"incident": i, "age_min": int((now - i.created_at).total_seconds() // 60)}
-        for i in qs.select_related("ticket").order_by("created_at")[:6]
+        for i in qs.select_related("ticket")
+        .annotate(calls=Count("attached", distinct=True))
+        .order_by("created_at")[:6]
     ]
     return {
         "levels": [(level, by_level.get(level, 0)) for level in (1, 2, 3)],
         "total": sum(by_level.values()),
         "oldest": oldest,
+        # the calls attached to them: forty clinicians, one bridge
+        "attached": Incident.objects.filter(
+            institution=institution, parent__in=qs.values("pk")
+        ).count(),
     }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("wallboard/", views.wallboard, name="wallboard"),
     path("incidents/new/", views.intake, name="intake"),
     path("incidents/new/caller/", views.caller, name="caller"),
+    path("incidents/new/known/", views.known, name="known"),
     path("institution/", views.pick_institution, name="pick_institution"),
     path("incidents/<str:number>/", views.detail, name="detail"),
     path("incidents/<str:number>/<slug:action>/", views.act, name="act"),

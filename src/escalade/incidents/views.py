@@ -22,6 +22,7 @@ from escalade.accounts.services import has_permission, institutions_of, set_defa
 from escalade.accounts.web import current_institution, requires
 from escalade.core import panels, timeline
 from escalade.core.errors import DomainError, NotFound
+from escalade.core.i18n import current_language
 from escalade.core.pagination import PageQuery, paginate
 from escalade.core.text import display_phone
 from escalade.core.web import act as act_on
@@ -31,9 +32,11 @@ from . import rules, selectors, services
 from .choices import Severity, Status
 from .forms import (
     FIELD_MAP,
+    AttachForm,
     EmptyForm,
     EscalateForm,
     IntakeForm,
+    MergeForm,
     NoteForm,
     PatientSafetyForm,
     PriorityForm,
@@ -84,6 +87,7 @@ def intake(request):
             caller = selectors.returning_caller(request.user, institution, phone)
             if caller:
                 initial.update(_caller_fields(caller["last"]))
+    initial.setdefault("requester_language", current_language())
     form = IntakeForm(request.POST or None, initial=initial, institution=institution, policy=policy)
     status = 200
     if request.method == "POST":
@@ -141,6 +145,25 @@ def caller(request):
         request,
         "incidents/intake.html#caller",
         {"caller": found, "fields": _caller_fields(found["last"]) if found else {}},
+    )
+
+
+@requires(perms.LOG)
+def known(request):
+    """The call form's "known incident in progress" panel, fetched as the site and the
+    symptom are typed (htmx): each with the button that saves the call attached to it."""
+    institution = current_institution(request)
+    return render(
+        request,
+        "incidents/intake.html#known",
+        {
+            "known": selectors.known_in_progress(
+                institution,
+                site=request.GET.get("requester_site", "")[:200],
+                symptom=request.GET.get("symptom", "")[:40],
+            ),
+            "institution": institution,
+        },
     )
 
 
@@ -327,6 +350,10 @@ ACTIONS = {
         PriorityForm,
         lambda u, i, d: services.reprioritize(u, i, d["impact"], d["urgency"], d["reason"]),
     ),
+    "attach": (AttachForm, lambda u, i, d: services.attach(u, i, d["parent"])),
+    "detach": (ReasonForm, lambda u, i, d: services.detach(u, i, d["reason"])),
+    "merge": (MergeForm, lambda u, i, d: services.merge(u, i, d["into"])),
+    "called_back": (EmptyForm, lambda u, i, d: services.called_back(u, i)),
 }
 
 
@@ -345,6 +372,10 @@ DONE = {
     "safety": gettext_lazy("The manager is told; the incident declaration is ready."),
     "priority": gettext_lazy("Priority re-evaluated."),
     "symptom": gettext_lazy("Classified: the pack's rules have set its severity and priority."),
+    "attach": gettext_lazy("Attached: it is resolved with the incident in progress."),
+    "detach": gettext_lazy("Detached: it stands on its own again."),
+    "merge": gettext_lazy("Merged: its notes, e-mails and calls are on this incident now."),
+    "called_back": gettext_lazy("Recorded: the requester was called back."),
 }
 
 
@@ -362,6 +393,15 @@ def _available(user, incident) -> dict[str, bool]:
         "priority": has(perms.REPRIORITIZE) and incident.is_open,
         "patient_safety": has(perms.NOTE),
         "symptom": has(perms.CLASSIFY) and incident.to_classify,
+        "attach": has(perms.NOTE)
+        and incident.is_open
+        and not incident.parent_id
+        and not incident.merged_into_id,
+        "detach": has(perms.NOTE) and bool(incident.parent_id),
+        "merge": has(perms.RESOLVE)
+        and not incident.merged_into_id
+        and rules.next_status("merge", incident.status) is not None,
+        "called_back": has(perms.NOTE),
     }
 
 
@@ -386,6 +426,10 @@ def _detail_context(request, incident, forms=None):
         ),
         "priority": PriorityForm(initial={"impact": incident.impact, "urgency": incident.urgency}),
         "safety": PatientSafetyForm(initial={"level": incident.patient_safety or "possible"}),
+        "attach": AttachForm(),
+        "detach": ReasonForm(),
+        "merge": MergeForm(),
+        "called_back": EmptyForm(),
     }
     for name, form in defaults.items():
         form.auto_id = _auto_id(name)  # several forms have a reason: one id each
@@ -413,6 +457,8 @@ def _detail_context(request, incident, forms=None):
             for a in selectors.active_assignees(incident)
         ],
         "escalations": incident.escalations.select_related("by"),
+        # the calls attached to it (a major incident in progress), and those to call back
+        "attached": list(selectors.attached_calls(incident)),
         "history": selectors.requester_history(request.user, incident),
         "logged": request.GET.get("logged") == "1",
         "plan": _stored_plan(incident.route_plan),
@@ -459,8 +505,14 @@ def act(request, number, action):
         template = "incidents/detail.html#activity" if partial else "incidents/detail.html"
         return render(request, template, ctx, status=status)
 
-    def then(_result):
-        after = selectors.get_incident(request.user, incident.institution, incident.number)
+    def then(result):
+        # a merge answers with the one kept; called back: back to the parent's list
+        number = incident.number
+        if action == "merge":
+            number = result.number
+        elif action == "called_back" and incident.parent_id:
+            number = incident.parent.number
+        after = selectors.get_incident(request.user, incident.institution, number)
         if partial:
             return render(
                 request, "incidents/detail.html#activity", _detail_context(request, after)

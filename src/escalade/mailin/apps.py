@@ -9,12 +9,13 @@ class MailinConfig(AppConfig):
 
     def ready(self):
         from escalade.core import events, panels
-        from escalade.incidents.events import NoteAdded
+        from escalade.incidents.events import IncidentMerged, NoteAdded
 
         from . import pack, services
 
         pack.register()
         events.subscribe(NoteAdded, services.note_added)
+        events.subscribe(IncidentMerged, services.incident_merged)
         panels.register(
             "incident",
             "thread",

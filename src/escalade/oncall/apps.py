@@ -26,6 +26,9 @@ class OncallConfig(AppConfig):
         events.subscribe(incident.IncidentResolved, services.incident_resolved)
         events.subscribe(incident.IncidentReopened, services.incident_reopened)
         events.subscribe(incident.IncidentClosed, services.incident_closed)
+        events.subscribe(incident.IncidentMerged, services.incident_closed)
+        events.subscribe(incident.IncidentAttached, services.incident_attached)
+        events.subscribe(incident.IncidentDetached, services.incident_detached)
         # paging until someone acknowledges: what starts a policy
         events.subscribe(incident.IncidentClassified, services.major_classified)
         events.subscribe(incident.PatientSafetyFlagged, services.safety_flagged)

@@ -20,6 +20,7 @@ def tables(fig: dict) -> list[tuple[str, list[str], list[list]]]:
                 [_("Incidents"), fig["total"]],
                 [_("Minor"), fig["minor"]],
                 [_("Major"), fig["major"]],
+                [_("Calls attached to a major incident in progress"), fig["attached_calls"]],
                 [_("Resolved on the first call"), fig["first_call_resolved"]],
                 # a percentage, as the page shows it (25.0, not 0.25 printed as "0.3")
                 [

@@ -69,7 +69,13 @@ def _bounds(institution, r: Range) -> tuple[dt.datetime, dt.datetime]:
 
 def incidents_in(institution, r: Range, site: str = "", symptom: str = ""):
     start, end = _bounds(institution, r)
-    qs = Incident.objects.filter(institution=institution, created_at__gte=start, created_at__lt=end)
+    # a merged incident is counted in the one kept
+    qs = Incident.objects.filter(
+        institution=institution,
+        created_at__gte=start,
+        created_at__lt=end,
+        merged_into__isnull=True,
+    )
     if site:
         qs = qs.filter(requester_site__iexact=site)
     if symptom:
@@ -146,16 +152,19 @@ def figures(institution, r: Range, site: str = "", symptom: str = "") -> dict:
         n=Count("id"),
         first_call=Count("id", filter=Q(resolved_on_first_call=True)),
         safety=Count("id", filter=~Q(patient_safety="")),
+        # calls attached to a major incident in progress: counted as such, not as majors
+        attached=Count("id", filter=Q(parent__isnull=False)),
     )
     cats = {c.pk: c for c in SymptomCategory.objects.filter(institution=institution)}
     by_sev: dict[str, int] = {}
     by_cat: dict[str, dict] = {}
     levels: dict[int, int] = {}
     channels: dict[str, int] = {}
-    first_call = safety = 0
+    first_call = safety = attached = 0
     for g in groups:
         n = g["n"]
-        by_sev[g["severity"]] = by_sev.get(g["severity"], 0) + n
+        attached += g["attached"]
+        by_sev[g["severity"]] = by_sev.get(g["severity"], 0) + n - g["attached"]
         cat = cats.get(g["symptom_id"])
         code = cat.code if cat else str(g["symptom_id"])
         row = by_cat.setdefault(
@@ -165,15 +174,17 @@ def figures(institution, r: Range, site: str = "", symptom: str = "") -> dict:
                 "label": pick(cat.label) if cat else code,
                 "minor": 0,
                 "major": 0,
+                "attached": 0,
                 "filters": {**base, "symptom": code},
             },
         )
-        row[g["severity"]] += n
+        row[g["severity"]] += n - g["attached"]
+        row["attached"] += g["attached"]
         levels[g["level"]] = levels.get(g["level"], 0) + n
         channels[g["channel"]] = channels.get(g["channel"], 0) + n
         first_call += g["first_call"]
         safety += g["safety"]
-    total = sum(by_sev.values())
+    total = sum(by_sev.values()) + attached
     by_level = [
         {"level": lv, "label": str(Level(lv).label), "count": n, "filters": {**base, "level": lv}}
         for lv, n in sorted(levels.items())
@@ -209,6 +220,7 @@ def figures(institution, r: Range, site: str = "", symptom: str = "") -> dict:
         "total": total,
         "minor": by_sev.get(Severity.MINOR, 0),
         "major": by_sev.get(Severity.MAJOR, 0),
+        "attached_calls": attached,
         "filters": base,
         "by_category": sorted(by_cat.values(), key=lambda row: -(row["minor"] + row["major"])),
         "by_level": by_level,
@@ -278,11 +290,12 @@ def grouped(institution, r: Range, by: str, site: str = "", symptom: str = "") -
     field = GROUP_BY[by]
     rows: dict = {}
     qs = incidents_in(institution, r, site, symptom)
-    for value, severity, n in (
+    for value, severity, n, attached in (
         qs.values_list(field, "severity")
-        .annotate(n=Count("id"))
-        .values_list(field, "severity", "n")
+        .annotate(n=Count("id"), attached=Count("id", filter=Q(parent__isnull=False)))
+        .values_list(field, "severity", "n", "attached")
     ):
-        row = rows.setdefault(value, {by: value, "minor": 0, "major": 0})
-        row[severity] += n
+        row = rows.setdefault(value, {by: value, "minor": 0, "major": 0, "attached": 0})
+        row[severity] += n - attached
+        row["attached"] += attached
     return sorted(rows.values(), key=lambda row: -(row["minor"] + row["major"]))

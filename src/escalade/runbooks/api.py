@@ -128,6 +128,7 @@ class IncidentRef(Schema):
     number: str
     severity: one_of(Severity)
     ticket: str | None = None
+    attached_calls: int = Field(0, description="the calls logged about it, attached to it")
 
 
 class _BroadcastFields(Schema):

@@ -395,6 +395,8 @@ def outage_view(user, outage: Outage, at: dt.datetime | None = None) -> dict:
             "number": incident.number,
             "severity": incident.severity,
             "ticket": ticket.number if ticket else None,
+            # the calls logged about it (attached at the call form)
+            "attached_calls": incident.attached.count(),
         }
         if incident
         else None,

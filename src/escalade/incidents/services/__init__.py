@@ -21,10 +21,16 @@ from .lifecycle import (
     set_due,
     start,
 )
+from .links import attach, called_back, detach, merge, to_call_back
 
 __all__ = [
     "IncidentInput",
     "add_note",
+    "attach",
+    "called_back",
+    "detach",
+    "merge",
+    "to_call_back",
     "choose_symptom",
     "close",
     "escalate",

@@ -60,6 +60,11 @@ class IncidentInput:
     # Logged without a symptom the pack's words name (an e-mail): level 1 chooses it.
     to_classify: bool = False
     follows: Incident | None = None
+    # The number of a major incident in progress this call is about (one key on the call
+    # form): logged as one of its attached calls (services/links.py).
+    attach_to: str = ""
+    # The language the requester speaks, fr or en (blank: the institution's).
+    requester_language: str = ""
 
     @classmethod
     def from_fields(cls, data: dict) -> IncidentInput:

@@ -10,12 +10,12 @@ from escalade.accounts import rules as perms
 from escalade.accounts.services import require
 from escalade.core import audit, prepared
 from escalade.core.choices import AuditAction
-from escalade.core.errors import Invalid
+from escalade.core.errors import Invalid, not_one_of
 from escalade.core.events import publish
 from escalade.core.numbering import next_number
 
 from .. import rules
-from ..choices import Status
+from ..choices import Language, Status
 from ..events import IncidentCreated
 from ..models import (
     Incident,
@@ -24,6 +24,7 @@ from .assignment import _candidates
 from .classification import _classify_facts
 from .common import ELSEWHERE, IncidentInput, _validate, policy_of, route_snapshot
 from .effects import _apply_severity
+from .links import parent_for
 
 
 def log_incident(actor, institution, data: IncidentInput) -> Incident:
@@ -39,6 +40,14 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
         route_plan = route_snapshot(institution, data)
     except Invalid as exc:
         errors.extend(exc.errors)
+    parent = None
+    if (data.attach_to or "").strip():
+        try:
+            parent = parent_for(institution, data.attach_to)
+        except Invalid as exc:
+            errors.extend(exc.errors)
+    if data.requester_language:
+        errors.extend(not_one_of("requester.language", data.requester_language, Language))
     if errors:
         raise Invalid(errors=errors)
     live = data.during_live_session
@@ -82,6 +91,9 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
             level=data.level,
             to_classify=data.to_classify,
             follows=data.follows,
+            parent=parent,
+            attached_at=now if parent else None,
+            requester_language=data.requester_language or "",
             impact=impact,
             urgency=urgency,
             priority=rules.priority(impact, urgency, policy.priority_matrix),
@@ -129,7 +141,21 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
                 data={"rule": result.rule, "reason": result.reason},
             ),
         ]
-        _apply_severity(incident, policy, actor, picks, events)
+        if parent is None:
+            _apply_severity(incident, policy, actor, picks, events)
+        else:  # one of its parent's calls: no ticket, sheet or assignees of its own
+            incident._state.fields_cache["ticket"] = None
+            incident.new_assignees = []
+            events.append(
+                audit.event(
+                    action=AuditAction.ATTACHED,
+                    obj=incident,
+                    actor=actor,
+                    institution=institution,
+                    at=now,
+                    data={"parent": parent.number},
+                )
+            )
         audit.record_many(events)
         publish(IncidentCreated(incident=incident, actor=actor))
     return incident

@@ -37,6 +37,7 @@ from ..models import (
     Incident,
     Note,
 )
+from . import links
 from .assignment import _shift_load, _tell
 from .classification import _reclassify_by_rules
 from .common import ELSEWHERE, _locked, _save, policy_of, symptoms_of
@@ -361,17 +362,21 @@ def resolve(actor, incident: Incident, resolution: str) -> Incident:
 
     # whoever resolves it (the page, the API, a command): the apps built on incidents
     # react (a live session's protocol is solved and its clinical coordinator told)
-    return _move(
-        actor,
-        incident,
-        "resolve",
-        refused=_("Only an open incident can be resolved."),
-        audit_action=AuditAction.RESOLVED,
-        values={"resolution": resolution, "resolved_at": timezone.now()},
-        guard=guard,
-        load=-1,
-        event=IncidentResolved,
-    )
+    with transaction.atomic():
+        incident = _move(
+            actor,
+            incident,
+            "resolve",
+            refused=_("Only an open incident can be resolved."),
+            audit_action=AuditAction.RESOLVED,
+            values={"resolution": resolution, "resolved_at": timezone.now()},
+            guard=guard,
+            load=-1,
+            event=IncidentResolved,
+        )
+        # its attached calls with it, each requester told (services/links.py)
+        links.resolve_attached(actor, incident)
+    return incident
 
 
 def close(actor, incident: Incident) -> Incident:

@@ -50,5 +50,6 @@ from .sending import (  # noqa: F401
     _acknowledge,
     _mailbox_of,
     _send,
+    incident_merged,
     note_added,
 )

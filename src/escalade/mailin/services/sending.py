@@ -14,7 +14,7 @@ from escalade.incidents.models import Incident
 from escalade.notifications import services as notify
 
 from ..choices import Direction, Kind, State, Via
-from ..models import Mailbox, Message
+from ..models import Attachment, Mailbox, Message
 
 log = logging.getLogger("escalade.mailin")
 
@@ -124,7 +124,9 @@ def note_added(event: NoteAdded) -> None:
         .order_by("-at", "-id")
         .first()
     )
-    lang = (last_in.language if last_in else "") or product_language()
+    lang = (
+        (last_in.language if last_in else "") or incident.requester_language or product_language()
+    )
     with in_language(lang):
         subject = last_in.subject if last_in else incident.summary
         if incident.number not in subject:
@@ -141,3 +143,11 @@ def note_added(event: NoteAdded) -> None:
             answering=last_in,
             actor=event.actor,
         )
+
+
+def incident_merged(event) -> None:
+    """Subscriber of incident.merged: the merged incident's e-mails and attachments move
+    to the one kept (a reply in the old thread then lands there), in the merge's
+    transaction."""
+    Message.objects.filter(incident=event.incident).update(incident=event.kept)
+    Attachment.objects.filter(incident=event.incident).update(incident=event.kept)

@@ -5,8 +5,10 @@ leads' overrides of the rotations (rotations), paging until someone acknowledges
 from .clocks import (  # noqa: F401
     CLOCK_FIELDS,
     check_clocks,
+    incident_attached,
     incident_closed,
     incident_created,
+    incident_detached,
     incident_escalated,
     incident_reclassified,
     incident_reopened,

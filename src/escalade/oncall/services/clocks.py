@@ -136,6 +136,12 @@ def incident_created(event) -> None:
     creation (paused at once when it is logged straight to a partner); the incident's
     due time from them, without reading them back."""
     incident, now = event.incident, event.incident.created_at
+    if incident.parent_id:  # an attached call: its parent's clocks run for it
+        return
+    _start_clocks(incident, now)
+
+
+def _start_clocks(incident: Incident, now) -> None:
     made = []
     for t in _targets(incident):
         clock = Clock(
@@ -219,6 +225,25 @@ def incident_reopened(event) -> None:
     """Reopened: the resolution clock runs again from where it stopped."""
     for clock in _clocks(event.incident, ClockTarget.RESOLUTION):
         _move(clock, "reopen", timezone.now(), event.actor)
+
+
+@_keeps_due
+def incident_attached(event) -> None:
+    """Attached to a major incident in progress: its parent's clocks run for it, its own
+    wait (paused, as while a partner holds it)."""
+    for clock in _clocks(event.incident):
+        _move(clock, "pause", timezone.now(), event.actor)
+
+
+@_keeps_due
+def incident_detached(event) -> None:
+    """On its own again: its clocks run again, or from now (a call attached at intake
+    had none)."""
+    clocks = _clocks(event.incident)
+    if not clocks:
+        _start_clocks(event.incident, timezone.now())
+    for clock in clocks:
+        _move(clock, "resume", timezone.now(), event.actor)
 
 
 @_keeps_due
