@@ -135,3 +135,34 @@ def register_all() -> None:
         AuditAction.ATTACHMENT_DOWNLOADED,
         lambda ev: [(ev.data or {}).get("filename", "")],
     )
+    register(
+        AuditAction.ATTACHED,
+        lambda ev: [
+            _("One of the calls of %(parent)s.") % {"parent": (ev.data or {}).get("parent")}
+        ],
+    )
+    register(AuditAction.DETACHED, _detached)
+    register(AuditAction.INCIDENT_MERGED, _merged)
+    register(AuditAction.REQUESTER_TOLD, _told)
+
+
+def _detached(ev):
+    data = ev.data or {}
+    return [
+        _("No longer one of the calls of %(parent)s: %(reason)s")
+        % {"parent": data.get("parent"), "reason": data.get("reason", "")}
+    ]
+
+
+def _merged(ev):
+    data = ev.data or {}
+    return [
+        _("%(merged)s merged into %(kept)s (%(notes)s notes moved).")
+        % {"merged": data.get("merged"), "kept": data.get("kept"), "notes": data.get("notes", 0)}
+    ]
+
+
+def _told(ev):
+    data = ev.data or {}
+    how = _("by e-mail") if data.get("by") == "email" else _("called back by phone")
+    return [_("The requester was told of the resolution, %(how)s.") % {"how": how}]

@@ -1,6 +1,8 @@
 """Many calls, one incident in progress: calls attached to the major incident, resolved
 with it (each requester told in their language), detached, and incidents merged."""
 
+import re
+
 import pytest
 
 from escalade.core.errors import Conflict, Invalid
@@ -282,3 +284,13 @@ def test_the_statistics_count_attached_calls_apart_from_major_incidents(cusm, st
     assert (fig["major"], fig["attached_calls"], fig["total"]) == (1, 3, 4)
     bridge_row = next(r for r in fig["by_category"] if r["code"] == "bridge")
     assert (bridge_row["major"], bridge_row["attached"]) == (1, 3)
+
+
+def test_the_wallboard_counts_the_attached_calls(client, cusm, staff, bridge):
+    for _ in range(2):
+        log(staff["level1_agent"], cusm, symptom="bridge", attach_to=bridge.number)
+    client.force_login(staff["level2_analyst"])
+    client.cookies["django_language"] = "fr-ca"
+    html = client.get("/wallboard/").content.decode()
+    assert re.search(r'id="wb-attached">Appels rattachés : <strong>2</strong>', html), html
+    assert "2 appels" in html

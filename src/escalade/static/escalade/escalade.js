@@ -123,6 +123,8 @@ document.addEventListener("DOMContentLoaded", function () {
   tell();
   select.form.addEventListener("submit", function (event) {
     if (group() !== "major" || !byKeyboard || confirmed === select.value) { return; }
+    // saved attached to a known incident in progress: no ticket of its own, nothing to ask
+    if (event.submitter && event.submitter.name === "attach_to") { return; }
     if (window.confirm(select.getAttribute("data-confirm-major"))) {
       confirmed = select.value;
     } else {
