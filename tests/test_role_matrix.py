@@ -72,6 +72,11 @@ ACCESS = {
     ("POST", "/api/incidents/{number}/priority"): perms.REPRIORITIZE,
     ("POST", "/api/incidents/{number}/patient-safety"): perms.VIEW_ALL,
     ("POST", "/api/incidents/{number}/attach"): perms.NOTE,
+    ("GET", "/api/actions"): ANY,  # a lead sees the institution's, anyone else their own
+    ("POST", "/api/actions/{item_id}/done"): perms.ACTION_CHANGE,  # or its owner
+    ("POST", "/api/actions/{item_id}/cancel"): perms.ACTION_CHANGE,
+    ("POST", "/api/actions/{item_id}/reopen"): perms.ACTION_CHANGE,
+    ("POST", "/api/reports/major/{number}/actions"): perms.RESOLVE,
     ("POST", "/api/incidents/{number}/detach"): perms.NOTE,
     ("POST", "/api/incidents/{number}/merge"): perms.RESOLVE,
     ("POST", "/api/incidents/{number}/called-back"): perms.NOTE,
@@ -278,8 +283,14 @@ def world(api, staff, body, cusm):
         b"Code System,Local Code,Local Description,Provincial Code\nurn:local,GLU,Glucose,\n",
         "w.csv",
     )
+    from escalade.actions.tests.factories import item
+
+    action = item(
+        staff["level2_analyst"], Incident.objects.get(number=major), staff["it_technician"]
+    )
     return {
         "number": major,
+        "item_id": action.pk,
         "proposal_id": proposal.pk,
         "report_id": report.pk,
         "local_code": "GLU",

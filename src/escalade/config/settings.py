@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "escalade.core",
     "escalade.accounts",
     "escalade.incidents",
+    "escalade.actions",
     "escalade.catalog",
     "escalade.routing",
     "escalade.telesessions",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("escalade.telesessions.urls")),
     path("", include("escalade.notifications.urls")),
     path("", include("escalade.problems.urls")),
+    path("", include("escalade.actions.urls")),
     path("", include("escalade.notices.urls")),
     path("", include("escalade.renewals.urls")),
     path("", include("escalade.oncall.urls")),

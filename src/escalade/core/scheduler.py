@@ -21,6 +21,7 @@ SCHEDULES = {
     "follow-up-report": ("escalade.reports.tasks.send_follow_up_reports", "0 7 * * 1-5"),
     "problem-detection": ("escalade.problems.tasks.detect_problems", "0 * * * *"),
     "renewal-reminders": ("escalade.renewals.tasks.send_renewal_reminders", "0 8 * * *"),
+    "action-reminders": ("escalade.actions.tasks.remind_action_items", "45 7 * * *"),
     "contact-staleness": ("escalade.catalog.tasks.ask_stale_contacts", "30 8 * * 1-5"),
     "runbook-reviews": ("escalade.runbooks.tasks.remind_reviews", "15 8 * * *"),
     "mail-fetch": ("escalade.mailin.tasks.fetch_mail", "* * * * *"),

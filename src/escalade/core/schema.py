@@ -91,11 +91,12 @@ def errors_for(name: str, *enums) -> dict[int, type]:
         ),
     )
     errors = create_model(f"{name}Errors", __base__=Errors, errors=(list[item], ...))
-    return {status: errors for status in (400, 401, 403, 404, 409, 422)}
+    # 414: an address longer than the server takes (a cursor far too long), any operation
+    return {status: errors for status in (400, 401, 403, 404, 409, 414, 422)}
 
 
 # The error answers of an operation whose app has no codes of its own.
-ERRORS = {status: Errors for status in (400, 401, 403, 404, 409, 422)}
+ERRORS = {status: Errors for status in (400, 401, 403, 404, 409, 414, 422)}
 
 
 def at_or_now(value: dt.datetime | None) -> dt.datetime:

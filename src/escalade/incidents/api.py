@@ -617,7 +617,7 @@ class MergeIn(Schema):
     response={200: IncidentDetailOut, **ERRORS},
     summary="Attach to a major incident in progress (resolved with it)",
 )
-def attach(request, number: str, payload: AttachIn):
+def attach_incident(request, number: str, payload: AttachIn):
     return _detail(
         services.attach(request.auth, selectors.find(request.auth, number), payload.parent)
     )
@@ -628,7 +628,7 @@ def attach(request, number: str, payload: AttachIn):
     response={200: IncidentDetailOut, **ERRORS},
     summary="Detach from its incident (a different problem), with a reason",
 )
-def detach(request, number: str, payload: ReasonIn):
+def detach_incident(request, number: str, payload: ReasonIn):
     return _detail(
         services.detach(request.auth, selectors.find(request.auth, number), payload.reason)
     )
@@ -639,7 +639,7 @@ def detach(request, number: str, payload: ReasonIn):
     response={200: IncidentDetailOut, **ERRORS},
     summary="Merge into another incident (the one kept is answered)",
 )
-def merge(request, number: str, payload: MergeIn):
+def merge_incident(request, number: str, payload: MergeIn):
     return _detail(services.merge(request.auth, selectors.find(request.auth, number), payload.into))
 
 
@@ -648,5 +648,5 @@ def merge(request, number: str, payload: MergeIn):
     response={200: IncidentDetailOut, **ERRORS},
     summary="Record that the requester of a resolved attached call was called back",
 )
-def called_back(request, number: str):
+def requester_called_back(request, number: str):
     return _detail(services.called_back(request.auth, selectors.find(request.auth, number)))

@@ -37,6 +37,9 @@ MESSAGES = {
     "licence_ends": _("Licence %(product)s (%(holder)s) ends on %(date)s: decide on its renewal."),
     "licence_ended": _("Licence %(product)s (%(holder)s) ended on %(date)s."),
     "notice_published": _("Service notice: %(title)s"),
+    "action_assigned": _("Action item for you (%(source)s): %(text)s, due %(due)s."),
+    "action_due_soon": _("Action item due on %(due)s (%(source)s): %(text)s"),
+    "action_overdue": _("Action item overdue since %(due)s (%(source)s): %(text)s"),
     "outage_back": _(
         "Monitoring says %(alert)s is resolved: start the return to normal of outage #%(outage)s?"
     ),

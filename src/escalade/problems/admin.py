@@ -1,11 +1,6 @@
 from django.contrib import admin
 
-from .models import CorrectiveMeasure, Problem, ProblemLink
-
-
-class MeasureInline(admin.TabularInline):
-    model = CorrectiveMeasure
-    extra = 0
+from .models import Problem, ProblemLink
 
 
 @admin.register(Problem)
@@ -13,7 +8,6 @@ class ProblemAdmin(admin.ModelAdmin):
     list_display = ("__str__", "state", "symptom", "site", "institution")
     list_filter = ("institution", "state")
     search_fields = ("title", "suspected_cause", "confirmed_cause")
-    inlines = [MeasureInline]
 
 
 @admin.register(ProblemLink)

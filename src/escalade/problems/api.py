@@ -5,20 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require, resolve_institution
-from escalade.core.errors import Invalid
+from escalade.actions.choices import ActionState
 from escalade.core.pagination import PageQuery, page_of, paginate
 from escalade.core.schema import Day, StrictBool, errors_for, one_of
 from escalade.incidents import selectors as incident_selectors
-from escalade.problems.choices import MeasureState, ProblemState
+from escalade.problems.choices import ProblemState
 
 from . import selectors, services
 from .errors import ProblemError
-from .models import CorrectiveMeasure, Problem
+from .models import Problem
 
 router = Router(tags=["problems"])
 ERRORS = errors_for("Problems", ProblemError)
@@ -29,7 +28,7 @@ class MeasureOut(Schema):
     text: str
     owner: str | None
     due: dt.date | None
-    state: one_of(MeasureState)
+    state: one_of(ActionState)
 
 
 class ProblemOut(Schema):
@@ -132,14 +131,7 @@ def patch_problem(request, problem_id: int, payload: ProblemPatch):
         if m.done:
             services.complete_measure(user, measure)
     for measure_id in payload.complete_measures:
-        measure = CorrectiveMeasure.objects.filter(pk=measure_id, problem=problem).first()
-        if measure is None:
-            raise Invalid(
-                _("No measure #%(id)s.") % {"id": measure_id},
-                field="complete_measures",
-                code=ProblemError.UNKNOWN_MEASURE,
-            )
-        services.complete_measure(user, measure)
+        services.complete_measure(user, services.measure_of(problem, measure_id))
     if payload.merge_into:
         problem = services.merge(user, problem, selectors.get_problem(user, payload.merge_into))
     if payload.state == "closed":

@@ -25,8 +25,3 @@ class ProblemState(models.TextChoices):
             cls.REJECTED: "status",
             cls.MERGED: "status",
         }
-
-
-class MeasureState(models.TextChoices):
-    OPEN = "open", _("To do")
-    DONE = "done", _("Done")

@@ -1,5 +1,6 @@
 """Problems: the cause behind recurring incidents with the same symptoms (seed 001,
-important point 3), their corrective measures and the incidents linked to them."""
+important point 3) and the incidents linked to them; their corrective measures are
+action items (actions app)."""
 
 from django.conf import settings
 from django.db import models
@@ -10,7 +11,7 @@ from escalade.core.i18n import pick
 from escalade.core.models import Institution
 from escalade.core.transitions import valid_state
 
-from .choices import MeasureState, ProblemState
+from .choices import ProblemState
 
 
 class Problem(models.Model):
@@ -82,26 +83,6 @@ class ProblemLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem_id} <- {self.incident_id}"
-
-
-class CorrectiveMeasure(models.Model):
-    """A measure to remove a problem's cause, with its owner and due date."""
-
-    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="measures")
-    text = models.TextField(_("corrective measure"))
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    due = models.DateField(_("due date"), null=True, blank=True)
-    state = models.CharField(max_length=8, choices=MeasureState.choices, default=MeasureState.OPEN)
-    done_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["due", "id"]
-        constraints = [valid_state("state", MeasureState.values, "pb_measure_state_valid")]
-
-    def __str__(self) -> str:
-        return self.text[:40]
 
 
 class DetectionCursor(models.Model):

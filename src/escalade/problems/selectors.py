@@ -2,6 +2,8 @@ from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import belongs_to, has_permission
+from escalade.actions import selectors as action_selectors
+from escalade.actions.choices import ActionSource
 from escalade.core.errors import NotFound
 
 from .models import Problem
@@ -50,7 +52,7 @@ def problem_view(problem: Problem) -> dict:
                 "due": m.due,
                 "state": m.state,
             }
-            for m in problem.measures.select_related("owner")
+            for m in action_selectors.of_source(ActionSource.PROBLEM, problem.pk)
         ],
         "created_at": problem.created_at,
         "closed_at": problem.closed_at,

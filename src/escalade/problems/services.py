@@ -11,6 +11,10 @@ from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import has_permission, require
+from escalade.actions import selectors as action_selectors
+from escalade.actions import services as actions
+from escalade.actions.choices import ActionSource, ActionState
+from escalade.actions.models import ActionItem
 from escalade.core import audit, packs
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, not_one_of
@@ -19,9 +23,9 @@ from escalade.core.text import normalize
 from escalade.incidents.models import Incident, SymptomCategory
 
 from . import rules, sql
-from .choices import MeasureState, ProblemState
+from .choices import ProblemState
 from .errors import ProblemError
-from .models import CorrectiveMeasure, DetectionCursor, Problem, ProblemLink
+from .models import DetectionCursor, Problem, ProblemLink
 
 CHANGE = "change_problem"
 LINK = "add_problemlink"
@@ -248,7 +252,13 @@ def merge(actor, source: Problem, target: Problem) -> Problem:
             [ProblemLink(problem=target, incident_id=i, linked_by=actor) for i in moved]
         )
         source.links.all().delete()
-        CorrectiveMeasure.objects.filter(problem=source).update(problem=target)
+        actions.move_to(
+            ActionSource.PROBLEM,
+            source.pk,
+            target.pk,
+            label=target.label,
+            link=f"/problems/{target.pk}/",
+        )
         audit.change(
             source,
             action=AuditAction.CLOSED,
@@ -270,39 +280,47 @@ def merge(actor, source: Problem, target: Problem) -> Problem:
 
 def add_measure(
     actor, problem: Problem, text: str, owner=None, due: dt.date | None = None
-) -> CorrectiveMeasure:
-    """Add a corrective measure to a problem (audited)."""
+) -> ActionItem:
+    """Add a corrective measure to a problem: an action item (actions app) with its owner
+    and due date when known, audited on the problem; its owner is told and reminded."""
     require(actor, CHANGE, problem.institution)
     if not (text or "").strip():
         raise Invalid(_("Describe the corrective measure."), field="text", code=Code.REQUIRED)
-    with transaction.atomic():
-        measure = CorrectiveMeasure.objects.create(
-            problem=problem, text=text.strip(), owner=owner, due=due
-        )
-        audit.record(
-            action=AuditAction.MEASURE_ADDED,
-            obj=problem,
-            actor=actor,
-            institution=problem.institution,
-            data={"measure": measure.text, "due": due},
-        )
-    return measure
+    return actions.add(
+        actor,
+        problem,
+        source=ActionSource.PROBLEM,
+        text=text,
+        owner=owner,
+        due=due,
+        link=f"/problems/{problem.pk}/",
+        label=problem.label,
+        need_owner=False,
+    )
 
 
-def complete_measure(actor, measure: CorrectiveMeasure) -> CorrectiveMeasure:
+def measures_of(problem: Problem) -> list[ActionItem]:
+    """The problem's corrective measures (its action items)."""
+    return action_selectors.of_source(ActionSource.PROBLEM, problem.pk)
+
+
+def measure_of(problem: Problem, item_id: int) -> ActionItem:
+    """One of the problem's measures, or Invalid on `complete_measures`."""
+    item = next((m for m in measures_of(problem) if m.pk == item_id), None)
+    if item is None:
+        raise Invalid(
+            _("No measure #%(id)s.") % {"id": item_id},
+            field="complete_measures",
+            code=ProblemError.UNKNOWN_MEASURE,
+        )
+    return item
+
+
+def complete_measure(actor, measure: ActionItem) -> ActionItem:
     """Mark a corrective measure done (audited on its problem)."""
-    require(actor, CHANGE, measure.problem.institution)
-    with transaction.atomic():
-        audit.change(
-            measure,
-            action=AuditAction.MEASURE_DONE,
-            actor=actor,
-            about=measure.problem,
-            data={"measure_done": measure.text},
-            state=MeasureState.DONE,
-            done_at=timezone.now(),
-        )
-    return measure
+    problem = Problem.objects.get(pk=measure.source_id)
+    require(actor, CHANGE, problem.institution)
+    return actions.complete(actor, measure, about=problem)
 
 
 def close(actor, problem: Problem, now: dt.datetime | None = None) -> Problem:
@@ -312,8 +330,8 @@ def close(actor, problem: Problem, now: dt.datetime | None = None) -> Problem:
     quiet = dt.timedelta(days=settings_of(problem.institution)["quiet_days"])
     with transaction.atomic():
         problem = audit.locked(problem)
-        open_measures = problem.measures.exclude(state=MeasureState.DONE).count()
-        if not problem.measures.exists() or open_measures:
+        measures = [m for m in measures_of(problem) if m.state != ActionState.CANCELLED]
+        if not measures or any(m.state != ActionState.DONE for m in measures):
             raise Conflict(
                 _("Close a problem once its corrective measures are done."),
                 field="measures",

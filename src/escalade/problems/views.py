@@ -11,7 +11,7 @@ from escalade.core.web import act, done, posted_id, shows_errors
 from escalade.incidents import selectors as incident_selectors
 
 from . import selectors, services
-from .models import CorrectiveMeasure, Problem
+from .models import Problem
 
 
 @requires(perms.PROBLEM_VIEW)
@@ -48,9 +48,8 @@ def _measure(request, problem):
 
 
 def _measure_done(request, problem):
-    measure = CorrectiveMeasure.objects.filter(
-        pk=posted_id(request, "measure"), problem=problem
-    ).first()
+    item_id = posted_id(request, "measure")
+    measure = next((m for m in services.measures_of(problem) if m.pk == item_id), None)
     if measure is None:
         raise NotFound(_("This measure is not one of this problem's."), field="measure")
     services.complete_measure(request.user, measure)

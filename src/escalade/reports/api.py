@@ -6,11 +6,14 @@ import datetime as dt
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema, Status
 
+from escalade.actions import schemas as action_schemas
+from escalade.actions import selectors as action_selectors
+from escalade.actions.schemas import ActionOut
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Invalid, NotFound
-from escalade.core.schema import errors_for, one_of
+from escalade.core.schema import Day, errors_for, one_of
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.choices import PatientSafety
 
@@ -44,6 +47,9 @@ class ReportOut(Schema):
     completed_at: dt.datetime | None
     sent_at: dt.datetime | None
     timeline: list[TimelineItem]
+    action_items: list[ActionOut] = Field(
+        description="the work the report asks for (POST .../actions adds one)"
+    )
 
 
 class ReportIn(Schema):
@@ -80,6 +86,11 @@ def report_out(report) -> dict:
             {"at": e.at, "action": e.action, "actor": e.actor.get_username() if e.actor else None}
             for e in incident_selectors.timeline(report.incident)
         ],
+        "action_items": [
+            action_schemas.serialize(a, today)
+            for a in services.action_items(report)
+            for today in [action_selectors.local_today(report.incident.institution)]
+        ],
     }
 
 
@@ -109,6 +120,23 @@ def put_report(request, number: str, payload: ReportIn):
     report = _report(request, number)
     values = {k: v for k, v in payload.dict().items() if v is not None}
     return report_out(services.update(request.auth, report, values))
+
+
+class ActionIn(Schema):
+    text: str = Field(max_length=2000, description="what is to be done")
+    owner: str = Field(max_length=150, description="the username of who does it")
+    due: Day = Field(description="by when (a day of the institution)")
+
+
+@router.post(
+    "/reports/major/{number}/actions",
+    response={201: ActionOut, **ERRORS},
+    summary="Add an action item the report asks for (its owner is told and reminded)",
+)
+def add_action(request, number: str, payload: ActionIn):
+    report = _report(request, number)
+    item = services.add_action(request.auth, report, payload.text, payload.owner, payload.due)
+    return Status(201, action_schemas.out(item))
 
 
 class DeclarationOut(Schema):

@@ -33,3 +33,15 @@ class MajorReportForm(forms.Form):
         return [
             line.strip() for line in self.cleaned_data["distribution"].splitlines() if line.strip()
         ]
+
+
+class ActionItemForm(forms.Form):
+    """An action item the report asks for: what, who, by when."""
+
+    text = forms.CharField(label=_("What is to be done"), max_length=2000)
+    owner = forms.ChoiceField(label=_("Owner"))
+    due = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "—"), *[(u, u) for u in members]]

@@ -13,6 +13,10 @@ from django.utils.translation import gettext as _
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require
+from escalade.actions import selectors as action_selectors
+from escalade.actions import services as actions
+from escalade.actions.choices import ActionSource
+from escalade.actions.models import ActionItem
 from escalade.core import audit, packs, prepared
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid
@@ -149,6 +153,39 @@ def update(actor, report: MajorReport, values: dict) -> MajorReport:
         if report.completed_at and not was_complete:
             send(actor, report)
     return report
+
+
+def add_action(actor, report: MajorReport, text: str, owner, due) -> ActionItem:
+    """An action item the report asks for (what, who, by when): its owner is told now,
+    reminded before the date and while it is overdue; the report lists its state."""
+    require(actor, perms.RESOLVE, report.incident)
+    number = report.incident.number
+    return actions.add(
+        actor,
+        report.incident,
+        source=ActionSource.MAJOR_REPORT,
+        text=text,
+        owner=owner,
+        due=due,
+        link=f"/incidents/{number}/report/",
+        label=number,
+    )
+
+
+def members_of(institution) -> list[str]:
+    """Who may own an action item: the institution's active members, by username."""
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, memberships__institution=institution)
+        .order_by("username")
+        .values_list("username", flat=True)
+        .distinct()
+    )
+
+
+def action_items(report: MajorReport) -> list[ActionItem]:
+    """The report's action items, soonest due first."""
+    return action_selectors.of_source(ActionSource.MAJOR_REPORT, report.incident_id)
 
 
 def send(actor, report: MajorReport) -> None:

@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 
+from escalade.actions import selectors as action_selectors
 from escalade.core.fiscal import Period, parse_code, periods
 from escalade.core.i18n import pick
 from escalade.core.models import AuditEvent
@@ -238,6 +239,23 @@ def figures(institution, r: Range, site: str = "", symptom: str = "") -> dict:
         "service_interruptions": interruption_figures(institution, start, end),
         "outages": outage_figures(institution, start, end),
         "response_targets": clock_figures(institution, start, end),
+        # the action items asked for in the period, and those overdue now
+        "action_items": action_selectors.counts(
+            institution, action_selectors.local_today(institution), start, end
+        ),
+        "overdue_actions": [
+            {
+                "id": a.pk,
+                "text": a.text,
+                "source": a.source_label,
+                "link": a.link,
+                "owner": a.owner.get_username() if a.owner_id else None,
+                "due": a.due,
+            }
+            for a in action_selectors.overdue(
+                institution, action_selectors.local_today(institution)
+            )[:50]
+        ],
     }
 
 
@@ -268,11 +286,14 @@ def follow_up_report(institution, now: dt.datetime, stale_hours: float | None = 
         .annotate(since=Min("escalations__at"))
         .order_by("since")
     )
+    today = now.astimezone(institution.zone).date()
     return {
         "per_agent": per_agent,
         "stale": list(stale[:200]),
         "waiting_partner": list(waiting[:200]),
         "stale_hours": hours,
+        # what the major-incident reports and the problems asked for, past its date
+        "overdue_actions": list(action_selectors.overdue(institution, today)[:200]),
     }
 
 

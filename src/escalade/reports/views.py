@@ -6,16 +6,17 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from escalade.accounts import rules as perms
 from escalade.accounts.web import current_institution, requires
 from escalade.core.errors import DomainError, NotFound
 from escalade.core.fiscal import fiscal_year_of, period_of, periods
-from escalade.core.web import done, show_errors, shows_errors
+from escalade.core.web import act, done, show_errors, shows_errors
 from escalade.incidents import selectors as incident_selectors
 
 from . import services, stats
-from .forms import MajorReportForm
+from .forms import ActionItemForm, MajorReportForm
 from .models import IncidentDeclaration
 from .pdf import major_report_pdf
 from .stats import follow_up_report
@@ -45,11 +46,51 @@ def major_report(request, number):
             except DomainError as exc:
                 show_errors(form, exc)
         status = 422
+    return _major_page(request, report, form=form, status=status)
+
+
+def _major_page(request, report, *, form=None, action_form=None, status=200):
+    incident = report.incident
+    if form is None:
+        initial = {f: getattr(report, f) for f in services.EDITABLE}
+        initial["resolution"] = report.resolution_text
+        initial["distribution"] = "\n".join(report.distribution)
+        form = MajorReportForm(initial=initial)
+    members = services.members_of(incident.institution)
+    today = timezone.now().astimezone(incident.institution.zone).date()
+    items = services.action_items(report)
+    for item in items:
+        item.overdue = item.state == "open" and item.due is not None and item.due < today
     return render(
         request,
         "reports/major.html",
-        {"report": report, "form": form, "incident": report.incident},
+        {
+            "report": report,
+            "form": form,
+            "incident": incident,
+            "action_items": items,
+            "action_form": action_form or ActionItemForm(members=members, auto_id="id_action_%s"),
+        },
         status=status,
+    )
+
+
+@login_required
+@require_POST
+@shows_errors
+def major_report_action(request, number):
+    """The report's author adds an action item (what, owner, due date)."""
+    report = _report(request, number)
+    members = services.members_of(report.incident.institution)
+    return act(
+        request,
+        lambda d: services.add_action(request.user, report, d["text"], d["owner"], d["due"]),
+        form=ActionItemForm(request.POST, members=members, auto_id="id_action_%s"),
+        key="action_form",
+        page=lambda status, **forms: _major_page(request, report, status=status, **forms),
+        then=lambda _item: done(
+            request, _("Action item added: its owner is told."), "reports:major", number=number
+        ),
     )
 
 

@@ -35,6 +35,7 @@ def ensure_roles() -> None:
                 "mailin",
                 "datasources",
                 "oncall",
+                "actions",
             ]
         ).select_related("content_type")
     }
