@@ -28,6 +28,9 @@ ACCESS = {
     ("GET", "/api/incidents"): ANY,  # the requester gets their own only (scoped, below)
     ("GET", "/api/incidents/{number}"): perms.VIEW_ALL,
     ("GET", "/api/incidents/known"): perms.LOG,
+    ("GET", "/api/guides"): perms.VIEW_ALL,
+    ("GET", "/api/guides/{symptom}"): perms.VIEW_ALL,
+    ("PUT", "/api/guides/{symptom}"): perms.GUIDE_CHANGE,
     ("GET", "/api/incidents/{number}/declaration"): perms.VIEW_ALL,
     ("GET", "/api/me"): ANY,
     ("GET", "/api/providers"): ANY,  # the catalogue of whom to call: public support lines
@@ -291,6 +294,7 @@ def world(api, staff, body, cusm):
     return {
         "number": major,
         "item_id": action.pk,
+        "symptom": "codec",
         "proposal_id": proposal.pk,
         "report_id": report.pk,
         "local_code": "GLU",

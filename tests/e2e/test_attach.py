@@ -66,3 +66,29 @@ def test_a_call_is_attached_to_the_outage_in_progress_by_keyboard(live_server, p
     expect(page.locator("#attached-calls")).to_contain_text("1 appel rattaché")
     page.goto(f"{live_server.url}/incidents/{parent}/")
     expect(page.locator("#attached-calls")).to_contain_text(number)
+
+
+def test_the_guide_of_the_symptom_opens_beside_the_form_and_solves_the_call_by_keyboard(
+    live_server, page, staff
+):
+    from escalade.incidents.models import Incident
+
+    sign_in(page, live_server.url, "level1_agent")
+    page.keyboard.press("Alt+n")
+    page.wait_for_url(re.compile(r"/incidents/new/"))
+    page.locator("#id_requester_name").fill("Dr Martin")
+    page.locator("#id_requester_site").fill("Lachine")
+    page.locator("#id_symptom").focus()
+    page.keyboard.type("Simple sound")  # the guide of the symptom opens beside the form
+    guide = page.locator("#guide")
+    expect(guide).to_contain_text("mute key")
+    page.locator("#id_summary").fill("No sound")
+    page.keyboard.press("Alt+g")  # to the guide's first check
+    expect(page.locator("#solved-1")).to_be_focused()
+    page.keyboard.press("Tab")  # its "Next"
+    page.keyboard.press("Enter")
+    expect(page.locator("#solved-2")).to_be_focused()
+    page.keyboard.press("Enter")  # solved at the second check: saved, resolved
+    page.wait_for_url(re.compile(r"/incidents/CCT-\d{4}-\d{6}/\?logged=1"))
+    call = Incident.objects.get(number=page.locator("#readback-number").inner_text().strip())
+    assert (call.status, call.guide_step, call.severity) == ("resolved", 2, "minor")

@@ -163,6 +163,7 @@ def _http_error(request, exc: HttpError):
 
 
 api.add_router("/incidents", "escalade.incidents.api.router")
+api.add_router("/guides", "escalade.incidents.api.guides_router")
 api.add_router("/", "escalade.accounts.api.router")
 api.add_router("/", "escalade.catalog.api.router")
 api.add_router("/", "escalade.routing.api.router")

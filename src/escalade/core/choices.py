@@ -43,6 +43,7 @@ class AuditAction(models.TextChoices):
     DETACHED = "detached", _("detached from its incident")
     INCIDENT_MERGED = "incident_merged", _("incidents merged")
     REQUESTER_TOLD = "requester_told", _("requester told of the resolution")
+    GUIDE_CHANGED = "guide_changed", _("diagnostic guide changed")
     ACTION_ADDED = "action_added", _("action item added")
     ACTION_DONE = "action_done", _("action item done")
     ACTION_CANCELLED = "action_cancelled", _("action item cancelled")

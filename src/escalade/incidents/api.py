@@ -70,6 +70,16 @@ class IncidentIn(Schema):
     route: RouteQuestionIn | None = Field(
         None, description="the routing question (institutions with a chart): the plan is kept"
     )
+    guide_step: int | None = Field(
+        None,
+        ge=1,
+        le=50,
+        description="solved on the call at this step of the symptom's diagnostic guide "
+        "(GET /api/guides/{symptom}): resolved on the first call, the step counted",
+    )
+    guide_version: int | None = Field(
+        None, ge=1, description="the guide's version read (default: the current one)"
+    )
     attach_to: str = Field(
         "",
         max_length=30,
@@ -110,6 +120,11 @@ class RequesterOut(Out):
     language: one_of("", Language)
 
 
+class GuideStepOut(Out):
+    version: int
+    step: int
+
+
 class IncidentOut(Out):
     number: str
     institution: str
@@ -144,6 +159,9 @@ class IncidentOut(Out):
     )
     merged_into: str | None = Field(
         None, description="merged: the number of the incident kept, where its work goes on"
+    )
+    guide: GuideStepOut | None = Field(
+        None, description="solved on the call at this step of its diagnostic guide"
     )
 
 
@@ -286,6 +304,9 @@ def serialize(incident: Incident, assignees=None) -> dict:
         "to_classify": incident.to_classify,
         "parent": incident.parent.number if incident.parent_id else None,
         "merged_into": incident.merged_into.number if incident.merged_into_id else None,
+        "guide": {"version": incident.guide.version, "step": incident.guide_step}
+        if incident.guide_id
+        else None,
     }
 
 
@@ -360,6 +381,8 @@ def create_incident(request, payload: IncidentIn):
             subject=payload.route.subject if payload.route else "",
             location=payload.route.location if payload.route else "",
             attach_to=payload.attach_to,
+            guide_step=payload.guide_step,
+            guide_version=payload.guide_version,
             requester_language=payload.requester.language,
         ),
     )
@@ -650,3 +673,98 @@ def merge_incident(request, number: str, payload: MergeIn):
 )
 def requester_called_back(request, number: str):
     return _detail(services.called_back(request.auth, selectors.find(request.auth, number)))
+
+
+# -- level 1's diagnostic guides (/api/guides) --------------------------------------
+
+guides_router = Router(tags=["diagnostic guides"])
+
+
+class GuideTextIn(Schema):
+    fr: str = Field(max_length=500)
+    en: str = Field(max_length=500)
+
+
+class GuideStepIn(Schema):
+    text: GuideTextIn
+
+
+class GuideIn(Schema):
+    institution: str | None = None
+    steps: list[GuideStepIn] = Field(description="in the order they are run, 1 to 20")
+
+
+class GuideStepFigureOut(Out):
+    step: int
+    text: str = Field(description="in the reader's language")
+    text_fr: str
+    text_en: str
+    solved: int = Field(description="calls solved at this step")
+
+
+class GuideOut(Out):
+    symptom: str
+    symptom_label: str
+    version: int
+    current: bool
+    created_at: dt.datetime
+    created_by: str | None
+    steps: list[GuideStepFigureOut]
+    solved: int = Field(description="calls solved by this version")
+    calls: int = Field(description="calls with this symptom while this version was in use")
+
+
+class GuideQuery(Schema):
+    institution: str | None = None
+
+
+def _guide_out(guide, figures: dict) -> dict:
+    return {
+        "symptom": guide.symptom.code,
+        "symptom_label": pick(guide.symptom.label),
+        "version": guide.version,
+        "current": guide.current,
+        "created_at": guide.created_at,
+        "created_by": guide.created_by.get_username() if guide.created_by_id else None,
+        "steps": [
+            {**row, "text_fr": step["text"]["fr"], "text_en": step["text"]["en"]}
+            for row, step in zip(figures["steps"], guide.steps, strict=True)
+        ],
+        "solved": figures["solved"],
+        "calls": figures["calls"],
+    }
+
+
+@guides_router.get(
+    "", response={200: list[GuideOut], **ERRORS}, summary="The guides in use, with their figures"
+)
+def list_guides(request, q: Query[GuideQuery]):
+    institution = resolve_institution(request.auth, q.institution, need=perms.VIEW_ALL)
+    found = [g for g in selectors.guides_of(institution) if g.current]
+    stats = selectors.guide_stats(found)
+    return [_guide_out(g, stats[g.pk]) for g in found]
+
+
+@guides_router.get(
+    "/{symptom}",
+    response={200: list[GuideOut], **ERRORS},
+    summary="A symptom's guide, every version, newest first",
+)
+def get_guide(request, symptom: str, q: Query[GuideQuery]):
+    institution = resolve_institution(request.auth, q.institution, need=perms.VIEW_ALL)
+    versions = selectors.guides_of(institution, symptom)
+    stats = selectors.guide_stats(versions)
+    return [_guide_out(g, stats[g.pk]) for g in versions]
+
+
+@guides_router.put(
+    "/{symptom}",
+    response={200: GuideOut, **ERRORS},
+    summary="Write a symptom's guide again (a new version unless nothing changed)",
+)
+def put_guide(request, symptom: str, payload: GuideIn):
+    institution = resolve_institution(request.auth, payload.institution)
+    guide = services.save_guide(
+        request.auth, institution, symptom, [s.dict() for s in payload.steps]
+    )
+    return _guide_out(guide, selectors.guide_stats([guide])[guide.pk])

@@ -100,6 +100,12 @@ class IntakeForm(forms.Form):
     # The major incident in progress this call is about: set by the known incident's
     # button beside the form (Alt+J), which saves the call attached to it.
     attach_to = forms.CharField(max_length=30, required=False, widget=forms.HiddenInput)
+    # Solved at this step of the symptom's diagnostic guide (its button beside the form),
+    # and the guide's version the agent read.
+    guide_step = forms.IntegerField(
+        min_value=1, max_value=50, required=False, widget=forms.HiddenInput
+    )
+    guide_version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     # The routing question (seed 003), offered where the institution has a chart.
     need = forms.ChoiceField(label=_("Need"), required=False)
     subject = forms.ChoiceField(label=_("Whom to contact: subject"), required=False)
@@ -206,6 +212,31 @@ class ResolveForm(forms.Form):
     resolution = forms.CharField(
         label=_("Resolution"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class GuideForm(forms.Form):
+    """A guide written again: its steps in French and in English, one per line, the same
+    number in both."""
+
+    fr = forms.CharField(
+        label=_("Steps in French, one per line"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+    en = forms.CharField(
+        label=_("Steps in English, one per line"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+    def clean(self):
+        data = super().clean()
+        fr = [line.strip() for line in data.get("fr", "").splitlines() if line.strip()]
+        en = [line.strip() for line in data.get("en", "").splitlines() if line.strip()]
+        if fr and en and len(fr) != len(en):
+            self.add_error(
+                "en",
+                _("%(en)s steps in English for %(fr)s in French: give each step in both.")
+                % {"en": len(en), "fr": len(fr)},
+            )
+        data["steps"] = [{"text": {"fr": f, "en": e}} for f, e in zip(fr, en, strict=False)]
+        return data
 
 
 class AttachForm(forms.Form):

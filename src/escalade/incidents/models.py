@@ -56,6 +56,42 @@ class SymptomCategory(models.Model):
         return pick(self.label) or self.code
 
 
+class DiagnosticGuide(models.Model):
+    """Level 1's diagnostic guide for one symptom (seed 000: « effectue un diagnostic de
+    premier niveau »): the questions to ask and checks to run, in order, each in French
+    and English. Versioned: a change makes a new version, the calls solved by an older
+    one keep it."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    symptom = models.ForeignKey(
+        SymptomCategory, on_delete=models.PROTECT, related_name="guides", verbose_name=_("symptom")
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    # [{"text": {"fr": ..., "en": ...}}, ...] in the order they are run
+    steps = models.JSONField(_("steps"), default=list)
+    digest = models.CharField(max_length=64, editable=False)
+    current = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("diagnostic guide")
+        verbose_name_plural = _("diagnostic guides")
+        ordering = ["symptom__position", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["symptom", "version"], name="inc_guide_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.symptom} v{self.version}"
+
+    def step_texts(self) -> list[str]:
+        """The steps in the reader's language."""
+        return [pick(s.get("text")) for s in self.steps]
+
+
 class IncidentPolicy(models.Model):
     """The incident rules of an institution's pack: levels, classification, assignment,
     priority matrix, follow-up threshold. Evaluated by rules.py."""
@@ -151,6 +187,16 @@ class Incident(models.Model):
     summary = models.CharField(_("summary"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     resolved_on_first_call = models.BooleanField(_("resolved on the first call"), default=False)
+    # Solved on the call at this step (1, 2...) of this version of its symptom's guide.
+    guide = models.ForeignKey(
+        DiagnosticGuide,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="solved",
+        verbose_name=_("diagnostic guide"),
+    )
+    guide_step = models.PositiveSmallIntegerField(_("solved at step"), null=True, blank=True)
     during_live_session = models.BooleanField(_("during a live session"), default=False)
     patient_safety = models.CharField(
         _("patient safety"), max_length=10, choices=PatientSafety.choices, blank=True, default=""

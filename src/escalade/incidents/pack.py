@@ -13,6 +13,7 @@ from escalade.core.packs import Labels
 from .choices import Impact, Severity, SymptomGroup, Urgency
 from .models import IncidentPolicy, SymptomCategory
 from .rules import CONDITIONS
+from .services import guides as guide_services
 
 
 class CategorySpec(BaseModel):
@@ -218,6 +219,45 @@ def apply_incidents(institution, spec: IncidentsFile, ctx: dict) -> None:
     )
 
 
+class StepSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Labels
+
+
+class GuidesFile(BaseModel):
+    """Level 1's diagnostic guides: per symptom code, the steps in order."""
+
+    model_config = ConfigDict(extra="forbid")
+    guides: dict[str, list[StepSpec]] = Field(min_length=1)
+
+    @field_validator("guides")
+    @classmethod
+    def _steps(cls, value):
+        for code, steps in value.items():
+            if not steps:
+                raise ValueError(f"the guide of '{code}' has no step")
+        return value
+
+
+def _guides_check(parsed: dict) -> list:
+    guides, cats = parsed.get("guides.yaml"), parsed.get("categories.yaml")
+    if not guides:
+        return []
+    codes = {c.code for c in cats.categories} if cats else set()
+    return [
+        ("guides.yaml", None, f"guides.{code}", f"unknown symptom '{code}'")
+        for code in guides.guides
+        if code not in codes
+    ]
+
+
+def apply_guides(institution, spec: GuidesFile, ctx: dict) -> None:
+    guide_services.from_pack(
+        institution,
+        {code: [s.model_dump() for s in steps] for code, steps in spec.guides.items()},
+    )
+
+
 def register() -> None:
     # the service desk the callers of the institution are given (Ontario's, seed 002)
     packs.declare_setting("desk_phone", str, "", owner="incidents")
@@ -226,4 +266,6 @@ def register() -> None:
     # institution has no incident rules yet).
     packs.register("categories.yaml", CategoriesFile, apply_categories, required=False)
     packs.register("incidents.yaml", IncidentsFile, apply_incidents, required=False)
+    packs.register("guides.yaml", GuidesFile, apply_guides, required=False)
     packs.register_cross_check(_cross_check)
+    packs.register_cross_check(_guides_check)

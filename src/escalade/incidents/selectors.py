@@ -19,13 +19,20 @@ from escalade.core.models import AuditEvent
 from . import rules
 from . import search as search_index
 from .choices import Status
-from .models import Assignment, Escalation, Incident, IncidentPolicy, Ticket
+from .models import (
+    Assignment,
+    DiagnosticGuide,
+    Escalation,
+    Incident,
+    IncidentPolicy,
+    Ticket,
+)
 
 
 def visible_incidents(user, institution) -> QuerySet[Incident]:
     """What `user` may read in `institution`: everything for staff, their own for requesters."""
     qs = Incident.objects.filter(institution=institution).select_related(
-        "symptom", "ticket", "parent", "merged_into"
+        "symptom", "ticket", "parent", "merged_into", "guide"
     )
     if has_permission(user, perms.VIEW_ALL):
         return qs
@@ -417,3 +424,66 @@ def open_majors(institution, now: dt.datetime | None = None) -> dict:
             institution=institution, parent__in=qs.values("pk")
         ).count(),
     }
+
+
+# -- level 1's diagnostic guides ----------------------------------------------------
+
+
+def current_guide(institution, symptom: str) -> DiagnosticGuide | None:
+    """The guide the call form opens for this symptom (its current version)."""
+    if not symptom:
+        return None
+    return (
+        DiagnosticGuide.objects.filter(institution=institution, symptom__code=symptom, current=True)
+        .select_related("symptom")
+        .first()
+    )
+
+
+def guides_of(institution, symptom: str | None = None) -> list[DiagnosticGuide]:
+    """The institution's guides (every version, the current first per symptom)."""
+    qs = DiagnosticGuide.objects.filter(institution=institution).select_related("symptom")
+    if symptom:
+        qs = qs.filter(symptom__code=symptom)
+    return list(qs.order_by("symptom__position", "symptom__code", "-version"))
+
+
+def guide_stats(guides: list[DiagnosticGuide], since=None, until=None) -> dict[int, dict]:
+    """Per guide version: how many calls were solved at each step, and how many calls of
+    its symptom were logged while it was current (so the centre sees which checks work)."""
+    solved = Incident.objects.filter(guide__in=guides)
+    if since is not None:
+        solved = solved.filter(created_at__gte=since, created_at__lt=until)
+    counts: dict[tuple[int, int], int] = {
+        (g, s): n
+        for g, s, n in solved.values_list("guide_id", "guide_step")
+        .annotate(n=Count("id"))
+        .values_list("guide_id", "guide_step", "n")
+    }
+    out = {}
+    for guide in guides:
+        later = next(
+            (
+                g.created_at
+                for g in guides
+                if g.symptom_id == guide.symptom_id and g.version == guide.version + 1
+            ),
+            None,
+        )
+        calls = Incident.objects.filter(
+            symptom_id=guide.symptom_id, created_at__gte=guide.created_at
+        )
+        if later is not None:
+            calls = calls.filter(created_at__lt=later)
+        if since is not None:
+            calls = calls.filter(created_at__gte=since, created_at__lt=until)
+        steps = [
+            {"step": i + 1, "text": text, "solved": counts.get((guide.pk, i + 1), 0)}
+            for i, text in enumerate(guide.step_texts())
+        ]
+        out[guide.pk] = {
+            "steps": steps,
+            "solved": sum(s["solved"] for s in steps),
+            "calls": calls.count(),
+        }
+    return out

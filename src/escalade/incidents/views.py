@@ -26,7 +26,7 @@ from escalade.core.i18n import current_language
 from escalade.core.pagination import PageQuery, paginate
 from escalade.core.text import display_phone
 from escalade.core.web import act as act_on
-from escalade.core.web import shows_errors
+from escalade.core.web import done, shows_errors
 
 from . import rules, selectors, services
 from .choices import Severity, Status
@@ -35,6 +35,7 @@ from .forms import (
     AttachForm,
     EmptyForm,
     EscalateForm,
+    GuideForm,
     IntakeForm,
     MergeForm,
     NoteForm,
@@ -164,6 +165,93 @@ def known(request):
             ),
             "institution": institution,
         },
+    )
+
+
+@requires(perms.LOG)
+def guide_panel(request):
+    """The call form's diagnostic guide of the chosen symptom, fetched when the symptom
+    changes (htmx): its steps in order, each with "solved at this step"."""
+    institution = current_institution(request)
+    return render(
+        request,
+        "incidents/intake.html#guide",
+        {"guide": selectors.current_guide(institution, request.GET.get("symptom", "")[:40])},
+    )
+
+
+@requires(perms.VIEW_ALL)
+def guides(request):
+    """The technicians' page: every symptom's guide, with the calls it solved per step."""
+    institution = current_institution(request)
+    found = [g for g in selectors.guides_of(institution) if g.current]
+    stats = selectors.guide_stats(found)
+    symptoms_without = [
+        s
+        for s in services.symptoms_of(institution).values()
+        if s.pk not in {g.symptom_id for g in found}
+    ]
+    return render(
+        request,
+        "incidents/guides.html",
+        {
+            "institution": institution,
+            "rows": [(g, stats[g.pk]) for g in found],
+            "without": symptoms_without,
+            "can_change": has_permission(request.user, perms.GUIDE_CHANGE, institution),
+        },
+    )
+
+
+@requires(perms.VIEW_ALL)
+@shows_errors
+def guide_detail(request, symptom):
+    """One symptom's guide: its steps, each version's figures, and (technicians) the form
+    that writes a new version."""
+    institution = current_institution(request)
+    category = services.symptoms_of(institution).get(symptom)
+    if category is None:
+        raise NotFound(symptom, field="symptom")
+    versions = selectors.guides_of(institution, symptom)
+    current = next((g for g in versions if g.current), None)
+    initial = {}
+    if current is not None:
+        initial = {
+            lang: "\n".join(step["text"][lang] for step in current.steps) for lang in ("fr", "en")
+        }
+    form = GuideForm(request.POST or None, initial=initial)
+    stats = selectors.guide_stats(versions)
+    for guide in versions:
+        guide.figures = stats[guide.pk]
+
+    def page(status=200, **forms):
+        return render(
+            request,
+            "incidents/guide.html",
+            {
+                "institution": institution,
+                "symptom": category,
+                "current": current,
+                "versions": versions,
+                "form": forms.get("form", form),
+                "can_change": has_permission(request.user, perms.GUIDE_CHANGE, institution),
+            },
+            status=status,
+        )
+
+    if request.method != "POST":
+        return page()
+    return act_on(
+        request,
+        lambda data: services.save_guide(request.user, institution, symptom, data["steps"]),
+        form=form,
+        page=page,
+        then=lambda guide: done(
+            request,
+            _("Guide saved: version %(version)s.") % {"version": guide.version},
+            "incidents:guide",
+            symptom=symptom,
+        ),
     )
 
 

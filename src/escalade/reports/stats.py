@@ -29,6 +29,7 @@ from escalade.core.fiscal import Period, parse_code, periods
 from escalade.core.i18n import pick
 from escalade.core.models import AuditEvent
 from escalade.core.replica import heavy_read
+from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.choices import Channel, Level, Severity, Status
 from escalade.incidents.models import (
     Assignment,
@@ -239,6 +240,8 @@ def figures(institution, r: Range, site: str = "", symptom: str = "") -> dict:
         "service_interruptions": interruption_figures(institution, start, end),
         "outages": outage_figures(institution, start, end),
         "response_targets": clock_figures(institution, start, end),
+        # level 1's diagnostic guides: the calls of the period solved at each step
+        "guides": _guide_figures(institution, start, end),
         # the action items asked for in the period, and those overdue now
         "action_items": action_selectors.counts(
             institution, action_selectors.local_today(institution), start, end
@@ -257,6 +260,20 @@ def figures(institution, r: Range, site: str = "", symptom: str = "") -> dict:
             )[:50]
         ],
     }
+
+
+def _guide_figures(institution, start, end) -> list[dict]:
+    guides = [g for g in incident_selectors.guides_of(institution) if g.current]
+    stats = incident_selectors.guide_stats(guides, start, end)
+    return [
+        {
+            "symptom": g.symptom.code,
+            "label": pick(g.symptom.label),
+            "version": g.version,
+            **stats[g.pk],
+        }
+        for g in guides
+    ]
 
 
 def Cast_id():  # noqa: N802 - an expression factory, read like a column

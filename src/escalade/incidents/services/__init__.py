@@ -6,6 +6,7 @@ intake, lifecycle (the moves); every name is importable from here as before."""
 from escalade.accounts.services import require  # the one guard, as it was importable here
 
 from .common import IncidentInput, parse_phone, policy_of, route_snapshot, symptoms_of
+from .guides import save_guide
 from .intake import log_incident
 from .lifecycle import (
     add_note,
@@ -41,6 +42,7 @@ __all__ = [
     "reclassify",
     "reopen",
     "reprioritize",
+    "save_guide",
     "requester_replied",
     "require",
     "resolve",

@@ -65,6 +65,10 @@ class IncidentInput:
     attach_to: str = ""
     # The language the requester speaks, fr or en (blank: the institution's).
     requester_language: str = ""
+    # Solved on the call at this step of the symptom's diagnostic guide (that version):
+    # resolved on the first call, the step recorded.
+    guide_step: int | None = None
+    guide_version: int | None = None
 
     @classmethod
     def from_fields(cls, data: dict) -> IncidentInput:

@@ -24,6 +24,7 @@ from .assignment import _candidates
 from .classification import _classify_facts
 from .common import ELSEWHERE, IncidentInput, _validate, policy_of, route_snapshot
 from .effects import _apply_severity
+from .guides import solved_step
 from .links import parent_for
 
 
@@ -32,8 +33,10 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
     require(actor, perms.LOG, institution, ELSEWHERE)
     policy = policy_of(institution)
     errors: list = []
+    guide = step = None
     try:
         symptom, (phone, ext) = _validate(data, institution)
+        guide, step = solved_step(symptom, data.guide_version, data.guide_step)
     except Invalid as exc:
         errors.extend(exc.errors)
     try:
@@ -50,6 +53,8 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
         errors.extend(not_one_of("requester.language", data.requester_language, Language))
     if errors:
         raise Invalid(errors=errors)
+    # solved at a step of the guide: resolved on the first call (seed 000's minor rule)
+    resolved = data.resolved_on_first_call or guide is not None
     live = data.during_live_session
     impact = rules.first_rating(
         data.impact, symptom.impact, live, policy.default_impact, urgent=False
@@ -62,7 +67,7 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
     severity_hint = _classify_facts(
         symptom,
         data.level,
-        data.resolved_on_first_call,
+        resolved,
         policy,
         data.during_live_session,
         data.channel,
@@ -85,7 +90,9 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
             summary=data.summary.strip(),
             summary_i18n={k: v.strip()[:200] for k, v in (data.summary_i18n or {}).items()},
             description=(data.description or "").strip(),
-            resolved_on_first_call=data.resolved_on_first_call,
+            resolved_on_first_call=resolved,
+            guide=guide,
+            guide_step=step,
             route_plan=route_plan,
             during_live_session=data.during_live_session,
             level=data.level,
@@ -105,10 +112,17 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
         incident.severity = result.severity
         incident.classification_rule = result.rule
         incident.classification_reason = result.reason
-        if data.resolved_on_first_call:
+        if resolved:
             incident.status = Status.RESOLVED
             incident.resolved_at = now
-            incident.resolution = str(_("Resolved on the first call."))
+            incident.resolution = (
+                str(
+                    _("Resolved on the first call, at step %(step)s of the guide: %(text)s")
+                    % {"step": step, "text": guide.step_texts()[step - 1]}
+                )
+                if guide
+                else str(_("Resolved on the first call."))
+            )
         incident.number = next_number(
             institution.request_prefix, now.astimezone(institution.zone).year
         )
@@ -130,6 +144,7 @@ def log_incident(actor, institution, data: IncidentInput) -> Incident:
                     "priority": incident.priority,
                     **({"level": incident.level} if incident.level != 1 else {}),
                     **({"follows": data.follows.number} if data.follows else {}),
+                    **({"guide": guide.version, "guide_step": step} if guide else {}),
                 },
             ),
             audit.event(

@@ -33,7 +33,9 @@ document.addEventListener("keydown", function (event) {
   if (target) {
     event.preventDefault();
     var tag = target.tagName.toLowerCase();
-    if (tag === "input" || tag === "select" || tag === "textarea") { target.focus(); }
+    if (tag === "input" || tag === "select" || tag === "textarea" || target.hasAttribute("data-focus")) {
+      target.focus();
+    }
     else { target.click(); }
   }
 });
@@ -345,4 +347,11 @@ document.addEventListener("DOMContentLoaded", function () {
 document.addEventListener("click", function (event) {
   var button = event.target.closest && event.target.closest("[data-passkey]");
   if (button) { passkeyCeremony(button); }
+});
+// A diagnostic guide's "Next": the cursor goes to the next step's "Solved" button.
+document.addEventListener("click", function (event) {
+  var next = event.target.closest && event.target.closest("[data-next]");
+  if (!next) { return; }
+  var target = document.getElementById(next.getAttribute("data-next"));
+  if (target) { target.focus(); }
 });
