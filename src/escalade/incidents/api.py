@@ -471,12 +471,16 @@ class KnownOut(Out):
 
 @router.get(
     "/known",
-    response={200: list[KnownOut], **ERRORS},
+    response={200: page_of(KnownOut), **ERRORS},
     summary="Major incidents in progress a call may be about (by site or symptom)",
 )
-def known_incidents(request, filters: Query[KnownFilters]):
+def known_incidents(request, filters: Query[KnownFilters], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, filters.institution)
     services.require(request.auth, perms.LOG, institution)
+    return paginate(_known(institution, filters), page)
+
+
+def _known(institution, filters: KnownFilters) -> list[dict]:
     return [
         {
             "number": k["incident"].number,
@@ -736,25 +740,25 @@ def _guide_out(guide, figures: dict) -> dict:
 
 
 @guides_router.get(
-    "", response={200: list[GuideOut], **ERRORS}, summary="The guides in use, with their figures"
+    "", response={200: page_of(GuideOut), **ERRORS}, summary="The guides in use, with their figures"
 )
-def list_guides(request, q: Query[GuideQuery]):
+def list_guides(request, q: Query[GuideQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.VIEW_ALL)
     found = [g for g in selectors.guides_of(institution) if g.current]
     stats = selectors.guide_stats(found)
-    return [_guide_out(g, stats[g.pk]) for g in found]
+    return paginate([_guide_out(g, stats[g.pk]) for g in found], page)
 
 
 @guides_router.get(
     "/{symptom}",
-    response={200: list[GuideOut], **ERRORS},
+    response={200: page_of(GuideOut), **ERRORS},
     summary="A symptom's guide, every version, newest first",
 )
-def get_guide(request, symptom: str, q: Query[GuideQuery]):
+def get_guide(request, symptom: str, q: Query[GuideQuery], page: Query[PageQuery]):
     institution = resolve_institution(request.auth, q.institution, need=perms.VIEW_ALL)
     versions = selectors.guides_of(institution, symptom)
     stats = selectors.guide_stats(versions)
-    return [_guide_out(g, stats[g.pk]) for g in versions]
+    return paginate([_guide_out(g, stats[g.pk]) for g in versions], page)
 
 
 @guides_router.put(

@@ -81,7 +81,7 @@ def test_the_pages_and_the_api_show_guides_and_figures(client, api, body, cusm, 
     assert r.json()["guide"] == {"version": 1, "step": 1} and r.json()["status"] == "resolved"
     bad = agent.post("/api/incidents", body(symptom="lan", guide_step=1))
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "guide_step"
-    listed = agent.get("/api/guides").json()
+    listed = agent.get("/api/guides").json()["items"]
     bridge = next(g for g in listed if g["symptom"] == "bridge")
     assert bridge["steps"][0]["solved"] == 1 and "status page" in bridge["steps"][0]["text"]
     put = api("telehealth_technician").client.put(
@@ -90,7 +90,7 @@ def test_the_pages_and_the_api_show_guides_and_figures(client, api, body, cusm, 
         content_type="application/json",
     )
     assert put.status_code == 200 and put.json()["version"] == 2
-    versions = agent.get("/api/guides/bridge").json()
+    versions = agent.get("/api/guides/bridge").json()["items"]
     assert [(v["version"], v["current"], v["solved"]) for v in versions] == [
         (2, True, 0),
         (1, False, 1),

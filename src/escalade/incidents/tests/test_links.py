@@ -173,6 +173,7 @@ def test_the_api_lists_known_incidents_attaches_detaches_and_merges(api, body, s
     site = "Hôpital de Montréal pour enfants"
     parent = agent.post("/api/incidents", body(symptom="bridge")).json()
     known = agent.get("/api/incidents/known", site="hopital de montreal pour enfants").json()
+    known = known["items"]
     assert [(k["number"], k["match"], k["attached_calls"]) for k in known] == [
         (parent["number"], "site", 0)
     ]
@@ -193,7 +194,7 @@ def test_the_api_lists_known_incidents_attaches_detaches_and_merges(api, body, s
     )
     detail = agent.get(f"/api/incidents/{parent['number']}").json()
     assert [c["number"] for c in detail["attached_calls"]] == [call["number"]]
-    assert agent.get("/api/incidents/known", site=site).json()[0]["attached_calls"] == 1
+    assert agent.get("/api/incidents/known", site=site).json()["items"][0]["attached_calls"] == 1
 
     bad = agent.post("/api/incidents", body(attach_to="CCT-1999-000009"))
     assert bad.status_code == 422
