@@ -29,6 +29,11 @@ ACCESS = {
     ("GET", "/api/incidents/{number}"): perms.VIEW_ALL,
     ("GET", "/api/incidents/known"): perms.LOG,
     ("GET", "/api/guides"): perms.VIEW_ALL,
+    ("POST", "/api/incidents/{number}/legal-hold"): perms.LEGAL_HOLD,
+    ("POST", "/api/incidents/{number}/legal-hold/release"): perms.LEGAL_HOLD,
+    ("POST", "/api/telesessions/{session_id}/legal-hold"): perms.LEGAL_HOLD,
+    ("POST", "/api/telesessions/{session_id}/legal-hold/release"): perms.LEGAL_HOLD,
+    ("GET", "/api/patients/access-report"): perms.VIEW_PATIENT,
     ("GET", "/api/guides/{symptom}"): perms.VIEW_ALL,
     ("PUT", "/api/guides/{symptom}"): perms.GUIDE_CHANGE,
     ("GET", "/api/incidents/{number}/declaration"): perms.VIEW_ALL,
@@ -154,6 +159,7 @@ QUERY = {
     "/api/stats/export": {"from": "2026-11-01", "to": "2026-11-30", "format": "csv"},
     "/api/fiscal-periods": {"year": "2026"},
     "/api/broadcasts/current": {"host": "MRADI001"},
+    "/api/patients/access-report": {"name": "Jeanne Tremblay", "birth_date": "1957-03-12"},
 }
 
 

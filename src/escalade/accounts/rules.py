@@ -68,6 +68,9 @@ ACTION_CHANGE = "change_actionitem"
 # Level 1's diagnostic guides: the centre's technicians keep them (the pack gives the first)
 GUIDE_CHANGE = "change_diagnosticguide"
 GUIDE_KEEPERS = {GUIDE_CHANGE}
+# A legal hold on an incident or a session keeps its personal information past its
+# retention period: a manager sets and ends it, with the reason
+LEGAL_HOLD = "add_legalhold"
 
 STAFF_BASE = {LOG, VIEW_ALL, NOTE, RUNBOOK_VIEW, REGISTRY_ADD, ONCALL_VIEW}
 
@@ -130,7 +133,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     }
     | {INTERRUPTION_ADD, RUNBOOK_VIEW, REGISTRY_ADD, ONCALL_VIEW},
     Role.MANAGER: {VIEW_ALL, NOTE, CLASSIFY, RECLASSIFY, REPRIORITIZE, CLOSE, REOPEN}
-    | {ONCALL_VIEW, ONCALL_CHANGE, ACTION_CHANGE}
+    | {ONCALL_VIEW, ONCALL_CHANGE, ACTION_CHANGE, LEGAL_HOLD}
     | GUIDE_KEEPERS
     | {REQUESTER_HISTORY, MAILBOX_RUN}
     | OUTAGE_CREW

@@ -17,6 +17,9 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
         from django.utils.module_loading import autodiscover_modules
 
+        from . import retention
+
         post_migrate.connect(_ensure_schedules, sender=self)
+        retention.declare()
         # every app's events.py: each event is declared (core/events.py) before any runs
         autodiscover_modules("events")

@@ -252,3 +252,36 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.host}:{self.pid}"
+
+
+class LegalHold(models.Model):
+    """A legal hold on an incident or a telehealth session: while it lasts, the retention
+    job keeps every personal health information of it (set and released by a manager,
+    with the reason; both audited)."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    object_type = models.CharField(max_length=40)  # "incident", "telesession"
+    object_id = models.CharField(max_length=40)
+    reason = models.TextField(_("reason"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    release_reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+        indexes = [models.Index(fields=["object_type", "object_id"], name="core_hold_object")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_type", "object_id"],
+                condition=models.Q(released_at__isnull=True),
+                name="core_one_hold_in_force",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"hold {self.object_type} {self.object_id}"

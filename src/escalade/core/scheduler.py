@@ -28,6 +28,7 @@ SCHEDULES = {
     "datasource-silence": ("escalade.datasources.tasks.check_silence", "*/5 * * * *"),
     "unmapped-codes": ("escalade.datasources.tasks.remind_unmapped", "0 9 * * 1"),
     "idempotency-purge": ("escalade.core.tasks.purge_idempotency", "17 * * * *"),
+    "retention": ("escalade.core.tasks.apply_retention", "40 2 * * *"),
     "response-clocks": ("escalade.oncall.tasks.check_response_clocks", "* * * * *"),
     "directory-accounts": ("escalade.accounts.tasks.check_directory_accounts", "*/5 * * * *"),
     "provider-sessions": ("escalade.accounts.tasks.check_provider_sessions", "*/5 * * * *"),

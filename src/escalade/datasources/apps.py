@@ -8,6 +8,11 @@ class DatasourcesConfig(AppConfig):
     verbose_name = _("Data sources and terminology")
 
     def ready(self):
+        from escalade.core import retention as _retention
+
+        from .services.retention import purge_reports
+
+        _retention.register("sealed_reports", purge_reports)
         from escalade.mailin import handlers as mail_handlers
 
         from . import mail, pack

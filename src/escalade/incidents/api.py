@@ -679,6 +679,45 @@ def requester_called_back(request, number: str):
     return _detail(services.called_back(request.auth, selectors.find(request.auth, number)))
 
 
+class HoldOut(Out):
+    reason: str
+    set_by: str
+    set_at: dt.datetime
+    released_at: dt.datetime | None
+
+
+def hold_out(hold) -> dict:
+    return {
+        "reason": hold.reason,
+        "set_by": hold.set_by.get_username(),
+        "set_at": hold.set_at,
+        "released_at": hold.released_at,
+    }
+
+
+@router.post(
+    "/{number}/legal-hold",
+    response={201: HoldOut, **ERRORS},
+    summary="Put under a legal hold (a manager, with the reason): kept past retention",
+)
+def set_legal_hold(request, number: str, payload: ReasonIn):
+    hold = services.legal_hold(request.auth, selectors.find(request.auth, number), payload.reason)
+    return Status(201, hold_out(hold))
+
+
+@router.post(
+    "/{number}/legal-hold/release",
+    response={200: HoldOut, **ERRORS},
+    summary="End the legal hold, with the reason",
+)
+def release_legal_hold(request, number: str, payload: ReasonIn):
+    return hold_out(
+        services.release_legal_hold(
+            request.auth, selectors.find(request.auth, number), payload.reason
+        )
+    )
+
+
 # -- level 1's diagnostic guides (/api/guides) --------------------------------------
 
 guides_router = Router(tags=["diagnostic guides"])

@@ -20,7 +20,7 @@ from escalade.accounts import rules as perms
 from escalade.accounts.choices import Role
 from escalade.accounts.services import has_permission, institutions_of, set_default_institution
 from escalade.accounts.web import current_institution, requires
-from escalade.core import panels, timeline
+from escalade.core import panels, retention, timeline
 from escalade.core.errors import DomainError, NotFound
 from escalade.core.i18n import current_language
 from escalade.core.pagination import PageQuery, paginate
@@ -442,6 +442,8 @@ ACTIONS = {
     "detach": (ReasonForm, lambda u, i, d: services.detach(u, i, d["reason"])),
     "merge": (MergeForm, lambda u, i, d: services.merge(u, i, d["into"])),
     "called_back": (EmptyForm, lambda u, i, d: services.called_back(u, i)),
+    "hold": (ReasonForm, lambda u, i, d: services.legal_hold(u, i, d["reason"])),
+    "release_hold": (ReasonForm, lambda u, i, d: services.release_legal_hold(u, i, d["reason"])),
 }
 
 
@@ -464,6 +466,8 @@ DONE = {
     "detach": gettext_lazy("Detached: it stands on its own again."),
     "merge": gettext_lazy("Merged: its notes, e-mails and calls are on this incident now."),
     "called_back": gettext_lazy("Recorded: the requester was called back."),
+    "hold": gettext_lazy("Legal hold set: its personal information is kept."),
+    "release_hold": gettext_lazy("Legal hold ended."),
 }
 
 
@@ -490,6 +494,7 @@ def _available(user, incident) -> dict[str, bool]:
         and not incident.merged_into_id
         and rules.next_status("merge", incident.status) is not None,
         "called_back": has(perms.NOTE),
+        "hold": has(perms.LEGAL_HOLD),
     }
 
 
@@ -518,6 +523,8 @@ def _detail_context(request, incident, forms=None):
         "detach": ReasonForm(),
         "merge": MergeForm(),
         "called_back": EmptyForm(),
+        "hold": ReasonForm(),
+        "release_hold": ReasonForm(),
     }
     for name, form in defaults.items():
         form.auto_id = _auto_id(name)  # several forms have a reason: one id each
@@ -547,6 +554,7 @@ def _detail_context(request, incident, forms=None):
         "escalations": incident.escalations.select_related("by"),
         # the calls attached to it (a major incident in progress), and those to call back
         "attached": list(selectors.attached_calls(incident)),
+        "hold": retention.hold_of(incident),
         "history": selectors.requester_history(request.user, incident),
         "logged": request.GET.get("logged") == "1",
         "plan": _stored_plan(incident.route_plan),

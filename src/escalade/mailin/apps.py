@@ -8,6 +8,11 @@ class MailinConfig(AppConfig):
     verbose_name = _("E-mail in")
 
     def ready(self):
+        from escalade.core import retention as _retention
+
+        from .services.retention import purge_contents
+
+        _retention.register("mail_contents", purge_contents)
         from escalade.core import events, panels
         from escalade.incidents.events import IncidentMerged, NoteAdded
 

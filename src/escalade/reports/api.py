@@ -6,8 +6,9 @@ import datetime as dt
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
+from escalade.accounts.services import resolve_institution
 from escalade.actions import schemas as action_schemas
 from escalade.actions import selectors as action_selectors
 from escalade.actions.schemas import ActionOut
@@ -17,7 +18,7 @@ from escalade.core.schema import Day, errors_for, one_of
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.choices import PatientSafety
 
-from . import services
+from . import access, services
 from .errors import ReportError
 from .models import IncidentDeclaration
 from .pdf import major_report_pdf
@@ -180,3 +181,41 @@ def declaration(request, number: str):
             )
         },
     }
+
+
+# -- the access report a patient may ask for ----------------------------------------
+
+
+class AccessQuery(Schema):
+    institution: str | None = None
+    name: str = Field("", max_length=200, description="the patient's first and last names")
+    birth_date: Day | None = Field(None, description="the patient's birth date")
+
+
+class AccessRecordOut(Schema):
+    kind: one_of("session_patient", "registry_entry")
+    where: str = Field(description="the page of the record")
+    label: str
+    at: dt.datetime
+
+
+class AccessEventOut(Schema):
+    at: dt.datetime
+    who: str | None
+    why: str
+    what: str
+
+
+class AccessReportOut(Schema):
+    records: list[AccessRecordOut]
+    accesses: list[AccessEventOut] = Field(description="every recorded display, oldest first")
+
+
+@router.get(
+    "/patients/access-report",
+    response={200: AccessReportOut, **ERRORS},
+    summary="Every record of one patient and every recorded access to it (roles allowed only)",
+)
+def patient_access_report(request, q: Query[AccessQuery]):
+    institution = resolve_institution(request.auth, q.institution)
+    return access.patient_access_report(request.auth, institution, q.name, q.birth_date)

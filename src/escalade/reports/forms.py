@@ -45,3 +45,10 @@ class ActionItemForm(forms.Form):
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [("", "—"), *[(u, u) for u in members]]
+
+
+class AccessReportForm(forms.Form):
+    name = forms.CharField(label=_("Patient's first and last names"), max_length=200)
+    birth_date = forms.DateField(
+        label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"})
+    )

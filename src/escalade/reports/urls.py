@@ -8,6 +8,7 @@ urlpatterns = [
     path("statistics/", views.statistics, name="statistics"),
     path("statistics/resend/", views.resend_period_report, name="resend"),
     path("follow-up/", views.follow_up_page, name="follow_up"),
+    path("patients/access-report/", views.access_report, name="access_report"),
     path("incidents/<str:number>/report/", views.major_report, name="major"),
     path(
         "incidents/<str:number>/report/actions/",

@@ -15,8 +15,8 @@ from escalade.core.fiscal import fiscal_year_of, period_of, periods
 from escalade.core.web import act, done, show_errors, shows_errors
 from escalade.incidents import selectors as incident_selectors
 
-from . import services, stats
-from .forms import ActionItemForm, MajorReportForm
+from . import access, services, stats
+from .forms import AccessReportForm, ActionItemForm, MajorReportForm
 from .models import IncidentDeclaration
 from .pdf import major_report_pdf
 from .stats import follow_up_report
@@ -248,4 +248,33 @@ def resend_period_report(request):
     services.send_period_report(institution, code, actor=request.user, resend=True)
     return done(
         request, _("The period's report is sent to the supervisor."), f"/statistics/?period={code}"
+    )
+
+
+@requires(perms.VIEW_PATIENT)
+@shows_errors
+def access_report(request):
+    """The access report a patient asked for: their records and who saw them."""
+    institution = current_institution(request)
+    form = AccessReportForm(request.GET or None)
+    report = None
+    status = 200
+    if request.GET and form.is_valid():
+        try:
+            report = access.patient_access_report(
+                request.user,
+                institution,
+                form.cleaned_data["name"],
+                form.cleaned_data["birth_date"],
+            )
+        except DomainError as exc:
+            show_errors(form, exc)
+            status = 422
+    elif request.GET:
+        status = 422
+    return render(
+        request,
+        "reports/access_report.html",
+        {"form": form, "report": report, "institution": institution},
+        status=status,
     )

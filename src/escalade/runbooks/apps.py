@@ -8,6 +8,11 @@ class RunbooksConfig(AppConfig):
     verbose_name = _("Runbooks and outages")
 
     def ready(self):
+        from escalade.core import retention as _retention
+
+        from .services.retention import purge_entries
+
+        _retention.register("registry_entries", purge_entries)
         from django.db.models.signals import post_delete, post_save
 
         from escalade.core import panels

@@ -262,3 +262,39 @@ def tasks(request, session_id: int, page: Query[PageQuery]):
     if show:
         services.record_patient_access(request.auth, session, "api tasks")
     return paginate(selectors.tasks_view(session, show), page)
+
+
+class SessionHoldOut(Schema):
+    reason: str
+    set_by: str
+    set_at: dt.datetime
+    released_at: dt.datetime | None
+
+
+def _hold(hold) -> dict:
+    return {
+        "reason": hold.reason,
+        "set_by": hold.set_by.get_username(),
+        "set_at": hold.set_at,
+        "released_at": hold.released_at,
+    }
+
+
+@router.post(
+    "/telesessions/{int:session_id}/legal-hold",
+    response={201: SessionHoldOut, **ERRORS},
+    summary="Put the session under a legal hold (a manager, with the reason)",
+)
+def set_session_hold(request, session_id: int, payload: CancelIn):
+    session = selectors.get_session(request.auth, session_id)
+    return Status(201, _hold(services.legal_hold(request.auth, session, payload.reason)))
+
+
+@router.post(
+    "/telesessions/{int:session_id}/legal-hold/release",
+    response={200: SessionHoldOut, **ERRORS},
+    summary="End the session's legal hold, with the reason",
+)
+def release_session_hold(request, session_id: int, payload: CancelIn):
+    session = selectors.get_session(request.auth, session_id)
+    return _hold(services.release_legal_hold(request.auth, session, payload.reason))

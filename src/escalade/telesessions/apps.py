@@ -8,6 +8,11 @@ class TelesessionsConfig(AppConfig):
     verbose_name = _("Telehealth sessions")
 
     def ready(self):
+        from escalade.core import retention as _retention
+
+        from .services.retention import purge_patients
+
+        _retention.register("session_patients", purge_patients)
         from escalade.core import events, panels, search
         from escalade.incidents.events import IncidentResolved
 

@@ -14,7 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from escalade.accounts import rules as perms
+from escalade.accounts.services import has_permission
 from escalade.accounts.web import current_institution
+from escalade.core import retention
 from escalade.core.errors import DomainError, NotFound
 from escalade.core.web import act as act_on
 from escalade.core.web import done, posted_id, show_errors, shows_errors
@@ -127,6 +130,11 @@ def _context(request, session, forms=None):
         "troubleshoot_form": (forms or {}).get("troubleshoot")
         or TroubleshootForm(institution=session.institution),
         "cancel_form": (forms or {}).get("cancel") or ReasonForm(),
+        "hold": retention.hold_of(session),
+        "hold_form": (forms or {}).get("hold")
+        or (forms or {}).get("release_hold")
+        or ReasonForm(auto_id="id_hold_%s"),
+        "can_hold": has_permission(request.user, perms.LEGAL_HOLD, session.institution),
     }
 
 
@@ -206,6 +214,18 @@ _ACTIONS = {
             request.user, session, data["reason"]
         ),
         gettext_lazy("Session cancelled: the follow-up work is listed and its people told."),
+    ),
+    "hold": (
+        lambda request, _session: ReasonForm(request.POST),
+        lambda request, session, data: services.legal_hold(request.user, session, data["reason"]),
+        gettext_lazy("Legal hold set: its personal information is kept."),
+    ),
+    "release_hold": (
+        lambda request, _session: ReasonForm(request.POST),
+        lambda request, session, data: services.release_legal_hold(
+            request.user, session, data["reason"]
+        ),
+        gettext_lazy("Legal hold ended."),
     ),
 }
 

@@ -36,6 +36,7 @@ def ensure_roles() -> None:
                 "datasources",
                 "oncall",
                 "actions",
+                "core",
             ]
         ).select_related("content_type")
     }

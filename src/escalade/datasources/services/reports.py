@@ -218,6 +218,12 @@ def open_report(user, report: ConformanceReport, address: str = "") -> tuple[str
     """The report's file name and bytes, for a designated person; every open is
     recorded (who, when, from where)."""
     _require_designated(user, report)
+    if not report.sealed:
+        raise Conflict(
+            _("This report's content was removed after its retention period."),
+            field="report",
+            code=Code.NOT_ALLOWED_NOW,
+        )
     name = seal.open_sealed(report.sealed_name).decode()
     data = seal.open_sealed(report.sealed)
     audit.phi_viewed(

@@ -22,7 +22,15 @@ from .lifecycle import (
     set_due,
     start,
 )
-from .links import attach, called_back, detach, merge, to_call_back
+from .links import (
+    attach,
+    called_back,
+    detach,
+    legal_hold,
+    merge,
+    release_legal_hold,
+    to_call_back,
+)
 
 __all__ = [
     "IncidentInput",
@@ -30,7 +38,9 @@ __all__ = [
     "attach",
     "called_back",
     "detach",
+    "legal_hold",
     "merge",
+    "release_legal_hold",
     "to_call_back",
     "choose_symptom",
     "close",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require
-from escalade.core import audit, events
+from escalade.core import audit, events, retention
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, DomainError, Invalid, NotFound
 from escalade.core.i18n import in_language, product_language
@@ -285,3 +285,16 @@ def merge(actor, incident: Incident, into: str) -> Incident:
         )
         events.publish(IncidentMerged(incident=incident, actor=actor, kept=kept))
     return kept
+
+
+def legal_hold(actor, incident: Incident, reason: str):
+    """A manager puts the incident under a legal hold (its mail, registry entries and
+    sessions' patients are kept past their retention period), with the reason."""
+    require(actor, perms.LEGAL_HOLD, incident, ELSEWHERE)
+    return retention.set_hold(actor, incident, reason)
+
+
+def release_legal_hold(actor, incident: Incident, reason: str):
+    """A manager ends the incident's legal hold, with the reason."""
+    require(actor, perms.LEGAL_HOLD, incident, ELSEWHERE)
+    return retention.release_hold(actor, incident, reason)

@@ -27,6 +27,7 @@ from .protocol import (  # noqa: F401
     resolve_protocol,
     start_troubleshooting,
 )
+from .retention import legal_hold, release_legal_hold  # noqa: F401
 from .sessions import (  # noqa: F401
     CSV_COLUMNS,
     ImportResult,
