@@ -4,13 +4,17 @@ that only read."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from escalade.core import audit
 from escalade.core.choices import AuditAction
+from escalade.core.errors import Code, Conflict
 from escalade.incidents.models import Incident
 
 from .. import selectors
 from ..choices import Direction
 from ..models import Attachment, Message
+from .retention import REMOVED
 
 
 def read_thread(user, incident: Incident, purpose: str) -> list[Message]:
@@ -34,6 +38,12 @@ def download_attachment(user, pk: int) -> Attachment:
     """An attachment for a reader who may see it (selectors.attachment), the download
     recorded."""
     item = selectors.attachment(user, pk)
+    if not item.data and item.filename == REMOVED:
+        raise Conflict(
+            _("This attachment was removed after its retention period."),
+            field="attachment",
+            code=Code.NOT_ALLOWED_NOW,
+        )
     audit.record(
         action=AuditAction.ATTACHMENT_DOWNLOADED,
         obj=item.incident,
