@@ -112,3 +112,21 @@ def at_or_now(value: dt.datetime | None) -> dt.datetime:
             code=Code.NO_TIME_ZONE,
         )
     return value
+
+
+class LegalHoldOut(Schema):
+    """A legal hold as the incidents' and the sessions' APIs answer it (core/retention.py)."""
+
+    reason: str
+    set_by: str
+    set_at: dt.datetime
+    released_at: dt.datetime | None
+
+
+def legal_hold_out(hold) -> dict:
+    return {
+        "reason": hold.reason,
+        "set_by": hold.set_by.get_username(),
+        "set_at": hold.set_at,
+        "released_at": hold.released_at,
+    }

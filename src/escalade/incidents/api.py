@@ -16,7 +16,7 @@ from escalade.core.choices import AuditAction
 from escalade.core.errors import Invalid
 from escalade.core.i18n import pick
 from escalade.core.pagination import PageQuery, page_of, paginate
-from escalade.core.schema import StrictBool, errors_for, one_of
+from escalade.core.schema import LegalHoldOut, StrictBool, errors_for, legal_hold_out, one_of
 from escalade.incidents.choices import (
     Channel,
     Language,
@@ -679,39 +679,23 @@ def requester_called_back(request, number: str):
     return _detail(services.called_back(request.auth, selectors.find(request.auth, number)))
 
 
-class HoldOut(Out):
-    reason: str
-    set_by: str
-    set_at: dt.datetime
-    released_at: dt.datetime | None
-
-
-def hold_out(hold) -> dict:
-    return {
-        "reason": hold.reason,
-        "set_by": hold.set_by.get_username(),
-        "set_at": hold.set_at,
-        "released_at": hold.released_at,
-    }
-
-
 @router.post(
     "/{number}/legal-hold",
-    response={201: HoldOut, **ERRORS},
+    response={201: LegalHoldOut, **ERRORS},
     summary="Put under a legal hold (a manager, with the reason): kept past retention",
 )
 def set_legal_hold(request, number: str, payload: ReasonIn):
     hold = services.legal_hold(request.auth, selectors.find(request.auth, number), payload.reason)
-    return Status(201, hold_out(hold))
+    return Status(201, legal_hold_out(hold))
 
 
 @router.post(
     "/{number}/legal-hold/release",
-    response={200: HoldOut, **ERRORS},
+    response={200: LegalHoldOut, **ERRORS},
     summary="End the legal hold, with the reason",
 )
 def release_legal_hold(request, number: str, payload: ReasonIn):
-    return hold_out(
+    return legal_hold_out(
         services.release_legal_hold(
             request.auth, selectors.find(request.auth, number), payload.reason
         )

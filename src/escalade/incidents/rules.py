@@ -163,7 +163,7 @@ def needs_resolution_text(severity: str) -> bool:
 MATCH_RANK = {"both": 3, "site": 2, "symptom": 1, "outage": 0}
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Lower case, accents and punctuation off: « Hôpital Glen - 3e » ~ "hopital glen 3e"."""
     decomposed = unicodedata.normalize("NFKD", text or "")
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
@@ -173,7 +173,7 @@ def _fold(text: str) -> str:
 def same_site(a: str, b: str) -> bool:
     """Two sites as agents type them: the same once folded, or one holding the other
     ("Glen" and "CUSM Glen, 3e étage")."""
-    a, b = _fold(a), _fold(b)
+    a, b = fold(a), fold(b)
     if not a or not b:
         return False
     return a == b or f" {a} " in f" {b} " or f" {b} " in f" {a} "

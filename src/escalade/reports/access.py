@@ -6,7 +6,6 @@ personal health information; the search itself is recorded."""
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -17,14 +16,14 @@ from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Invalid
 from escalade.core.models import AuditEvent
+from escalade.incidents.rules import fold
 from escalade.runbooks.models import RegistryEntry
 from escalade.telesessions.models import SessionPatient
 
 
-def _fold(text: str) -> list[str]:
-    plain = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
-    return sorted("".join(c if c.isalnum() else " " for c in plain).split())
+def _words(text: str) -> list[str]:
+    """A name's words, in any order, case and accents aside."""
+    return sorted(fold(text).split())
 
 
 def patient_access_report(actor, institution, name: str, birth_date: dt.date | None) -> dict:
@@ -32,7 +31,7 @@ def patient_access_report(actor, institution, name: str, birth_date: dt.date | N
     keeps no birth date; degraded-mode registry entries, by name and birth date) and every
     recorded display of them (who, when, why)."""
     require(actor, perms.VIEW_PATIENT, institution)
-    words = _fold(name)
+    words = _words(name)
     errors = []
     if len(words) < 2:
         errors.append(("name", _("Give the patient's first and last names."), Code.REQUIRED))
@@ -45,14 +44,14 @@ def patient_access_report(actor, institution, name: str, birth_date: dt.date | N
         for p in SessionPatient.objects.filter(session__institution=institution)
         .filter(*[Q(name__icontains=w) for w in name.split()[:1]])
         .select_related("session")
-        if _fold(p.name) == words
+        if _words(p.name) == words
     ]
     entries = [
         e
         for e in RegistryEntry.objects.filter(
             outage__institution=institution, birth_date=birth_date
         ).select_related("outage")
-        if _fold(f"{e.first_name} {e.last_name}") == words
+        if _words(f"{e.first_name} {e.last_name}") == words
     ]
     session_ids = {str(p.session_id) for p in sessions}
     incident_ids = {str(e.outage.incident_id) for e in entries if e.outage.incident_id}

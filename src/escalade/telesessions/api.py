@@ -12,7 +12,7 @@ from escalade.accounts.services import resolve_institution
 from escalade.core.errors import Invalid
 from escalade.core.idempotency import replay_with
 from escalade.core.pagination import PageQuery, page_of, paginate
-from escalade.core.schema import Instant, errors_for, one_of
+from escalade.core.schema import Instant, LegalHoldOut, errors_for, legal_hold_out, one_of
 from escalade.incidents import selectors as incident_selectors
 from escalade.incidents.errors import IncidentError
 from escalade.telesessions.choices import (
@@ -264,37 +264,21 @@ def tasks(request, session_id: int, page: Query[PageQuery]):
     return paginate(selectors.tasks_view(session, show), page)
 
 
-class SessionHoldOut(Schema):
-    reason: str
-    set_by: str
-    set_at: dt.datetime
-    released_at: dt.datetime | None
-
-
-def _hold(hold) -> dict:
-    return {
-        "reason": hold.reason,
-        "set_by": hold.set_by.get_username(),
-        "set_at": hold.set_at,
-        "released_at": hold.released_at,
-    }
-
-
 @router.post(
     "/telesessions/{int:session_id}/legal-hold",
-    response={201: SessionHoldOut, **ERRORS},
+    response={201: LegalHoldOut, **ERRORS},
     summary="Put the session under a legal hold (a manager, with the reason)",
 )
 def set_session_hold(request, session_id: int, payload: CancelIn):
     session = selectors.get_session(request.auth, session_id)
-    return Status(201, _hold(services.legal_hold(request.auth, session, payload.reason)))
+    return Status(201, legal_hold_out(services.legal_hold(request.auth, session, payload.reason)))
 
 
 @router.post(
     "/telesessions/{int:session_id}/legal-hold/release",
-    response={200: SessionHoldOut, **ERRORS},
+    response={200: LegalHoldOut, **ERRORS},
     summary="End the session's legal hold, with the reason",
 )
 def release_session_hold(request, session_id: int, payload: CancelIn):
     session = selectors.get_session(request.auth, session_id)
-    return _hold(services.release_legal_hold(request.auth, session, payload.reason))
+    return legal_hold_out(services.release_legal_hold(request.auth, session, payload.reason))
