@@ -26,10 +26,8 @@ messages-update: $(STAMP)
 demo: install
 	mkdir -p var
 	$(BIN)/escalade migrate --noinput
-	$(BIN)/escalade load_pack packs/cusm-telehealth
-	$(BIN)/escalade load_pack packs/ciusss-emtl
-	$(BIN)/escalade load_pack packs/ontario-viewer
-	$(BIN)/escalade load_pack packs/ch-pau-imaging
+	$(BIN)/escalade load_pack packs/cusm-telehealth packs/ciusss-emtl packs/ontario-viewer \
+		packs/ch-pau-imaging
 	$(BIN)/escalade create_demo_users
 
 # The demo, served on :8000 (web server, task worker and scheduler).

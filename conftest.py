@@ -208,6 +208,16 @@ def body():
     return incident_body
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_looked_up_per_request():
+    """WhiteNoise reads its whole table of static files (stat, type, headers of some
+    600 files) each time a handler is built, and the test client builds one per client:
+    tests have it look each file up when asked for (its autorefresh mode, same answers)."""
+    from django.conf import settings
+
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """Hashing with PBKDF2 costs ~0.3 s a user: tests use a fast hasher."""

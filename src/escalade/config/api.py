@@ -2,6 +2,8 @@
 {"errors": [{"field", "code", "message"}]} for every failure (codes: core.errors.Code and
 each app's errors.py)."""
 
+import copy
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -30,8 +32,24 @@ class EscaladeAPI(NinjaAPI):
     `escalade_runbooks_api_alertmanager`): stable when code moves between modules, and
     unique (tests/test_schema_names.py)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._schemas: dict = {}
+
     def get_openapi_operation_id(self, operation) -> str:
         return operation.view_func.__name__
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Built once per process and path prefix (about 4 s of pydantic each time: the
+        docs page, export_openapi and the tests ask for it often); a deep copy each
+        time, so that a caller changing it changes nobody else's. It reads the same in
+        every language (names and codes, no translated text)."""
+        key = (path_prefix, tuple(sorted((path_params or {}).items())))
+        if key not in self._schemas:
+            self._schemas[key] = super().get_openapi_schema(
+                path_prefix=path_prefix, path_params=path_params
+            )
+        return copy.deepcopy(self._schemas[key])
 
 
 api = EscaladeAPI(

@@ -253,8 +253,11 @@ def system_user(institution):
 
 
 def set_roles(user, roles) -> None:
-    """Give the user exactly these roles; Invalid (not_one_of) on an unknown one."""
-    ensure_roles()
+    """Give the user exactly these roles; Invalid (not_one_of) on an unknown one. The
+    groups' permissions are set by ensure_roles() after every migrate and before a pack
+    loads; here only a missing group calls it (one query, not one per role)."""
+    if Group.objects.filter(name__in=Role.values).count() != len(Role):
+        ensure_roles()
     unknown = [r for r in roles if r not in Role.values]
     if unknown:
         raise Invalid(

@@ -4,20 +4,26 @@ from escalade.core.packs import PackError, load_pack, validate_pack
 
 
 class Command(BaseCommand):
-    help = "Validate and load an institution pack (a folder of YAML files). Idempotent."
+    help = (
+        "Validate and load institution packs (folders of YAML files), in the order given,"
+        " each in its own transaction. Idempotent."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("path")
+        parser.add_argument("paths", nargs="+", metavar="path")
         parser.add_argument("--check", action="store_true", help="validate only, write nothing")
 
-    def handle(self, path, check=False, **options):
-        try:
-            if check:
-                v = validate_pack(path)
-                self.stdout.write(f"{path}: valid pack for '{v.institution.code}'")
-                return
-            result = load_pack(path)
-        except PackError as exc:
-            raise CommandError("pack not loaded:\n" + "\n".join(exc.format_lines())) from exc
-        state = "loaded" if result.changed else "unchanged"
-        self.stdout.write(f"{path}: {state} (institution '{result.institution.code}')")
+    def handle(self, paths, check=False, **options):
+        for path in paths:
+            try:
+                if check:
+                    v = validate_pack(path)
+                    self.stdout.write(f"{path}: valid pack for '{v.institution.code}'")
+                    continue
+                result = load_pack(path)
+            except PackError as exc:
+                raise CommandError(
+                    f"{path}: pack not loaded:\n" + "\n".join(exc.format_lines())
+                ) from exc
+            state = "loaded" if result.changed else "unchanged"
+            self.stdout.write(f"{path}: {state} (institution '{result.institution.code}')")
