@@ -29,8 +29,15 @@ def three(cusm, staff):
             cusm,
             summary="Perte de paquets vers le pont national",
             requester_site="Hôpital de Gatineau",
+            requester_name="Marc Gagnon",  # a fixed name: Faker's may be a Côté
         ),
-        log(agent, cusm, summary="Codec figé", description="Le codec Polycom ne répond plus"),
+        log(
+            agent,
+            cusm,
+            summary="Codec figé",
+            description="Le codec Polycom ne répond plus",
+            requester_name="Julie Roy",
+        ),
     )
 
 
