@@ -7,7 +7,7 @@ STAMP = $(VENV)/.installed-stamp
 UV_VERSION = 0.13.9
 export ESCALADE_DEMO_PASSWORD ?= escalade-demo
 
-.PHONY: install messages messages-update run run-directory demo worker test docs lint format schema bench bench-list bench-route bench-machine bench-faults bench-frontline bench-broadcasts bench-mail bench-worksheet bench-paging bench-cluster clean
+.PHONY: install messages messages-update run run-directory demo worker test docs lint format schema bench bench-list bench-route bench-machine bench-startup bench-faults bench-frontline bench-broadcasts bench-mail bench-worksheet bench-paging bench-cluster clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -81,6 +81,9 @@ bench-route: install
 
 bench-machine: install
 	$(BIN)/python bench/machine.py
+
+bench-startup: install
+	$(BIN)/python bench/startup.py
 
 bench-frontline: install
 	$(BIN)/python bench/frontline.py
