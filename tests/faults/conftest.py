@@ -2,8 +2,9 @@
 database of their own, a real SMTP server, kill -9 and database restarts.
 
 Each test gets a fresh database migrated once per test session (a copy of the SQLite
-file the test session migrated, or a PostgreSQL database made from a template), so these
-processes never touch the database pytest-django gives the other tests."""
+file the test session migrated, or a PostgreSQL database made from the copy of the test
+database taken as migrated), so these processes never touch the database pytest-django
+gives the other tests."""
 
 from __future__ import annotations
 
@@ -57,8 +58,10 @@ def _migrate(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def _template_db(tmp_path_factory, migrated_sqlite):
-    if ON_POSTGRESQL:
+def _template_db(tmp_path_factory, migrated_sqlite, migrated_postgresql):
+    if ON_POSTGRESQL and migrated_postgresql is not None:  # the test session's, as migrated
+        yield migrated_postgresql
+    elif ON_POSTGRESQL:
         base = os.environ["DATABASE_URL"]
         name = f"escalade_faults_tpl_{uuid.uuid4().hex[:8]}"
         with _pg_admin(base) as conn:
