@@ -126,14 +126,15 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
         if "postgresql" in _MIGRATED:
-            with _pg_admin(connection) as admin:
+            with pg_admin() as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{_MIGRATED["postgresql"]}" WITH (FORCE)')
 
 
-def _pg_admin(connection):
+def pg_admin():
     """A connection to the server's `postgres` database, with the test database's
-    credentials (to copy or drop a whole database)."""
+    credentials (to make, copy or drop a whole database: tests/faults too)."""
     import psycopg
+    from django.db import connection
 
     params = {
         k: v
@@ -150,7 +151,7 @@ def _copy_postgresql(connection) -> str:
     source = connection.settings_dict["NAME"]
     name = f"{source}_migrated"
     connection.close()  # a template must have no session
-    with _pg_admin(connection) as admin:
+    with pg_admin() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
     return name

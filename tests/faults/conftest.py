@@ -25,6 +25,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from aiosmtpd.controller import Controller
 
+from conftest import pg_admin
+
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,13 +35,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _pg_admin(url: str):
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True)
 
 
 def _with_db(url: str, name: str) -> str:
@@ -59,17 +54,8 @@ def _migrate(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def _template_db(tmp_path_factory, migrated_sqlite, migrated_postgresql):
-    if ON_POSTGRESQL and migrated_postgresql is not None:  # the test session's, as migrated
+    if ON_POSTGRESQL:  # the copy of the test session's database, as migrated
         yield migrated_postgresql
-    elif ON_POSTGRESQL:
-        base = os.environ["DATABASE_URL"]
-        name = f"escalade_faults_tpl_{uuid.uuid4().hex[:8]}"
-        with _pg_admin(base) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        _migrate(_with_db(base, name))
-        yield name
-        with _pg_admin(base) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     elif migrated_sqlite is not None:  # the test session's own, as migrated: a copy
         yield migrated_sqlite
     else:
@@ -84,12 +70,12 @@ def scratch_db(_template_db, tmp_path):
     if ON_POSTGRESQL:
         base = os.environ["DATABASE_URL"]
         name = f"escalade_faults_{uuid.uuid4().hex[:8]}"
-        with _pg_admin(base) as conn:
+        with pg_admin() as conn:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_template_db}"')
         yield _with_db(base, name)
         for _ in range(20):  # the server may be restarting after a test's restart
             try:
-                with _pg_admin(base) as conn:
+                with pg_admin() as conn:
                     conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 break
             except Exception:  # noqa: BLE001
