@@ -54,8 +54,17 @@ def _migrate(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def _template_db(tmp_path_factory, migrated_sqlite, migrated_postgresql):
-    if ON_POSTGRESQL:  # the copy of the test session's database, as migrated
+    if ON_POSTGRESQL and migrated_postgresql is not None:  # the test session's, as migrated
         yield migrated_postgresql
+    elif ON_POSTGRESQL:  # a session with no other database test (the restart tests alone)
+        base = os.environ["DATABASE_URL"]
+        name = f"escalade_faults_tpl_{uuid.uuid4().hex[:8]}"
+        with pg_admin() as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        _migrate(_with_db(base, name))
+        yield name
+        with pg_admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     elif migrated_sqlite is not None:  # the test session's own, as migrated: a copy
         yield migrated_sqlite
     else:
