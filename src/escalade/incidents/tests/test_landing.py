@@ -2,6 +2,8 @@
 whose pack takes calls, a pick in the header is remembered, and an institution that
 cannot take calls says so and links to one that can."""
 
+import os
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -141,3 +143,16 @@ def test_create_demo_users_speaks_one_language(settings):
     out = io.StringIO()
     call_command("create_demo_users", stdout=out)
     assert "demo users: 0 created" in out.getvalue() and "Level-1 agent" in out.getvalue()
+
+
+def test_every_demo_user_signs_in_with_the_demo_password(demo):
+    """The demo password is hashed once for all the demo users: each signs in with it,
+    none with another."""
+    from django.contrib.auth import authenticate
+
+    from escalade.incidents.management.commands.create_demo_users import DEMO_USERS
+
+    password = os.environ.get("ESCALADE_DEMO_PASSWORD", "escalade-demo")
+    for username in [u for u, _role in DEMO_USERS] + ["admin", "designee"]:
+        assert authenticate(username=username, password=password) is not None, username
+        assert authenticate(username=username, password=password + "!") is None, username
