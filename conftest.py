@@ -20,6 +20,7 @@ SHIPPED = ["cusm-telehealth", "ciusss-emtl", "ontario-viewer", "ch-pau-imaging"]
 
 _SNAPSHOT: dict = {}  # SQLite in memory: a copy of the database with the packs loaded
 _MIGRATED: dict = {}  # SQLite: a file holding the database as migrated, before the packs
+_SETTINGS_NAME: dict = {}  # each alias's database name in the settings, before the tests'
 
 
 def _load_shipped() -> None:
@@ -99,6 +100,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings):
 
     for alias in connections:
         connections[alias].settings_dict.setdefault("TEST", {})["MIGRATE"] = False
+        _SETTINGS_NAME[alias] = connections[alias].settings_dict["NAME"]
 
 
 def _record_migrations(connection) -> None:
@@ -121,8 +123,10 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.db import connection
 
     with django_db_blocker.unblock():
-        if "core_institution" not in connection.introspection.table_names():
-            yield  # no test of this session uses the database: none was made
+        if connection.settings_dict["NAME"] == _SETTINGS_NAME.get(connection.alias):
+            # no test of this session asked for the database (pytest-django made none):
+            # the connection still names the settings' own database, not the tests' to touch
+            yield
             return
         _record_migrations(connection)
         if connection.vendor == "sqlite" and connection.is_in_memory_db():
