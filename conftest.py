@@ -174,6 +174,13 @@ def pg_admin():
     return psycopg.connect(dbname="postgres", autocommit=True, **params)
 
 
+def url_with_database(url: str, name: str) -> str:
+    """A DATABASE_URL naming another database on the same server (a scratch one)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
 def _copy_postgresql(connection) -> str:
     """A copy of the test database as migrated, before any pack (CREATE DATABASE ...
     TEMPLATE: a file copy, where migrating another database takes 18 s): the fault

@@ -20,12 +20,11 @@ import time
 import uuid
 from email import message_from_bytes
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from conftest import pg_admin
+from conftest import pg_admin, url_with_database
 
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,10 +34,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _with_db(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
 def _migrate(url: str) -> None:
@@ -61,7 +56,7 @@ def _template_db(tmp_path_factory, migrated_sqlite, migrated_postgresql):
         name = f"escalade_faults_tpl_{uuid.uuid4().hex[:8]}"
         with pg_admin() as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
-        _migrate(_with_db(base, name))
+        _migrate(url_with_database(base, name))
         yield name
         with pg_admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -81,7 +76,7 @@ def scratch_db(_template_db, tmp_path):
         name = f"escalade_faults_{uuid.uuid4().hex[:8]}"
         with pg_admin() as conn:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_template_db}"')
-        yield _with_db(base, name)
+        yield url_with_database(base, name)
         for _ in range(20):  # the server may be restarting after a test's restart
             try:
                 with pg_admin() as conn:
