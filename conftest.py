@@ -8,6 +8,7 @@ API; on PostgreSQL, tables copied in a schema of their own). A test that needs a
 asks for its fixture (`cusm`, `ontario`) or calls `pack_institution(name)`; `load_pack`
 itself answers at once for a pack already loaded (same digest)."""
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -217,19 +218,63 @@ def _transactional(item) -> bool:
     return "transactional_db" in names or "live_server" in names
 
 
+# SQLite in memory: the live server's threads and the test share one connection object
+# (its transaction state included). Its requests run one at a time, and a test's end
+# waits for the one in progress and keeps the next out until the tables are refilled:
+# two at once (a page's panels loading together, or a request still running as the
+# flush begins) left the connection in a broken transaction, and every later sign-in on
+# that worker failed.
+_SHARED_CONNECTION = threading.Lock()
+_HELD_FOR_TEARDOWN = threading.Event()
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started once the test database exists (else, first
+    in a session, it missed that the database is in memory and its threads opened
+    connections of their own to the shared cache: "database table is locked"); on SQLite
+    in memory, one request at a time."""
+    if live_server.thread.connections_override:
+        httpd = live_server.thread.httpd
+        app = httpd.get_app()
+
+        def one_at_a_time(environ, start_response):
+            with _SHARED_CONNECTION:
+                return app(environ, start_response)
+
+        httpd.set_app(one_at_a_time)
+    return live_server
+
+
+@pytest.fixture(autouse=True)
+def _live_server_quiet_at_teardown(request):
+    """After the browser has closed (its fixture ends first), wait for the request in
+    progress and hold the others until the tables are refilled (pytest_runtest_teardown)."""
+    yield
+    if "live_server" in request.fixturenames:
+        if not _SHARED_CONNECTION.acquire(timeout=120):
+            pytest.fail("a request to the live server was still running 120 s after its test")
+        _HELD_FOR_TEARDOWN.set()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """A transactional test ends by emptying every table: load the packs again, so that
     the next test finds them as every other test does."""
-    yield
-    # (after the last, the database is gone; a test skipped before its database was set
-    # up emptied nothing)
-    used = "_django_db_marker" in getattr(item, "funcargs", {})
-    if nextitem is not None and used and _transactional(item):
-        from pytest_django.plugin import blocking_manager_key
+    try:
+        yield
+        # (after the last, the database is gone; a test skipped before its database was
+        # set up emptied nothing)
+        used = "_django_db_marker" in getattr(item, "funcargs", {})
+        if nextitem is not None and used and _transactional(item):
+            from pytest_django.plugin import blocking_manager_key
 
-        with item.config.stash[blocking_manager_key].unblock():
-            _load_shipped()
+            with item.config.stash[blocking_manager_key].unblock():
+                _load_shipped()
+    finally:
+        if _HELD_FOR_TEARDOWN.is_set():
+            _HELD_FOR_TEARDOWN.clear()
+            _SHARED_CONNECTION.release()
 
 
 def pack_institution(name: str):
