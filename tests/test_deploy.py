@@ -101,3 +101,27 @@ def test_gunicorn_leaves_long_urls_to_the_api_and_logs_no_query(tmp_path):
     written = log.read_text()
     assert '"GET /api/incidents HTTP/1.1" 401' in written and "rid=" in written
     assert "Tremblaywicz" not in written and "xxxxxxxx" not in written
+
+
+PROBE = "import gc; print(gc.isenabled(), gc.get_freeze_count() > 100_000)"
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        ["-m", "escalade.cli", "shell", "-c", PROBE],  # every `escalade` command
+        ["-c", f"import escalade.config.wsgi; {PROBE}"],  # gunicorn
+        ["-c", f"import escalade.config.asgi; {PROBE}"],
+    ],
+    ids=["cli", "wsgi", "asgi"],
+)
+def test_a_process_starts_with_django_frozen_and_its_collector_on(start, tmp_path):
+    """config/startup.py: Django's objects left out of the garbage collector's walks,
+    and the collector still on for what the process makes next (off, memory would grow
+    without bound)."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    out = subprocess.run(
+        [sys.executable, *start], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[-2:] == ["True", "True"]

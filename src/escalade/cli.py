@@ -1,13 +1,14 @@
 """The `escalade` console script: the project's manage.py."""
 
-import os
 import sys
+
+from django.core.management import execute_from_command_line
+
+from escalade.config.startup import setup
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "escalade.config.settings")
-    from django.core.management import execute_from_command_line  # noqa: PLC0415 (after the settings are named)
-
+    setup()  # Django set up, its objects frozen (config/startup.py)
     execute_from_command_line(sys.argv)
 
 

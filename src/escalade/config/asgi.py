@@ -1,8 +1,8 @@
 """ASGI entry point."""
 
-import os
-
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "escalade.config.settings")
+from .startup import setup
+
+setup()  # Django set up, its objects frozen (config/startup.py)
 application = get_asgi_application()

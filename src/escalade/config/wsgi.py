@@ -1,8 +1,8 @@
 """WSGI entry point (gunicorn escalade.config.wsgi)."""
 
-import os
-
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "escalade.config.settings")
+from .startup import setup
+
+setup()  # Django set up, its objects frozen (config/startup.py)
 application = get_wsgi_application()
