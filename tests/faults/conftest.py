@@ -222,7 +222,7 @@ class Processes:
 
     def _run_alone(self, code: str, **env: str):
         script = (
-            "import django, json\ndjango.setup()\nresult = None\n"
+            "import json\nfrom escalade.config.startup import setup\nsetup()\nresult = None\n"
             + code
             + "\nprint('RESULT=' + json.dumps(result, default=str))\n"
         )
@@ -255,8 +255,9 @@ MARK = "\x1eRESULT\x1e"
 # namespace with fresh database connections; its `result` (or the traceback) comes back
 # on one marked line.
 HELPER = f"""
-import django, json, sys, traceback
-django.setup()
+import json, sys, traceback
+from escalade.config.startup import setup
+setup()
 from django.db import connections
 for line in sys.stdin:
     connections.close_all()

@@ -21,7 +21,7 @@ DataSource.objects.update(last_transmission_at=long_ago)
 """
     )
     script = (
-        "import django, time\ndjango.setup()\n"
+        "import time\nfrom escalade.config.startup import setup\nsetup()\n"
         "from escalade.datasources.services import check_silence\n"
         "t = float(__import__('sys').argv[1])\n"
         "while time.time() < t: pass\n"  # both start at the same instant

@@ -20,7 +20,7 @@ LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z WARNING escalade\.wo
 def _process(fmt: str) -> str:
     """A separate process configured as the workers are (the same settings)."""
     code = (
-        "import django, logging; django.setup(); "
+        "import logging; from escalade.config.startup import setup; setup(); "
         "logging.getLogger('escalade.workers').warning('task %s done', 42)"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "escalade.config.settings"}

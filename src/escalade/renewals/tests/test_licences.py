@@ -148,7 +148,7 @@ def test_certificates_by_api_pem_and_live_probe(cusm, staff, tmp_path, settings)
 
 
 WORKER = (
-    "import django; django.setup(); from django.core.management import call_command; "
+    "from escalade.config.startup import setup; setup(); from django.core.management import call_command; "
     "call_command('db_worker', batch=True, reload=False, startup_delay=False, interval=0)"
 )
 

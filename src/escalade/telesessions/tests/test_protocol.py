@@ -146,7 +146,7 @@ def test_patients_are_shown_only_to_roles_that_need_them_and_every_access_is_rec
 
 
 WORKER = (
-    "import django; django.setup(); from django.core.management import call_command; "
+    "from escalade.config.startup import setup; setup(); from django.core.management import call_command; "
     "call_command('db_worker', batch=True, reload=False, startup_delay=False, interval=0)"
 )
 
