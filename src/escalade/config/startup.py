@@ -6,8 +6,9 @@ as long as the process. With the garbage collector on, it walks them again and a
 they are made, and every later full collection walks them all again. So the collector is
 off while Django sets up; what was made is then frozen (gc.freeze(): left out of every
 later collection, which stays cheap) and the collector is on again for the rest of the
-process. `escalade check` starts in 1.2 s instead of 1.8 s (docs/benchmarks.md); the
-objects frozen that were garbage weigh about a megabyte."""
+process. `escalade check` starts in 1.2 s instead of 2.0 s (docs/benchmarks.md); the
+garbage frozen with the rest is small (a collection just before finds some 5,000
+objects)."""
 
 import gc
 import os
