@@ -9,7 +9,13 @@ asks for its fixture (`cusm`, `ontario`) or calls `pack_institution(name)`; `loa
 itself answers at once for a pack already loaded (same digest)."""
 
 import gc
+import os
+import shutil
+import subprocess
+import sys
 import threading
+import time
+import uuid
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
@@ -323,6 +329,65 @@ def pytest_runtest_teardown(item, nextitem):
         if _HELD_FOR_TEARDOWN.is_set():
             _HELD_FOR_TEARDOWN.clear()
             _SHARED_CONNECTION.release()
+
+
+ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
+def _migrate(url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "ESCALADE_LOG_LEVEL": "ERROR"}
+    subprocess.run(
+        [sys.executable, "-m", "escalade.cli", "migrate", "-v0", "--noinput"],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory, migrated_sqlite, migrated_postgresql):
+    if ON_POSTGRESQL and migrated_postgresql is not None:  # the test session's, as migrated
+        yield migrated_postgresql
+    elif ON_POSTGRESQL:  # a session with no other database test (the restart tests alone)
+        base = os.environ["DATABASE_URL"]
+        name = f"escalade_faults_tpl_{uuid.uuid4().hex[:8]}"
+        with pg_admin() as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        _migrate(url_with_database(base, name))
+        yield name
+        with pg_admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    elif migrated_sqlite is not None:  # the test session's own, as migrated: a copy
+        yield migrated_sqlite
+    else:
+        path = tmp_path_factory.mktemp("faults") / "template.sqlite3"
+        _migrate(f"sqlite:///{path}")
+        yield path
+
+
+@pytest.fixture
+def scratch_db(_template_db, tmp_path):
+    """The DATABASE_URL of a fresh database as migrated (no pack loaded), for the
+    processes a test starts (tests/faults, the directory demo): a copy of the SQLite file
+    the session migrated, or a PostgreSQL database made from its migrated template."""
+    if ON_POSTGRESQL:
+        base = os.environ["DATABASE_URL"]
+        name = f"escalade_faults_{uuid.uuid4().hex[:8]}"
+        with pg_admin() as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_template_db}"')
+        yield url_with_database(base, name)
+        for _ in range(20):  # the server may be restarting after a test's restart
+            try:
+                with pg_admin() as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                break
+            except Exception:  # noqa: BLE001
+                time.sleep(1)
+    else:
+        path = tmp_path / "escalade.sqlite3"
+        shutil.copy(_template_db, path)
+        yield f"sqlite:///{path}"
 
 
 def pack_institution(name: str):

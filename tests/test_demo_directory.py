@@ -1,11 +1,11 @@
 """`make run-directory`'s command for real: `escalade run_with_directory` starts its
-throwaway OpenLDAP server and the embedded service on a fresh demo database; agent1 signs
-in with the directory's password and lands with the role its group gives, the disabled
-account is refused, and stopping the service stops the directory too."""
+throwaway OpenLDAP server and the embedded service on a fresh demo database (SQLite, or
+PostgreSQL in that pass); agent1 signs in with the directory's password and lands with
+the role its group gives, the disabled account is refused, and stopping the service
+stops the directory too."""
 
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -43,18 +43,11 @@ def _sign_in(base: str, username: str) -> requests.Response:
     )
 
 
-def test_the_demo_signs_in_through_its_directory(tmp_path, migrated_sqlite):
-    database = tmp_path / "escalade.sqlite3"
-    env = {**os.environ, "ESCALADE_VAR": str(tmp_path), "DATABASE_URL": f"sqlite:///{database}"}
-    steps = [
-        ["load_pack", str(ROOT / "packs" / "cusm-telehealth"), str(ROOT / "packs" / "ciusss-emtl")]
-    ]
-    if migrated_sqlite is None:  # on PostgreSQL: this SQLite file is migrated here
-        steps.insert(0, ["migrate", "--noinput"])
-    else:  # the test session's own, as migrated: a copy
-        shutil.copy(migrated_sqlite, database)
-    for step in steps:
-        subprocess.run([str(ESCALADE), *step], env=env, check=True, capture_output=True)
+def test_the_demo_signs_in_through_its_directory(tmp_path, scratch_db):
+    # a fresh database as migrated, of the pass's kind (SQLite, or PostgreSQL in its pass)
+    env = {**os.environ, "ESCALADE_VAR": str(tmp_path), "DATABASE_URL": scratch_db}
+    packs = [str(ROOT / "packs" / "cusm-telehealth"), str(ROOT / "packs" / "ciusss-emtl")]
+    subprocess.run([str(ESCALADE), "load_pack", *packs], env=env, check=True, capture_output=True)
     port = _free_port()
     log = tmp_path / "service.log"
     with log.open("w") as out:

@@ -10,23 +10,18 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from email import message_from_bytes
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from conftest import pg_admin, url_with_database
-
-ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -34,60 +29,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _migrate(url: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url, "ESCALADE_LOG_LEVEL": "ERROR"}
-    subprocess.run(
-        [sys.executable, "-m", "escalade.cli", "migrate", "-v0", "--noinput"],
-        env=env,
-        check=True,
-        cwd=ROOT,
-        timeout=300,
-    )
-
-
-@pytest.fixture(scope="session")
-def _template_db(tmp_path_factory, migrated_sqlite, migrated_postgresql):
-    if ON_POSTGRESQL and migrated_postgresql is not None:  # the test session's, as migrated
-        yield migrated_postgresql
-    elif ON_POSTGRESQL:  # a session with no other database test (the restart tests alone)
-        base = os.environ["DATABASE_URL"]
-        name = f"escalade_faults_tpl_{uuid.uuid4().hex[:8]}"
-        with pg_admin() as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        _migrate(url_with_database(base, name))
-        yield name
-        with pg_admin() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    elif migrated_sqlite is not None:  # the test session's own, as migrated: a copy
-        yield migrated_sqlite
-    else:
-        path = tmp_path_factory.mktemp("faults") / "template.sqlite3"
-        _migrate(f"sqlite:///{path}")
-        yield path
-
-
-@pytest.fixture
-def scratch_db(_template_db, tmp_path):
-    """The DATABASE_URL of a fresh, migrated database for this test's processes."""
-    if ON_POSTGRESQL:
-        base = os.environ["DATABASE_URL"]
-        name = f"escalade_faults_{uuid.uuid4().hex[:8]}"
-        with pg_admin() as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_template_db}"')
-        yield url_with_database(base, name)
-        for _ in range(20):  # the server may be restarting after a test's restart
-            try:
-                with pg_admin() as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                break
-            except Exception:  # noqa: BLE001
-                time.sleep(1)
-    else:
-        path = tmp_path / "escalade.sqlite3"
-        shutil.copy(_template_db, path)
-        yield f"sqlite:///{path}"
 
 
 class Inbox:

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from conftest import CUSM_PACK
+from conftest import CUSM_PACK, ON_POSTGRESQL
 
-from .conftest import ON_POSTGRESQL, wait_for
+from .conftest import wait_for
 
 N = 6  # major incidents logged at once, each with its policy of three steps
 

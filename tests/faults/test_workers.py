@@ -9,7 +9,9 @@ import time
 
 import pytest
 
-from .conftest import ON_POSTGRESQL, wait_for
+from conftest import ON_POSTGRESQL
+
+from .conftest import wait_for
 
 QUEUE_MAILS = """
 from django.db import transaction
