@@ -334,14 +334,16 @@ def pytest_runtest_teardown(item, nextitem):
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
 
 
-def _migrate(url: str) -> None:
+def migrate_database(url: str) -> None:
+    """`escalade migrate` of the database at `url`, in a process of its own (a fault
+    tests' template; the migrations' schema test)."""
     env = {**os.environ, "DATABASE_URL": url, "ESCALADE_LOG_LEVEL": "ERROR"}
     subprocess.run(
         [sys.executable, "-m", "escalade.cli", "migrate", "-v0", "--noinput"],
         env=env,
         check=True,
         cwd=ROOT,
-        timeout=300,
+        timeout=600,
     )
 
 
@@ -354,7 +356,7 @@ def _template_db(tmp_path_factory, migrated_sqlite, migrated_postgresql):
         name = f"escalade_faults_tpl_{uuid.uuid4().hex[:8]}"
         with pg_admin() as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
-        _migrate(url_with_database(base, name))
+        migrate_database(url_with_database(base, name))
         yield name
         with pg_admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -362,7 +364,7 @@ def _template_db(tmp_path_factory, migrated_sqlite, migrated_postgresql):
         yield migrated_sqlite
     else:
         path = tmp_path_factory.mktemp("faults") / "template.sqlite3"
-        _migrate(f"sqlite:///{path}")
+        migrate_database(f"sqlite:///{path}")
         yield path
 
 

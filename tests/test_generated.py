@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from conftest import ROOT, pg_admin, url_with_database
+from conftest import ROOT, migrate_database, pg_admin, url_with_database
 
 
 def test_the_committed_openapi_schema_is_the_api_s():
@@ -112,13 +112,7 @@ def test_migrating_an_empty_database_makes_the_schema_the_tests_run_on(tmp_path)
     # (its alias names the allowed database; its feature probes run on the test's own)
     migrated = type(connection)({**connection.settings_dict, "NAME": name}, "default")
     try:
-        subprocess.run(
-            [sys.executable, "-m", "escalade.cli", "migrate", "-v0", "--noinput"],
-            env={**os.environ, "DATABASE_URL": url, "ESCALADE_LOG_LEVEL": "ERROR"},
-            cwd=ROOT,
-            check=True,
-            timeout=600,
-        )
+        migrate_database(url)
         by_migrations, by_models = _schema(migrated), _schema(connection)
     finally:
         migrated.close()
