@@ -89,3 +89,20 @@ def test_selectors_only_read_and_services_name_their_audit_actions():
         files = list(services.rglob("*.py")) if services.is_dir() else [services.with_suffix(".py")]
         for file in (f for f in files if f.exists()):
             assert "AuditAction.UPDATED" not in file.read_text(), file
+
+
+SERVICES_MOST_LINES = 450
+
+
+def test_no_services_module_is_longer_than_a_person_can_hold():
+    """A services module past 450 lines becomes a package by sub-domain (as incidents'
+    services are: intake, lifecycle, notes, classification, links...)."""
+    long = []
+    for app in [*_apps(), *sorted(KERNEL)]:
+        services = APPS / app / "services"
+        files = list(services.rglob("*.py")) if services.is_dir() else [services.with_suffix(".py")]
+        for file in (f for f in files if f.exists()):
+            lines = len(file.read_text().splitlines())
+            if lines > SERVICES_MOST_LINES:
+                long.append(f"{file.relative_to(APPS)}: {lines} lines")
+    assert long == []

@@ -1,27 +1,18 @@
 """Every write on incidents. Views, the API, commands and tasks call these; each function
 is one transaction that also writes its audit events. A package: common (input, guards,
-pack data), classification, assignment, effects (ticket, technical sheet, webhooks),
-intake, lifecycle (the moves); every name is importable from here as before."""
+pack data), classification (the rules, and the symptom, severity, priority and
+patient-safety changes after intake), assignment, effects (ticket, technical sheet,
+webhooks), intake, lifecycle (the moves through the transition table), notes, links
+(attached calls, merges, call-backs, legal holds), guides; every name is importable from
+here as before."""
 
 from escalade.accounts.services import require  # the one guard, as it was importable here
 
+from .classification import choose_symptom, flag_patient_safety, reclassify, reprioritize
 from .common import IncidentInput, parse_phone, policy_of, route_snapshot, symptoms_of
 from .guides import save_guide
 from .intake import log_incident
-from .lifecycle import (
-    add_note,
-    choose_symptom,
-    close,
-    escalate,
-    flag_patient_safety,
-    reclassify,
-    reopen,
-    reprioritize,
-    requester_replied,
-    resolve,
-    set_due,
-    start,
-)
+from .lifecycle import close, escalate, reopen, resolve, set_due, start
 from .links import (
     attach,
     called_back,
@@ -31,6 +22,7 @@ from .links import (
     release_legal_hold,
     to_call_back,
 )
+from .notes import add_note, requester_replied
 
 __all__ = [
     "IncidentInput",

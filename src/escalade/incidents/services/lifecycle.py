@@ -6,41 +6,34 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require
 from escalade.core import audit, events
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Conflict, Invalid, not_one_of, required
-from escalade.core.i18n import in_both
-from escalade.notifications import services as notify
-from escalade.notifications.services import MESSAGES, people
+from escalade.notifications.services import people
 
 from .. import rules
-from ..choices import Impact, PartnerKind, PatientSafety, Severity, Status, Urgency
+from ..choices import PartnerKind, Status
 from ..errors import IncidentError
 from ..events import (
     IncidentClosed,
     IncidentClosing,
     IncidentEscalated,
     IncidentReopened,
-    IncidentReprioritized,
     IncidentResolved,
     IncidentStarted,
-    NoteAdded,
-    PatientSafetyFlagged,
 )
 from ..models import (
     Assignment,
     Escalation,
     Incident,
-    Note,
 )
 from . import links
 from .assignment import _shift_load, _tell
 from .classification import _reclassify_by_rules
-from .common import ELSEWHERE, _locked, _save, policy_of, symptoms_of
+from .common import ELSEWHERE, _locked, _save, policy_of
 from .effects import _apply_severity
 
 
@@ -202,151 +195,6 @@ def escalate(
     return incident
 
 
-def add_note(actor, incident: Incident, text: str, *, to_requester: bool = False) -> Note:
-    """Add a note to the incident's timeline (audited); Invalid (required) when empty.
-    `to_requester`: the note is also for the requester (the NoteAdded subscriber of the
-    mail app sends it by e-mail, in this transaction); the requester needs an e-mail
-    address."""
-    require(actor, perms.NOTE, incident, ELSEWHERE)
-    text = (text or "").strip()
-    if not text:
-        raise Invalid(_("A note cannot be empty."), field="text", code=Code.REQUIRED)
-    if to_requester and not incident.requester_email:
-        raise Conflict(
-            _("The requester has no e-mail address: call them."),
-            field="to_requester",
-            code=IncidentError.NO_REQUESTER_EMAIL,
-        )
-    with transaction.atomic():
-        incident = _locked(incident)
-        note = Note.objects.create(
-            incident=incident, author=actor, text=text, to_requester=to_requester
-        )
-        _save(incident, [])
-        audit.record(
-            action=AuditAction.NOTE_ADDED,
-            obj=incident,
-            actor=actor,
-            institution=incident.institution,
-            data={
-                "note": note.pk,
-                "text": text,
-                **({"to_requester": True} if to_requester else {}),
-            },
-        )
-        # to the requester: the mail app sends it in the incident's thread, or refuses
-        # (no mailbox can send it) and the note is not written either
-        events.publish(
-            NoteAdded(incident=incident, actor=actor, note=note, to_requester=to_requester)
-        )
-    return note
-
-
-REPLIED_BY_MAIL = gettext_lazy(
-    "The requester replied by e-mail: the text is in the e-mails, shown to the roles allowed "
-    "to see personal health information."
-)
-
-
-def requester_replied(incident: Incident, text: str, *, sender: str, reopen: bool) -> Note:
-    """The requester answered (by e-mail): their text goes on the timeline as their note,
-    a resolved or closed incident is reopened when `reopen`, and the assignees are told.
-    No actor: the mailbox that recognised the reply made the call."""
-    with transaction.atomic():
-        incident = _locked(incident)
-        if reopen and incident.status in (Status.RESOLVED, Status.CLOSED):
-            incident = _move(
-                None,
-                incident,
-                "reopen",
-                refused=_("Only a resolved or closed incident can be reopened."),
-                audit_action=AuditAction.REOPENED,
-                values={"resolved_at": None, "closed_at": None},
-                data={"reason": str(_("The requester replied by e-mail.")), "by": sender},
-                load=+1,
-                event=IncidentReopened,
-                reason=str(_("The requester replied by e-mail.")),
-            )
-        # an e-mail's text stays with the message (restricted); the note says where it is
-        note = Note.objects.create(
-            incident=incident,
-            author=None,
-            text=text or " / ".join(in_both(REPLIED_BY_MAIL).values()),
-            by_requester=True,
-        )
-        _save(incident, [])
-        audit.record(
-            action=AuditAction.NOTE_ADDED,
-            obj=incident,
-            actor=None,
-            institution=incident.institution,
-            data={"note": note.pk, "text": note.text, "by_requester": sender},
-        )
-        users = list(
-            incident.assignments.filter(active=True, user__isnull=False).values_list(
-                "user_id", flat=True
-            )
-        )
-        notify.to_users(
-            get_user_model().objects.filter(pk__in=users),
-            kind="requester_replied",
-            params={"number": incident.number, "summary": incident.summary[:80]},
-            link=f"/incidents/{incident.number}/",
-        )
-    return note
-
-
-def choose_symptom(actor, incident: Incident, symptom: str) -> Incident:
-    """Level 1 chooses the symptom of an incident logged without one (an e-mail): the
-    pack's rules classify it again, its priority follows the symptom; audited."""
-    require(actor, perms.CLASSIFY, incident, ELSEWHERE)
-    policy = policy_of(incident.institution)
-    symptoms = symptoms_of(incident.institution)
-    if symptom not in symptoms:
-        raise Invalid(
-            errors=[
-                (
-                    "symptom",
-                    _("Unknown symptom '%(code)s': use one of %(valid)s.")
-                    % {"code": symptom, "valid": ", ".join(symptoms)},
-                    IncidentError.UNKNOWN_SYMPTOM,
-                )
-            ]
-        )
-    category = symptoms[symptom]
-    with transaction.atomic():
-        incident = _locked(incident)
-        if incident.symptom_id == category.pk and not incident.to_classify:
-            raise Conflict(
-                _("The incident already has this symptom."), field="symptom", code=Code.UNCHANGED
-            )
-        before = incident.symptom.code
-        impact = category.impact or incident.impact
-        urgency = category.urgency or incident.urgency
-        changes = audit.diff(
-            incident,
-            symptom=category,
-            to_classify=False,
-            impact=impact,
-            urgency=urgency,
-            priority=rules.priority(impact, urgency, policy.priority_matrix),
-        )
-        changes.pop("symptom", None)
-        changes["symptom"] = (before, category.code)
-        changes.update(_reclassify_by_rules(incident, policy, actor))
-        _save(incident, [k for k in changes if k != "symptom"] + ["symptom"])
-        audit.record(
-            action=AuditAction.RECLASSIFIED,
-            obj=incident,
-            actor=actor,
-            institution=incident.institution,
-            changes={k: v for k, v in changes.items() if k in ("symptom", "severity", "priority")},
-            data={"symptom": category.code},
-        )
-        _apply_severity(incident, policy, actor)
-    return incident
-
-
 def resolve(actor, incident: Incident, resolution: str) -> Incident:
     """Resolve the incident (a major one needs a resolution text); its assignees' load goes down."""
     require(actor, perms.RESOLVE, incident, ELSEWHERE)
@@ -424,125 +272,6 @@ def reopen(actor, incident: Incident, reason: str) -> Incident:
         event=IncidentReopened,
         reason=reason,
     )
-
-
-def reclassify(actor, incident: Incident, severity: str, reason: str) -> Incident:
-    """A manual reclassification by a permitted role, with a reason; audited."""
-    require(actor, perms.RECLASSIFY, incident, ELSEWHERE)
-    reason = (reason or "").strip()
-    errors = []
-    errors += not_one_of("severity", severity, Severity)
-    if not reason:
-        errors.append(required("reason", _("A reclassification needs a reason.")))
-    if errors:
-        raise Invalid(errors=errors)
-    policy = policy_of(incident.institution)
-    with transaction.atomic():
-        incident = _locked(incident)
-        if incident.severity == severity:
-            raise Conflict(
-                _("The incident is already %(severity)s.") % {"severity": Severity(severity).label},
-                field="severity",
-                code=Code.UNCHANGED,
-            )
-        text = in_both(gettext_lazy("Reclassified by hand: %(reason)s"), reason=reason)
-        changes = audit.diff(
-            incident,
-            severity=severity,
-            classification_rule=rules.MANUAL_RULE,
-            classification_reason=text,
-        )
-        _save(incident, list(changes))
-        audit.record(
-            action=AuditAction.RECLASSIFIED,
-            obj=incident,
-            actor=actor,
-            institution=incident.institution,
-            changes={"severity": changes["severity"]},
-            data={"reason": reason},
-        )
-        _apply_severity(incident, policy, actor)
-    return incident
-
-
-def reprioritize(actor, incident: Incident, impact: str, urgency: str, reason: str) -> Incident:
-    """Re-evaluate impact and urgency (e.g. after a level-2 investigation), with a reason."""
-    require(actor, perms.REPRIORITIZE, incident, ELSEWHERE)
-    reason = (reason or "").strip()
-    errors = []
-    errors += not_one_of("impact", impact, Impact)
-    errors += not_one_of("urgency", urgency, Urgency)
-    if not reason:
-        errors.append(required("reason", _("Say why the priority changes.")))
-    if errors:
-        raise Invalid(errors=errors)
-    policy = policy_of(incident.institution)
-    with transaction.atomic():
-        incident = _locked(incident)
-        changes = audit.diff(
-            incident,
-            impact=impact,
-            urgency=urgency,
-            priority=rules.priority(impact, urgency, policy.priority_matrix),
-        )
-        if not changes:
-            raise Conflict(
-                _("Impact and urgency are unchanged."), field="impact", code=Code.UNCHANGED
-            )
-        _save(incident, list(changes))
-        audit.record(
-            action=AuditAction.PRIORITY_CHANGED,
-            obj=incident,
-            actor=actor,
-            institution=incident.institution,
-            changes=changes,
-            data={"reason": reason},
-        )
-        events.publish(
-            IncidentReprioritized(incident=incident, actor=actor, priority=incident.priority)
-        )
-    return incident
-
-
-def flag_patient_safety(actor, incident: Incident, level: str, note: str = "") -> Incident:
-    """Seed 000 step 12: an event that had or may have an impact on a patient's safety.
-    The centre's manager is told at once (in-app now, e-mail by the worker within seconds)
-    and the incident declaration (AH-223, keyword « Télésanté ») is prepared."""
-    require(actor, perms.NOTE, incident, ELSEWHERE)
-    if wrong := not_one_of("level", level, [PatientSafety.POSSIBLE, PatientSafety.CONFIRMED]):
-        raise Invalid(errors=wrong)
-    with transaction.atomic():
-        incident = _locked(incident)
-        changes = audit.diff(incident, patient_safety=level)
-        _save(incident, list(changes))
-        audit.record(
-            action=AuditAction.PATIENT_SAFETY,
-            obj=incident,
-            actor=actor,
-            institution=incident.institution,
-            changes=changes,
-            data={"patient_safety": level, "note": note},
-        )
-        # reports prepares the declaration; webhooks hear it
-        events.publish(PatientSafetyFlagged(incident=incident, actor=actor, level=level, note=note))
-        # the manager is told which it is (seed 000 step 12: « a eu ou peut avoir »), with
-        # what happened and where
-        kind = "patient_safety_confirmed" if level == PatientSafety.CONFIRMED else "patient_safety"
-        params = {
-            "number": incident.number,
-            "site": incident.requester_site,
-            "summary": incident.summary,
-        }
-        link = f"/incidents/{incident.number}/declaration/"
-        notify.to_role(incident.institution, "manager", kind=kind, params=params, link=link)
-        notify.mail_role(
-            incident.institution,
-            "manager",
-            subject=gettext_lazy("Patient safety: incident %(number)s"),
-            body=MESSAGES[kind],
-            params=params,
-        )
-    return incident
 
 
 def set_due(incident: Incident, due_at) -> None:

@@ -143,7 +143,8 @@ def resolve_attached(actor, parent: Incident) -> int:
     its requester told in their language (by e-mail in its thread when they have an
     address and a mailbox can send it; otherwise it waits on the parent's page until
     the desk calls them back). Returns how many were resolved."""
-    from .lifecycle import _move, add_note  # noqa: PLC0415 (lifecycle imports this module)
+    from .lifecycle import _move  # noqa: PLC0415 (lifecycle imports this module)
+    from .notes import add_note  # noqa: PLC0415 (it imports lifecycle)
 
     now = timezone.now()
     children = list(
