@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from fhir.resources.R4B.conceptmap import ConceptMap
 from pydantic import ValidationError
 
 from escalade.accounts import rules as perms
@@ -419,6 +418,9 @@ def import_conceptmap(actor, datasource: DataSource, resource: dict) -> dict:
     """Take a FHIR R4 ConceptMap (validated by fhir.resources): its mapped elements map
     the local codes. Returns {mapped, unmapped, new}."""
     require(actor, perms.MAP_CODES, datasource)
+    # a heavy library (0.1 s of every process's start, for a rare import): loaded here
+    from fhir.resources.R4B.conceptmap import ConceptMap  # noqa: PLC0415 (heavy, rare)
+
     try:
         ConceptMap.model_validate(resource)
     except (ValidationError, ValueError, TypeError) as exc:
