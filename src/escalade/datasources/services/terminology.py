@@ -418,8 +418,8 @@ def import_conceptmap(actor, datasource: DataSource, resource: dict) -> dict:
     """Take a FHIR R4 ConceptMap (validated by fhir.resources): its mapped elements map
     the local codes. Returns {mapped, unmapped, new}."""
     require(actor, perms.MAP_CODES, datasource)
-    # a heavy library (0.1 s of every process's start, for a rare import): loaded here
-    from fhir.resources.R4B.conceptmap import ConceptMap  # noqa: PLC0415 (heavy, rare)
+    # heavy (36 ms of CPU at every process's start) for a rare import: loaded here
+    from fhir.resources.R4B.conceptmap import ConceptMap  # noqa: PLC0415
 
     try:
         ConceptMap.model_validate(resource)
