@@ -71,7 +71,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 2 $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 2 --dist worksteal $(PYTEST_ARGS)
 
 # The documentation site (docs/, mkdocs.yml), rebuilt as you edit it.
 docs: install

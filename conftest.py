@@ -559,3 +559,30 @@ def pytest_collection_finish(session):
     """The tests are imported: what that made is frozen, the collector is on again."""
     gc.freeze()
     gc.enable()
+
+
+# The tests that take seconds each (real processes, a browser, thousands of requests),
+# longest first. pytest-xdist hands tests to the two workers in collection order: run
+# these first, so that both workers end on short tests together, instead of one waiting
+# idle while the other runs the last fault test (30 s of one core were idle at the end).
+FIRST = [
+    "tests/faults/",
+    "tests/test_demo_directory.py",
+    "tests/test_generated.py",
+    "tests/e2e/",
+    "tests/test_schemathesis.py",
+    "tests/test_role_matrix.py",
+    "tests/test_deploy.py",
+]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """After pytest-django's own ordering: the longest tests first (FIRST), the others in
+    the order they had."""
+
+    def rank(item) -> int:
+        path = item.nodeid
+        return next((i for i, prefix in enumerate(FIRST) if path.startswith(prefix)), len(FIRST))
+
+    items.sort(key=rank)
