@@ -13,8 +13,6 @@ import zipfile
 from dataclasses import dataclass, field
 
 import hl7
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill
 
 from escalade.core.transitions import Transitions
 
@@ -170,6 +168,10 @@ def read_worksheet(data: bytes, filename: str = "", limits: Limits = Limits()) -
             raise WorksheetError(
                 f"it unpacks to {size / 1e6:.0f} MB, at most {limits.inflated_bytes / 1e6:.0f} MB"
             )
+        # openpyxl loads when a workbook is read or written, not at every process's
+        # start (its import is 5 % of an `escalade` command's start, docs/benchmarks.md)
+        from openpyxl import load_workbook  # noqa: PLC0415
+
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             sheet = book.worksheets[0]
@@ -232,6 +234,9 @@ def read_worksheet(data: bytes, filename: str = "", limits: Limits = Limits()) -
 def write_worksheet(rows: list[Row], title: str = "Codes on the Fly") -> bytes:
     """The worksheet in the province's layout: mapped first, then the unmapped, then the
     organisation's own new codes, highlighted."""
+    from openpyxl import Workbook  # noqa: PLC0415 - as in read_worksheet
+    from openpyxl.styles import Font, PatternFill  # noqa: PLC0415
+
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]

@@ -7,15 +7,18 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import LETTER
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import cm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from escalade.incidents import selectors as incident_selectors
 
 
 def major_report_pdf(report) -> bytes:
+    # reportlab loads when a report is drawn, not at every process's start (its import
+    # is 6 % of an `escalade` command's start, docs/benchmarks.md)
+    from reportlab.lib.pagesizes import LETTER  # noqa: PLC0415
+    from reportlab.lib.styles import getSampleStyleSheet  # noqa: PLC0415
+    from reportlab.lib.units import cm  # noqa: PLC0415
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer  # noqa: PLC0415
+
     incident = report.incident
     zone = incident.institution.zone
     styles = getSampleStyleSheet()
