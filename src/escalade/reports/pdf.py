@@ -13,7 +13,7 @@ from escalade.incidents import selectors as incident_selectors
 
 def major_report_pdf(report) -> bytes:
     # reportlab loads when a report is drawn, not at every process's start (its import
-    # is 6 % of an `escalade` command's start, docs/benchmarks.md)
+    # is 6 % of an `escalade` command's start: docs/benchmarks.md)
     from reportlab.lib.pagesizes import LETTER  # noqa: PLC0415
     from reportlab.lib.styles import getSampleStyleSheet  # noqa: PLC0415
     from reportlab.lib.units import cm  # noqa: PLC0415

@@ -18,7 +18,7 @@ from escalade.core import panels, public
 from escalade.core.errors import DomainError
 from escalade.core.web import act, done, refused, shows_errors
 
-from . import cap, pdf, selectors, services
+from . import cap, selectors, services
 from .choices import ConfirmedVia
 from .forms import ActivateForm, CloseForm, EntryForm, ReconcileForm, VendorRefForm
 from .models import WorkstationGroup
@@ -121,6 +121,10 @@ def runbook_pdf(request, code):
     """The runbook as PDF, with the blank registry sheet (annex 1) on its own page."""
     institution = current_institution(request)
     view = selectors.runbook_view(services.get_runbook(institution, code), timezone.now())
+    # reportlab loads when a PDF is drawn, not at every process's start (140 ms of a 2 s
+    # start: docs/benchmarks.md)
+    from . import pdf  # noqa: PLC0415
+
     response = HttpResponse(pdf.runbook_pdf(view, institution), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{code}.pdf"'
     return response
