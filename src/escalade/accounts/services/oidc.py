@@ -16,9 +16,8 @@ import json
 import logging
 import time
 from importlib import import_module
+from typing import TYPE_CHECKING
 
-from authlib.integrations.base_client import OAuthError
-from authlib.integrations.django_client import DjangoIntegration, DjangoOAuth2App
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
@@ -29,6 +28,13 @@ from joserfc.errors import JoseError
 
 from ..models import DirectoryAccount
 from . import directory
+
+if TYPE_CHECKING:
+    from authlib.integrations.django_client import DjangoOAuth2App
+
+# Authlib's clients (and requests beneath them) load when a provider is first used, not
+# at every process's start, most of which never sign anyone in (about 70 ms of a 2 s
+# start: docs/benchmarks.md): app(), finish() and _refresh() import them.
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +63,11 @@ def provider(name: str) -> dict | None:
 def app(config: dict) -> DjangoOAuth2App:
     """The Authlib client of a provider (kept per configuration: its discovery document
     and keys are fetched once, the keys again when a token names a new one)."""
+    from authlib.integrations.django_client import (  # noqa: PLC0415 - see above
+        DjangoIntegration,
+        DjangoOAuth2App,
+    )
+
     key = json.dumps(config, sort_keys=True)
     found = _APPS.get(key)
     if found is None:
@@ -126,6 +137,8 @@ def finish(request, name: str):
     config = provider(name)
     if config is None:
         raise Refused("unknown provider")
+    from authlib.integrations.base_client import OAuthError  # noqa: PLC0415 - see above
+
     client = app(config)
     try:
         token = client.authorize_access_token(request)
@@ -180,6 +193,8 @@ def _refresh(held: dict) -> tuple[str, dict]:
     config = provider(held["provider"])
     if config is None or not held.get("refresh_token"):
         return AGAIN, held
+    from authlib.integrations.base_client import OAuthError  # noqa: PLC0415 - see above
+
     try:
         token = app(config).fetch_access_token(
             grant_type="refresh_token", refresh_token=held["refresh_token"]
