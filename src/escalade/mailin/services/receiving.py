@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -23,11 +24,14 @@ from escalade.incidents import services as incidents
 from escalade.incidents.choices import Channel
 from escalade.incidents.models import Incident
 
-from .. import authenticity, handlers, rules
+from .. import handlers, rules
 from ..choices import Direction, Kind, OnClosed, State
 from ..errors import MailError
 from ..models import Attachment, Mailbox, Message
 from .common import Refused
+
+if TYPE_CHECKING:
+    from .. import authenticity
 from .sending import _acknowledge, _send
 
 log = logging.getLogger("escalade.mailin")
@@ -106,6 +110,10 @@ def _row(mailbox, raw, key, via, uid, parsed, **values) -> Message:
 
 def _verdict(raw: bytes, rule: rules.Rule | None) -> authenticity.Verdict:
     """Where the message comes from (DNS may be asked: before any transaction opens)."""
+    # dkimpy and dnspython load when a message is checked, not at every process's start
+    # (about 55 ms of a 2 s start: docs/benchmarks.md)
+    from .. import authenticity  # noqa: PLC0415
+
     return authenticity.verify(
         raw,
         trusted_relays=settings.ESCALADE_MAIL_TRUSTED_RELAYS,
