@@ -169,7 +169,7 @@ def read_worksheet(data: bytes, filename: str = "", limits: Limits = Limits()) -
                 f"it unpacks to {size / 1e6:.0f} MB, at most {limits.inflated_bytes / 1e6:.0f} MB"
             )
         # openpyxl loads when a workbook is read or written, not at every process's
-        # start (its import is 5 % of an `escalade` command's start, docs/benchmarks.md)
+        # start (98 ms of a 2 s start: docs/benchmarks.md)
         from openpyxl import load_workbook  # noqa: PLC0415
 
         try:

@@ -29,10 +29,10 @@ from ..choices import Direction, Kind, OnClosed, State
 from ..errors import MailError
 from ..models import Attachment, Mailbox, Message
 from .common import Refused
+from .sending import _acknowledge, _send
 
 if TYPE_CHECKING:
     from .. import authenticity
-from .sending import _acknowledge, _send
 
 log = logging.getLogger("escalade.mailin")
 
