@@ -280,6 +280,15 @@ _SHARED_CONNECTION = threading.Lock()
 _HELD_FOR_TEARDOWN = threading.Event()
 
 
+@contextmanager
+def live_server_held():
+    """Keep the live server's requests out while the test itself writes (on SQLite in
+    memory they share its connection; on PostgreSQL this only waits for the one in
+    progress)."""
+    with _SHARED_CONNECTION:
+        yield
+
+
 @pytest.fixture(scope="session")
 def live_server(django_db_setup, live_server):
     """pytest-django's live server, started once the test database exists (else, first

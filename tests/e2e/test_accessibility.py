@@ -2,7 +2,6 @@
 finds no serious or critical accessibility violation (WCAG 2.1 A/AA rules), and the page
 does not scroll sideways."""
 
-import re
 from pathlib import Path
 
 import pytest
@@ -155,10 +154,6 @@ def _context(browser, width: int):
     return context
 
 
-def _sign_in(page, live_server, username, lang):
-    sign_in(page, live_server.url, username, lang)
-
-
 @pytest.mark.parametrize("lang, width", [("fr-ca", 1366), ("en", 390)])
 def test_main_pages_have_no_serious_violation_and_no_sideways_scroll(
     live_server, browser, staff, cusm, lang, width
@@ -166,7 +161,7 @@ def test_main_pages_have_no_serious_violation_and_no_sideways_scroll(
     paths = _pages(staff, cusm)
     context = _context(browser, width)
     page = context.new_page()
-    _sign_in(page, live_server, "manager", lang)
+    sign_in(page, live_server.url, "manager", lang, then=None)
     script = AXE.read_text()
     found, sideways, english = [], [], []
     # the French interface shows no English sentence of the catalogue, and the English
@@ -237,14 +232,7 @@ def test_the_data_source_pages_have_no_serious_violation(live_server, browser, o
     ):
         context = _context(browser, width)
         page = context.new_page()
-        page.context.add_cookies(
-            [{"name": "django_language", "value": lang, "url": live_server.url}]
-        )
-        page.goto(f"{live_server.url}/login/")
-        page.locator("#id_username").fill(username)
-        page.locator("#id_password").fill("pw-Escalade-1")
-        page.keyboard.press("Enter")
-        page.wait_for_url(re.compile(r"/incidents/"))
+        sign_in(page, live_server.url, username, lang, then=None)
         for path in paths:
             page.goto(f"{live_server.url}{path}")
             result = _serious(page, script)
@@ -266,8 +254,7 @@ def test_forms_showing_their_errors_have_no_serious_violation(live_server, brows
     organisations are a group whose name comes first."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
     page = context.new_page()
-    _sign_in(page, live_server, "on-manager", "en")
-    page.goto(f"{live_server.url}/notices/new/")
+    sign_in(page, live_server.url, "on-manager", then="/notices/new/")
     legend = page.locator("fieldset.boxes legend")
     assert legend.inner_text() == "Organisations"
     box = page.locator("#id_organisations_0").bounding_box()

@@ -3,14 +3,13 @@ within 2 seconds without reloading; the session is cancelled, and the coordinato
 lists one call-back per scheduled patient."""
 
 import datetime as dt
-import re
 
 import pytest
 from playwright.sync_api import expect
 
 from escalade.telesessions.tests.factories import make_session
 
-from .conftest import CHROMIUM
+from .conftest import CHROMIUM, sign_in
 
 pytestmark = [
     pytest.mark.e2e,
@@ -19,14 +18,10 @@ pytestmark = [
 ]
 
 
-def _sign_in(context, live_server, username):
-    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+def _signed_in(context, live_server, username):
+    """A new page of `context`, signed in as `username` (it opens nothing yet)."""
     page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("pw-Escalade-1")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/incidents/"))
+    sign_in(page, live_server.url, username, then=None)
     return page
 
 
@@ -38,12 +33,12 @@ def test_two_sites_see_the_same_protocol_live(live_server, browser, staff, cusm)
         cusm,
         patients=[services.PatientInput(f"Patient {i}", "819-966-6000") for i in range(3)],
     )
-    gatineau = _sign_in(
+    gatineau = _signed_in(
         browser.new_context(viewport={"width": 1366, "height": 768}),
         live_server,
         "telehealth_technician",
     )
-    montreal = _sign_in(
+    montreal = _signed_in(
         browser.new_context(viewport={"width": 1366, "height": 768}),
         live_server,
         "chief_telehealth_technician",
@@ -64,7 +59,7 @@ def test_two_sites_see_the_same_protocol_live(live_server, browser, staff, cusm)
     montreal.locator("#cancel").get_by_role("button", name="Cancel the session").click()
     expect(montreal.locator("#session-status")).to_have_text("Cancelled")
 
-    coordinator = _sign_in(browser.new_context(), live_server, "clinical_coordinator")
+    coordinator = _signed_in(browser.new_context(), live_server, "clinical_coordinator")
     coordinator.goto(f"{live_server.url}/telesessions/follow-up/")
     expect(coordinator.locator("tr.task-call_back_patient")).to_have_count(3)
     expect(coordinator.locator("#follow-up")).to_contain_text("Patient 2")
@@ -84,7 +79,7 @@ def test_the_live_panel_keeps_keyboard_focus_and_announces_changes(
     session = make_session(staff["level1_agent"], cusm)
     services.start_troubleshooting(staff["telehealth_technician"], session, symptom="codec")
     context = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = _sign_in(context, live_server, "telehealth_technician")
+    page = _signed_in(context, live_server, "telehealth_technician")
     page.goto(f"{live_server.url}/telesessions/{session.pk}/")
     page.locator("#step-2-done").focus()
     page.wait_for_timeout(2500)  # two polls and more
@@ -133,7 +128,7 @@ def test_a_step_marked_without_htmx_is_read_out_when_the_page_comes_back(
     session = make_session(staff["level1_agent"], cusm)
     services.start_troubleshooting(staff["telehealth_technician"], session, symptom="codec")
     context = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = _sign_in(context, live_server, "telehealth_technician")
+    page = _signed_in(context, live_server, "telehealth_technician")
     services.mark_step(staff["telehealth_technician"], session, 2, "done")
     page.goto(f"{live_server.url}/telesessions/{session.pk}/?marked=2")
     expect(page.locator("#live-news")).to_contain_text("2.")
@@ -148,7 +143,7 @@ def test_the_wallboard_shows_a_new_major_within_two_seconds_without_reloading(
     from escalade.incidents.tests.factories import log
 
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    board = _sign_in(context, live_server, "manager")
+    board = _signed_in(context, live_server, "manager")
     board.goto(f"{live_server.url}/wallboard/")
     board.evaluate("window.notReloaded = true")
     incident = log(staff["level1_agent"], cusm, symptom="bridge")

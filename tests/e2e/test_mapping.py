@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import CHROMIUM
+from .conftest import CHROMIUM, sign_in
 
 pytestmark = [
     pytest.mark.e2e,
@@ -22,12 +22,7 @@ def test_the_expert_maps_codes_by_keyboard(live_server, page, ontario, make_user
 
     expert = make_user("level2_analyst", [ontario], username="expert")
     services.import_worksheet(expert, DataSource.objects.get(code="nord-lab"), provinces_workbook())
-    page.goto(f"{live_server.url}/login/")
-    page.locator("#id_username").fill("expert")
-    page.locator("#id_password").fill("pw-Escalade-1")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/incidents/"))
-    page.goto(f"{live_server.url}/datasources/nord-lab/")
+    sign_in(page, live_server.url, "expert", then="/datasources/nord-lab/")
     page.locator("#code-search").fill("potassium")
     # the suggestions now hold the provincial codes that match, and only those
     expect(page.locator("#provincial-codes option")).to_have_count(1)

@@ -9,22 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import CHROMIUM
+from .conftest import CHROMIUM, sign_in
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed"),
 ]
-
-
-def sign_in(page, url, username):
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": url}])
-    page.goto(f"{url}/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("pw-Escalade-1")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/incidents/"))
 
 
 def test_late_planned_work_needs_urgency_and_reaches_the_banner(
@@ -39,8 +30,7 @@ def test_late_planned_work_needs_urgency_and_reaches_the_banner(
     reader = make_user("requester", [inst], username="north-nurse")
     Organisation.objects.get(institution=inst, code="hopital-nord").members.add(reader)
 
-    sign_in(page, live_server.url, "on-analyst")
-    page.goto(f"{live_server.url}/notices/new/")
+    sign_in(page, live_server.url, "on-analyst", then="/notices/new/")
     tomorrow = dt.datetime.now(ZoneInfo("America/Toronto")).date() + dt.timedelta(days=1)
     page.locator("#id_title").fill("Database patch on the viewer")
     page.locator("#id_start").fill(f"{tomorrow}T01:00")

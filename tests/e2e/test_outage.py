@@ -8,22 +8,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import CHROMIUM
+from .conftest import CHROMIUM, sign_in
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed"),
 ]
-
-
-def sign_in(page, url, username):
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": url}])
-    page.goto(f"{url}/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("pw-Escalade-1")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/incidents/"))
 
 
 def key_in(page, last, first, born, exam, modality):
@@ -50,8 +41,7 @@ def test_an_outage_from_activation_to_close(live_server, page, browser, make_use
     make_user("it_technician", [pau], username="pau-it")
     url = live_server.url
 
-    sign_in(page, url, "pau-it")
-    page.goto(f"{url}/runbooks/case4_ris_pacs/")
+    sign_in(page, url, "pau-it", then="/runbooks/case4_ris_pacs/")
     page.get_by_role("button", name="Open the outage and send the broadcasts").click()
     page.wait_for_url(re.compile(r"/outages/\d+/$"))
     expect(page.locator("#broadcast-banner")).to_contain_text("RIS and PACS down")

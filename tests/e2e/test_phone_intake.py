@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import CHROMIUM
+from .conftest import CHROMIUM, sign_in, sign_in_by_keyboard
 
 pytestmark = [
     pytest.mark.e2e,
@@ -15,19 +15,9 @@ pytestmark = [
 ]
 
 
-def _sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label(re.compile("Username|Nom d’utilisateur|Nom d'utilisateur")).fill(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type("pw-Escalade-1")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/incidents/"))
-
-
-def test_level_1_agent_logs_a_call_by_keyboard_and_escalates_it(live_server, page, staff, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_level_1_agent_logs_a_call_by_keyboard_and_escalates_it(live_server, page, staff):
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    _sign_in(page, live_server, "level1_agent")
+    sign_in_by_keyboard(page, live_server.url, "level1_agent")
 
     # Alt+N opens the intake form; the cursor starts on the phone, as the telephone
     # shows it before the caller speaks.
@@ -74,19 +64,13 @@ def test_level_1_agent_logs_a_call_by_keyboard_and_escalates_it(live_server, pag
 
 
 def test_the_intake_page_reads_in_french(live_server, page, staff):
-    page.context.add_cookies(
-        [{"name": "django_language", "value": "fr-ca", "url": live_server.url}]
-    )
-    _sign_in(page, live_server, "level1_agent")
-    page.goto(f"{live_server.url}/incidents/new/")
+    sign_in(page, live_server.url, "level1_agent", "fr-ca", then="/incidents/new/")
     expect(page.locator("h1")).to_contain_text("Consigner un appel")
     expect(page.get_by_label("Nom du demandeur")).to_be_visible()
 
 
 def test_alt_q_opens_the_queues_and_a_major_typed_symptom_asks_first(live_server, page, staff):
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    _sign_in(page, live_server, "level1_agent")
-    page.goto(f"{live_server.url}/incidents/new/")
+    sign_in(page, live_server.url, "level1_agent", then="/incidents/new/")
     page.keyboard.press("Alt+q")
     page.wait_for_url(re.compile(r"/incidents/(\?.*)?$"))
     page.goto(f"{live_server.url}/incidents/new/")
@@ -122,13 +106,12 @@ def _keys(page):
     )
 
 
-def test_a_returning_caller_is_filled_in_from_the_phone(live_server, page, staff, settings):
+def test_a_returning_caller_is_filled_in_from_the_phone(live_server, page, staff):
     """The telephony passes the phone in the address, or the agent types it: the caller's
     name, role and site come from their last call, their open incidents are listed, and
     the call costs at most 25 keys."""
     from escalade.incidents.tests.factories import log
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cusm = staff["level1_agent"].memberships.first().institution
     before = log(
         staff["level1_agent"],
@@ -139,10 +122,7 @@ def test_a_returning_caller_is_filled_in_from_the_phone(live_server, page, staff
         requester_phone="514-555-0199",
         summary="Caméra figée",
     )
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    _sign_in(page, live_server, "level1_agent")
-
-    page.goto(f"{live_server.url}/incidents/new/?phone=5145550199")
+    sign_in(page, live_server.url, "level1_agent", then="/incidents/new/?phone=5145550199")
     expect(page.locator("#id_requester_name")).to_have_value("Dre Lavoie")
     expect(page.locator("#id_requester_role")).to_have_value("staff")
     expect(page.locator("#id_requester_site")).to_have_value("CLSC de Verdun")

@@ -15,19 +15,16 @@ pytestmark = [
 ]
 
 
-def test_the_header_folds_behind_a_menu_button_on_a_phone(live_server, browser, staff, settings):
+def test_the_header_folds_behind_a_menu_button_on_a_phone(live_server, browser, staff):
     from conftest import ROOT
     from escalade.accounts.models import Membership
     from escalade.core.packs import load_pack
 
     ciusss = load_pack(ROOT / "packs" / "ciusss-emtl").institution
     Membership.objects.create(user=staff["level1_agent"], institution=ciusss)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-CA")
     page = context.new_page()
-    sign_in(page, live_server.url, "level1_agent")
-
-    page.goto(f"{live_server.url}/incidents/new/")
+    sign_in(page, live_server.url, "level1_agent", then="/incidents/new/")
     header = page.locator("header.top").bounding_box()
     assert header["height"] <= 60, header
     expect(page.locator("#id_requester_phone")).to_be_in_viewport()

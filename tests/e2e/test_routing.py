@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import CHROMIUM
+from .conftest import CHROMIUM, sign_in
 
 pytestmark = [
     pytest.mark.e2e,
@@ -22,14 +22,7 @@ def test_patient_platform_problem_on_saturday(live_server, page, make_user):
 
     inst = load_pack(ROOT / "packs" / "ciusss-emtl").institution
     make_user(Role.LEVEL1_AGENT, [inst], username="emtl-agent")
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    page.goto(f"{live_server.url}/login/")
-    page.locator("#id_username").fill("emtl-agent")
-    page.locator("#id_password").fill("pw-Escalade-1")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/incidents/"))
-
-    page.goto(f"{live_server.url}/help/?at=2026-11-28T10:00")  # a Saturday
+    sign_in(page, live_server.url, "emtl-agent", then="/help/?at=2026-11-28T10:00")  # a Saturday
     expect(page.locator("#question")).to_have_text("Who needs help?")
     page.keyboard.press("2")  # A patient
     page.wait_for_url(re.compile(r"requester=patient"))
