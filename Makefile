@@ -10,7 +10,7 @@ UV_VERSION = 0.13.9
 # each time it starts (2.7 s of the 5 s an `escalade` command took).
 export ESCALADE_DEMO_PASSWORD ?= escalade-demo
 
-.PHONY: install bytecode messages messages-update run run-directory demo worker test docs lint format schema bench bench-list bench-route bench-machine bench-startup bench-faults bench-frontline bench-broadcasts bench-mail bench-worksheet bench-paging bench-cluster clean
+.PHONY: install bytecode messages messages-update run run-directory demo worker test docs lint format schema bench bench-list bench-route bench-machine bench-startup bench-suite bench-faults bench-frontline bench-broadcasts bench-mail bench-worksheet bench-paging bench-cluster clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -91,6 +91,9 @@ bench-machine: install
 
 bench-startup: install
 	$(BIN)/python bench/startup.py
+
+bench-suite: install
+	$(BIN)/python bench/suite.py
 
 bench-frontline: install
 	$(BIN)/python bench/frontline.py
