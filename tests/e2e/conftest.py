@@ -49,7 +49,7 @@ def sign_in(page, base_url: str, username: str, lang: str = "en", then: str = "/
     from conftest import live_server_held
 
     client = Client()
-    with live_server_held():
+    with live_server_held():  # its read and its writes on the live server's connection
         client.force_login(get_user_model().objects.get(username=username))
     session = settings.SESSION_COOKIE_NAME
     page.context.add_cookies(
