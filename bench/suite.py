@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -44,8 +43,15 @@ def busy_seconds() -> float:
 
 def node_ids(checkout: Path, env: dict) -> set[str]:
     done = subprocess.run(
-        [str(checkout / ".venv/bin/python"), "-m", "pytest", "--collect-only", "-q"]
-        + ["-p", "no:xdist"],
+        [
+            str(checkout / ".venv/bin/python"),
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:xdist",
+        ],
         cwd=checkout,
         env=env,
         capture_output=True,
@@ -110,8 +116,9 @@ def main() -> None:
                 wall, cpu, last = run(checkout, args, env)
                 totals[name][0] += wall
                 totals[name][1] += cpu
-                print(f"pair {pair} {name:6} {wall:7.1f} s wall {cpu:7.1f} CPU-s  {last}")
-                sys.stdout.flush()
+                print(
+                    f"pair {pair} {name:6} {wall:7.1f} s wall {cpu:7.1f} CPU-s  {last}", flush=True
+                )
         (bw, bc), (nw, nc) = totals["before"], totals["now"]
         print(
             f"total  before {bw:.1f} s, {bc:.1f} CPU-s; now (same tests) {nw:.1f} s,"
