@@ -1,6 +1,7 @@
 """The test suite before and after a change, on this machine: the figures issue 26 asks for.
 
-A clone of the "before" commit (default 4e517f9, the last before issue 26) is made and
+A clone of the "before" commit (default 4e517f9; the issue was written at b26be67 and its
+work began after 1dfe447) is made and
 installed by its own `make install` in a temporary directory. Then, alternately, `pairs`
 times: the before commit's whole suite as its `make test` ran it (`pytest -q -n 2`), and
 this checkout's run of the same tests (the node ids both collect) as `make test` runs it
@@ -10,6 +11,12 @@ pytest's last line; then the totals. This shared machine's speed moves by a thir
 the hour: compare pairs, not runs of different hours.
 
     .venv/bin/python bench/suite.py [--before COMMIT] [--pairs 2] [--postgresql]
+    .venv/bin/python bench/suite.py --make-test [--before COMMIT] [--pairs 2]
+
+With --make-test each run is what a newcomer does instead: a fresh clone (of the before
+commit, and of this checkout's last commit), its `make test` (install, lint, import
+contracts, the whole suite), its wall time and the machine's CPU; the order alternates
+from pair to pair.
 
 With --postgresql both run on DATABASE_URL (default the local `test` database) without
 the pg_restart tests, as the CI's second pass does. It takes about 7 minutes a pair.
@@ -76,13 +83,62 @@ def run(checkout: Path, args: list[str], env: dict) -> tuple[float, float, str]:
     return wall, cpu, (lines[-1] if lines else done.stderr[-300:])
 
 
+def make_test(commit: str, tmp: Path, env: dict) -> tuple[float, float, str]:
+    """(wall seconds, machine CPU-seconds, pytest's last line) of `make test` in a fresh
+    clone of `commit`, removed afterwards."""
+    clone = tmp / f"clone-{commit}"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    subprocess.run(["git", "-C", str(clone), "checkout", "-q", commit], check=True)
+    cpu, start = busy_seconds(), time.perf_counter()
+    done = subprocess.run(
+        ["make", "-C", str(clone), "test"],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    wall, cpu = time.perf_counter() - start, busy_seconds() - cpu
+    subprocess.run(["rm", "-rf", str(clone)], check=True)
+    lines = [line for line in done.stdout.splitlines() if " in " in line and "passed" in line]
+    return wall, cpu, (lines[-1] if lines else done.stdout[-300:] + done.stderr[-300:])
+
+
+def compare_make_test(before: str, pairs: int, env: dict) -> None:
+    now = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    totals = {before: [0.0, 0.0], now: [0.0, 0.0]}
+    with tempfile.TemporaryDirectory() as tmp:
+        for pair in range(1, pairs + 1):
+            for commit in (before, now) if pair % 2 else (now, before):
+                wall, cpu, last = make_test(commit, Path(tmp), env)
+                totals[commit][0] += wall
+                totals[commit][1] += cpu
+                print(
+                    f"pair {pair} {commit:9} make test {wall:7.1f} s wall {cpu:7.1f} CPU-s  {last}",
+                    flush=True,
+                )
+    (bw, bc), (nw, nc) = totals[before], totals[now]
+    print(
+        f"total  before {bw:.1f} s, {bc:.1f} CPU-s; now {nw:.1f} s, {nc:.1f} CPU-s:"
+        f" {100 * (nw / bw - 1):+.0f} % wall, {100 * (nc / bc - 1):+.0f} % CPU"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default="4e517f9")
     parser.add_argument("--pairs", type=int, default=2, choices=range(1, 21), metavar="1-20")
     parser.add_argument("--postgresql", action="store_true")
+    parser.add_argument("--make-test", action="store_true")
     options = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if options.make_test:
+        compare_make_test(options.before, options.pairs, dict(os.environ))
+        return
     marks: list[str] = []
     if options.postgresql:
         env["DATABASE_URL"] = os.environ.get("DATABASE_URL", POSTGRESQL)
