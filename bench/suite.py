@@ -1,8 +1,8 @@
 """The test suite before and after a change, on this machine: the figures issue 26 asks for.
 
-A clone of the "before" commit (default 4e517f9; the issue was written at b26be67 and its
-work began after 1dfe447) is made and
-installed by its own `make install` in a temporary directory. Then, alternately, `pairs`
+A clone of the "before" commit (default 4e517f9; the issue was written at b26be67, its
+work began after 1dfe447) is made and installed by its own `make install` in a temporary
+directory. Then, alternately, `pairs`
 times: the before commit's whole suite as its `make test` ran it (`pytest -q -n 2`), and
 this checkout's run of the same tests (the node ids both collect) as `make test` runs it
 now (`-n 2 --dist worksteal`). Each run prints its wall time, the machine's busy CPU
@@ -15,8 +15,8 @@ the hour: compare pairs, not runs of different hours.
 
 With --make-test each run is what a newcomer does instead: a fresh clone (of the before
 commit, and of this checkout's last commit), its `make test` (install, lint, import
-contracts, the whole suite), its wall time and the machine's CPU; the order alternates
-from pair to pair.
+contracts, the whole suite, on SQLite), its wall time and the machine's CPU; the order
+alternates from pair to pair.
 
 With --postgresql both run on DATABASE_URL (default the local `test` database) without
 the pg_restart tests, as the CI's second pass does. It takes about 7 minutes a pair.
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -98,7 +99,7 @@ def make_test(commit: str, tmp: Path, env: dict) -> tuple[float, float, str]:
         stdin=subprocess.DEVNULL,
     )
     wall, cpu = time.perf_counter() - start, busy_seconds() - cpu
-    subprocess.run(["rm", "-rf", str(clone)], check=True)
+    shutil.rmtree(clone)
     lines = [line for line in done.stdout.splitlines() if " in " in line and "passed" in line]
     return wall, cpu, (lines[-1] if lines else done.stdout[-300:] + done.stderr[-300:])
 
