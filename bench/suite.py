@@ -2,10 +2,9 @@
 
 A clone of the "before" commit (default 4e517f9; the issue was written at b26be67, its
 work began after 1dfe447) is made and installed by its own `make install` in a temporary
-directory. Then, alternately, `pairs`
-times: the before commit's whole suite as its `make test` ran it (`pytest -q -n 2`), and
-this checkout's run of the same tests (the node ids both collect) as `make test` runs it
-now (`-n 2 --dist worksteal`). Each run prints its wall time, the machine's busy CPU
+directory. Then, alternately, `pairs` times: the before commit's whole suite as its `make
+test` ran it (`pytest -q -n 2`), and this checkout's run of the same tests (the node ids
+both collect) as `make test` runs it now (`-n 2 --dist worksteal`). Each run prints its wall time, the machine's busy CPU
 (/proc/stat: Chromium's and the servers' processes count, which `time` misses) and
 pytest's last line; then the totals. This shared machine's speed moves by a third within
 the hour: compare pairs, not runs of different hours.
