@@ -4,9 +4,9 @@ A clone of the "before" commit (default 4e517f9; the issue was written at b26be6
 work began after 1dfe447) is made and installed by its own `make install` in a temporary
 directory. Then, alternately, `pairs` times: the before commit's whole suite as its `make
 test` ran it (`pytest -q -n 2`), and this checkout's run of the same tests (the node ids
-both collect) as `make test` runs it now (`-n 2 --dist worksteal`). Each run prints its wall time, the machine's busy CPU
-(/proc/stat: Chromium's and the servers' processes count, which `time` misses) and
-pytest's last line; then the totals. This shared machine's speed moves by a third within
+both collect) as `make test` runs it now (`-n 2 --dist worksteal`). Each run prints its
+wall time, the machine's busy CPU (/proc/stat: Chromium's and the servers' processes
+count, which `time` misses) and pytest's last line; then the totals. This shared machine's speed moves by a third within
 the hour: compare pairs, not runs of different hours.
 
     .venv/bin/python bench/suite.py [--before COMMIT] [--pairs 2] [--postgresql]
@@ -68,17 +68,20 @@ def node_ids(checkout: Path, env: dict) -> set[str]:
     return {line for line in done.stdout.splitlines() if "::" in line}
 
 
-def run(checkout: Path, args: list[str], env: dict) -> tuple[float, float, str]:
-    """(wall seconds, machine CPU-seconds, pytest's last line) of one pytest run."""
+def timed(command: list[str], cwd: Path, env: dict):
+    """(wall seconds, machine CPU-seconds, the finished process) of `command`."""
     cpu, start = busy_seconds(), time.perf_counter()
     done = subprocess.run(
-        [str(checkout / ".venv/bin/python"), "-m", "pytest", "-q", *args],
-        cwd=checkout,
-        env=env,
-        capture_output=True,
-        text=True,
+        command, cwd=cwd, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
     )
-    wall, cpu = time.perf_counter() - start, busy_seconds() - cpu
+    return time.perf_counter() - start, busy_seconds() - cpu, done
+
+
+def run(checkout: Path, args: list[str], env: dict) -> tuple[float, float, str]:
+    """(wall seconds, machine CPU-seconds, pytest's last line) of one pytest run."""
+    wall, cpu, done = timed(
+        [str(checkout / ".venv/bin/python"), "-m", "pytest", "-q", *args], checkout, env
+    )
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     return wall, cpu, (lines[-1] if lines else done.stderr[-300:])
 
@@ -86,18 +89,10 @@ def run(checkout: Path, args: list[str], env: dict) -> tuple[float, float, str]:
 def make_test(commit: str, tmp: Path, env: dict) -> tuple[float, float, str]:
     """(wall seconds, machine CPU-seconds, pytest's last line) of `make test` in a fresh
     clone of `commit`, removed afterwards."""
-    clone = tmp / f"clone-{commit}"
+    clone = tmp / "clone"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
     subprocess.run(["git", "-C", str(clone), "checkout", "-q", commit], check=True)
-    cpu, start = busy_seconds(), time.perf_counter()
-    done = subprocess.run(
-        ["make", "-C", str(clone), "test"],
-        env=env,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
-    wall, cpu = time.perf_counter() - start, busy_seconds() - cpu
+    wall, cpu, done = timed(["make", "test"], clone, env)
     shutil.rmtree(clone)
     lines = [line for line in done.stdout.splitlines() if " in " in line and "passed" in line]
     return wall, cpu, (lines[-1] if lines else done.stdout[-300:] + done.stderr[-300:])
@@ -110,18 +105,20 @@ def compare_make_test(before: str, pairs: int, env: dict) -> None:
         capture_output=True,
         text=True,
     ).stdout.strip()
-    totals = {before: [0.0, 0.0], now: [0.0, 0.0]}
+    totals = {"before": [0.0, 0.0], "now": [0.0, 0.0]}
+    runs = (("before", before), ("now", now))
     with tempfile.TemporaryDirectory() as tmp:
         for pair in range(1, pairs + 1):
-            for commit in (before, now) if pair % 2 else (now, before):
+            for name, commit in runs if pair % 2 else runs[::-1]:
                 wall, cpu, last = make_test(commit, Path(tmp), env)
-                totals[commit][0] += wall
-                totals[commit][1] += cpu
+                totals[name][0] += wall
+                totals[name][1] += cpu
                 print(
-                    f"pair {pair} {commit:9} make test {wall:7.1f} s wall {cpu:7.1f} CPU-s  {last}",
+                    f"pair {pair} {name:6} {commit:9} make test {wall:7.1f} s wall"
+                    f" {cpu:7.1f} CPU-s  {last}",
                     flush=True,
                 )
-    (bw, bc), (nw, nc) = totals[before], totals[now]
+    (bw, bc), (nw, nc) = totals["before"], totals["now"]
     print(
         f"total  before {bw:.1f} s, {bc:.1f} CPU-s; now {nw:.1f} s, {nc:.1f} CPU-s:"
         f" {100 * (nw / bw - 1):+.0f} % wall, {100 * (nc / bc - 1):+.0f} % CPU"

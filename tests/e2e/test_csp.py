@@ -77,8 +77,7 @@ def test_the_api_docs_work_under_the_same_policy(live_server, browser):
     response = page.goto(f"{live_server.url}/api/docs")
     headers = {k.lower(): v for k, v in response.headers.items()}
     assert "script-src 'self'" in headers["content-security-policy"]
-    # the first reading of the schema builds it; under three workers on two busy cores
-    # Swagger UI once drew after more than 15 s
+    # under three workers on two busy cores Swagger UI once drew after more than 15 s
     page.locator(".swagger-ui .info .title").wait_for(timeout=30000)
     assert page.locator(".opblock").count() > 50  # the operations are listed
     assert page.evaluate("window.__violations") == []
