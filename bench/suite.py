@@ -1,15 +1,17 @@
 """The test suite before and after a change, on this machine: the figures issue 26 asks for.
 
-A clone of the "before" commit (default 4e517f9; the issue was written at b26be67, its
-work began after 1dfe447) is made and installed by its own `make install` in a temporary
-directory. Then, alternately, `pairs` times: the before commit's whole suite as its `make
-test` ran it (`pytest -q -n 2`), and this checkout's run of the same tests (the node ids
-both collect) as `make test` runs it now (`-n 2 --dist worksteal`). Each run prints its
+A clone of the "before" commit (default 1dfe447, the last before issue 26's work; the
+issue was written at b26be67, and earlier sessions compared with 4e517f9) is made and
+installed by its own `make install` in a temporary directory. Then, `pairs` times, the
+order alternating from pair to pair: the before commit's whole suite as its `make test`
+ran it (`pytest -q -n 2`), and this checkout's run of the same tests (the node ids both
+collect; with --whole, its whole suite) as `make test` runs it now (`-n 2 --dist
+worksteal`). Each run prints its
 wall time, the machine's busy CPU (/proc/stat: Chromium's and the servers' processes
 count, which `time` misses) and pytest's last line; then the totals. This shared machine's speed moves by a third within
 the hour: compare pairs, not runs of different hours.
 
-    .venv/bin/python bench/suite.py [--before COMMIT] [--pairs 2] [--postgresql]
+    .venv/bin/python bench/suite.py [--before COMMIT] [--pairs 2] [--postgresql] [--whole]
     .venv/bin/python bench/suite.py --make-test [--before COMMIT] [--pairs 2]
 
 With --make-test each run is what a newcomer does instead: a fresh clone (of the before
@@ -18,7 +20,8 @@ contracts, the whole suite, on SQLite), its wall time and the machine's CPU; the
 alternates from pair to pair.
 
 With --postgresql both run on DATABASE_URL (default the local `test` database) without
-the pg_restart tests, as the CI's second pass does. It takes about 7 minutes a pair.
+the pg_restart tests, as the CI's second pass does (`--postgresql --whole`: the figures of
+that pass before and now). It takes about 7 minutes a pair.
 """
 
 from __future__ import annotations
@@ -127,10 +130,11 @@ def compare_make_test(before: str, pairs: int, env: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", default="4e517f9")
+    parser.add_argument("--before", default="1dfe447")
     parser.add_argument("--pairs", type=int, default=2, choices=range(1, 21), metavar="1-20")
     parser.add_argument("--postgresql", action="store_true")
     parser.add_argument("--make-test", action="store_true")
+    parser.add_argument("--whole", action="store_true", help="now: the whole suite")
     options = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     if options.make_test:
@@ -161,11 +165,16 @@ def main() -> None:
         for missing in sorted(old - new - RENAMED.keys()):
             print(f"  not collected now: {missing}")
         totals = {"before": [0.0, 0.0], "now": [0.0, 0.0]}
+        runs = (
+            ("before", before, ["-n", "2", *marks]),
+            (
+                "now",
+                ROOT,
+                ["-n", "2", "--dist", "worksteal", *marks, *([] if options.whole else [f"@{ids}"])],
+            ),
+        )
         for pair in range(1, options.pairs + 1):
-            for name, checkout, args in (
-                ("before", before, ["-n", "2", *marks]),
-                ("now", ROOT, ["-n", "2", "--dist", "worksteal", *marks, f"@{ids}"]),
-            ):
+            for name, checkout, args in runs if pair % 2 else runs[::-1]:
                 wall, cpu, last = run(checkout, args, env)
                 totals[name][0] += wall
                 totals[name][1] += cpu
@@ -174,7 +183,8 @@ def main() -> None:
                 )
         (bw, bc), (nw, nc) = totals["before"], totals["now"]
         print(
-            f"total  before {bw:.1f} s, {bc:.1f} CPU-s; now (same tests) {nw:.1f} s,"
+            f"total  before {bw:.1f} s, {bc:.1f} CPU-s;"
+            f" now ({'whole suite' if options.whole else 'same tests'}) {nw:.1f} s,"
             f" {nc:.1f} CPU-s: {100 * (nw / bw - 1):+.0f} % wall, {100 * (nc / bc - 1):+.0f} % CPU"
         )
 
