@@ -21,7 +21,7 @@ alternates from pair to pair.
 
 With --postgresql both run on DATABASE_URL (default the local `test` database) without
 the pg_restart tests, as the CI's second pass does (`--postgresql --whole`: the figures of
-that pass before and now). It takes about 7 minutes a pair.
+that pass before and now). A pair takes 7 to 10 minutes (the 2026-12-07 runs).
 """
 
 from __future__ import annotations
