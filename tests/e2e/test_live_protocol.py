@@ -82,7 +82,9 @@ def test_the_live_panel_keeps_keyboard_focus_and_announces_changes(
     page = _signed_in(context, live_server, "telehealth_technician")
     page.goto(f"{live_server.url}/telesessions/{session.pk}/")
     page.locator("#step-2-done").focus()
-    page.wait_for_timeout(2500)  # two polls and more
+    for _ in range(2):  # two of the panel's polls answered (not a fixed wait)
+        with page.expect_response(lambda r: "x-escalade-poll" in r.request.headers):
+            pass
     assert page.evaluate("document.activeElement.id") == "step-2-done"
     # another site marks step 3: the panel is swapped, the focus stays, the change is read
     services.mark_step(staff["chief_telehealth_technician"], session, 3, "done")

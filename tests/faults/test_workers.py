@@ -56,11 +56,14 @@ def test_a_worker_killed_mid_send_is_replaced_after_the_lease_and_the_mail_goes_
 
     second = processes.start("run_worker")
     wait_for(lambda: inbox.ids(), 60, "the mail to be sent again")
-    time.sleep(2)  # room for a duplicate to show up
+    # the task marked done after its send returned: every message it sent has reached
+    # the server by then, so a duplicate would be in the inbox (no fixed wait needed)
+    state = wait_for(
+        lambda: (s := processes.run(STATE))["tasks"] == ["SUCCESSFUL"] and s, 60, "the task's end"
+    )
     assert len(inbox.ids()) == 1 and inbox.accepted[0][1] == "Killed 0"
     assert inbox.ids()[0].startswith(f"<escalade.mail.{mail_id}.")
-    state = processes.run(STATE)
-    assert state["mails"] == ["sent"] and state["tasks"] == ["SUCCESSFUL"]
+    assert state["mails"] == ["sent"]
     assert state["workers"] == [2]  # the dead worker, then the one that took it over
     assert "taken back" in processes.log(second)
     assert second.poll() is None

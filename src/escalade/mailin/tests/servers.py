@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +110,11 @@ service imap-login {{
 }}
 service anvil {{
   chroot =
+  # no penalty for the address that failed to sign in: a test's wrong password on
+  # purpose would make the next test's sign-in from 127.0.0.1 wait 2 s, then 4 s...
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 service imap-login {{
   chroot =
@@ -221,7 +227,12 @@ class Zone:
         return f"127.0.0.1:{self.port}"
 
     def __enter__(self):
-        self.server.start_thread()
+        # dnslib's start_thread() serves with socketserver's default poll of 0.5 s, which
+        # stop() waits out: half a second a test
+        self.thread = threading.Thread(
+            target=self.server.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self.thread.start()
         return self
 
     def __exit__(self, *exc):
