@@ -86,7 +86,13 @@ def run(checkout: Path, args: list[str], env: dict) -> tuple[float, float, str]:
         [str(checkout / ".venv/bin/python"), "-m", "pytest", "-q", *args], checkout, env
     )
     lines = [line for line in done.stdout.splitlines() if line.strip()]
-    return wall, cpu, (lines[-1] if lines else done.stderr[-300:])
+    return wall, cpu, (lines[-1] if lines else done.stderr[-300:]) + _failed(done.stdout)
+
+
+def _failed(output: str) -> str:
+    """pytest's FAILED and ERROR lines, each on a line of its own: a failed run says which."""
+    bad = [line for line in output.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    return "".join(f"\n    {line[:300]}" for line in bad)
 
 
 def make_test(commit: str, tmp: Path, env: dict) -> tuple[float, float, str]:
@@ -98,7 +104,8 @@ def make_test(commit: str, tmp: Path, env: dict) -> tuple[float, float, str]:
     wall, cpu, done = timed(["make", "test"], clone, env)
     shutil.rmtree(clone)
     lines = [line for line in done.stdout.splitlines() if " in " in line and "passed" in line]
-    return wall, cpu, (lines[-1] if lines else done.stdout[-300:] + done.stderr[-300:])
+    last = lines[-1] if lines else done.stdout[-300:] + done.stderr[-300:]
+    return wall, cpu, last + _failed(done.stdout)
 
 
 def compare_make_test(before: str, pairs: int, env: dict) -> None:
