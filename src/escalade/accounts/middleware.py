@@ -83,6 +83,8 @@ class IdleTimeout:
                 _("You were signed out after %(n)s minutes without activity.")
                 % {"n": f"{settings.ESCALADE_IDLE_MINUTES:g}"},
             )
+            if request.path == settings.LOGIN_URL_PATH:  # the page's timer brought it here
+                return self.get_response(request)
             return redirect(f"{settings.LOGIN_URL_PATH}?next={request.get_full_path()}")
         if not request.META.get(POLL_HEADER):
             request.session["escalade_active_at"] = now

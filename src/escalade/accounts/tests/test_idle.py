@@ -29,6 +29,21 @@ def test_an_idle_session_is_signed_out_with_a_message(staff, settings):
     assert c.get("/incidents/").status_code == 302
 
 
+def test_the_page_s_timer_lands_on_the_sign_in_page_once_signed_out(staff, settings):
+    """The page goes to the sign-in page itself when the time is up: shown there, with
+    the message and its `next`, not sent to a sign-in page whose `next` is itself."""
+    settings.ESCALADE_IDLE_MINUTES = 30
+    c = Client(HTTP_ACCEPT_LANGUAGE="fr-ca")
+    c.force_login(staff["level1_agent"])
+    idle_for(c, 31 * 60)
+    r = c.get("/login/?next=%2Fincidents%2F")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "Votre session a été fermée après 30 minutes sans activité." in html
+    assert 'name="next" value="/incidents/"' in html
+    assert c.get("/incidents/").status_code == 302  # signed out
+
+
 def test_a_pages_own_refresh_is_not_activity(staff, settings):
     settings.ESCALADE_IDLE_MINUTES = 30
     c = Client()

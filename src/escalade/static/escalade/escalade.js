@@ -74,7 +74,10 @@ document.addEventListener("DOMContentLoaded", function () {
     fetch(body.getAttribute("data-alive-url"), {method: "POST", credentials: "same-origin",
       headers: {"X-CSRFToken": csrf}});
   }
-  function active() {
+  function active(event) {
+    // the warning's own button pings when clicked: hidden here, on its mousedown, the
+    // button would be gone before its click, and "stay" would do nothing
+    if (box.contains(event.target)) { return; }
     // typing in a long form makes no request: tell the server now and then
     if (Date.now() - lastPing > 60000) { ping(); }
     if (!box.hidden) { box.hidden = true; }
@@ -90,8 +93,11 @@ document.addEventListener("DOMContentLoaded", function () {
   });
   setInterval(function () {
     var idle = (Date.now() - lastPing) / 1000;
-    var remaining = Math.round(limit - idle);
-    if (remaining <= 0) {
+    var remaining = Math.max(0, Math.ceil(limit - idle));
+    // the server counts from the last activity it saw, a little after this page's: go a
+    // second after its limit, or the sign-in page finds the session alive and sends the
+    // person back (a shared workstation left signed in for another whole period)
+    if (idle >= limit + 1) {
       window.location.href = "/login/?next=" + encodeURIComponent(window.location.pathname);
     } else if (remaining <= warnBefore) {
       if (box.hidden) { box.hidden = false; stay.focus(); }
