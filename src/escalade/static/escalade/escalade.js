@@ -98,7 +98,8 @@ document.addEventListener("DOMContentLoaded", function () {
     // second after its limit, or the sign-in page finds the session alive and sends the
     // person back (a shared workstation left signed in for another whole period)
     if (idle >= limit + 1) {
-      window.location.href = "/login/?next=" + encodeURIComponent(window.location.pathname);
+      window.location.href = body.getAttribute("data-login-url") + "?next=" +
+        encodeURIComponent(window.location.pathname);
     } else if (remaining <= warnBefore) {
       if (box.hidden) { box.hidden = false; stay.focus(); }
       left.textContent = remaining + " s";
