@@ -36,7 +36,14 @@ class OnCallOut(Schema):
         "when its hours begin)"
     )
     override: bool = Field(description="a lead changed the rotation for this turn")
-    off_duty: bool = Field(description="outside the team's hours: its institution's day team")
+    off_duty: bool = Field(description="outside the team's hours")
+    covered_by: str | None = Field(
+        description="off duty: the code of the institution's team on call instead, if any"
+    )
+    office_open: bool | None = Field(
+        description="off duty: whether the institution's business hours are open (its day "
+        "team answers)"
+    )
 
 
 class OnCallQuery(Schema):

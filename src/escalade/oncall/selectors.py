@@ -148,8 +148,34 @@ def teams_of(institution, code: str | None = None):
 
 def on_call(institution, at: dt.datetime | None = None, team: str | None = None) -> list[dict]:
     """Every active team of the institution (or the one named) and who is on call at
-    `at` (now by default)."""
-    return on_call_of_teams(list(teams_of(institution, team)), at or timezone.now())
+    `at` (now by default). A team off duty says who answers instead: `covered_by`, the
+    code of the first other team of the institution with someone on call then (the
+    technicians by day, IT on call at night), else None; and `office_open`, whether the
+    institution's business hours (oncall.yaml's response clocks) are open then."""
+    at = at or timezone.now()
+    rows = on_call_of_teams(list(teams_of(institution)), at)
+    on_duty = [r["team"] for r in rows if r["person"] is not None]
+    office = None
+    for row in rows:
+        if row["off_duty"]:
+            row["covered_by"] = next((code for code in on_duty if code != row["team"]), None)
+            if office is None:
+                office = _office_open(institution, at)
+            row["office_open"] = office
+        else:
+            row["covered_by"], row["office_open"] = None, None
+    return [r for r in rows if r["team"] == team] if team else rows
+
+
+def _office_open(institution, at: dt.datetime) -> bool:
+    """Whether the institution's business hours (response clocks) are open at `at`;
+    False when its pack gives none (no office hours to speak of)."""
+    policy = packs.setting_of(institution, "response_clocks")
+    hours = policy.business_hours if policy is not None else {}
+    if not hours:
+        return False
+    zone = ZoneInfo(institution.timezone)
+    return is_open(Schedule.from_data(hours), at, zone, institution.calendar)
 
 
 def on_call_of_teams(teams: list[Team], at: dt.datetime) -> list[dict]:

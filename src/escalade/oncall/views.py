@@ -31,7 +31,9 @@ def on_call(request):
 
     def page(status=200, **_forms):
         rows = selectors.on_call(institution)
-        for row in rows:  # who comes next, at the hand-over
+        names = {row["team"]: row["name"] for row in rows}
+        for row in rows:  # who answers instead, and who comes next at the hand-over
+            row["covering"] = names.get(row["covered_by"])
             until = row["until"]
             row["next"] = selectors.on_call(institution, until, row["team"])[0] if until else None
         context = {

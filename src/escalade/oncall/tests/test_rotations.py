@@ -97,6 +97,47 @@ def test_whom_to_call_shows_who_is_on_call(make_user):
     assert "+1 514 251-3050" in panel and "lun 07:00" in panel  # until Monday 07:00
 
 
+def test_a_team_off_duty_says_who_answers_instead(cusm, make_user):
+    """The MUHC's technicians answer by day and IT on call at night: off duty, each says
+    the other answers (not "the day team" at night); the CSI's night team by day leaves
+    it to the day team, whose office hours are open."""
+    import time_machine
+
+    agent = make_user("level1_agent", [cusm])
+    api = api_of(agent)
+    monday_6pm = dt.datetime(2026, 12, 7, 18, 6, tzinfo=MTL)
+    rows = {
+        r["team"]: r for r in api.get("/api/oncall", {"at": monday_6pm.isoformat()}).json()["items"]
+    }
+    technicians, it = rows["telehealth-technicians"], rows["it-on-call"]
+    assert technicians["off_duty"] and technicians["covered_by"] == "it-on-call"
+    assert technicians["office_open"] is False
+    assert it["person"]["username"] == "ittech" and it["covered_by"] is None
+    noon = monday_6pm.replace(hour=12)
+    (it,) = api.get("/api/oncall", {"at": noon.isoformat(), "team": "it-on-call"}).json()["items"]
+    assert it["off_duty"] and it["covered_by"] == "telehealth-technicians"
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr-ca")
+    client.force_login(make_user("manager", [cusm]))
+    with time_machine.travel(monday_6pm, tick=False):
+        html = client.get("/oncall/").content.decode()
+    row = html[html.index('id="team-telehealth-technicians"') :]
+    row = row[: row.index("</tr>")]
+    assert (
+        'Hors garde; de garde à sa place : <a href="#team-it-on-call">Garde informatique</a>' in row
+    )
+    assert "l'équipe de jour" not in row and "l&#x27;équipe de jour" not in row
+
+    ciusss = pack_institution("ciusss-emtl")
+    tuesday_noon = dt.datetime(2026, 12, 15, 12, 0, tzinfo=MTL)
+    (day,) = (
+        api_of(make_user("level1_agent", [ciusss]))
+        .get("/api/oncall", {"at": tuesday_noon.isoformat()})
+        .json()["items"]
+    )
+    assert day["off_duty"] and day["covered_by"] is None and day["office_open"] is True
+
+
 def test_a_person_subscribes_to_their_own_shifts_in_a_calendar(make_user):
     import icalendar
 
