@@ -1,5 +1,6 @@
 """On a phone (390 px) the header folds behind a Menu button: the call form's first field
-and the help plan's first level are on screen without scrolling."""
+and the help plan's first level are on screen without scrolling, and the on-call
+person's number is on one line."""
 
 import re
 
@@ -41,6 +42,13 @@ def test_the_header_folds_behind_a_menu_button_on_a_phone(live_server, browser, 
         f"{live_server.url}/help/?requester=staff&need=technical_problem&subject=org_equipment"
     )
     expect(page.locator("main .panel.level-1 h3")).to_be_in_viewport()
+
+    # whoever is on call now (the technicians by day, IT on call at night): their number
+    # is read and tapped whole, on one line, in the on-call table's narrow column
+    page.goto(f"{live_server.url}/oncall/")
+    number = page.locator('#on-call a[href^="tel:"]').first
+    expect(number).to_be_visible()
+    assert number.evaluate("a => a.getClientRects().length") == 1
 
     wide = context.new_page()
     wide.set_viewport_size({"width": 1366, "height": 768})
