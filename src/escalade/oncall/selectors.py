@@ -167,6 +167,21 @@ def on_call(institution, at: dt.datetime | None = None, team: str | None = None)
     return [r for r in rows if r["team"] == team] if team else rows
 
 
+def next_on_call(institution, row: dict) -> dict | None:
+    """The team's row at its next change (`row["until"]`), past a time off duty: a night
+    team's next is tonight's person, not the day it is off duty; `starts_at` says when.
+    None when nothing changes (no `until`)."""
+    nxt = row
+    for _hop in range(2):  # the hand-over, then when its hours begin again
+        at = nxt["until"]
+        if at is None:
+            return None
+        nxt = {**on_call(institution, at, row["team"])[0], "starts_at": at}
+        if not nxt["off_duty"]:
+            break
+    return nxt
+
+
 def _office_open(institution, at: dt.datetime) -> bool:
     """Whether the institution's business hours (response clocks) are open at `at`;
     False when its pack gives none (no office hours to speak of)."""

@@ -34,8 +34,7 @@ def on_call(request):
         names = {row["team"]: row["name"] for row in rows}
         for row in rows:  # who answers instead, and who comes next at the hand-over
             row["covering"] = names.get(row["covered_by"])
-            until = row["until"]
-            row["next"] = selectors.on_call(institution, until, row["team"])[0] if until else None
+            row["next"] = selectors.next_on_call(institution, row)
         context = {
             "institution": institution,
             "rows": rows,

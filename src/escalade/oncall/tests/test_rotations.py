@@ -138,6 +138,27 @@ def test_a_team_off_duty_says_who_answers_instead(cusm, make_user):
     assert day["off_duty"] and day["covered_by"] is None and day["office_open"] is True
 
 
+def test_a_night_team_s_next_is_tonight_s_person_not_the_day_off(make_user):
+    """Pau's IT on call at 00:15 on a Tuesday: its turn ends at 08:00, when its hours end;
+    who is next is who takes the night at 17:30 (the same person this week), said with
+    the time, in Pau's time."""
+    import time_machine
+
+    pau = pack_institution("ch-pau-imaging")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(make_user("manager", [pau]))
+    paris = ZoneInfo("Europe/Paris")
+    with time_machine.travel(dt.datetime(2026, 12, 8, 0, 15, tzinfo=paris), tick=False):
+        html = client.get("/oncall/").content.decode()
+    row = html[html.index('id="team-astreinte-informatique"') :]
+    cells = row[: row.index("</tr>")].split("<td>")
+    assert "Nicolas Laborde" in cells[2] and "Tue 2026-12-08 08:00" in cells[4]
+    assert (
+        "Nicolas Laborde" in cells[5]
+        and '(from <time datetime="2026-12-08T17:30:00+01:00">Tue 17:30' in cells[5]
+    )
+
+
 def test_a_person_subscribes_to_their_own_shifts_in_a_calendar(make_user):
     import icalendar
 
