@@ -48,6 +48,11 @@ def test_level_1_agent_logs_a_call_by_keyboard_and_escalates_it(live_server, pag
     expect(page.locator("h1 .badge.major")).to_be_visible()
     expect(page.locator("#ticket-number")).to_contain_text(re.compile(r"C2-\d{4}-\d{6}"))
     expect(page.locator("main")).to_contain_text("Not resolved on the first call")
+    # its response clocks read as the lines beside them, not in the live protocol's
+    # 48-pixel timer (the same class name once made them fill the request's panel)
+    expect(page.locator("#sla")).to_contain_text("First response")
+    size = "e => parseFloat(getComputedStyle(e).fontSize)"
+    assert page.locator("#sla div").first.evaluate(size) == page.locator("#sla").evaluate(size)
 
     # A note without reload (htmx), then escalation to level 2.
     page.locator("#note-text").fill("Mute key checked, still no sound")
