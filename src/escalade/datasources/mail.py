@@ -3,12 +3,18 @@ sender, in mailboxes.yaml): the Codes on the Fly worksheet becomes a proposed im
 its data source, the Weekly Conformance Errors report is sealed and routed. The rules
 that name these handlers require an authenticated sender (mailin/authenticity.py): a
 forged message never reaches them. Called by mailin inside the transaction that records
-the message, which keeps neither its bytes nor its text."""
+the message, which keeps neither its bytes nor its text; what they return is the
+message's outcome on the mailbox page, in the product's language (as the collector
+writes it)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from escalade.catalog.models import Organisation
 from escalade.core.errors import Invalid
+from escalade.core.i18n import colon
 
 from . import services
 from .choices import Via
@@ -29,10 +35,17 @@ def worksheet(mailbox, parsed, message, options: dict) -> str:
                     source, part.data, part.filename, sender=parsed.sender
                 )
             except Invalid as exc:
-                done.append(f"{part.filename}: {exc.message}")
+                done.append(f"{part.filename}{colon()} {exc.message}")
                 continue
-            done.append(f"{part.filename}: proposed import #{proposal.pk} ({proposal.rows} rows)")
-    return "; ".join(done) or "no worksheet attached"
+            done.append(
+                ngettext(
+                    "%(file)s: proposed import #%(id)s (%(rows)s row)",
+                    "%(file)s: proposed import #%(id)s (%(rows)s rows)",
+                    proposal.rows,
+                )
+                % {"file": part.filename, "id": proposal.pk, "rows": proposal.rows}
+            )
+    return "; ".join(done) or _("No worksheet attached.")
 
 
 def conformance_report(mailbox, parsed, message, options: dict) -> str:
@@ -45,4 +58,6 @@ def conformance_report(mailbox, parsed, message, options: dict) -> str:
         for part in parsed.attachments
         if part.data
     ]
-    return f"sealed reports {', '.join(f'#{i}' for i in ids)}" if ids else "no report attached"
+    if not ids:
+        return _("No report attached.")
+    return _("Sealed reports: %(ids)s") % {"ids": ", ".join(f"#{i}" for i in ids)}

@@ -19,7 +19,7 @@ from escalade.catalog.models import Contact, Organisation
 from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Conflict, Invalid, required
-from escalade.core.i18n import in_language, pick
+from escalade.core.i18n import colon, in_language, pick
 from escalade.notifications import services as notify
 
 from .. import rules
@@ -302,7 +302,7 @@ def _read(data: bytes, filename: str) -> list[rules.Row]:
                 if exc.column
                 else _("row %(row)s") % {"row": exc.row}
             )
-            reason = f"{where}: {exc.reason}"
+            reason = f"{where}{colon()} {exc.reason}"
         else:
             reason = exc.reason
         raise Invalid(

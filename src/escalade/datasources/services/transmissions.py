@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from escalade.accounts import rules as perms
 from escalade.accounts.services import require
 from escalade.core.errors import Code, Invalid
-from escalade.core.i18n import in_language, pick
+from escalade.core.i18n import colon, in_language, pick
 from escalade.notifications import services as notify
 
 from .. import rules
@@ -94,7 +94,7 @@ def _trouble_incident(source: DataSource, kind: str, what: tuple):
         incident = _incident_on(
             source.organisation,
             kind,
-            lambda: f"{pick(source.label)}: {str(what[0]) % what[1]}"[:200],
+            lambda: f"{pick(source.label)}{colon()} {str(what[0]) % what[1]}"[:200],
             _("Data source %(source)s (%(system)s): %(what)s.")
             % {"source": pick(source.label), "system": source.system, "what": text},
         )

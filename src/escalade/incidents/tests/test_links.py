@@ -294,4 +294,5 @@ def test_the_wallboard_counts_the_attached_calls(client, cusm, staff, bridge):
     client.cookies["django_language"] = "fr-ca"
     html = client.get("/wallboard/").content.decode()
     assert re.search(r'id="wb-attached">Appels rattachés : <strong>2</strong>', html), html
+    assert "<span>Niveau 1\u00a0: <strong>1</strong></span>" in html  # French spacing too
     assert "2 appels" in html

@@ -148,7 +148,9 @@ def test_the_signed_worksheet_is_only_proposed(ontario, settings):
         message = services.receive(_box(ontario), sign(_worksheet_mail()), via="smtp")
     assert (message.state, message.authentication) == (State.ROUTED, "pass")
     proposal = ProposedImport.objects.get()
-    assert f"proposed import #{proposal.pk}" in message.reason
+    assert (
+        f"importation proposée nº {proposal.pk} (" in message.reason
+    )  # the outcome as the mailbox page shows it
     assert (proposal.state, proposal.sender) == ("proposed", "contario@one-mail.on.ca")
     assert dict(Mapping.objects.values_list("local_code", "target")) == before
 

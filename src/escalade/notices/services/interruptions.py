@@ -12,6 +12,7 @@ from escalade.catalog.models import Organisation
 from escalade.core import audit
 from escalade.core.choices import AuditAction
 from escalade.core.errors import Code, Invalid, not_one_of
+from escalade.core.i18n import colon
 from escalade.notifications import services as notify
 
 from ..choices import NoticeKind
@@ -82,12 +83,12 @@ def render_interruption(row: Interruption) -> str:
     zone = row.institution.zone
     return "\n".join(
         [
-            f"{_('Organisation')}: {row.organisation}",
-            f"{_('Kind')}: {row.get_kind_display()}",
-            f"{_('Systems affected')}: {row.systems}",
-            f"{_('Start')}: {when(row.start, zone)}",
-            f"{_('End')}: {when(row.end, zone)}",
-            f"{_('Reported by')}: {row.reporter_name} {row.reporter_contact}",
+            f"{_('Organisation')}{colon()} {row.organisation}",
+            f"{_('Kind')}{colon()} {row.get_kind_display()}",
+            f"{_('Systems affected')}{colon()} {row.systems}",
+            f"{_('Start')}{colon()} {when(row.start, zone)}",
+            f"{_('End')}{colon()} {when(row.end, zone)}",
+            f"{_('Reported by')}{colon()} {row.reporter_name} {row.reporter_contact}",
             "",
             row.description,
         ]
