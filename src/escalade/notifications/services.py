@@ -107,9 +107,34 @@ MESSAGES = {
 }
 
 
+# What a kind says in the application's list when its e-mail or text message carries a
+# link to act without signing in: the row itself links to the page where one acts, so
+# the address (long, unbreakable, and not for sharing) is left out.
+IN_APP = {
+    "paged": _(
+        "You are paged: incident %(number)s, %(summary)s. Acknowledge it so that the next "
+        "person is not paged."
+    ),
+    "unit_asked_degraded": _(
+        "Outage #%(outage)s: confirm that %(unit)s has switched to the degraded (paper) procedure."
+    ),
+    "unit_asked_normal": _(
+        "Outage #%(outage)s is over: confirm that %(unit)s is back to normal work."
+    ),
+    "unit_paged_degraded": _(
+        "You are paged: %(unit)s has not confirmed it switched to the degraded (paper) "
+        "procedure (outage #%(outage)s, %(title)s). Confirm it once it has."
+    ),
+    "unit_paged_normal": _(
+        "You are paged: %(unit)s has not confirmed it is back to normal work (outage "
+        "#%(outage)s, %(title)s). Confirm it once it is."
+    ),
+}
+
+
 def render(notification: Notification) -> str:
-    """The notification's text in the reader's language."""
-    template = MESSAGES.get(notification.kind)
+    """The notification's text in the reader's language, as the application lists it."""
+    template = IN_APP.get(notification.kind) or MESSAGES.get(notification.kind)
     if template is None:
         return notification.kind
     try:

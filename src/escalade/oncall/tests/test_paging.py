@@ -68,6 +68,24 @@ def test_a_major_incident_pages_the_person_on_call_then_the_next_until_acknowled
     assert phone.get(path.replace("/ack/", "/ack/x")).status_code == 404
 
 
+def test_the_in_app_page_links_to_the_pages_and_leaves_the_address_to_the_e_mail(people, cusm):
+    """The list of notifications says the page and links to the incident's pages; the
+    address to acknowledge without signing in is the e-mail's, not the list's (it made
+    the list as wide as the address on a phone)."""
+    with time_machine.travel(MONDAY_10, tick=False):
+        incident = log(people["agent"], cusm, symptom="bridge")
+    client = Client()
+    client.force_login(people["tech"])
+    client.cookies["django_language"] = "fr-ca"
+    html = client.get("/notifications/").content.decode()
+    row = html[html.index(f'href="/oncall/incidents/{incident.number}/pages/"') :]
+    row = row[: row.index("</li>")]
+    assert f"Vous êtes appelé : incident {incident.number}," in row
+    assert "ne soit pas appelée.</a>" in row and "/ack/" not in row
+    (body,) = [m.body for m in OutgoingMail.objects.all() if "st@cct.example.org" in m.to]
+    assert re.search(r"/pages/\d+/ack/\S+/", body)
+
+
 def test_the_api_lists_the_pages_and_acknowledges_once(people, cusm):
     with time_machine.travel(MONDAY_10, tick=False):
         incident = log(people["agent"], cusm, symptom="bridge")
