@@ -61,9 +61,15 @@ def on_call(request):
 @shows_errors
 def incident_pages(request, number):
     incident = incident_selectors.find(request.user, number)
+    pages = list(selectors.pages_of(incident))
     context = {
         "incident": incident,
-        "pages": list(selectors.pages_of(incident)),
+        "pages": pages,
+        # the reader's own page waiting for an answer: its button first, above the table
+        # (on a phone the table scrolls sideways, the button must not)
+        "mine": next(
+            (p for p in pages if p.state == "sent" and p.user_id == request.user.pk), None
+        ),
         "can_ack_any": has_permission(request.user, perms.ONCALL_CHANGE),
     }
     return render(request, "oncall/pages.html", context)

@@ -120,6 +120,16 @@ def test_the_incident_page_says_who_was_paged(people, cusm):
     assert "1 personne appelée" in line[: line.index("</dd>")]
     pages = client.get(f"/oncall/incidents/{incident.number}/pages/").content.decode()
     assert "Sophie Tremblay" in pages and "Accuser réception" in pages  # a lead may
+    assert 'id="my-page"' not in pages  # not paged, nothing of theirs to answer
+    # the person paged: their own button first, outside the table (which scrolls sideways
+    # on a phone), and no second one in it
+    client.force_login(people["tech"])
+    pages = client.get(f"/oncall/incidents/{incident.number}/pages/").content.decode()
+    mine = pages[pages.rindex("<form", 0, pages.index('id="my-page"')) : pages.index('id="pages"')]
+    assert "Vous êtes appelé." in mine and "Accuser réception" in mine
+    assert "Accuser réception" not in pages[pages.index('id="pages"') :]
+    client.post(re.search(r'action="(/[^"]+/ack/)"', mine).group(1))
+    assert Paging.objects.get(incident=incident).state == "acknowledged"
 
 
 def test_a_reply_to_the_page_e_mail_acknowledges_it(people, cusm):
