@@ -40,6 +40,11 @@ def test_the_intake_form_logs_a_call_and_shows_the_number_to_read_back(agent_cli
     assert 'id="readback-number"' in html and incident.number in html
     assert incident.ticket.number in html
     assert (incident.severity, incident.priority) == ("major", 1)
+    # the caller's number is one tap away for a technician on a phone
+    assert '<a href="tel:+15149341934" id="requester-phone">514 934-1934</a>' in html
+    agent_client.post("/incidents/new/", {**FORM, "requester_phone_ext": "36000"})
+    html = agent_client.get(f"/incidents/{Incident.objects.latest('pk').number}/").content.decode()
+    assert '<a href="tel:+15149341934;ext=36000" id="requester-phone">' in html
 
 
 def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(agent_client):
