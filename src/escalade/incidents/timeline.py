@@ -103,9 +103,16 @@ def _note(ev):
 
 
 def _notified(ev):
+    data = ev.data or {}
+    users, mailed = data.get("users", []), data.get("mailed")
+    people = ", ".join(users) or "—"
+    if mailed is None or set(mailed) >= set(users):  # recorded before "mailed", or all were
+        return [_("Told (in-app and e-mail): %(people)s") % {"people": people}]
+    if not mailed:
+        return [_("Told in the application (no e-mail address): %(people)s") % {"people": people}]
     return [
-        _("Told (in-app and e-mail): %(people)s")
-        % {"people": ", ".join((ev.data or {}).get("users", [])) or "—"}
+        _("Told in the application: %(people)s; by e-mail too: %(mailed)s")
+        % {"people": people, "mailed": ", ".join(mailed)}
     ]
 
 

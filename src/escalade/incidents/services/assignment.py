@@ -132,6 +132,11 @@ def _tell(incident: Incident, actor, events: list, kind: str, who: list[Person])
                 obj=incident,
                 actor=actor,
                 institution=incident.institution,
-                data={"kind": kind, "users": told},
+                # who of them also had an e-mail (the others only see it in the app)
+                data={
+                    "kind": kind,
+                    "users": told,
+                    "mailed": sorted(p.username for p in who if p.email),
+                },
             )
         )

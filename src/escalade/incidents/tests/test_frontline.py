@@ -38,6 +38,24 @@ def test_a_major_tells_its_assignees_in_app_and_by_mail_and_the_timeline_says_so
     assert "Told (in-app and e-mail): t-chief_telehealth_technician, t-it_technician" in html
 
 
+def test_the_timeline_says_who_had_no_e_mail_address(cusm, team):
+    """Told in the app only: the timeline does not claim an e-mail that was not sent."""
+    team["it_technician"].email = ""
+    team["it_technician"].save(update_fields=["email"])
+    incident = log(team["level1_agent"], cusm, symptom="codec")
+    assert not OutgoingMail.objects.filter(to=["it_technician@cct.example.org"]).exists()
+    _c, html = _page(team["level1_agent"], f"/incidents/{incident.number}/", "fr-ca")
+    assert (
+        "Avisés dans l'application : t-chief_telehealth_technician, t-it_technician; "
+        "par courriel aussi : t-chief_telehealth_technician"
+    ) in html.replace("&#x27;", "'")
+    team["chief_telehealth_technician"].email = ""
+    team["chief_telehealth_technician"].save(update_fields=["email"])
+    other = log(team["level1_agent"], cusm, symptom="codec")
+    _c, html = _page(team["level1_agent"], f"/incidents/{other.number}/")
+    assert "Told in the application (no e-mail address): t-chief_telehealth_technician" in html
+
+
 def test_escalation_tells_the_new_levels_team(cusm, team):
     incident = log(team["level1_agent"], cusm, symptom="sound_simple")
     services.escalate(team["level1_agent"], incident, to_level=2, reason="still no sound")

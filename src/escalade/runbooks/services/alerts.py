@@ -176,8 +176,9 @@ def _propose_return(alert: Alert) -> None:
     to normal (its starter and whoever ticked its steps)."""
     outage = alert.outage
     ids = {outage.started_by_id, *outage.steps.exclude(by=None).values_list("by_id", flat=True)}
-    notify.tell(
-        notify.people([i for i in ids if i]),
+    who = notify.people([i for i in ids if i])
+    told = notify.tell(
+        who,
         kind="outage_back",
         params={"alert": alert.labels.get("alertname", alert.fingerprint), "outage": outage.pk},
         link=f"/outages/{outage.pk}/",
@@ -187,5 +188,10 @@ def _propose_return(alert: Alert) -> None:
         action=AuditAction.NOTIFIED,
         obj=outage.about,
         institution=outage.institution,
-        data={"kind": "outage_back", "outage": outage.pk},
+        data={
+            "kind": "outage_back",
+            "outage": outage.pk,
+            "users": told,
+            "mailed": sorted(p.username for p in who if p.email),
+        },
     )

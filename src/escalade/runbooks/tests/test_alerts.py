@@ -4,6 +4,7 @@ a repeat is folded, a resolved one proposes the return to normal, an unmapped on
 a plain incident."""
 
 import pytest
+from django.test import Client
 
 from escalade.incidents.models import Incident
 from escalade.notifications.models import Notification
@@ -57,6 +58,11 @@ def test_alerts_open_join_fold_and_propose_the_return(pau, crew):
     assert outage.state == "active"  # monitoring proposes; people decide
     (note,) = Notification.objects.filter(kind="outage_back")
     assert note.user == crew["it_technician"] and note.params["outage"] == outage.pk
+    # the outage's incident says whom it told, and that no e-mail went (no address)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(crew["it_technician"])
+    html = client.get(f"/incidents/{outage.incident.number}/").content.decode()
+    assert "Told in the application (no e-mail address): pau-it_technician" in html
 
 
 def test_an_alert_that_maps_to_nothing_opens_a_plain_incident(pau, crew):
