@@ -35,6 +35,8 @@ def test_the_person_paged_acknowledges_from_a_phone(live_server, browser, cusm, 
     phone.goto(link)
     button = phone.get_by_role("button", name="Je m'en occupe")
     expect(button).to_be_in_viewport()
+    box = button.bounding_box()  # a target for a thumb: the screen's width, tall
+    assert box["width"] >= 360 and box["height"] >= 60, box
     button.click()
     expect(phone.locator("#ack-state")).to_contain_text("Prise en charge confirmée")
     assert Paging.objects.get(incident=incident).state == "acknowledged"
