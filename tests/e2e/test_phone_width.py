@@ -1,6 +1,6 @@
 """On a phone (390 px) the header folds behind a Menu button: the call form's first field
 and the help plan's first level are on screen without scrolling, and the on-call
-person's number is on one line."""
+person's number is on one line; a session's facts in French leave room to read the values."""
 
 import re
 
@@ -16,7 +16,7 @@ pytestmark = [
 ]
 
 
-def test_the_header_folds_behind_a_menu_button_on_a_phone(live_server, browser, staff):
+def test_the_header_folds_behind_a_menu_button_on_a_phone(live_server, browser, staff, cusm):
     from conftest import ROOT
     from escalade.accounts.models import Membership
     from escalade.core.packs import load_pack
@@ -55,4 +55,16 @@ def test_the_header_folds_behind_a_menu_button_on_a_phone(live_server, browser, 
     wide.goto(f"{live_server.url}/incidents/")
     expect(wide.get_by_role("link", name="Queues")).to_be_visible()
     expect(wide.locator("#menu-toggle")).to_be_hidden()
+
+    # the facts of a session in French, whose longest label is long: the label wraps, the
+    # value keeps the room to be read (they took a letter's width) and nothing scrolls
+    from escalade.telesessions.tests.factories import make_session
+
+    session = make_session(staff["level1_agent"], cusm, external_ref="TS-390")
+    french = context.new_page()
+    sign_in(french, live_server.url, "level1_agent", "fr-ca", then=f"/telesessions/{session.pk}/")
+    site = french.locator("dl.facts dd", has_text="Hôpital de Gatineau")
+    assert site.bounding_box()["width"] >= 150, site.bounding_box()
+    assert french.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+
     context.close()
