@@ -154,9 +154,13 @@ def _context(browser, width: int):
     return context
 
 
-@pytest.mark.parametrize("lang, width", [("fr-ca", 1366), ("en", 390)])
+# axe in French on a desktop and in English on a phone; French on a phone, whose longer
+# words and labels are what overflow, for the sideways scroll and the language only
+@pytest.mark.parametrize(
+    "lang, width, axe", [("fr-ca", 1366, True), ("en", 390, True), ("fr-ca", 390, False)]
+)
 def test_main_pages_have_no_serious_violation_and_no_sideways_scroll(
-    live_server, browser, staff, cusm, lang, width
+    live_server, browser, staff, cusm, lang, width, axe
 ):
     paths = _pages(staff, cusm)
     context = _context(browser, width)
@@ -169,8 +173,8 @@ def test_main_pages_have_no_serious_violation_and_no_sideways_scroll(
     untranslated = _other_language(lang)
     for path in paths:
         page.goto(f"{live_server.url}{path}")
-        result = _serious(page, script)
-        found += [f"{path} {v}" for v in result]
+        if axe:
+            found += [f"{path} {v}" for v in _serious(page, script)]
         if untranslated:
             text = page.evaluate("document.body.innerText")
             english += [f"{path}: {m!r}" for m in untranslated if m in text]
