@@ -19,6 +19,10 @@ class OverrideForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
-    def __init__(self, *args, teams=(), **kwargs):
+    def __init__(self, *args, teams=(), zone: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].choices = [(t.code, t.label) for t in teams]
+        if zone:  # read in the institution's zone (the header's), whatever the person's
+            self.fields["starts_at"].help_text = _("In the institution's time (%(zone)s).") % {
+                "zone": zone
+            }

@@ -159,6 +159,30 @@ def test_a_night_team_s_next_is_tonight_s_person_not_the_day_off(make_user):
     )
 
 
+def test_a_lead_of_two_zones_swaps_a_night_in_the_institution_s_time(cusm, make_user):
+    """A manager of Montréal and Pau, working on Pau: the form says its times are Pau's,
+    and 20:00 typed is 20:00 in Pau (19:00 UTC), not in Montréal."""
+    from escalade.oncall.models import Override
+
+    pau = pack_institution("ch-pau-imaging")
+    lead = make_user("manager", [cusm, pau], username="lead-two-zones")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(lead)
+    client.post("/institution/", {"institution": "ch-pau-imaging"})
+    html = client.get("/oncall/").content.decode()
+    assert "In the institution&#x27;s time (Europe/Paris)." in html
+    form = {
+        "team": "astreinte-informatique",
+        "starts_at": "2026-12-08T20:00",
+        "ends_at": "2026-12-09T08:00",
+        "username": "c.etcheverry",
+        "reason": "swap",
+    }
+    assert client.post("/oncall/", form).status_code == 302
+    swap = Override.objects.get(username="c.etcheverry")
+    assert swap.starts_at == dt.datetime(2026, 12, 8, 19, 0, tzinfo=dt.UTC)
+
+
 def test_a_person_subscribes_to_their_own_shifts_in_a_calendar(make_user):
     import icalendar
 
