@@ -2,20 +2,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from escalade.catalog.models import Organisation
+from escalade.core.fields import LocalDateTimeField
 from escalade.core.i18n import pick
 
 from .choices import NoticeKind
-
-LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class NoticeForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=NoticeKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
-    start = forms.DateTimeField(label=_("Start"), widget=LOCAL)
-    end = forms.DateTimeField(
-        label=_("End"), widget=LOCAL, required=False, help_text=_("Leave empty if unknown.")
-    )
+    start = LocalDateTimeField(label=_("Start"))
+    end = LocalDateTimeField(label=_("End"), required=False, help_text=_("Leave empty if unknown."))
     services = forms.CharField(
         label=_("Affected services (comma-separated)"), required=False, max_length=500
     )
@@ -60,8 +57,8 @@ class UpdateForm(forms.Form):
 class InterruptionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=NoticeKind.choices)
     systems = forms.CharField(label=_("Systems affected"), max_length=300)
-    start = forms.DateTimeField(label=_("Start"), widget=LOCAL)
-    end = forms.DateTimeField(label=_("End"), widget=LOCAL, required=False)
+    start = LocalDateTimeField(label=_("Start"))
+    end = LocalDateTimeField(label=_("End"), required=False, help_text="")
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -3,13 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+from escalade.core.fields import LocalDateTimeField
 
 
 class OverrideForm(forms.Form):
     team = forms.ChoiceField(label=_("Team"))
-    starts_at = forms.DateTimeField(label=_("From"), widget=LOCAL)
-    ends_at = forms.DateTimeField(label=_("To"), widget=LOCAL)
+    starts_at = LocalDateTimeField(label=_("From"))
+    ends_at = LocalDateTimeField(label=_("To"), help_text="")
     username = forms.CharField(
         label=_("Person on call instead"),
         max_length=150,
@@ -19,10 +19,6 @@ class OverrideForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
-    def __init__(self, *args, teams=(), zone: str = "", **kwargs):
+    def __init__(self, *args, teams=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].choices = [(t.code, t.label) for t in teams]
-        if zone:  # read in the institution's zone (the header's), whatever the person's
-            self.fields["starts_at"].help_text = _("In the institution's time (%(zone)s).") % {
-                "zone": zone
-            }

@@ -27,7 +27,7 @@ from .forms import OverrideForm
 def on_call(request):
     institution = current_institution(request)
     teams = list(selectors.teams_of(institution))
-    form = OverrideForm(request.POST or None, teams=teams, zone=institution.timezone)
+    form = OverrideForm(request.POST or None, teams=teams)
 
     def page(status=200, **_forms):
         rows = selectors.on_call(institution)

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from escalade.core.fields import LocalDateTimeField
 from escalade.core.i18n import pick
 from escalade.incidents.models import SymptomCategory
 
@@ -9,12 +10,8 @@ from .choices import SessionKind
 
 class SessionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=SessionKind.choices)
-    start = forms.DateTimeField(
-        label=_("Start"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    end = forms.DateTimeField(
-        label=_("End"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    start = LocalDateTimeField(label=_("Start"))
+    end = LocalDateTimeField(label=_("End"), help_text="")
     requesting_site = forms.CharField(label=_("Requesting site"), max_length=200)
     provider_sites = forms.CharField(
         label=_("Provider sites (one per line)"), widget=forms.Textarea(attrs={"rows": 2})
