@@ -66,6 +66,13 @@ def test_level_1_agent_logs_a_call_by_keyboard_and_escalates_it(live_server, pag
     expect(page.locator("#ticket-number")).to_contain_text(re.compile(r"C2-\d{4}-\d{6}"))
     expect(page.locator("#incident-number")).to_have_text(number)
     page.screenshot(path="test-results/e2e-escalated.png", full_page=True)
+    # in the queue, the number and the ticket's are on one line each, to be read back
+    page.goto(f"{live_server.url}/incidents/?queue=all")
+    row = page.locator("table.list tbody tr", has_text=number)
+    # the line boxes of the text itself
+    lines = "e => { const r = document.createRange(); r.selectNodeContents(e.firstChild); return r.getClientRects().length; }"
+    for cell in (row.locator("td.number a"), row.locator("td.ticket")):
+        assert cell.evaluate(lines) == 1, cell.inner_text()
 
 
 def test_the_intake_page_reads_in_french(live_server, page, staff):
