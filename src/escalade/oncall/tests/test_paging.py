@@ -118,6 +118,7 @@ def test_the_incident_page_says_who_was_paged(people, cusm):
     html = client.get(f"/incidents/{incident.number}/").content.decode()
     line = html[html.index('id="paging"') :]
     assert "1 personne appelée" in line[: line.index("</dd>")]
+    assert "<dt>Appels de garde</dt>" in html  # the fact's name, not its state's
     pages = client.get(f"/oncall/incidents/{incident.number}/pages/").content.decode()
     assert "Sophie Tremblay" in pages and "Accuser réception" in pages  # a lead may
     assert 'id="my-page"' not in pages  # not paged, nothing of theirs to answer
