@@ -24,6 +24,20 @@ def words(query: str, limit: int | None = 8) -> list[str]:
 TOLL_FREE = {"800", "833", "844", "855", "866", "877", "888"}
 
 
+def phone_uri(value: str, extension: str = "", region: str | None = None) -> str:
+    """The tel: address (RFC 3966) of a phone written as people write it (514 251-4000,
+    +33153622400, read in `region`), with its extension; "" when it is not a number."""
+    try:
+        number = phonenumbers.parse(value, (region or "CA").upper())
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_possible_number(number):
+        return ""
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    ext = extension or number.extension or ""
+    return f"tel:{e164}" + (f";ext={ext}" if ext and ext.isdigit() else "")
+
+
 def display_phone(e164: str, region: str | None = None) -> str:
     """A phone as the people of `region` (the institution's country) read it: Quebec and
     Ontario write 514 934-1934 (toll-free 1 866 250-1554), France 05 59 92 48 48; a number

@@ -12,7 +12,8 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from escalade.core.i18n import colon
+from escalade.core.i18n import colon, pick
+from escalade.core.text import display_phone, phone_uri
 
 register = template.Library()
 
@@ -170,3 +171,32 @@ def duration(seconds) -> str:
     if hours:
         return _("%(h)s h %(m)02d min") % {"h": hours, "m": minutes}
     return _("%(m)s min") % {"m": minutes}
+
+
+def _field(obj, name: str, default=""):
+    return obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
+
+
+@register.simple_tag(takes_context=True)
+def channel_value(context, channel):
+    """A channel's value as people use it: a phone to tap, written as the page's
+    institution's country writes it, with its extension; an address to write to; a page
+    to open (http and https only); else its text."""
+    kind, extension = _field(channel, "kind"), _field(channel, "extension") or ""
+    value = _field(channel, "value")
+    value = pick(value) if isinstance(value, dict) else str(value or "")
+    if kind == "phone":
+        region = getattr(_page_institution(context), "region", None)
+        uri = phone_uri(value, extension, region)
+        if uri:
+            shown = display_phone(uri[4:].split(";", 1)[0], region)
+            if extension:
+                shown = f"{shown} {_('ext.')} {extension}"
+            return format_html('<a href="{}">{}</a>', uri, shown)
+    elif kind == "email" and "@" in value:
+        return format_html('<a href="mailto:{}">{}</a>', value, value)
+    elif value.startswith(("https://", "http://")):
+        return format_html('<a href="{}">{}</a>', value, value)
+    if extension:
+        return format_html("{} {} {}", value, _("ext."), extension)
+    return value
