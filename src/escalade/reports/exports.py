@@ -6,6 +6,7 @@ import csv
 import io
 from xml.sax.saxutils import escape
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 
@@ -132,7 +133,17 @@ def to_pdf(fig: dict, institution) -> bytes:
     ]
     for title, header, rows in tables(fig):
         story.append(Paragraph(escape(title), styles["Heading2"]))
-        story.append(Table([header, *[[("" if v is None else v) for v in row] for row in rows]]))
+        story.append(Table([header, *[[_printed(v) for v in row] for row in rows]]))
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=LETTER).build(story)
     return buffer.getvalue()
+
+
+def _printed(value) -> str:
+    """A figure as the reader's language prints it (French: 12,5); none is blank. The CSV
+    and XLSX keep numbers as numbers, for the spreadsheet to format."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return formats.number_format(value, decimal_pos=1, use_l10n=True)
+    return str(value)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 import time_machine
@@ -137,11 +138,19 @@ def test_the_statistics_page_links_each_figure_to_its_incidents(client, staff, d
 
 
 def test_the_exports_give_the_first_call_rate_as_a_percentage(cusm, dataset):
+    from django.utils import translation
+    from pypdf import PdfReader
+
     from escalade.reports import exports
 
     fig = stats.figures(cusm, P06)
-    rows = {str(r[0]): r[1] for _t, _h, body in exports.tables(fig) for r in body if r}
+    with translation.override("en"):
+        rows = {str(r[0]): r[1] for _t, _h, body in exports.tables(fig) for r in body if r}
     assert rows["First-call resolution rate (%)"] == 25.0
+    # the PDF is read by people: in French, 25,0 (the CSV and XLSX keep the number)
+    with translation.override("fr-ca"):
+        text = PdfReader(io.BytesIO(exports.to_pdf(fig, cusm))).pages[0].extract_text()
+    assert re.search(r"Taux de résolution au premier appel \(%\)\s+25,0\b", text), text
 
 
 def test_the_statistics_page_takes_a_range_of_dates(client, staff, dataset):
