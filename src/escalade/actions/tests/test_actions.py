@@ -162,3 +162,5 @@ def test_the_report_page_adds_an_item_with_errors_in_place_in_french(client, cus
     assert "Remplacer la pile" in page and "À faire" in page
     listed = client.get("/actions/?state=open").content.decode()
     assert "Remplacer la pile" in listed and major.number in listed
+    # the done form's label is for screen readers only (the stylesheet's class)
+    assert '<label class="sr-only" for="note-' in listed

@@ -9,12 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import translation
 
 from escalade.accounts.services import create_api_token
 from escalade.catalog.models import Organisation
 from escalade.core.models import AuditEvent
 from escalade.incidents.tests.factories import log
 from escalade.notices.models import Interruption, Notice
+from escalade.notices.services.interruptions import render_interruption
 from escalade.notices.tests.factories import planned
 from escalade.notifications.models import Notification, OutgoingMail
 
@@ -210,6 +212,9 @@ def test_an_organisation_reports_its_own_interruption_and_the_desk_acknowledges(
     assert note.params["systems"] == "HIS interface to the repository"
     mail = OutgoingMail.objects.get()
     assert mail.to == ["servicedesk@ehealthontario.on.ca"]
+    assert "\nSystems affected: HIS interface to the repository\n" in mail.body
+    with translation.override("fr-ca"):  # French writes its colon after a space
+        assert "\nSystèmes touchés\u00a0: HIS interface" in render_interruption(row)
     r = local.post(f"/api/interruptions/{row.pk}/acknowledge")
     assert r.status_code == 200 and r.json()["acknowledged_by"] == "on-level1_agent"
     first = r.json()["acknowledged_at"]

@@ -157,6 +157,10 @@ def test_a_night_team_s_next_is_tonight_s_person_not_the_day_off(make_user):
         "Nicolas Laborde" in cells[5]
         and '(from <time datetime="2026-12-08T17:30:00+01:00">Tue 17:30' in cells[5]
     )
+    client.cookies["django_language"] = "fr-ca"
+    with time_machine.travel(dt.datetime(2026, 12, 8, 0, 15, tzinfo=paris), tick=False):
+        html = client.get("/oncall/").content.decode()
+    assert '(dès <time datetime="2026-12-08T17:30:00+01:00">mar 17:30' in html  # not "de"
 
 
 def test_a_lead_of_two_zones_swaps_a_night_in_the_institution_s_time(cusm, make_user):
