@@ -66,5 +66,13 @@ def test_the_header_folds_behind_a_menu_button_on_a_phone(live_server, browser, 
     site = french.locator("dl.facts dd", has_text="Hôpital de Gatineau")
     assert site.bounding_box()["width"] >= 150, site.bounding_box()
     assert french.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    # its technical sheet's incident number, on one line in a narrow column
+    from escalade.incidents.tests.factories import log
+
+    number = log(staff["level1_agent"], cusm, symptom="codec", session_ref="TS-390").number
+    french.goto(f"{live_server.url}/telesessions/{session.pk}/sheet/")
+    link = french.locator(f'#sheet a:text("{number}")')
+    lines = "e => { const r = document.createRange(); r.selectNodeContents(e.firstChild); return r.getClientRects().length; }"
+    assert link.evaluate(lines) == 1
 
     context.close()
