@@ -178,6 +178,20 @@ def _field(obj, name: str, default=""):
 
 
 @register.simple_tag(takes_context=True)
+def phone_link(context, value: str, extension: str = ""):
+    """A phone to tap (tel:, E.164 and its extension), written as the page's
+    institution's country writes it; its text when it is not a number."""
+    region = getattr(_page_institution(context), "region", None)
+    uri = phone_uri(value or "", extension, region)
+    if not uri:
+        return format_html("{} {} {}", value, _("ext."), extension) if extension else value
+    shown = display_phone(uri[4:].split(";", 1)[0], region)
+    if extension:
+        shown = f"{shown} {_('ext.')} {extension}"
+    return format_html('<a href="{}">{}</a>', uri, shown)
+
+
+@register.simple_tag(takes_context=True)
 def channel_value(context, channel):
     """A channel's value as people use it: a phone to tap, written as the page's
     institution's country writes it, with its extension; an address to write to; a page
@@ -186,14 +200,8 @@ def channel_value(context, channel):
     value = _field(channel, "value")
     value = pick(value) if isinstance(value, dict) else str(value or "")
     if kind == "phone":
-        region = getattr(_page_institution(context), "region", None)
-        uri = phone_uri(value, extension, region)
-        if uri:
-            shown = display_phone(uri[4:].split(";", 1)[0], region)
-            if extension:
-                shown = f"{shown} {_('ext.')} {extension}"
-            return format_html('<a href="{}">{}</a>', uri, shown)
-    elif kind == "email" and "@" in value:
+        return phone_link(context, value, extension)
+    if kind == "email" and "@" in value:
         return format_html('<a href="mailto:{}">{}</a>', value, value)
     elif value.startswith(("https://", "http://")):
         return format_html('<a href="{}">{}</a>', value, value)

@@ -213,6 +213,8 @@ def test_the_follow_up_gives_the_appointment_times_and_why_the_session_was_cance
     assert html.count("codec dead after 30 min") == 4  # each patient, explaining, rebooking
     # T0 + 20 min is 09:20 in Montréal (not 14:20 UTC)
     assert "2026-11-23 09:20" in html and "2026-11-23 14:20" not in html
+    # each patient's number to tap, as Quebec writes it (kept as +18199666000)
+    assert html.count('<a href="tel:+18199666000">819 966-6000</a>') == 2
     told = Notification.objects.get(user=staff["clinical_coordinator"], kind="session_cancelled")
     with translation.override("en"):
         text = render(told)
