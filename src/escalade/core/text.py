@@ -24,18 +24,24 @@ def words(query: str, limit: int | None = 8) -> list[str]:
 TOLL_FREE = {"800", "833", "844", "855", "866", "877", "888"}
 
 
-def phone_uri(value: str, extension: str = "", region: str | None = None) -> str:
-    """The tel: address (RFC 3966) of a phone written as people write it (514 251-4000,
-    +33153622400, read in `region`), with its extension; "" when it is not a number."""
+def phone_e164(value: str, region: str | None = None) -> tuple[str, str]:
+    """(E.164, extension) of a phone written as people write it (514 251-4000,
+    +33153622400, read in `region`); ("", "") when it is not a number."""
     try:
         number = phonenumbers.parse(value, (region or "CA").upper())
     except phonenumbers.NumberParseException:
-        return ""
+        return "", ""
     if not phonenumbers.is_possible_number(number):
-        return ""
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    ext = extension or number.extension or ""
-    return f"tel:{e164}" + (f";ext={ext}" if ext and ext.isdigit() else "")
+        return "", ""
+    return (
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        number.extension or "",
+    )
+
+
+def phone_uri(e164: str, extension: str = "") -> str:
+    """The tel: address (RFC 3966) of an E.164 number and its extension (digits only)."""
+    return f"tel:{e164}" + (f";ext={extension}" if extension.isdigit() else "")
 
 
 def display_phone(e164: str, region: str | None = None) -> str:

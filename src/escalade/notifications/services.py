@@ -229,6 +229,12 @@ def people(user_ids) -> list[Person]:
     ]
 
 
+def mailed(who: list[Person]) -> list[str]:
+    """The usernames of `who` that tell() also e-mails (those with an address): what an
+    audit record says reached them by e-mail."""
+    return sorted(p.username for p in who if p.email)
+
+
 def tell(
     who: list[Person], *, kind: str, params: dict, link: str, subject, by_mail: bool = True
 ) -> list[str]:

@@ -23,12 +23,17 @@ from .errors import OncallError
 from .models import Clock, Override, Page, Team
 
 
+def business_hours(institution) -> Schedule | None:
+    """The institution's business hours (oncall.yaml's response clocks), or none."""
+    policy = packs.setting_of(institution, "response_clocks")
+    return Schedule.from_data(policy.business_hours) if policy else None
+
+
 def clock_schedule(clock: Clock) -> Schedule | None:
     """The hours a clock counts in: its pack's business hours, or none (24/7)."""
     if not clock.business_hours:
         return None
-    policy = packs.setting_of(clock.incident.institution, "response_clocks")
-    return Schedule.from_data(policy.business_hours) if policy else None
+    return business_hours(clock.incident.institution)
 
 
 def elapsed(clock: Clock, now: dt.datetime) -> float:
@@ -183,14 +188,12 @@ def next_on_call(institution, row: dict) -> dict | None:
 
 
 def _office_open(institution, at: dt.datetime) -> bool:
-    """Whether the institution's business hours (response clocks) are open at `at`;
-    False when its pack gives none (no office hours to speak of)."""
-    policy = packs.setting_of(institution, "response_clocks")
-    hours = policy.business_hours if policy is not None else {}
-    if not hours:
+    """Whether the institution's business hours are open at `at`; False when its pack
+    gives none (no office hours to speak of)."""
+    schedule = business_hours(institution)
+    if schedule is None:
         return False
-    zone = ZoneInfo(institution.timezone)
-    return is_open(Schedule.from_data(hours), at, zone, institution.calendar)
+    return is_open(schedule, at, ZoneInfo(institution.timezone), institution.calendar)
 
 
 def on_call_of_teams(teams: list[Team], at: dt.datetime) -> list[dict]:

@@ -13,7 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from escalade.core.i18n import colon, pick
-from escalade.core.text import display_phone, phone_uri
+from escalade.core.text import display_phone, phone_e164, phone_uri
 
 register = template.Library()
 
@@ -177,18 +177,23 @@ def _field(obj, name: str, default=""):
     return obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
 
 
+def _with_extension(text: str, extension: str) -> str:
+    return format_html("{} {} {}", text, _("ext."), extension) if extension else text
+
+
 @register.simple_tag(takes_context=True)
-def phone_link(context, value: str, extension: str = ""):
+def phone_link(context, value: str, extension: str = "", id: str = ""):  # noqa: A002 (the attribute)
     """A phone to tap (tel:, E.164 and its extension), written as the page's
-    institution's country writes it; its text when it is not a number."""
+    institution's country writes it; its text when it is not a number. `id`: the link's."""
     region = getattr(_page_institution(context), "region", None)
-    uri = phone_uri(value or "", extension, region)
-    if not uri:
-        return format_html("{} {} {}", value, _("ext."), extension) if extension else value
-    shown = display_phone(uri[4:].split(";", 1)[0], region)
-    if extension:
-        shown = f"{shown} {_('ext.')} {extension}"
-    return format_html('<a href="{}">{}</a>', uri, shown)
+    e164, own = phone_e164(value or "", region)
+    if not e164:
+        return _with_extension(value, extension)
+    extension = extension or own
+    shown = _with_extension(display_phone(e164, region), extension)
+    if id:
+        return format_html('<a href="{}" id="{}">{}</a>', phone_uri(e164, extension), id, shown)
+    return format_html('<a href="{}">{}</a>', phone_uri(e164, extension), shown)
 
 
 @register.simple_tag(takes_context=True)
@@ -203,8 +208,6 @@ def channel_value(context, channel):
         return phone_link(context, value, extension)
     if kind == "email" and "@" in value:
         return format_html('<a href="mailto:{}">{}</a>', value, value)
-    elif value.startswith(("https://", "http://")):
+    if value.startswith(("https://", "http://")):
         return format_html('<a href="{}">{}</a>', value, value)
-    if extension:
-        return format_html("{} {} {}", value, _("ext."), extension)
-    return value
+    return _with_extension(value, extension)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from escalade.core import audit, prepared
 from escalade.core.choices import AuditAction
-from escalade.notifications.services import Person, tell
+from escalade.notifications.services import Person, mailed, tell
 
 from .. import rules, sql
 from ..models import (
@@ -136,7 +136,7 @@ def _tell(incident: Incident, actor, events: list, kind: str, who: list[Person])
                 data={
                     "kind": kind,
                     "users": told,
-                    "mailed": sorted(p.username for p in who if p.email),
+                    "mailed": mailed(who),
                 },
             )
         )

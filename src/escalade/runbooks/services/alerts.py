@@ -192,6 +192,6 @@ def _propose_return(alert: Alert) -> None:
             "kind": "outage_back",
             "outage": outage.pk,
             "users": told,
-            "mailed": sorted(p.username for p in who if p.email),
+            "mailed": notify.mailed(who),
         },
     )
