@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import imap_tools
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import BigIntegerField, F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -169,7 +169,10 @@ def _move(box, mailbox: Mailbox, batch: list) -> None:
         box.move(refused, mailbox.rejected_folder)
     top = max(uid for uid, _r in batch)
     Mailbox.objects.filter(pk=mailbox.pk).update(
-        last_uid=Greatest(F("last_uid"), top), fetching_until=_lease()
+        # a bigint: IMAP's UIDs go to 4,294,967,295, and a bare int is sent to PostgreSQL
+        # as a 4-byte integer, which wrapped those above 2,147,483,647
+        last_uid=Greatest(F("last_uid"), Value(top, output_field=BigIntegerField())),
+        fetching_until=_lease(),
     )
     mailbox.last_uid = max(mailbox.last_uid, top)
 

@@ -293,3 +293,39 @@ def test_a_wrong_password_is_a_clear_error_and_recorded(mailbox, monkeypatch):
     mailbox.refresh_from_db()
     assert mailbox.errors == 1 and "Login" in mailbox.last_error
     assert mailbox.fetching_until is None  # the next run is not locked out
+
+
+def test_a_uid_above_two_billion_is_kept_whole(cusm, make_mail, monkeypatch):
+    """IMAP's UIDs go to 4,294,967,295. The last one taken is kept whole: on PostgreSQL it
+    was sent as a 4-byte integer, which wrapped it below zero, so it stayed where it was.
+    Its own Dovecot, whose next UID is moved past 2^31 by doveadm."""
+    import subprocess
+
+    from . import servers
+    from .conftest import PASSWORD_ENV
+
+    if not servers.available():
+        pytest.skip(servers.WHY_NOT)
+    with servers.dovecot() as own:
+        monkeypatch.setenv(PASSWORD_ENV, own.password)
+        Mailbox.objects.filter(institution=cusm, code="cct").update(
+            imap_host=own.host,
+            imap_port=own.port,
+            imap_security="none",
+            imap_user=own.user,
+            imap_password_env=PASSWORD_ENV,
+        )
+        mailbox = Mailbox.objects.select_related("institution").get(institution=cusm, code="cct")
+        own.append(make_mail())
+        assert fetch(mailbox).taken == 1
+        subprocess.run(
+            ["doveadm", "-c", str(own.root / "dovecot.conf"), "mailbox", "update"]
+            + ["-u", own.user, "--min-next-uid", "3000000000", "INBOX"],
+            check=True,
+            capture_output=True,
+        )
+        own.append(make_mail(subject="Le son coupe", msgid="<big-uid@hopital.example.org>"))
+        assert fetch(mailbox).taken == 1
+        mailbox.refresh_from_db()
+        assert mailbox.last_uid == 3_000_000_000
+        assert Incident.objects.count() == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from django.db.models import F
+from django.db.models import BigIntegerField, F, Value
 from django.db.models.functions import Greatest
 
 from ..models import BroadcastsVersion
@@ -23,5 +23,8 @@ def broadcasts_changed(*_args, **_kwargs) -> None:
     # the clock in microseconds, or one more: never a number used before, even after a
     # rollback or a database restored from a backup
     now = time.time_ns() // 1000
-    if not BroadcastsVersion.objects.filter(pk=1).update(value=Greatest(F("value") + 1, now)):
+    # a bigint: a bare int is sent to PostgreSQL as a 4-byte integer, and the clock's
+    # 16 digits wrapped to a number below the row's, so only the "+ 1" was left
+    clock = Value(now, output_field=BigIntegerField())
+    if not BroadcastsVersion.objects.filter(pk=1).update(value=Greatest(F("value") + 1, clock)):
         BroadcastsVersion.objects.get_or_create(pk=1, defaults={"value": now})

@@ -164,3 +164,34 @@ def test_a_return_to_normal_and_a_broadcast_starting_later_are_seen_in_time(
             "/api/broadcasts/current", {"host": "CUSMTS042"}, HTTP_ACCEPT_LANGUAGE="en"
         )
     assert sorted(b["title"] for b in after.json()) == ["MUHC network down", "Maintenance tonight"]
+
+
+def test_an_answer_kept_from_a_rolled_back_write_is_not_served_after_the_next_one(pau):
+    """The answers are kept under the broadcasts' version. A write rolled back (or a
+    database restored from a backup) leaves the number it had; the next write must not
+    make that number again, or the workstations would read the undone broadcast for up to
+    a minute (the version is the clock in microseconds: on PostgreSQL it was only "+ 1")."""
+    from django.db import transaction
+
+    def broadcast(title):
+        return Broadcast.objects.create(
+            institution=pau,
+            group="imaging",
+            group_label={"fr": "Imagerie", "en": "Imaging"},
+            hosts=["MRADI*"],
+            kind="warning",
+            title={"fr": title, "en": title},
+            message={"fr": "", "en": ""},
+            starts_at=timezone.now() - dt.timedelta(minutes=1),
+        )
+
+    def shown():
+        answer = Client().get("/api/broadcasts/current", {"host": "MRADI001"}).json()
+        return [b["title"] for b in answer]
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        broadcast("Annulée")
+        assert shown() == ["Annulée"]
+        raise RuntimeError("rolled back")
+    broadcast("RIS en panne")
+    assert shown() == ["RIS en panne"]
