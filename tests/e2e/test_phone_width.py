@@ -1,6 +1,7 @@
 """On a phone (390 px) the header folds behind a Menu button: the call form's first field
 and the help plan's first level are on screen without scrolling, and the on-call
-person's number is on one line; a session's facts in French leave room to read the values."""
+person's number is on one line; a session's facts in French leave room to read the values;
+an incident's actions come before its timeline."""
 
 import re
 
@@ -74,5 +75,19 @@ def test_the_header_folds_behind_a_menu_button_on_a_phone(live_server, browser, 
     link = french.locator(f'#sheet a:text("{number}")')
     lines = "e => { const r = document.createRange(); r.selectNodeContents(e.firstChild); return r.getClientRects().length; }"
     assert link.evaluate(lines) == 1
+
+    # the incident's page: its actions come right after its facts, before the timeline
+    # (the person paged takes it in charge without scrolling through its history); on a
+    # desktop they stay in their column beside the facts
+    french.goto(f"{live_server.url}/incidents/{number}/")
+    take = french.locator("aside.actions form.panel button.primary").first
+    expect(take).to_have_text("Prendre en charge")
+    facts = french.locator("#h-facts").bounding_box()
+    timeline = french.locator("#h-timeline").bounding_box()
+    assert facts["y"] < take.bounding_box()["y"] < timeline["y"]
+    wide.goto(f"{live_server.url}/incidents/{number}/")
+    beside = wide.locator("aside.actions").bounding_box()
+    assert beside["x"] > wide.locator("#h-facts").bounding_box()["x"] + 400
+    assert beside["y"] < wide.locator("#h-timeline").bounding_box()["y"]
 
     context.close()
