@@ -66,11 +66,17 @@ schema: install
 # among them the checks that the migrations, the OpenAPI schema and the docs site are true
 # to the code (tests/test_generated.py). pytest writes the test modules it rewrote (see
 # PYTHONDONTWRITEBYTECODE above): the workers and the next run read them.
+# pytest's workers: three on this project's two-core machine, because the long tests wait
+# on real time (leases, polls, an idle sign-out) and each worker starts with its share of
+# them (conftest.py): while one waits, the other two keep both cores busy. WORKERS=8 on a
+# larger machine.
+WORKERS ?= 3
+
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q -n 2 --dist worksteal $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The documentation site (docs/, mkdocs.yml), rebuilt as you edit it.
 docs: install

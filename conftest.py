@@ -578,9 +578,8 @@ def pytest_collection_finish(session):
 
 
 # The tests that take seconds each (real processes, a browser, thousands of requests),
-# longest first. pytest-xdist hands tests to the two workers in collection order: run
-# these first, so that both workers end on short tests together, instead of one waiting
-# idle while the other runs the last fault test (30 s of one core were idle at the end).
+# longest first. They wait on real time too (leases, polls, an idle sign-out): each
+# worker should have its share of them, so that one's waits are the others' CPU.
 FIRST = [
     "tests/faults/",
     "tests/test_demo_directory.py",
@@ -592,13 +591,36 @@ FIRST = [
 ]
 
 
+def _dealt(items: list, workers: int) -> list:
+    """The items in the order pytest-xdist's worksteal cuts into `workers` runs of
+    consecutive tests (the first gets len // workers, the next len(rest) // (workers - 1),
+    ...): each run begins with its share of the long tests, dealt round-robin in their
+    order, then its share of the others. A worker that runs dry steals from another's
+    tail: short tests."""
+    long = [i for i in items if _rank(i) < len(FIRST)]
+    short = [i for i in items if _rank(i) == len(FIRST)]
+    order, left = [], len(items)
+    for w in range(workers):
+        size = left // (workers - w)
+        left -= size
+        mine = long[w::workers]
+        if len(mine) > size:  # mostly long tests: as they were
+            return items
+        order += mine + short[: size - len(mine)]
+        short = short[size - len(mine) :]
+    return order
+
+
+def _rank(item) -> int:
+    path = item.nodeid
+    return next((i for i, prefix in enumerate(FIRST) if path.startswith(prefix)), len(FIRST))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session, config, items):
     """After pytest-django's own ordering: the longest tests first (FIRST), the others in
-    the order they had."""
-
-    def rank(item) -> int:
-        path = item.nodeid
-        return next((i for i, prefix in enumerate(FIRST) if path.startswith(prefix)), len(FIRST))
-
-    items.sort(key=rank)
+    the order they had; on several workers, each worker's run starts with its share."""
+    items.sort(key=_rank)
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    if workers > 1 and len(items) >= workers * len(FIRST):
+        items[:] = _dealt(items, workers)

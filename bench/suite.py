@@ -5,7 +5,7 @@ issue was written at b26be67, and earlier sessions compared with 4e517f9) is mad
 installed by its own `make install` in a temporary directory. Then, `pairs` times, the
 order alternating from pair to pair: the before commit's whole suite as its `make test`
 ran it (`pytest -q -n 2`), and this checkout's run of the same tests (the node ids both
-collect; with --whole, its whole suite) as `make test` runs it now (`-n 2 --dist
+collect; with --whole, its whole suite) as `make test` runs it now (`-n 3 --dist
 worksteal`). Each run prints its
 wall time, the machine's busy CPU (/proc/stat: Chromium's and the servers' processes
 count, which `time` misses) and pytest's last line; then the totals. This shared machine's speed moves by a third within
@@ -36,6 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRESQL = "postgres://postgres@127.0.0.1:5432/test"
+WORKERS = "3"  # as `make test` and .ci/run
 # tests renamed since 4e517f9, old id -> the case of the new one that does what it did
 RENAMED = {
     "tests/test_role_matrix.py::test_reads_by_every_role": (
@@ -177,7 +178,14 @@ def main() -> None:
             (
                 "now",
                 ROOT,
-                ["-n", "2", "--dist", "worksteal", *marks, *([] if options.whole else [f"@{ids}"])],
+                [
+                    "-n",
+                    WORKERS,
+                    "--dist",
+                    "worksteal",
+                    *marks,
+                    *([] if options.whole else [f"@{ids}"]),
+                ],
             ),
         )
         for pair in range(1, options.pairs + 1):
