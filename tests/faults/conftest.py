@@ -113,6 +113,15 @@ class Processes:
     def log(self, process) -> str:
         return Path(process.log_path).read_text(errors="replace")
 
+    def exited(self, processes) -> list[str]:
+        """Of these processes, those that exited: their code and the end of their log (a
+        failed test says why a worker died, not only that it did)."""
+        return [
+            f"{' '.join(p.args[3:])} exited {p.returncode}: {self.log(p)[-1500:]}"
+            for p in processes
+            if p.poll() is not None
+        ]
+
     def run(self, code: str, **env: str):
         """Run `code` with Django set up on the scratch database; returns its `result`.
         It runs in one helper process per test that set Django up once (a fresh process

@@ -64,7 +64,7 @@ def test_workers_killed_between_steps_page_each_step_once(processes):
         "every policy to reach its last step",
     )
     assert state["paged"] == {"tech": N, "chief": N, "boss": N}, state
-    assert all(w.poll() is None for w in racing)
+    assert processes.exited(racing) == []
 
 
 @pytest.mark.pg_restart
@@ -95,4 +95,4 @@ def test_a_postgresql_restart_between_steps_loses_and_doubles_no_page(processes)
     )
     time.sleep(3)  # room for a duplicate
     assert processes.run(STATE)["paged"] == {"tech": N, "chief": N, "boss": N}, state
-    assert all(w.poll() is None for w in workers), "a worker exited"
+    assert processes.exited(workers) == []

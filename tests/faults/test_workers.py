@@ -98,7 +98,7 @@ def test_workers_and_the_scheduler_carry_on_through_a_postgresql_restart(process
     time.sleep(3)  # room for duplicates
     ids = inbox.ids()
     assert len(queued) == 60 and len(ids) == 60 and len(set(ids)) == 60  # none lost, none twice
-    assert all(p.poll() is None for p in (*workers, scheduler)), "a process exited"
+    assert processes.exited((*workers, scheduler)) == []
     logs = "".join(processes.log(p) for p in (*workers, scheduler))
     assert "database unavailable" in logs
     state = processes.run(STATE)
