@@ -30,6 +30,11 @@ def imap(dovecot_server):
 @pytest.fixture
 def mailbox(cusm, imap, monkeypatch):
     """The pack's cct mailbox, read by IMAP from the test's Dovecot."""
+    return read_from(cusm, imap, monkeypatch)
+
+
+def read_from(cusm, imap, monkeypatch) -> Mailbox:
+    """The pack's cct mailbox, set to read by IMAP from this Dovecot."""
     monkeypatch.setenv(PASSWORD_ENV, imap.password)
     Mailbox.objects.filter(institution=cusm, code="cct").update(
         imap_host=imap.host,

@@ -302,20 +302,12 @@ def test_a_uid_above_two_billion_is_kept_whole(cusm, make_mail, monkeypatch):
     import subprocess
 
     from . import servers
-    from .conftest import PASSWORD_ENV
+    from .conftest import read_from
 
     if not servers.available():
         pytest.skip(servers.WHY_NOT)
     with servers.dovecot() as own:
-        monkeypatch.setenv(PASSWORD_ENV, own.password)
-        Mailbox.objects.filter(institution=cusm, code="cct").update(
-            imap_host=own.host,
-            imap_port=own.port,
-            imap_security="none",
-            imap_user=own.user,
-            imap_password_env=PASSWORD_ENV,
-        )
-        mailbox = Mailbox.objects.select_related("institution").get(institution=cusm, code="cct")
+        mailbox = read_from(cusm, own, monkeypatch)
         own.append(make_mail())
         assert fetch(mailbox).taken == 1
         subprocess.run(
