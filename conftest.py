@@ -622,5 +622,5 @@ def pytest_collection_modifyitems(session, config, items):
     the order they had; on several workers, each worker's run starts with its share."""
     items.sort(key=_rank)
     workers = getattr(config, "workerinput", {}).get("workercount", 1)
-    if workers > 1 and len(items) >= workers * len(FIRST):
+    if workers > 1:
         items[:] = _dealt(items, workers)

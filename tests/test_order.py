@@ -35,3 +35,6 @@ def test_each_worker_starts_with_its_share_of_the_long_tests_and_none_is_lost():
             assert run[: len(mine)] == mine  # first in the run
     # mostly long tests (a run of the browser tests alone): the order they had
     assert _dealt(long, 3) == long
+    # fewer tests than workers (a -k run): each still once
+    assert sorted(i.nodeid for i in _dealt(short[:2], 3)) == sorted(i.nodeid for i in short[:2])
+    assert _dealt(long[:1] + short[:1], 3) == long[:1] + short[:1]

@@ -12,12 +12,18 @@ from .factories import mail
 PASSWORD_ENV = "ESCALADE_TEST_IMAP_PASSWORD"
 
 
-@pytest.fixture(scope="session")
-def dovecot_server():
+def _dovecot():
+    """A throwaway Dovecot; the test is skipped where Dovecot is not installed."""
     if not servers.available():
         pytest.skip(servers.WHY_NOT)
     with servers.dovecot() as imap:
         yield imap
+
+
+# one per worker, its folders emptied for each test (imap)
+dovecot_server = pytest.fixture(scope="session")(_dovecot)
+# one of the test's own, for a test that changes the server itself (its next UID)
+own_dovecot = pytest.fixture(_dovecot)
 
 
 @pytest.fixture

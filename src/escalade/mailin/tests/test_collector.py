@@ -2,6 +2,8 @@
 acknowledgment, never two; replies thread; robots, bad attachments and broken messages
 open nothing and are kept in "rejected"."""
 
+import subprocess
+
 import pytest
 
 from escalade.incidents.models import Incident, Note
@@ -295,29 +297,24 @@ def test_a_wrong_password_is_a_clear_error_and_recorded(mailbox, monkeypatch):
     assert mailbox.fetching_until is None  # the next run is not locked out
 
 
-def test_a_uid_above_two_billion_is_kept_whole(cusm, make_mail, monkeypatch):
+def test_a_uid_above_two_billion_is_kept_whole(cusm, own_dovecot, make_mail, monkeypatch):
     """IMAP's UIDs go to 4,294,967,295. The last one taken is kept whole: on PostgreSQL it
     was sent as a 4-byte integer, which wrapped it below zero, so it stayed where it was.
     Its own Dovecot, whose next UID is moved past 2^31 by doveadm."""
-    import subprocess
-
-    from . import servers
     from .conftest import read_from
 
-    if not servers.available():
-        pytest.skip(servers.WHY_NOT)
-    with servers.dovecot() as own:
-        mailbox = read_from(cusm, own, monkeypatch)
-        own.append(make_mail())
-        assert fetch(mailbox).taken == 1
-        subprocess.run(
-            ["doveadm", "-c", str(own.root / "dovecot.conf"), "mailbox", "update"]
-            + ["-u", own.user, "--min-next-uid", "3000000000", "INBOX"],
-            check=True,
-            capture_output=True,
-        )
-        own.append(make_mail(subject="Le son coupe", msgid="<big-uid@hopital.example.org>"))
-        assert fetch(mailbox).taken == 1
-        mailbox.refresh_from_db()
-        assert mailbox.last_uid == 3_000_000_000
-        assert Incident.objects.count() == 2
+    own = own_dovecot
+    mailbox = read_from(cusm, own, monkeypatch)
+    own.append(make_mail())
+    assert fetch(mailbox).taken == 1
+    subprocess.run(
+        ["doveadm", "-c", str(own.root / "dovecot.conf"), "mailbox", "update"]
+        + ["-u", own.user, "--min-next-uid", "3000000000", "INBOX"],
+        check=True,
+        capture_output=True,
+    )
+    own.append(make_mail(subject="Le son coupe", msgid="<big-uid@hopital.example.org>"))
+    assert fetch(mailbox).taken == 1
+    mailbox.refresh_from_db()
+    assert mailbox.last_uid == 3_000_000_000
+    assert Incident.objects.count() == 2
